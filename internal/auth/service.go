@@ -1,0 +1,492 @@
+// Package auth signs staff in and out and decides who they are.
+//
+// A sign-in method (password today; an OpenID Connect provider such as
+// Microsoft Entra ID later) only has to establish which user is present and
+// then call StartSession: sessions, roles, service-area scopes, CSRF and
+// lock-out do not depend on how the user proved who they are.
+package auth
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/store"
+)
+
+// Errors shown to people say no more than needed: an unknown address, a
+// wrong password and a disabled account all give ErrBadCredentials.
+var (
+	ErrBadCredentials = errors.New("the e-mail address or password is not right")
+	ErrNoSession      = errors.New("not signed in")
+)
+
+// LockedError says sign-in is refused until a time, whatever the password.
+type LockedError struct{ Until time.Time }
+
+func (e *LockedError) Error() string {
+	return "too many failed sign-in attempts: try again after " + e.Until.Local().Format("15:04")
+}
+
+// InputError names a bad field in a request to change accounts.
+type InputError struct{ Field, Msg string }
+
+func (e *InputError) Error() string { return e.Field + ": " + e.Msg }
+
+// Lock-out: the first FreeFailures failures are free; then each further
+// failure doubles the lock, from LockBase up to LockMax.
+const (
+	FreeFailures = 5
+	LockBase     = 30 * time.Second
+	LockMax      = time.Hour
+)
+
+// Principal is the signed-in staff member behind a request.
+type Principal struct {
+	UserID             int64
+	Email              string
+	Role               Role
+	ServiceAreas       []string
+	SessionID          string
+	MustChangePassword bool
+}
+
+// Actor is the pseudonymous id used in audit entries.
+func (p *Principal) Actor() string { return "user:" + strconv.FormatInt(p.UserID, 10) }
+
+// Is reports whether the principal holds one of roles.
+func (p *Principal) Is(roles ...Role) bool { return p != nil && slices.Contains(roles, p.Role) }
+
+// SeesServiceArea reports whether the principal may see records of area:
+// scoped roles only their own areas, other roles every area.
+func (p *Principal) SeesServiceArea(area string) bool {
+	if p == nil {
+		return false
+	}
+	if !p.Role.Scoped() {
+		return true
+	}
+	return slices.Contains(p.ServiceAreas, area)
+}
+
+// Service manages accounts and sessions.
+type Service struct {
+	db          *store.DB
+	audit       *audit.Log
+	throttleKey []byte
+	knownArea   func(string) bool
+	params      Params
+	idle, max   time.Duration
+	now         func() time.Time
+	dummyHash   string
+}
+
+// Options configure a Service.
+type Options struct {
+	ThrottleKey []byte            // keys.PurposeThrottle
+	KnownArea   func(string) bool // is this a service area in the policy?
+	Params      Params            // zero means DefaultParams
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	Now         func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(db *store.DB, log *audit.Log, o Options) *Service {
+	if o.Params == (Params{}) {
+		o.Params = DefaultParams
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.SessionIdle == 0 {
+		o.SessionIdle = 30 * time.Minute
+	}
+	if o.SessionMax == 0 {
+		o.SessionMax = 10 * time.Hour
+	}
+	s := &Service{db: db, audit: log, throttleKey: o.ThrottleKey, knownArea: o.KnownArea, params: o.Params,
+		idle: o.SessionIdle, max: o.SessionMax, now: o.Now}
+	// Unknown addresses are checked against a real hash, so a wrong address
+	// takes as long as a wrong password.
+	s.dummyHash, _ = HashPassword(GeneratePassword(), o.Params)
+	return s
+}
+
+// NewUser is a request to create an account.
+type NewUser struct {
+	Email        string
+	DisplayName  string
+	Role         string
+	ServiceAreas []string
+	Password     string // empty: generate one (returned by CreateUser)
+	// FirstUser makes creation fail with ErrSetupClosed unless there are no
+	// accounts yet, checked in the same transaction (first-run set-up).
+	FirstUser bool
+}
+
+// ErrSetupClosed means first-run set-up was attempted with accounts present.
+var ErrSetupClosed = errors.New("set-up is closed: an account already exists")
+
+func normaliseEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") {
+		return "", &InputError{"email", "enter an e-mail address like name@council.gov.uk"}
+	}
+	return strings.ToLower(s), nil
+}
+
+func (s *Service) checkAccess(role string, areas []string) (Role, []string, error) {
+	r, err := ParseRole(role)
+	if err != nil {
+		return "", nil, &InputError{"role", err.Error()}
+	}
+	var clean []string
+	for _, a := range areas {
+		a = strings.TrimSpace(a)
+		if a == "" || slices.Contains(clean, a) {
+			continue
+		}
+		if s.knownArea != nil && !s.knownArea(a) {
+			return "", nil, &InputError{"service_area", fmt.Sprintf("%q is not a service area in the policy", a)}
+		}
+		clean = append(clean, a)
+	}
+	switch {
+	case r.Scoped() && len(clean) == 0:
+		return "", nil, &InputError{"service_area", r.Label() + " must be given at least one service area"}
+	case !r.Scoped() && len(clean) > 0:
+		return "", nil, &InputError{"service_area", r.Label() + " sees every service area; do not give service areas"}
+	}
+	slices.Sort(clean)
+	return r, clean, nil
+}
+
+// CreateUser creates an account and audits it. It returns the account and
+// the initial password (generated when none was given); a generated
+// password must be changed at first sign-in.
+func (s *Service) CreateUser(ctx context.Context, actor string, n NewUser) (store.User, string, error) {
+	email, err := normaliseEmail(n.Email)
+	if err != nil {
+		return store.User{}, "", err
+	}
+	role, areas, err := s.checkAccess(n.Role, n.ServiceAreas)
+	if err != nil {
+		return store.User{}, "", err
+	}
+	pw, generated := n.Password, false
+	if pw == "" {
+		pw, generated = GeneratePassword(), true
+	}
+	if err := CheckPasswordRules(pw); err != nil {
+		return store.User{}, "", &InputError{"password", err.Error()}
+	}
+	hash, err := HashPassword(pw, s.params)
+	if err != nil {
+		return store.User{}, "", err
+	}
+	u := store.User{Email: email, DisplayName: strings.TrimSpace(n.DisplayName), Role: string(role), PasswordHash: hash,
+		MustChangePassword: generated, AuthProvider: "password", ServiceAreas: areas, CreatedAt: s.now()}
+	err = s.db.Tx(ctx, func(q *store.Q) error {
+		if n.FirstUser {
+			if count, err := q.CountUsers(ctx); err != nil {
+				return err
+			} else if count > 0 {
+				return ErrSetupClosed
+			}
+		}
+		id, err := q.CreateUser(ctx, u)
+		if err != nil {
+			return err
+		}
+		u.ID = id
+		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "user.create", Object: userObject(id),
+			Purpose: "access_management", Outcome: audit.Success})
+		return err
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return store.User{}, "", &InputError{"email", "an account with this e-mail address already exists"}
+	}
+	if err != nil {
+		return store.User{}, "", err
+	}
+	return u, pw, nil
+}
+
+// UpdateUser changes an account's role, areas and enabled state. Disabling
+// an account or changing its access ends its sessions.
+func (s *Service) UpdateUser(ctx context.Context, actor string, id int64, role string, areas []string, disabled bool) error {
+	r, clean, err := s.checkAccess(role, areas)
+	if err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(q *store.Q) error {
+		u, err := q.UserByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if actor == userObject(id) && (disabled || r != Role(u.Role)) {
+			return &InputError{"role", "you cannot change your own role or disable your own account"}
+		}
+		var at time.Time
+		switch {
+		case disabled && u.DisabledAt.IsZero():
+			at = s.now()
+		case disabled:
+			at = u.DisabledAt
+		}
+		if err := q.UpdateUserAccess(ctx, id, string(r), clean, at, s.now()); err != nil {
+			return err
+		}
+		if err := q.DeleteUserSessions(ctx, id); err != nil {
+			return err
+		}
+		action := "user.update"
+		if disabled && u.DisabledAt.IsZero() {
+			action = "user.disable"
+		} else if !disabled && !u.DisabledAt.IsZero() {
+			action = "user.enable"
+		}
+		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: action, Object: userObject(id),
+			Purpose: "access_management", Outcome: audit.Success})
+		return err
+	})
+}
+
+// ResetPassword gives an account a new generated password that must be
+// changed at next sign-in, ends its sessions and returns the password.
+func (s *Service) ResetPassword(ctx context.Context, actor string, id int64) (string, error) {
+	pw := GeneratePassword()
+	hash, err := HashPassword(pw, s.params)
+	if err != nil {
+		return "", err
+	}
+	err = s.db.Tx(ctx, func(q *store.Q) error {
+		if err := q.SetPassword(ctx, id, hash, true, s.now()); err != nil {
+			return err
+		}
+		if err := q.DeleteUserSessions(ctx, id); err != nil {
+			return err
+		}
+		_, err := s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "user.password_reset", Object: userObject(id),
+			Purpose: "access_management", Outcome: audit.Success})
+		return err
+	})
+	return pw, err
+}
+
+func userObject(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
+
+func (s *Service) throttleKeyFor(email string) string {
+	m := hmac.New(sha256.New, s.throttleKey)
+	m.Write([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// SignInWithPassword checks credentials with lock-out and starts a session.
+// It returns the session cookie token.
+func (s *Service) SignInWithPassword(ctx context.Context, email, password string) (string, *Principal, error) {
+	key := s.throttleKeyFor(email)
+	now := s.now()
+	th, err := s.db.Q().ThrottleByKey(ctx, key)
+	if err != nil {
+		return "", nil, err
+	}
+	if now.Before(th.LockedUntil) {
+		s.audit.Record(ctx, audit.Entry{Actor: "anonymous", Action: "auth.sign_in", Purpose: "staff_access", Outcome: audit.Denied})
+		return "", nil, &LockedError{Until: th.LockedUntil}
+	}
+	u, err := s.db.Q().UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", nil, err
+	}
+	hash := s.dummyHash
+	if err == nil && u.PasswordHash != "" {
+		hash = u.PasswordHash
+	}
+	ok, verr := VerifyPassword(password, hash)
+	if verr != nil {
+		ok = false
+	}
+	known := err == nil
+	if !ok || !known || !u.DisabledAt.IsZero() || u.AuthProvider != "password" {
+		return "", nil, s.failSignIn(ctx, key, known, u.ID)
+	}
+	if err := s.db.Q().ClearThrottle(ctx, key); err != nil {
+		return "", nil, err
+	}
+	return s.StartSession(ctx, u, "password")
+}
+
+func (s *Service) failSignIn(ctx context.Context, key string, known bool, id int64) error {
+	now := s.now()
+	var locked *LockedError
+	err := s.db.Tx(ctx, func(q *store.Q) error {
+		th, err := q.ThrottleByKey(ctx, key)
+		if err != nil {
+			return err
+		}
+		th.Failures++
+		if over := th.Failures - FreeFailures; over >= 0 {
+			d := LockBase << min(over, 20)
+			th.LockedUntil = now.Add(min(d, LockMax))
+			locked = &LockedError{Until: th.LockedUntil}
+		}
+		if err := q.SetThrottle(ctx, key, th, now); err != nil {
+			return err
+		}
+		obj := ""
+		if known {
+			obj = userObject(id)
+		}
+		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: "anonymous", Action: "auth.sign_in", Object: obj,
+			Purpose: "staff_access", Outcome: audit.Failure})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if locked != nil {
+		return locked
+	}
+	return ErrBadCredentials
+}
+
+// StartSession opens a session for u, signed in by method ("password",
+// later "oidc"), audits it and returns the cookie token.
+func (s *Service) StartSession(ctx context.Context, u store.User, method string) (string, *Principal, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	now := s.now()
+	sess := store.Session{ID: sessionID(token), UserID: u.ID, Method: method, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.max)}
+	err := s.db.Tx(ctx, func(q *store.Q) error {
+		if err := q.CreateSession(ctx, sess); err != nil {
+			return err
+		}
+		if err := q.TouchSignIn(ctx, u.ID, now); err != nil {
+			return err
+		}
+		_, err := s.audit.Append(ctx, q, audit.Entry{Actor: userObject(u.ID), Action: "auth.sign_in", Object: "session",
+			Purpose: "staff_access", Outcome: audit.Success})
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return token, principal(u, sess.ID), nil
+}
+
+func principal(u store.User, sessionID string) *Principal {
+	return &Principal{UserID: u.ID, Email: u.Email, Role: Role(u.Role), ServiceAreas: u.ServiceAreas,
+		SessionID: sessionID, MustChangePassword: u.MustChangePassword}
+}
+
+func sessionID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Authenticate resolves a cookie token to a principal, enforcing idle and
+// absolute expiry and the account's current state.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, error) {
+	if token == "" {
+		return nil, ErrNoSession
+	}
+	id := sessionID(token)
+	q := s.db.Q()
+	sess, err := q.SessionByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.idle {
+		q.DeleteSession(ctx, id)
+		return nil, ErrNoSession
+	}
+	u, err := q.UserByID(ctx, sess.UserID)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, ErrNoSession
+		}
+		return nil, err
+	}
+	if !u.DisabledAt.IsZero() {
+		return nil, ErrNoSession
+	}
+	// Write at most once a minute per session, not on every request.
+	if now.Sub(sess.LastSeenAt) > time.Minute {
+		if err := q.TouchSession(ctx, id, now); err != nil {
+			return nil, err
+		}
+	}
+	return principal(u, id), nil
+}
+
+// SignOut ends the session behind p.
+func (s *Service) SignOut(ctx context.Context, p *Principal) error {
+	return s.db.Tx(ctx, func(q *store.Q) error {
+		if err := q.DeleteSession(ctx, p.SessionID); err != nil {
+			return err
+		}
+		_, err := s.audit.Append(ctx, q, audit.Entry{Actor: p.Actor(), Action: "auth.sign_out", Object: "session",
+			Purpose: "staff_access", Outcome: audit.Success})
+		return err
+	})
+}
+
+// ChangePassword sets a new password after checking the current one, and
+// ends the user's other sessions.
+func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
+	u, err := s.db.Q().UserByID(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	if ok, _ := VerifyPassword(current, u.PasswordHash); !ok {
+		return &InputError{"current_password", "your current password is not right"}
+	}
+	if err := CheckPasswordRules(next); err != nil {
+		return &InputError{"new_password", err.Error()}
+	}
+	if next == current {
+		return &InputError{"new_password", "choose a password different from the current one"}
+	}
+	hash, err := HashPassword(next, s.params)
+	if err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(q *store.Q) error {
+		if err := q.SetPassword(ctx, p.UserID, hash, false, s.now()); err != nil {
+			return err
+		}
+		if err := q.DeleteUserSessions(ctx, p.UserID); err != nil {
+			return err
+		}
+		// Keep the session that made the change.
+		now := s.now()
+		if err := q.CreateSession(ctx, store.Session{ID: p.SessionID, UserID: p.UserID, Method: "password",
+			CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.max)}); err != nil {
+			return err
+		}
+		_, err := s.audit.Append(ctx, q, audit.Entry{Actor: p.Actor(), Action: "user.password_change", Object: p.Actor(),
+			Purpose: "access_management", Outcome: audit.Success})
+		return err
+	})
+}

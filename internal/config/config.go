@@ -1,0 +1,276 @@
+// Package config builds Fairline's typed configuration from, in rising
+// precedence: defaults, an optional YAML file, FAIRLINE_* environment
+// variables and command-line flags. With nothing set, everything lives under
+// ./fairline-data/ and the embedded policy is used.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Listen      string        // address to serve on
+	BaseURL     string        // public URL of this instance, for links and Secure cookies
+	DataDir     string        // default home of the database, key file and blobs
+	DB          string        // SQLite path or postgres:// URL
+	KeyFile     string        // master secret file
+	BlobDir     string        // local encrypted blob folder
+	Policy      string        // policy YAML file; empty means the embedded default
+	LogLevel    string        // debug, info, warn, error
+	LogFormat   string        // text or json
+	TLSCert     string        // serve HTTPS with this certificate...
+	TLSKey      string        // ...and key
+	SessionIdle time.Duration // staff session idle timeout
+	SessionMax  time.Duration // staff session absolute lifetime
+}
+
+// field ties one setting to its file key, environment variable and flag.
+type field struct {
+	name string // flag and file key (file keys use _ for -)
+	help string
+	str  *string
+	dur  *time.Duration
+}
+
+func (c *Config) fields() []field {
+	return []field{
+		{name: "listen", help: "address to listen on", str: &c.Listen},
+		{name: "base-url", help: "public base URL (https://... makes cookies Secure)", str: &c.BaseURL},
+		{name: "data-dir", help: "folder for the default database, key file and blobs", str: &c.DataDir},
+		{name: "db", help: "database: SQLite file path or postgres:// URL", str: &c.DB},
+		{name: "key-file", help: "master key file (created if missing)", str: &c.KeyFile},
+		{name: "blob-dir", help: "local encrypted blob folder", str: &c.BlobDir},
+		{name: "policy", help: "policy YAML file (default: the embedded policy)", str: &c.Policy},
+		{name: "log-level", help: "log level: debug, info, warn, error", str: &c.LogLevel},
+		{name: "log-format", help: "log format: text or json", str: &c.LogFormat},
+		{name: "tls-cert", help: "TLS certificate file", str: &c.TLSCert},
+		{name: "tls-key", help: "TLS key file", str: &c.TLSKey},
+		{name: "session-idle", help: "staff session idle timeout", dur: &c.SessionIdle},
+		{name: "session-max", help: "staff session absolute lifetime", dur: &c.SessionMax},
+	}
+}
+
+// EnvName is the environment variable for a setting ("db" → FAIRLINE_DB).
+func EnvName(name string) string {
+	return "FAIRLINE_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// Defaults returns the zero-configuration settings.
+func Defaults() Config {
+	return Config{
+		Listen:      "127.0.0.1:8080",
+		DataDir:     "fairline-data",
+		LogLevel:    "info",
+		LogFormat:   "text",
+		SessionIdle: 30 * time.Minute,
+		SessionMax:  10 * time.Hour,
+	}
+}
+
+// Flags registers every setting, plus -config, on fs. Call Resolve after
+// fs.Parse.
+type Flags struct {
+	fs     *flag.FlagSet
+	cfg    Config
+	config string
+}
+
+// Register adds the configuration flags to fs.
+func Register(fs *flag.FlagSet) *Flags {
+	f := &Flags{fs: fs, cfg: Defaults()}
+	fs.StringVar(&f.config, "config", "", "optional YAML configuration file (env "+EnvName("config")+")")
+	for _, fl := range f.cfg.fields() {
+		help := fmt.Sprintf("%s (env %s)", fl.help, EnvName(fl.name))
+		if fl.str != nil {
+			fs.String(fl.name, *fl.str, help)
+		} else {
+			fs.Duration(fl.name, *fl.dur, help)
+		}
+	}
+	return f
+}
+
+// Resolve applies file, environment and the flags actually given, fills in
+// derived paths and validates. getenv is os.Getenv outside tests.
+func (f *Flags) Resolve(getenv func(string) string) (Config, error) {
+	cfg := Defaults()
+	path := f.config
+	if path == "" {
+		path = getenv(EnvName("config"))
+	}
+	if path != "" {
+		if err := cfg.loadFile(path); err != nil {
+			return Config{}, err
+		}
+	}
+	for _, fl := range cfg.fields() {
+		v := getenv(EnvName(fl.name))
+		if v == "" {
+			continue
+		}
+		if err := fl.set(v); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", EnvName(fl.name), err)
+		}
+	}
+	var ferr error
+	f.fs.Visit(func(ff *flag.Flag) {
+		for _, fl := range cfg.fields() {
+			if fl.name == ff.Name {
+				if err := fl.set(ff.Value.String()); err != nil && ferr == nil {
+					ferr = fmt.Errorf("config: -%s: %w", fl.name, err)
+				}
+			}
+		}
+	})
+	if ferr != nil {
+		return Config{}, ferr
+	}
+	cfg.derive()
+	return cfg, cfg.Validate()
+}
+
+func (fl field) set(v string) error {
+	if fl.str != nil {
+		*fl.str = v
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 30m or 8h", v)
+	}
+	*fl.dur = d
+	return nil
+}
+
+func (c *Config) loadFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	var raw map[string]yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config: %s: %w", path, err)
+	}
+	byKey := map[string]field{}
+	var known []string
+	for _, fl := range c.fields() {
+		k := strings.ReplaceAll(fl.name, "-", "_")
+		byKey[k] = fl
+		known = append(known, k)
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		n := raw[k]
+		fl, ok := byKey[k]
+		if !ok {
+			return fmt.Errorf("config: %s:%d: unknown setting %q (known: %s)", path, n.Line, k, strings.Join(known, ", "))
+		}
+		if n.Kind != yaml.ScalarNode {
+			return fmt.Errorf("config: %s:%d: %s must be a single value", path, n.Line, k)
+		}
+		if err := fl.set(n.Value); err != nil {
+			return fmt.Errorf("config: %s:%d: %s: %w", path, n.Line, k, err)
+		}
+	}
+	return nil
+}
+
+func (c *Config) derive() {
+	if c.DB == "" {
+		c.DB = filepath.Join(c.DataDir, "fairline.db")
+	}
+	if c.KeyFile == "" {
+		c.KeyFile = filepath.Join(c.DataDir, "keys.json")
+	}
+	if c.BlobDir == "" {
+		c.BlobDir = filepath.Join(c.DataDir, "blobs")
+	}
+	if c.BaseURL == "" {
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		host := c.Listen
+		if h, p, err := net.SplitHostPort(c.Listen); err == nil && (h == "" || h == "0.0.0.0" || h == "::") {
+			host = net.JoinHostPort("localhost", p)
+		}
+		c.BaseURL = scheme + "://" + host
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+}
+
+// Validate checks cross-field rules so bad configuration fails before serving.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("listen %q must be host:port", c.Listen))
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("base-url %q must be an absolute http(s) URL", c.BaseURL))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("tls-cert and tls-key must be given together"))
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		errs = append(errs, fmt.Errorf("log-level %q must be debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log-format %q must be text or json", c.LogFormat))
+	}
+	if c.SessionIdle <= 0 || c.SessionMax < c.SessionIdle {
+		errs = append(errs, errors.New("session-idle must be positive and no longer than session-max"))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// SecureCookies reports whether cookies must carry the Secure attribute.
+func (c Config) SecureCookies() bool {
+	return c.TLSCert != "" || strings.HasPrefix(c.BaseURL, "https://")
+}
+
+// RedactedDB is the database setting safe to print: no password.
+func (c Config) RedactedDB() string {
+	u, err := url.Parse(c.DB)
+	if err != nil || u.User == nil {
+		return c.DB
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Logger builds the process logger.
+func (c Config) Logger(w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

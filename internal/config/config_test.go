@@ -1,0 +1,89 @@
+package config
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func resolve(t *testing.T, args []string, env map[string]string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	f := Register(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return f.Resolve(func(k string) string { return env[k] })
+}
+
+func TestZeroConfigLivesInDataDir(t *testing.T) {
+	c, err := resolve(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DB != filepath.Join("fairline-data", "fairline.db") || c.KeyFile != filepath.Join("fairline-data", "keys.json") ||
+		c.BlobDir != filepath.Join("fairline-data", "blobs") || c.Policy != "" {
+		t.Errorf("defaults: %+v", c)
+	}
+	if c.BaseURL != "http://127.0.0.1:8080" || c.SecureCookies() {
+		t.Errorf("base URL %q secure=%v", c.BaseURL, c.SecureCookies())
+	}
+}
+
+func TestPrecedenceFileEnvFlag(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "fairline.yaml")
+	os.WriteFile(file, []byte("listen: 127.0.0.1:9000\ndata_dir: /srv/a\nlog_level: debug\nsession_idle: 45m\n"), 0o600)
+	c, err := resolve(t, []string{"-config", file, "-data-dir", "/srv/c"},
+		map[string]string{"FAIRLINE_DATA_DIR": "/srv/b", "FAIRLINE_LOG_LEVEL": "warn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:9000" {
+		t.Errorf("file value lost: listen=%q", c.Listen)
+	}
+	if c.LogLevel != "warn" {
+		t.Errorf("env should beat file: log level %q", c.LogLevel)
+	}
+	if c.DataDir != "/srv/c" || c.DB != "/srv/c/fairline.db" {
+		t.Errorf("flag should beat env: %q %q", c.DataDir, c.DB)
+	}
+	if c.SessionIdle != 45*time.Minute {
+		t.Errorf("session idle %v", c.SessionIdle)
+	}
+}
+
+func TestBadConfigIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	unknown := filepath.Join(dir, "u.yaml")
+	os.WriteFile(unknown, []byte("listen: 127.0.0.1:1\nlisten_port: 9\n"), 0o600)
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"-config", unknown}, nil, "u.yaml:2: unknown setting \"listen_port\""},
+		{nil, map[string]string{"FAIRLINE_SESSION_IDLE": "soon"}, "FAIRLINE_SESSION_IDLE"},
+		{[]string{"-listen", "nocolon"}, nil, "listen \"nocolon\""},
+		{[]string{"-log-format", "xml"}, nil, "log-format"},
+		{[]string{"-tls-cert", "c.pem"}, nil, "tls-cert and tls-key"},
+		{[]string{"-base-url", "ftp://x"}, nil, "base-url"},
+		{[]string{"-config", filepath.Join(dir, "missing.yaml")}, nil, "missing.yaml"},
+	}
+	for _, tc := range cases {
+		_, err := resolve(t, tc.args, tc.env)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: err = %v, want mention of %q", tc.args, tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestRedactedDB(t *testing.T) {
+	c := Config{DB: "postgres://app:s3cret@db:5432/app"}
+	if got := c.RedactedDB(); strings.Contains(got, "s3cret") {
+		t.Errorf("password printed: %s", got)
+	}
+}

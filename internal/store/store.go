@@ -1,0 +1,339 @@
+// Package store is Fairline's only door to the database. One DB type serves
+// SQLite (the embedded default) and PostgreSQL (for scale); queries are
+// written once with ? placeholders and rebound for PostgreSQL, and driver
+// errors are mapped to the package's own errors here, so no caller ever sees
+// a driver type.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Errors callers can test for with errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("already exists")
+)
+
+// Dialect names the SQL flavour behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+// DB is an open database.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+}
+
+// Open opens dsn: a postgres:// or postgresql:// URL selects PostgreSQL;
+// anything else is a SQLite file path (optionally prefixed "sqlite:").
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(16)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		d := &DB{sql: db, dialect: Postgres}
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: connect to postgres: %w", redactDSN(err, dsn))
+		}
+		return d, nil
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if path == "" {
+		return nil, errors.New("store: empty database path")
+	}
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("store: create database folder: %w", err)
+		}
+	}
+	// WAL lets readers run beside the single writer; _txlock=immediate takes
+	// the write lock at BEGIN so read-then-write transactions (the audit
+	// chain) queue on busy_timeout instead of failing with SQLITE_BUSY.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	if path == ":memory:" {
+		db.SetMaxOpenConns(1) // each connection would get its own empty database
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	return &DB{sql: db, dialect: SQLite}, nil
+}
+
+// redactDSN keeps a password in the DSN out of error messages and logs.
+func redactDSN(err error, dsn string) error {
+	u, perr := url.Parse(dsn)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	if p, ok := u.User.Password(); ok && p != "" {
+		return errors.New(strings.ReplaceAll(err.Error(), p, "xxxxx"))
+	}
+	return err
+}
+
+// Dialect reports which database this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks the database answers; /readyz uses it.
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+// SQL exposes the pool to tests that must tamper with rows directly.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Q returns queries that run outside a transaction.
+func (db *DB) Q() *Q { return &Q{ex: db.sql, dialect: db.dialect} }
+
+// Tx runs fn in a transaction, committing when fn returns nil.
+func (db *DB) Tx(ctx context.Context, fn func(q *Q) error) (err error) {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", mapErr(err))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err := fn(&Q{ex: tx, dialect: db.dialect, inTx: true}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", mapErr(err))
+	}
+	return nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Q runs queries on the pool or inside one transaction.
+type Q struct {
+	ex      execer
+	dialect Dialect
+	inTx    bool
+}
+
+func (q *Q) rebind(query string) string {
+	if q.dialect != Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := q.ex.ExecContext(ctx, q.rebind(query), args...)
+	return res, mapErr(err)
+}
+
+func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := q.ex.QueryContext(ctx, q.rebind(query), args...)
+	return rows, mapErr(err)
+}
+
+func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.ex.QueryRowContext(ctx, q.rebind(query), args...)
+}
+
+// forUpdate locks selected rows to the end of the transaction on PostgreSQL;
+// SQLite already holds the database write lock from BEGIN IMMEDIATE.
+func (q *Q) forUpdate() string {
+	if q.dialect == Postgres && q.inTx {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// mapErr turns driver errors into this package's errors, once, here.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23505" {
+		return fmt.Errorf("%w: %s", ErrConflict, pg.ConstraintName)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %s", ErrConflict, se.Error())
+		}
+	}
+	return err
+}
+
+// Time is stored as Unix microseconds in both dialects: one comparable,
+// index-friendly representation with no driver-specific time parsing.
+func toMicros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func (db *DB) migrations() ([]migration, error) {
+	dir := "migrations/" + string(db.dialect)
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("store: migration %s: name must start with a number and _", name)
+		}
+		body, err := fs.ReadFile(migrationFS, dir+"/"+name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := range ms {
+		if ms[i].version != i+1 {
+			return nil, fmt.Errorf("store: migrations for %s are not numbered 1..n (found %s)", db.dialect, ms[i].name)
+		}
+	}
+	return ms, nil
+}
+
+// Migrate applies every embedded migration not yet applied, each in its own
+// transaction together with its row in schema_migrations, so a crash leaves
+// the schema at a whole version. Several instances may call it at once: on
+// PostgreSQL an advisory lock serialises them; SQLite's write lock does the
+// same.
+func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
+	ms, err := db.migrations()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY,
+		name TEXT NOT NULL,
+		applied_at BIGINT NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("store: create schema_migrations: %w", err)
+	}
+	for _, m := range ms {
+		err := db.Tx(ctx, func(q *Q) error {
+			if db.dialect == Postgres {
+				if _, err := q.exec(ctx, `SELECT pg_advisory_xact_lock(7262534)`); err != nil {
+					return err
+				}
+			}
+			var n int
+			if err := q.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := q.ex.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("store: migration %s: %w", m.name, err)
+			}
+			if _, err := q.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, toMicros(time.Now())); err != nil {
+				return err
+			}
+			applied = append(applied, m.name)
+			return nil
+		})
+		if err != nil {
+			return applied, err
+		}
+	}
+	return applied, nil
+}
+
+// SchemaVersion reports the highest applied migration and the highest this
+// binary knows, so start-up can refuse a database from a newer release.
+func (db *DB) SchemaVersion(ctx context.Context) (current, known int, err error) {
+	ms, err := db.migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	err = db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current)
+	return current, len(ms), mapErr(err)
+}

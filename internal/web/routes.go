@@ -1,0 +1,127 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/fairline/fairline/internal/auth"
+)
+
+// access says who may use a route. The zero value is undeclared and refused
+// at start-up: deny by default.
+type access struct {
+	public   bool
+	anyStaff bool
+	roles    []auth.Role
+}
+
+var (
+	public = access{public: true}
+	staff  = access{anyStaff: true}
+)
+
+func roles(rs ...auth.Role) access { return access{roles: rs} }
+
+func (a access) declared() bool { return a.public || a.anyStaff || len(a.roles) > 0 }
+
+func (a access) allows(p *auth.Principal) bool {
+	switch {
+	case a.public:
+		return true
+	case p == nil:
+		return false
+	case a.anyStaff:
+		return true
+	}
+	return slices.Contains(a.roles, p.Role)
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route is one entry of the route table.
+type route struct {
+	pattern string // ServeMux pattern with method
+	sample  string // a concrete path for patterns with wildcards (tests walk it)
+	access  access
+	handle  handlerFunc
+	nav     string // label in the console navigation, if any
+	help    string // one line on the console home page
+	// allowMustChange lets a user who must change their password use the
+	// route (the account page and sign-out).
+	allowMustChange bool
+}
+
+// Routes lists the route table for tests: pattern, a concrete path, and
+// whether it is public.
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = RouteInfo{Pattern: rt.pattern, Sample: rt.sample}
+	}
+	return out
+}
+
+// RouteInfo describes a route for tests and documentation.
+type RouteInfo struct{ Pattern, Sample string }
+
+func (s *Server) routeTable() []route {
+	ig, admin, auditor := auth.InformationGovernance, auth.Administrator, auth.Auditor
+	return []route{
+		// Public pages.
+		{pattern: "GET /{$}", access: public, handle: s.home},
+		{pattern: "GET /privacy", access: public, handle: s.privacyIndex},
+		{pattern: "GET /privacy/{system}", sample: "/privacy/chatbot", access: public, handle: s.notice},
+		{pattern: "GET /static/", sample: "/static/app.css", access: public, handle: s.static},
+		{pattern: "GET /healthz", access: public, handle: s.healthz},
+		{pattern: "GET /readyz", access: public, handle: s.readyz},
+		{pattern: "GET /metrics", access: public, handle: s.metricsPage},
+
+		// Signing in and out.
+		{pattern: "GET /sign-in", access: public, handle: s.signInPage},
+		{pattern: "POST /sign-in", access: public, handle: s.signIn},
+		{pattern: "POST /sign-out", access: staff, handle: s.signOut, allowMustChange: true},
+		{pattern: "GET /setup", access: public, handle: s.setupPage},
+		{pattern: "POST /setup", access: public, handle: s.setup},
+
+		// Staff console.
+		{pattern: "GET /console", access: staff, handle: s.consoleHome, nav: "Home"},
+		{pattern: "GET /console/users", access: roles(admin), handle: s.users, nav: "Users",
+			help: "Add staff accounts, set their roles and service areas, disable accounts."},
+		{pattern: "GET /console/users/new", access: roles(admin), handle: s.newUserPage},
+		{pattern: "POST /console/users/new", access: roles(admin), handle: s.createUser},
+		{pattern: "GET /console/users/{id}", sample: "/console/users/1", access: roles(admin), handle: s.editUserPage},
+		{pattern: "POST /console/users/{id}", sample: "/console/users/1", access: roles(admin), handle: s.updateUser},
+		{pattern: "POST /console/users/{id}/reset-password", sample: "/console/users/1/reset-password", access: roles(admin), handle: s.resetPassword},
+		{pattern: "GET /console/policy", access: roles(admin, ig, auditor), handle: s.policyPage, nav: "Policy",
+			help: "The policy in force: retention, recipients, processors, storage; the record of processing."},
+		{pattern: "GET /console/policy/ropa", access: roles(admin, ig, auditor), handle: s.ropaPage},
+		{pattern: "GET /console/policy/ropa.csv", access: roles(admin, ig, auditor), handle: s.ropaCSV},
+		{pattern: "GET /console/audit", access: roles(auditor, ig), handle: s.auditPage, nav: "Audit log",
+			help: "Who did what and when, and proof that the log has not been altered."},
+		{pattern: "POST /console/audit/verify", access: roles(auditor, ig), handle: s.auditVerify},
+		{pattern: "GET /console/account", access: staff, handle: s.accountPage, nav: "Your account", allowMustChange: true,
+			help: "Change your password."},
+		{pattern: "POST /console/account", access: staff, handle: s.changePassword, allowMustChange: true},
+	}
+}
+
+type navItem struct {
+	Label, Path, Help string
+	Current           bool
+}
+
+// nav lists the console sections p may open, from the route table.
+func (s *Server) nav(p *auth.Principal, current string) []navItem {
+	if p == nil {
+		return nil
+	}
+	var out []navItem
+	for _, rt := range s.routes {
+		if rt.nav == "" || !rt.access.allows(p) {
+			continue
+		}
+		path := rt.pattern[len("GET "):]
+		out = append(out, navItem{Label: rt.nav, Path: path, Help: rt.help, Current: path == current})
+	}
+	return out
+}

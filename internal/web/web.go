@@ -1,0 +1,203 @@
+// Package web serves Fairline's HTML pages: the public privacy notices and
+// the staff console. Handlers are thin: parse, call a service, render. Every
+// route is declared once in routes.go with the roles allowed to use it;
+// anything not declared is not served, and a route without an access rule
+// does not start.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/store"
+	"github.com/fairline/fairline/internal/web/static"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed assets
+var assetFS embed.FS
+
+// Deps are what the pages need.
+type Deps struct {
+	DB            *store.DB
+	Auth          *auth.Service
+	Audit         *audit.Log
+	Policy        func() *policy.Policy
+	CSRFKey       []byte
+	SecureCookies bool
+	Setup         *Setup // nil once set-up is impossible
+	Registry      prometheus.Registerer
+	Gatherer      prometheus.Gatherer
+	Logger        *slog.Logger
+	Version       string
+}
+
+// Server holds parsed templates and the route table.
+type Server struct {
+	Deps
+	pages   map[string]*template.Template
+	routes  []route
+	metrics *metrics
+}
+
+// New parses every template (a template error fails start-up, not a
+// request) and builds the route table.
+func New(d Deps) (*Server, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Registry == nil {
+		r := prometheus.NewRegistry()
+		d.Registry, d.Gatherer = r, r
+	}
+	s := &Server{Deps: d, pages: map[string]*template.Template{}}
+	layout, err := template.New("layout.html").Funcs(funcs(d.Policy)).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", n, err)
+		}
+		s.pages[base] = t
+	}
+	s.metrics, err = newMetrics(d.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		if !rt.access.declared() {
+			return nil, fmt.Errorf("web: route %q has no access rule", rt.pattern)
+		}
+	}
+	return s, nil
+}
+
+func funcs(pol func() *policy.Policy) template.FuncMap {
+	return template.FuncMap{
+		"when": func(t time.Time) string { return t.Local().Format("2 Jan 2006 15:04:05") },
+		"roleLabel": func(r string) string {
+			return auth.Role(r).Label()
+		},
+		"areaName": func(id string) string {
+			if n := areaNames(pol())[id]; n != "" {
+				return n
+			}
+			return id
+		},
+		"retentionRows": retentionRows,
+	}
+}
+
+// Handler returns the whole site: routes, static files, security headers,
+// cross-origin protection and metrics.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes {
+		mux.Handle(rt.pattern, s.guard(rt))
+	}
+	mux.Handle("/", s.guard(route{pattern: "/", access: public, handle: func(w http.ResponseWriter, r *http.Request) error {
+		return errNotFound
+	}}))
+	cop := http.NewCrossOriginProtection()
+	return s.securityHeaders(cop.Handler(s.withPrincipal(mux)))
+}
+
+func (s *Server) staticHandler() http.Handler {
+	sub, _ := fs.Sub(static.FS, "govuk")
+	app, _ := fs.Sub(assetFS, "assets")
+	govuk := http.StripPrefix("/static/govuk/", http.FileServerFS(sub))
+	own := http.StripPrefix("/static/", http.FileServerFS(app))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		// The GOV.UK brand assets (fonts, crown) are not served: this is a
+		// council service, not GOV.UK.
+		if strings.HasPrefix(r.URL.Path, "/static/govuk/assets/") {
+			http.NotFound(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/static/govuk/") {
+			govuk.ServeHTTP(w, r)
+			return
+		}
+		own.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if s.SecureCookies {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Handler errors the adapter understands.
+var (
+	errNotFound  = errors.New("page not found")
+	errForbidden = errors.New("forbidden")
+	errCSRF      = errors.New("the form has expired")
+)
+
+type statusError struct {
+	status int
+	msg    string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+func badRequest(msg string) error { return &statusError{http.StatusBadRequest, msg} }
+
+// fail renders err as a page. Only unexpected errors are logged, at Error,
+// with the route pattern, never the URL (which might carry personal data).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, title, msg := http.StatusInternalServerError, "Sorry, there is a problem with the service", "Try again later."
+	var se *statusError
+	switch {
+	case errors.Is(err, errNotFound), errors.Is(err, store.ErrNotFound):
+		status, title, msg = http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct."
+	case errors.Is(err, errForbidden):
+		status, title, msg = http.StatusForbidden, "You do not have access to this page", "Ask an administrator if you need it for your work."
+	case errors.Is(err, errCSRF):
+		status, title, msg = http.StatusForbidden, "The form has expired", "Go back, reload the page and try again."
+	case errors.As(err, &se):
+		status, title, msg = se.status, "There is a problem", se.msg
+	case errors.Is(err, context.Canceled):
+		return
+	default:
+		s.Logger.Error("request failed", "route", r.Pattern, "method", r.Method, "err", err)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.renderStatus(w, r, status, "error", &page{Title: title, Data: msg})
+}
