@@ -29,10 +29,13 @@ lint:
 # Runs every Fuzz* target in the repository for FUZZTIME each (make fuzz FUZZTIME=1m).
 fuzz:
 	@set -e; \
-	$(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/ { names = names " " $$1; next } /^ok/ { if (names != "") print $$2 names; names = "" }' | \
+	list="$$($(GO) test -list '^Fuzz' ./...)"; \
+	tmp="$$(mktemp)"; trap 'rm -f "$$tmp"' EXIT; \
+	printf '%s\n' "$$list" | awk '/^Fuzz/ { names = names " " $$1; next } /^ok/ { if (names != "") print $$2 names; names = "" }' >"$$tmp"; \
+	if [ ! -s "$$tmp" ]; then echo "fuzz: no Fuzz targets found"; fi; \
 	while read -r pkg targets; do \
 		for f in $$targets; do \
 			echo "== $$pkg $$f ($(FUZZTIME))"; \
-			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) "$$pkg" </dev/null; \
 		done; \
-	done
+	done <"$$tmp"

@@ -23,7 +23,7 @@ var (
 	idRE = regexp.MustCompile(`^[a-z0-9]+(?:[-_][a-z0-9]+)*$`)
 	// articleRE accepts "6(1)(e)", "Article 6(1)(e)", "Art. 9(2)(h)"; Article 6(1) has points
 	// (a)-(f), Article 9(2) has (a)-(j).
-	articleRE = regexp.MustCompile(`^(?i:(?:article|art\.?)\s*)?(6\(1\)\([a-f]\)|9\(2\)\([a-j]\))$`)
+	articleRE = regexp.MustCompile(`^(?i)(?:(?:article|art\.?)\s*)?(6\(1\)\([a-f]\)|9\(2\)\([a-j]\))$`)
 	phoneRE   = regexp.MustCompile(`^\+?[0-9]+(?: [0-9]+)*$`)
 	// durationRE finds a literal period in notice prose ("12 months"): periods must come from
 	// retention fields through {retention:KIND}, or the notice and the sweeper could disagree.

@@ -96,6 +96,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
+	if path != ":memory:" {
+		// Residents' data lives here: readable by the service account only.
+		// SQLite gives the -wal and -shm files the database file's mode.
+		if err := os.Chmod(path, 0o600); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: protect %s: %w", path, err)
+		}
+	}
 	return &DB{sql: db, dialect: SQLite}, nil
 }
 

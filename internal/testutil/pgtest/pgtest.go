@@ -15,6 +15,14 @@
 // PostgreSQL server binaries of this machine (initdb, pg_ctl), shared by all
 // tests of the test binary and removed when Main returns. When the binaries are
 // missing, DSN skips the test under -short and fails it otherwise.
+//
+// In the private cluster (UTF-8, C.UTF-8 locale, time zone UTC, fsync off) the
+// databases belong to the login role "fairline", which is not a superuser; it
+// owns its database and its public schema, so it can create tables and trusted
+// extensions such as pgcrypto. With FAIRLINE_TEST_POSTGRES the databases belong
+// to the role of that URL. A watchdog process stops the private cluster and
+// removes its directory if the test binary dies without Main returning (for
+// example after go test -timeout).
 package pgtest
 
 import (
@@ -55,6 +63,9 @@ type server struct {
 	admin *pgxpool.Pool // superuser-capable connection to the maintenance database
 	base  *url.URL      // URL of the role that owns the test databases; the path is replaced per database
 	owner string        // role that owns the test databases ("" = the admin role)
+	// createSuffix ends CREATE DATABASE: STRATEGY FILE_COPY is about twice as
+	// fast as the default on PostgreSQL 15+ when fsync is off (private cluster).
+	createSuffix string
 
 	cluster *cluster // nil when the server comes from EnvURL
 }
@@ -98,6 +109,7 @@ func DSN(tb testing.TB) string {
 	if s.owner != "" {
 		stmt += " OWNER " + pgx.Identifier{s.owner}.Sanitize()
 	}
+	stmt += s.createSuffix
 	if _, err := s.admin.Exec(ctx, stmt); err != nil {
 		tb.Fatalf("pgtest: create database %s: %v", name, err)
 	}
@@ -179,7 +191,12 @@ func start() (*server, error) {
 		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port)),
 		RawQuery: "sslmode=disable",
 	}
-	return &server{admin: pool, base: base, owner: role, cluster: c}, nil
+	s := &server{admin: pool, base: base, owner: role, cluster: c}
+	var version int
+	if err := pool.QueryRow(ctx, "SELECT current_setting('server_version_num')::int").Scan(&version); err == nil && version >= 150000 {
+		s.createSuffix = " STRATEGY FILE_COPY"
+	}
+	return s, nil
 }
 
 func openAdmin(ctx context.Context, connString string) (*pgxpool.Pool, error) {
@@ -374,7 +391,7 @@ func startCluster(ctx context.Context) (*cluster, error) {
 func (c *cluster) run(ctx context.Context, prog string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, filepath.Join(c.binDir, prog), args...)
 	cmd.Dir = c.dir // the postgres user must be able to read the working directory
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "PGTZ=UTC")
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "TZ=UTC")
 	if c.cred != nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
 	}

@@ -57,6 +57,17 @@ func TestDSNWorks(t *testing.T) {
 	if "/"+dbname != u.Path {
 		t.Fatalf("connected to %q, DSN names %q", dbname, u.Path)
 	}
+	// The database owner can add trusted extensions.
+	if _, err := db.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pgcrypto`); err != nil {
+		t.Fatalf("create extension pgcrypto: %v", err)
+	}
+	var enc string
+	if err := db.QueryRowContext(ctx, `SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()`).Scan(&enc); err != nil {
+		t.Fatal(err)
+	}
+	if enc != "UTF8" {
+		t.Errorf("database encoding = %s, want UTF8", enc)
+	}
 }
 
 func TestDSNsAreIsolated(t *testing.T) {

@@ -1,0 +1,157 @@
+// Package app wires configuration into running parts: key ring, database,
+// policy, audit log and services. The CLI and the end-to-end tests both
+// start Fairline through it, so they exercise the same wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/config"
+	"github.com/fairline/fairline/internal/keys"
+	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/store"
+)
+
+// App is an opened Fairline instance.
+type App struct {
+	Config config.Config
+	Logger *slog.Logger
+	Keys   *keys.Ring
+	DB     *store.DB
+	Audit  *audit.Log
+	Auth   *auth.Service
+
+	policy atomic.Pointer[policy.Policy]
+}
+
+// Options tune Open for tests.
+type Options struct {
+	PasswordParams auth.Params // zero: auth.DefaultParams
+	Now            func() time.Time
+}
+
+// Open loads the policy, key file and database (migrating it) and builds
+// the services. Everything that can be wrong with the configuration fails
+// here, before anything is served.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*App, error) {
+	pol, err := LoadPolicy(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
+	ring, err := keys.LoadOrCreate(cfg.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.BlobDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create blob folder: %w", err)
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	for _, m := range applied {
+		log.Info("applied migration", "migration", m)
+	}
+	cur, known, err := db.SchemaVersion(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if cur > known {
+		db.Close()
+		return nil, fmt.Errorf("the database schema (version %d) is newer than this release knows (%d): upgrade Fairline", cur, known)
+	}
+	a := &App{Config: cfg, Logger: log, Keys: ring, DB: db}
+	a.Audit = audit.New(db, ring.Key(keys.PurposeAudit))
+	if o.Now != nil {
+		a.Audit.SetClock(o.Now)
+	}
+	a.policy.Store(pol)
+	a.Auth = auth.NewService(db, a.Audit, auth.Options{
+		ThrottleKey: ring.Key(keys.PurposeThrottle),
+		KnownArea:   a.knownArea,
+		Params:      o.PasswordParams,
+		SessionIdle: cfg.SessionIdle,
+		SessionMax:  cfg.SessionMax,
+		Now:         o.Now,
+	})
+	if err := a.recordPolicy(ctx, pol); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Policy is the policy in force now.
+func (a *App) Policy() *policy.Policy { return a.policy.Load() }
+
+func (a *App) knownArea(id string) bool {
+	for _, sys := range a.Policy().Systems {
+		if _, ok := sys.ServiceArea(id); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadPolicy reads path, or the embedded default when path is empty.
+func LoadPolicy(path string) (*policy.Policy, error) {
+	if path == "" {
+		return policy.Parse("embedded default policy", policy.DefaultYAML())
+	}
+	return policy.Load(path)
+}
+
+// ReloadPolicy re-reads the configured policy; an invalid file leaves the
+// policy in force unchanged.
+func (a *App) ReloadPolicy(ctx context.Context) error {
+	pol, err := LoadPolicy(a.Config.Policy)
+	if err != nil {
+		return err
+	}
+	if err := a.recordPolicy(ctx, pol); err != nil {
+		return err
+	}
+	a.policy.Store(pol)
+	return nil
+}
+
+// recordPolicy remembers each distinct policy that comes into force and
+// audits the change, so "which rules applied on date X" has an answer.
+func (a *App) recordPolicy(ctx context.Context, pol *policy.Policy) error {
+	return a.DB.Tx(ctx, func(q *store.Q) error {
+		last, err := q.LatestPolicy(ctx)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err == nil && last.Hash == pol.Hash() {
+			return nil
+		}
+		if _, err := q.AddPolicyVersion(ctx, store.PolicyVersion{Hash: pol.Hash(), Source: pol.Source,
+			Content: string(pol.Bytes()), ActivatedAt: time.Now()}); err != nil {
+			return err
+		}
+		_, err = a.Audit.Append(ctx, q, audit.Entry{Actor: "system", Action: "policy.activate",
+			Object: "policy:" + pol.Hash()[:16], Purpose: "accountability", Outcome: audit.Success})
+		if err == nil {
+			a.Logger.Info("policy in force", "source", pol.Source, "sha256", pol.Hash()[:16])
+		}
+		return err
+	})
+}

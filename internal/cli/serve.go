@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/fairline/fairline/internal/config"
+	"github.com/fairline/fairline/internal/keys"
+	"github.com/fairline/fairline/internal/version"
+	"github.com/fairline/fairline/internal/web"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+func serve(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "serve", "serve [flags]")
+	cf := config.Register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, env, cf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	log := a.Logger
+
+	var setup *web.Setup
+	if n, err := a.DB.Q().CountUsers(ctx); err != nil {
+		return err
+	} else if n == 0 {
+		setup = web.NewSetup()
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	site, err := web.New(web.Deps{
+		DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy,
+		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
+		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Listen, err)
+	}
+	base := a.Config.BaseURL
+	if _, port, _ := net.SplitHostPort(a.Config.Listen); port == "0" {
+		// Asked for any free port: report the one we got.
+		base = "http://" + ln.Addr().String()
+	}
+	srv := &http.Server{
+		Handler:           site.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+
+	fmt.Fprintf(env.Stdout, "Fairline %s is running at %s/\n", version.String(), base)
+	fmt.Fprintf(env.Stdout, "  database: %s\n  policy:   %s\n", a.Config.RedactedDB(), a.Policy().Source)
+	if setup != nil {
+		fmt.Fprintf(env.Stdout, "\nFirst time? Create the administrator account by opening\n  %s/setup?token=%s\n", base, setup.Token())
+		fmt.Fprintf(env.Stdout, "or run: fairline user add --email you@your-council.gov.uk --role administrator\n\n")
+	} else {
+		fmt.Fprintf(env.Stdout, "Staff sign in at %s/sign-in\n", base)
+	}
+	if env.Ready != nil {
+		env.Ready(base)
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	errc := make(chan error, 1)
+	go func() {
+		var err error
+		if a.Config.TLSCert != "" {
+			err = srv.ServeTLS(ln, a.Config.TLSCert, a.Config.TLSKey)
+		} else {
+			err = srv.Serve(ln)
+		}
+		errc <- err
+	}()
+
+	sweep := time.NewTicker(15 * time.Minute)
+	defer sweep.Stop()
+	for {
+		select {
+		case err := <-errc:
+			if errors.Is(err, http.ErrServerClosed) {
+				return nil
+			}
+			return err
+		case <-hup:
+			if err := a.ReloadPolicy(ctx); err != nil {
+				log.Error("policy reload refused; the previous policy stays in force", "err", err)
+			}
+		case <-sweep.C:
+			if n, err := a.DB.Q().DeleteExpiredSessions(ctx, time.Now()); err != nil {
+				log.Error("session clean-up failed", "err", err)
+			} else if n > 0 {
+				log.Info("expired sessions removed", "count", n)
+			}
+		case <-ctx.Done():
+			log.Info("shutting down: finishing in-flight requests")
+			shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(shutCtx); err != nil {
+				return fmt.Errorf("shutdown: %w", err)
+			}
+			log.Info("stopped")
+			return nil
+		}
+	}
+}
