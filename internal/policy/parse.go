@@ -42,6 +42,8 @@ func Parse(name string, data []byte) (*Policy, error) {
 	}
 	root, perr := parseYAML(name, data)
 	if perr != nil {
+		// yaml.v3 can report a line past the end of a truncated file.
+		perr.Line = min(perr.Line, yamlLines(data))
 		return nil, perr
 	}
 	d := &decoder{file: name, lines: map[string]int{"": root.Line}, set: map[string]bool{}}
@@ -95,6 +97,30 @@ func parseYAML(name string, data []byte) (root *yaml.Node, err *Error) {
 		return nil, &Error{File: name, Line: root.Line, Msg: "a policy file must be a mapping of fields (version, organisation, rights, systems), found " + describe(root)}
 	}
 	return root, nil
+}
+
+// yamlLines counts lines as YAML does: LF, CRLF, CR, NEL, LS and PS end a line; a last line
+// without a break counts too.
+func yamlLines(data []byte) int {
+	n := 1
+	for i := 0; i < len(data); i++ {
+		switch {
+		case data[i] == '\n':
+			n++
+		case data[i] == '\r':
+			if i+1 < len(data) && data[i+1] == '\n' {
+				i++
+			}
+			n++
+		case data[i] == 0xC2 && i+1 < len(data) && data[i+1] == 0x85: // NEL
+			i++
+			n++
+		case data[i] == 0xE2 && i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xA8 || data[i+2] == 0xA9): // LS, PS
+			i += 2
+			n++
+		}
+	}
+	return n
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

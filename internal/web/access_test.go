@@ -1,0 +1,134 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/fairline/fairline/internal/auth"
+)
+
+// The access matrix, written out by hand: the route table must agree with
+// it, route by route. "anon" is a signed-out visitor.
+var (
+	everyone   = []string{"anon", "agent", "team_leader", "quality_assessor", "information_governance", "administrator", "auditor"}
+	allStaff   = everyone[1:]
+	wantAccess = map[string][]string{
+		"GET /{$}":                                everyone,
+		"GET /privacy":                            everyone,
+		"GET /privacy/{system}":                   everyone,
+		"GET /static/":                            everyone,
+		"GET /healthz":                            everyone,
+		"GET /readyz":                             everyone,
+		"GET /metrics":                            everyone,
+		"GET /sign-in":                            everyone,
+		"POST /sign-in":                           everyone,
+		"GET /setup":                              everyone,
+		"POST /setup":                             everyone,
+		"POST /sign-out":                          allStaff,
+		"GET /console":                            allStaff,
+		"GET /console/account":                    allStaff,
+		"POST /console/account":                   allStaff,
+		"GET /console/users":                      {"administrator"},
+		"GET /console/users/new":                  {"administrator"},
+		"POST /console/users/new":                 {"administrator"},
+		"GET /console/users/{id}":                 {"administrator"},
+		"POST /console/users/{id}":                {"administrator"},
+		"POST /console/users/{id}/reset-password": {"administrator"},
+		"GET /console/policy":                     {"administrator", "information_governance", "auditor"},
+		"GET /console/policy/ropa":                {"administrator", "information_governance", "auditor"},
+		"GET /console/policy/ropa.csv":            {"administrator", "information_governance", "auditor"},
+		"GET /console/audit":                      {"auditor", "information_governance"},
+		"POST /console/audit/verify":              {"auditor", "information_governance"},
+	}
+)
+
+// TestAccessMatrix walks every route with every role and a signed-out
+// client, and checks exactly the expected set gets through.
+func TestAccessMatrix(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	// User 1 is the target of the /console/users/{id} routes.
+	s.addUser("target@example.gov.uk", auth.Agent)
+	for _, id := range allStaff {
+		var areas []string
+		if auth.Role(id).Scoped() {
+			areas = []string{"trading-standards"}
+		}
+		s.addUser(id+"@example.gov.uk", auth.Role(id), areas...)
+	}
+
+	routes := s.web.Routes()
+	var seen []string
+	for _, rt := range routes {
+		seen = append(seen, rt.Pattern)
+		allowed, ok := wantAccess[rt.Pattern]
+		if !ok {
+			t.Errorf("route %q is not in the access matrix: add it with the roles that may use it", rt.Pattern)
+			continue
+		}
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		if rt.Sample != "" {
+			path = rt.Sample
+		}
+		path = strings.TrimSuffix(path, "{$}")
+		for _, who := range everyone {
+			t.Run(rt.Pattern+"/"+who, func(t *testing.T) {
+				c := s.client()
+				if who != "anon" {
+					c = s.signIn(who + "@example.gov.uk")
+				}
+				var status int
+				var body, location string
+				if method == http.MethodGet {
+					resp, err := c.Get(s.srv.URL + path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					status, body, location = resp.StatusCode, readAll(resp), resp.Header.Get("Location")
+					resp.Body.Close()
+				} else {
+					// A valid CSRF token for this client, so only access is tested.
+					_, _, token := s.get(c, "/sign-in")
+					if who != "anon" {
+						_, _, token = s.get(c, "/console/account")
+					}
+					resp := s.post(c, path, url.Values{"csrf_token": {token}})
+					status, body, location = resp.StatusCode, readAll(resp), resp.Header.Get("Location")
+				}
+				denied := (status == http.StatusForbidden && strings.Contains(body, "You do not have access")) ||
+					(status == http.StatusSeeOther && strings.HasPrefix(location, "/sign-in?next="))
+				want := contains(allowed, who)
+				if want && denied {
+					t.Errorf("%s was refused %s %s (status %d)", who, method, path, status)
+				}
+				if !want && !denied {
+					t.Errorf("%s was let through %s %s (status %d, location %q)", who, method, path, status, location)
+				}
+				if !want && who == "anon" && status != http.StatusSeeOther {
+					t.Errorf("signed-out visitor should be sent to sign in, got %d", status)
+				}
+			})
+		}
+	}
+	var missing []string
+	for p := range wantAccess {
+		if !contains(seen, p) {
+			missing = append(missing, p)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("the matrix lists routes the server does not have: %v", missing)
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,94 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/testutil/browser"
+)
+
+// TestBrowserSignInAndAccessibility signs in through the real page in
+// headless Chromium, then checks every console page and both public notices
+// with axe-core: zero violations allowed.
+func TestBrowserSignInAndAccessibility(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
+	s.addUser("admin@example.gov.uk", auth.Administrator)
+	ctx := browser.NewTab(t)
+
+	check := func(path string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.srv.URL+path), chromedp.WaitVisible("main h1")); err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+		browser.AssertNoViolations(t, ctx)
+	}
+
+	for _, p := range []string{"/", "/privacy", "/privacy/chatbot", "/privacy/call-recording"} {
+		check(p)
+	}
+
+	// A failed sign-in shows an accessible error summary that takes focus.
+	check("/sign-in")
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys("#email", "ig@example.gov.uk"),
+		chromedp.SendKeys("#password", "not the password"),
+		chromedp.Click("form button[type=submit]"),
+		chromedp.WaitVisible(".govuk-error-summary"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	browser.AssertNoViolations(t, ctx)
+	focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.className`))
+	if err != nil || !strings.Contains(focused, "govuk-error-summary") {
+		t.Errorf("error summary not focused (GOV.UK Frontend JavaScript not running?): %q %v", focused, err)
+	}
+
+	// Sign in for real.
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys("#password", testPassword),
+		chromedp.Click("form button[type=submit]"),
+		chromedp.WaitVisible(".app-account-bar"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	h1, err := chromedp.Run(ctx, chromedp.Text("main h1"))
+	if err != nil || h1 != "Staff console" {
+		t.Fatalf("after sign-in the page heading is %q (%v)", h1, err)
+	}
+	browser.AssertNoViolations(t, ctx)
+	nav, _ := chromedp.Run(ctx, chromedp.Text(".govuk-service-navigation__list"))
+	if !strings.Contains(nav, "Audit log") || !strings.Contains(nav, "Policy") || strings.Contains(nav, "Users") {
+		t.Errorf("information governance navigation = %q", nav)
+	}
+	for _, p := range []string{"/console/policy", "/console/policy/ropa", "/console/audit", "/console/account"} {
+		check(p)
+	}
+	// Verify the audit log from the page.
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.srv.URL+"/console/audit"),
+		chromedp.Click(`form[action="/console/audit/verify"] button`), chromedp.WaitVisible(".govuk-inset-text")); err != nil {
+		t.Fatal(err)
+	}
+	verified, _ := chromedp.Run(ctx, chromedp.Text(".govuk-inset-text"))
+	if !strings.Contains(verified, "entries are intact") {
+		t.Errorf("verification result %q", verified)
+	}
+	browser.AssertNoViolations(t, ctx)
+
+	// Sign out, then the administrator's pages, including a form in error.
+	if err := chromedp.Do(ctx, chromedp.Click(".app-account-bar__form button"), chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", "admin@example.gov.uk"), chromedp.SendKeys("#password", testPassword),
+		chromedp.Click("form button[type=submit]"), chromedp.WaitVisible(".app-account-bar")); err != nil {
+		t.Fatal(err)
+	}
+	check("/console/users")
+	check("/console/users/new")
+	if err := chromedp.Do(ctx, chromedp.SendKeys("#email", "not-an-address"), chromedp.Click("main form button[type=submit]"),
+		chromedp.WaitVisible(".govuk-error-summary")); err != nil {
+		t.Fatal(err)
+	}
+	browser.AssertNoViolations(t, ctx)
+	check("/console/users/1")
+}

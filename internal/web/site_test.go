@@ -1,0 +1,166 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+
+	"github.com/fairline/fairline/internal/app"
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/config"
+	"github.com/fairline/fairline/internal/keys"
+	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/testutil/browser"
+	"github.com/fairline/fairline/internal/web"
+)
+
+func TestMain(m *testing.M) { os.Exit(browser.Main(m)) }
+
+// site is a running Fairline web server on a fresh SQLite database.
+type site struct {
+	t      *testing.T
+	app    *app.App
+	web    *web.Server
+	srv    *httptest.Server
+	logs   *syncBuffer
+	setup  *web.Setup
+	policy *policy.Policy
+	mu     sync.Mutex
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type siteOpts struct {
+	secure bool
+	setup  bool
+}
+
+func newSite(t *testing.T, o siteOpts) *site {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := config.Defaults()
+	cfg.DataDir = dir
+	cfg.DB = filepath.Join(dir, "fairline.db")
+	cfg.KeyFile = filepath.Join(dir, "keys.json")
+	cfg.BlobDir = filepath.Join(dir, "blobs")
+	cfg.BaseURL = "http://127.0.0.1"
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := app.Open(context.Background(), cfg, log, app.Options{PasswordParams: auth.Params{Memory: 1024, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	s := &site{t: t, app: a, logs: logs, policy: a.Policy()}
+	if o.setup {
+		s.setup = web.NewSetup()
+	}
+	s.web, err = web.New(web.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
+		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: o.secure, Setup: s.setup, Logger: log, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv = httptest.NewServer(s.web.Handler())
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *site) currentPolicy() *policy.Policy {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.policy
+}
+
+func (s *site) setPolicy(p *policy.Policy) {
+	s.mu.Lock()
+	s.policy = p
+	s.mu.Unlock()
+}
+
+const testPassword = "a long enough passphrase"
+
+// addUser creates an account directly through the auth service.
+func (s *site) addUser(email string, role auth.Role, areas ...string) {
+	s.t.Helper()
+	if _, _, err := s.app.Auth.CreateUser(context.Background(), "system", auth.NewUser{Email: email, Role: string(role),
+		ServiceAreas: areas, Password: testPassword}); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// client is a browser-like HTTP client with cookies that does not follow
+// redirects, so tests see them.
+func (s *site) client() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// get fetches path and returns status, body and the page's CSRF token.
+func (s *site) get(c *http.Client, path string) (int, string, string) {
+	s.t.Helper()
+	resp, err := c.Get(s.srv.URL + path)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	token := ""
+	if m := csrfRe.FindSubmatch(body); m != nil {
+		token = string(m[1])
+	}
+	return resp.StatusCode, string(body), token
+}
+
+func (s *site) post(c *http.Client, path string, form url.Values) *http.Response {
+	s.t.Helper()
+	resp, err := c.PostForm(s.srv.URL+path, form)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func readAll(r *http.Response) string {
+	b, _ := io.ReadAll(r.Body)
+	return string(b)
+}
+
+// signIn signs in through the real form and returns the client.
+func (s *site) signIn(email string) *http.Client {
+	s.t.Helper()
+	c := s.client()
+	_, _, token := s.get(c, "/sign-in")
+	resp := s.post(c, "/sign-in", url.Values{"csrf_token": {token}, "email": {email}, "password": {testPassword}})
+	if resp.StatusCode != http.StatusSeeOther {
+		s.t.Fatalf("sign in %s: status %d: %s", email, resp.StatusCode, readAll(resp))
+	}
+	return c
+}
