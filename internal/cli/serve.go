@@ -73,15 +73,15 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	} else {
 		fmt.Fprintf(env.Stdout, "Staff sign in at %s/sign-in\n", base)
 	}
-	if env.Ready != nil {
-		env.Ready(base)
-	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	if env.Ready != nil {
+		env.Ready(base)
+	}
 
 	errc := make(chan error, 1)
 	go func() {
