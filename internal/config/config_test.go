@@ -87,3 +87,33 @@ func TestRedactedDB(t *testing.T) {
 		t.Errorf("password printed: %s", got)
 	}
 }
+
+// FuzzConfigFile: any file content gives a config or an error naming the
+// file, never a panic.
+func FuzzConfigFile(f *testing.F) {
+	for _, seed := range []string{"", "listen: 127.0.0.1:1\n", "session_idle: 5m\nsession_max: 1h\n", "listen: [a, b]\n",
+		"nope: 1\n", "- a\n- b\n", "listen: &a x\nbase_url: *a\n", "\x00\xff", "log_level: {a: 1}\n"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, content string) {
+		path := filepath.Join(t.TempDir(), "c.yaml")
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fs := flag.NewFlagSet("fuzz", flag.ContinueOnError)
+		fl := Register(fs)
+		if err := fs.Parse([]string{"-config", path}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := fl.Resolve(func(string) string { return "" })
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "config: ") {
+				t.Errorf("error without prefix: %v", err)
+			}
+			return
+		}
+		if c.Validate() != nil {
+			t.Errorf("Resolve returned a config that does not validate")
+		}
+	})
+}
