@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/fairline/fairline/internal/api"
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/version"
@@ -40,7 +41,11 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	site, err := web.New(web.Deps{
+	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log})
+	if err != nil {
+		return err
+	}
+	site, err := web.New(web.Deps{API: apiSrv,
 		DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
 		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),

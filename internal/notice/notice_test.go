@@ -60,7 +60,7 @@ func TestRetentionChangeChangesNotice(t *testing.T) {
 	def := string(policy.DefaultYAML())
 	cases := []struct {
 		name, system, old, new string
-		gone, present         []string
+		gone, present          []string
 	}{
 		{"adult social care", "call-recording", "recording: {months: 9}", "recording: {months: 6}",
 			[]string{"Adult Social Care related call recordings this will be 9 months", "9 months"},

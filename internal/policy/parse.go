@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -76,7 +77,7 @@ func parseYAML(name string, data []byte) (root *yaml.Node, err *Error) {
 		if errors.Is(e, io.EOF) {
 			return nil, &Error{File: name, Msg: "policy file is empty"}
 		}
-		return nil, yamlError(name, e)
+		return nil, yamlError(name, data, e)
 	}
 	var next yaml.Node
 	switch e := dec.Decode(&next); {
@@ -87,7 +88,7 @@ func parseYAML(name string, data []byte) (root *yaml.Node, err *Error) {
 		}
 		return nil, &Error{File: name, Line: line, Msg: "a policy file holds one YAML document, but another starts here"}
 	case !errors.Is(e, io.EOF):
-		return nil, yamlError(name, e)
+		return nil, yamlError(name, data, e)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || isNull(doc.Content[0]) {
 		return nil, &Error{File: name, Line: doc.Line, Msg: "policy file is empty"}
@@ -126,13 +127,29 @@ func yamlLines(data []byte) int {
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // yamlError gives a yaml.v3 error a file and, where the message has one, a line.
-func yamlError(name string, err error) *Error {
+func yamlError(name string, data []byte, err error) *Error {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &Error{File: name, Line: max(line, 0), Msg: "YAML: " + m[2]}
 	}
-	return &Error{File: name, Msg: "YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	// Encoding errors come without a line; find the first character YAML does not allow.
+	return &Error{File: name, Line: badCharLine(data), Msg: "YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// badCharLine is the line of the first byte that is not valid UTF-8 or is a character YAML does
+// not allow (controls other than tab and line breaks, surrogates, U+FFFE and U+FFFF), or 0.
+func badCharLine(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		ok := r == '\t' || r == '\n' || r == '\r' || r == 0x85 ||
+			r >= 0x20 && r <= 0x7E || r >= 0xA0 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+		if r == utf8.RuneError && size <= 1 || !ok {
+			return yamlLines(data[:i])
+		}
+		i += size
+	}
+	return 0
 }
 
 // decoder fills Go values from a yaml.Node tree by their yaml struct tags, like yaml.v3 with

@@ -160,6 +160,8 @@ func TestParseRejects(t *testing.T) {
 			"systems[0].international_transfers.safeguard", "    international_transfers:", "required when there are international transfers", true},
 		{"unknown safeguard", edit("      safeguard: adequacy", "      safeguard: hope", 1),
 			"systems[0].international_transfers.safeguard", "safeguard: hope", `unknown safeguard "hope"`, true},
+		{"UK as a transfer", edit("      countries: [EU, US]\n      safeguard", "      countries: [EU, GB]\n      safeguard", 1),
+			"systems[0].international_transfers.countries[1]", "[EU, GB]", "the UK is not an international transfer", false},
 		{"no storage location", edit("      locations: [UK]", "      locations: []", 2),
 			"systems[1].storage.locations", "locations: []", "at least one storage location", true},
 
@@ -247,7 +249,9 @@ func TestParseWholeFileProblems(t *testing.T) {
 		{"null document", "~\n", 1, "policy file is empty"},
 		{"list at the top", "- a\n- b\n", 1, "must be a mapping"},
 		{"text at the top", "hello\n", 1, "must be a mapping"},
-		{"control character", "version: 1\x01\n", 0, "YAML: "},
+		{"control character", "version: 1\x01\n", 1, "YAML: control characters are not allowed"},
+		{"control character on line 3", "version: 1\r\n# ok\r\norganisation: \x7f\n", 3, "YAML: control characters are not allowed"},
+		{"invalid UTF-8 on line 2", "version: 1\nname: caf\xe9\n", 2, "YAML: "},
 		{"too large", "version: 1\n#" + strings.Repeat("x", MaxFileSize), 0, "at most"},
 	}
 	for _, c := range cases {

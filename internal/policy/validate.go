@@ -316,9 +316,9 @@ func (v *validator) locations(path string, s *System) {
 	}
 	allowedStorage := valid(storage, s.Storage.Locations)
 	transferTo := valid(transfers+".countries", s.InternationalTransfers.Countries)
-	for _, c := range transferTo {
-		if c == RegionUK {
-			v.errf(transfers+".countries", "the UK is not an international transfer; list only places outside the UK")
+	for i, c := range s.InternationalTransfers.Countries {
+		if IsUK(c) {
+			v.errf(indexPath(transfers+".countries", i), "the UK is not an international transfer; list only places outside the UK")
 		}
 	}
 	switch sg := s.InternationalTransfers.Safeguard; {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/web"
 )
 
 // The access matrix, written out by hand: the route table must agree with
@@ -42,6 +43,7 @@ var (
 		"GET /console/policy/ropa.csv":            {"administrator", "information_governance", "auditor"},
 		"GET /console/audit":                      {"auditor", "information_governance"},
 		"POST /console/audit/verify":              {"auditor", "information_governance"},
+		"GET /api/v1/me":                          allStaff,
 	}
 )
 
@@ -60,6 +62,9 @@ func TestAccessMatrix(t *testing.T) {
 	}
 
 	routes := s.web.Routes()
+	for _, rt := range s.api.Routes() {
+		routes = append(routes, web.RouteInfo{Pattern: rt.Pattern, Sample: rt.Sample})
+	}
 	var seen []string
 	for _, rt := range routes {
 		seen = append(seen, rt.Pattern)
@@ -94,11 +99,25 @@ func TestAccessMatrix(t *testing.T) {
 					if who != "anon" {
 						_, _, token = s.get(c, "/console/account")
 					}
-					resp := s.post(c, path, url.Values{"csrf_token": {token}})
+					var resp *http.Response
+					if strings.HasPrefix(path, "/api/") {
+						r, err := c.Post(s.srv.URL+path, "application/json", strings.NewReader("{}"))
+						if err != nil {
+							t.Fatal(err)
+						}
+						resp = r
+						defer resp.Body.Close()
+					} else {
+						resp = s.post(c, path, url.Values{"csrf_token": {token}})
+					}
 					status, body, location = resp.StatusCode, readAll(resp), resp.Header.Get("Location")
 				}
 				denied := (status == http.StatusForbidden && strings.Contains(body, "You do not have access")) ||
 					(status == http.StatusSeeOther && strings.HasPrefix(location, "/sign-in?next="))
+				if strings.HasPrefix(path, "/api/") {
+					denied = (status == http.StatusUnauthorized && strings.Contains(body, `"code":"unauthenticated"`)) ||
+						(status == http.StatusForbidden && strings.Contains(body, `"code":"forbidden"`))
+				}
 				want := contains(allowed, who)
 				if want && denied {
 					t.Errorf("%s was refused %s %s (status %d)", who, method, path, status)
@@ -106,7 +125,7 @@ func TestAccessMatrix(t *testing.T) {
 				if !want && !denied {
 					t.Errorf("%s was let through %s %s (status %d, location %q)", who, method, path, status, location)
 				}
-				if !want && who == "anon" && status != http.StatusSeeOther {
+				if !want && who == "anon" && !strings.HasPrefix(path, "/api/") && status != http.StatusSeeOther {
 					t.Errorf("signed-out visitor should be sent to sign in, got %d", status)
 				}
 			})

@@ -2,39 +2,15 @@ package web
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/fairline/fairline/internal/auth"
 )
 
-// access says who may use a route. The zero value is undeclared and refused
-// at start-up: deny by default.
-type access struct {
-	public   bool
-	anyStaff bool
-	roles    []auth.Role
-}
-
 var (
-	public = access{public: true}
-	staff  = access{anyStaff: true}
+	public = auth.Public
+	staff  = auth.AnyStaff
+	roles  = auth.OnlyRoles
 )
-
-func roles(rs ...auth.Role) access { return access{roles: rs} }
-
-func (a access) declared() bool { return a.public || a.anyStaff || len(a.roles) > 0 }
-
-func (a access) allows(p *auth.Principal) bool {
-	switch {
-	case a.public:
-		return true
-	case p == nil:
-		return false
-	case a.anyStaff:
-		return true
-	}
-	return slices.Contains(a.roles, p.Role)
-}
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
@@ -42,7 +18,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 type route struct {
 	pattern string // ServeMux pattern with method
 	sample  string // a concrete path for patterns with wildcards (tests walk it)
-	access  access
+	access  auth.Rule
 	handle  handlerFunc
 	nav     string // label in the console navigation, if any
 	help    string // one line on the console home page
@@ -117,7 +93,7 @@ func (s *Server) nav(p *auth.Principal, current string) []navItem {
 	}
 	var out []navItem
 	for _, rt := range s.routes {
-		if rt.nav == "" || !rt.access.allows(p) {
+		if rt.nav == "" || !rt.access.Allows(p) {
 			continue
 		}
 		path := rt.pattern[len("GET "):]

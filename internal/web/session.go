@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -17,14 +16,7 @@ import (
 	"github.com/fairline/fairline/internal/policy"
 )
 
-type ctxKey int
-
-const principalKey ctxKey = iota
-
-func principalFrom(r *http.Request) *auth.Principal {
-	p, _ := r.Context().Value(principalKey).(*auth.Principal)
-	return p
-}
+func principalFrom(r *http.Request) *auth.Principal { return auth.FromContext(r.Context()) }
 
 func (s *Server) cookieName(base string) string {
 	// __Host- cookies are bound to this exact origin over HTTPS.
@@ -55,7 +47,7 @@ func (s *Server) withPrincipal(next http.Handler) http.Handler {
 			s.fail(w, r, err)
 			return
 		default:
-			r = r.WithContext(context.WithValue(r.Context(), principalKey, p))
+			r = r.WithContext(auth.NewContext(r.Context(), p))
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -69,7 +61,7 @@ func (s *Server) guard(rt route) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() { s.metrics.observe(rt.pattern, rec.status, time.Since(start)) }()
 		p := principalFrom(r)
-		if !rt.access.public {
+		if !rt.access.IsPublic() {
 			if p == nil {
 				next := r.URL.Path
 				if r.Method != http.MethodGet {
@@ -78,7 +70,7 @@ func (s *Server) guard(rt route) http.Handler {
 				http.Redirect(rec, r, "/sign-in?next="+url.QueryEscape(next), http.StatusSeeOther)
 				return
 			}
-			if !rt.access.allows(p) {
+			if !rt.access.Allows(p) {
 				s.fail(rec, r, errForbidden)
 				return
 			}

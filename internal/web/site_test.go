@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/fairline/fairline/internal/api"
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/config"
@@ -31,6 +32,7 @@ type site struct {
 	t      *testing.T
 	app    *app.App
 	web    *web.Server
+	api    *api.Server
 	srv    *httptest.Server
 	logs   *syncBuffer
 	setup  *web.Setup
@@ -80,7 +82,11 @@ func newSite(t *testing.T, o siteOpts) *site {
 	if o.setup {
 		s.setup = web.NewSetup()
 	}
-	s.web, err = web.New(web.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
+	s.api, err = api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.web, err = web.New(web.Deps{API: s.api, DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: o.secure, Setup: s.setup, Logger: log, Version: "test"})
 	if err != nil {
 		t.Fatal(err)

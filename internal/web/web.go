@@ -44,6 +44,9 @@ type Deps struct {
 	Gatherer      prometheus.Gatherer
 	Logger        *slog.Logger
 	Version       string
+	// API mounts the JSON API's routes beside the pages, behind the same
+	// session, security-header and cross-origin middleware.
+	API interface{ Register(*http.ServeMux) }
 }
 
 // Server holds parsed templates and the route table.
@@ -90,7 +93,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
-		if !rt.access.declared() {
+		if !rt.access.Declared() {
 			return nil, fmt.Errorf("web: route %q has no access rule", rt.pattern)
 		}
 	}
@@ -119,6 +122,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
 		mux.Handle(rt.pattern, s.guard(rt))
+	}
+	if s.API != nil {
+		s.API.Register(mux)
 	}
 	mux.Handle("/", s.guard(route{pattern: "/", access: public, handle: func(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound

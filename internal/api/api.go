@@ -1,0 +1,198 @@
+// Package api serves Fairline's JSON API under /api/v1. Like the pages, each
+// route is declared once with who may use it; errors are JSON of one shape,
+// {"error": {"code": ..., "message": ...}}, with the status chosen in one
+// table (errorStatus).
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+
+	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/store"
+)
+
+// Deps are what the API needs.
+type Deps struct {
+	DB     *store.DB
+	Auth   *auth.Service
+	Audit  *audit.Log
+	Policy func() *policy.Policy
+	Logger *slog.Logger
+}
+
+// Server is the JSON API.
+type Server struct {
+	Deps
+	routes []route
+}
+
+type route struct {
+	pattern string
+	sample  string
+	access  auth.Rule
+	handle  func(w http.ResponseWriter, r *http.Request) error
+}
+
+// RouteInfo describes a route for tests and documentation.
+type RouteInfo struct{ Pattern, Sample string }
+
+// New builds the API route table; a route without an access rule is an
+// error, so nothing is reachable by omission.
+func New(d Deps) (*Server, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	s := &Server{Deps: d}
+	s.routes = []route{
+		{pattern: "GET /api/v1/me", access: auth.AnyStaff, handle: s.me},
+	}
+	for _, rt := range s.routes {
+		if !rt.access.Declared() {
+			return nil, fmt.Errorf("api: route %q has no access rule", rt.pattern)
+		}
+	}
+	return s, nil
+}
+
+// Routes lists the API routes.
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = RouteInfo{rt.pattern, rt.sample}
+	}
+	return out
+}
+
+// Register mounts every API route on mux. The caller's middleware has
+// already resolved the session into the request context.
+func (s *Server) Register(mux *http.ServeMux) {
+	for _, rt := range s.routes {
+		mux.Handle(rt.pattern, s.guard(rt))
+	}
+	mux.Handle("/api/", s.guard(route{access: auth.Public, handle: func(http.ResponseWriter, *http.Request) error {
+		return Errorf(http.StatusNotFound, "not_found", "no such API endpoint")
+	}}))
+}
+
+func (s *Server) guard(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := auth.FromContext(r.Context())
+		if !rt.access.Allows(p) {
+			if p == nil {
+				s.writeError(w, r, Errorf(http.StatusUnauthorized, "unauthenticated", "sign in first"))
+			} else {
+				s.writeError(w, r, Errorf(http.StatusForbidden, "forbidden", "your role may not use this endpoint"))
+			}
+			return
+		}
+		// A signed-in browser sends its cookie with any request, so unsafe
+		// requests must be JSON: a cross-site form cannot send that without
+		// a CORS preflight, which this API never grants.
+		if p != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+				s.writeError(w, r, Errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "send Content-Type: application/json"))
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if err := rt.handle(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// Error is an API error with its status and a stable code.
+type Error struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf makes an *Error.
+func Errorf(status int, code, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// errorStatus maps errors to API errors: the one place status policy lives.
+func errorStatus(err error) *Error {
+	var ae *Error
+	var ie *auth.InputError
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.As(err, &ie):
+		return &Error{http.StatusUnprocessableEntity, "invalid_" + ie.Field, ie.Error()}
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{http.StatusNotFound, "not_found", "not found"}
+	case errors.Is(err, store.ErrConflict):
+		return &Error{http.StatusConflict, "conflict", "already exists"}
+	}
+	return &Error{http.StatusInternalServerError, "internal", "internal error"}
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	e := errorStatus(err)
+	if e.Status >= 500 {
+		s.Logger.Error("api request failed", "route", r.Pattern, "method", r.Method, "err", err)
+	}
+	writeJSON(w, e.Status, map[string]*Error{"error": e})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+// decode reads a JSON body of at most limit bytes into v, rejecting unknown
+// fields, with errors that say what was wrong.
+func decode(r *http.Request, limit int64, v any) error {
+	r.Body = http.MaxBytesReader(nil, r.Body, limit)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &mbe):
+			return Errorf(http.StatusRequestEntityTooLarge, "too_large", "request body is larger than %d bytes", limit)
+		case errors.As(err, &se):
+			return Errorf(http.StatusBadRequest, "bad_json", "request body is not valid JSON (at byte %d)", se.Offset)
+		case errors.As(err, &te):
+			return Errorf(http.StatusBadRequest, "bad_json", "field %q must be %s", te.Field, te.Type)
+		default:
+			return Errorf(http.StatusBadRequest, "bad_json", "request body: %s", err.Error())
+		}
+	}
+	if dec.More() {
+		return Errorf(http.StatusBadRequest, "bad_json", "request body must hold one JSON object")
+	}
+	return nil
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
+	p := auth.FromContext(r.Context())
+	areas := p.ServiceAreas
+	if areas == nil {
+		areas = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user_id": p.UserID, "role": p.Role, "service_areas": areas,
+		"must_change_password": p.MustChangePassword})
+	return nil
+}
