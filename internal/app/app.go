@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/config"
+	"github.com/fairline/fairline/internal/jobs"
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
@@ -28,6 +30,7 @@ type App struct {
 	DB     *store.DB
 	Audit  *audit.Log
 	Auth   *auth.Service
+	Jobs   *jobs.Queue
 
 	policy atomic.Pointer[policy.Policy]
 }
@@ -92,6 +95,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		db.Close()
 		return nil, err
 	}
+	a.Jobs = jobs.New(db, log)
+	if o.Now != nil {
+		a.Jobs.SetClock(o.Now)
+	}
+	a.Jobs.Every("sessions.cleanup", 15*time.Minute, func(ctx context.Context, _ json.RawMessage) error {
+		n, err := db.Q().DeleteExpiredSessions(ctx, time.Now())
+		if n > 0 {
+			log.Info("expired sessions removed", "count", n)
+		}
+		return err
+	})
 	return a, nil
 }
 

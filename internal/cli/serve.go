@@ -99,8 +99,17 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		errc <- err
 	}()
 
-	sweep := time.NewTicker(15 * time.Minute)
-	defer sweep.Stop()
+	// Background work runs until shutdown, then finishes what it started.
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		if err := a.Jobs.Run(jobsCtx); err != nil {
+			log.Error("background jobs stopped", "err", err)
+		}
+	}()
+	defer func() { stopJobs(); <-jobsDone }()
+
 	for {
 		select {
 		case err := <-errc:
@@ -111,12 +120,6 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		case <-hup:
 			if err := a.ReloadPolicy(ctx); err != nil {
 				log.Error("policy reload refused; the previous policy stays in force", "err", err)
-			}
-		case <-sweep.C:
-			if n, err := a.DB.Q().DeleteExpiredSessions(ctx, time.Now()); err != nil {
-				log.Error("session clean-up failed", "err", err)
-			} else if n > 0 {
-				log.Info("expired sessions removed", "count", n)
 			}
 		case <-ctx.Done():
 			log.Info("shutting down: finishing in-flight requests")

@@ -1,0 +1,226 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/fairline/fairline/internal/store"
+	"github.com/fairline/fairline/internal/testutil/dbtest"
+	"github.com/fairline/fairline/internal/testutil/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func newQueue(db *store.DB, c *clock) *Queue {
+	q := New(db, quiet)
+	q.SetClock(c.now)
+	return q
+}
+
+func TestRunsEachJobOnceWithPayload(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		q := newQueue(db, c)
+		var got []int
+		var mu sync.Mutex
+		q.Handle("count", func(ctx context.Context, p json.RawMessage) error {
+			var v struct{ N int }
+			if err := json.Unmarshal(p, &v); err != nil {
+				return err
+			}
+			mu.Lock()
+			got = append(got, v.N)
+			mu.Unlock()
+			return nil
+		})
+		for i := 1; i <= 3; i++ {
+			if err := q.Enqueue(ctx, "count", map[string]int{"N": i}, time.Time{}, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A future job and a duplicate unique key.
+		q.Enqueue(ctx, "count", map[string]int{"N": 9}, c.now().Add(time.Hour), "later")
+		q.Enqueue(ctx, "count", map[string]int{"N": 10}, c.now().Add(time.Hour), "later")
+		n, err := q.RunOnce(ctx)
+		if err != nil || n != 3 || len(got) != 3 {
+			t.Fatalf("ran %d (%v), got %v", n, err, got)
+		}
+		c.add(time.Hour)
+		if n, _ := q.RunOnce(ctx); n != 1 || got[3] != 9 {
+			t.Fatalf("future job: ran %d, got %v", n, got)
+		}
+		left, _ := db.Q().Jobs(ctx, store.JobFilter{})
+		if len(left) != 0 {
+			t.Errorf("%d jobs left after running", len(left))
+		}
+	})
+}
+
+func TestRetryThenFail(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		q := newQueue(db, c)
+		q.Backoff = func(int) time.Duration { return time.Minute }
+		calls := 0
+		q.Handle("flaky", func(context.Context, json.RawMessage) error { calls++; return errors.New("upstream said no") })
+		db.Tx(ctx, func(tx *store.Q) error {
+			_, err := tx.EnqueueJob(ctx, store.Job{Kind: "flaky", UniqueKey: "k", RunAt: c.now(), MaxAttempts: 2, CreatedAt: c.now()})
+			return err
+		})
+		q.RunOnce(ctx)
+		js, _ := db.Q().Jobs(ctx, store.JobFilter{Kind: "flaky"})
+		if calls != 1 || len(js) != 1 || js[0].State != "queued" || !js[0].RunAt.Equal(c.now().Add(time.Minute)) || js[0].LastError != "upstream said no" {
+			t.Fatalf("after one failure: calls %d, %+v", calls, js)
+		}
+		if n, _ := q.RunOnce(ctx); n != 0 {
+			t.Errorf("retried before its back-off")
+		}
+		c.add(time.Minute)
+		q.RunOnce(ctx)
+		js, _ = db.Q().Jobs(ctx, store.JobFilter{Kind: "flaky"})
+		if calls != 2 || len(js) != 1 || js[0].State != "failed" {
+			t.Fatalf("after max attempts: calls %d, %+v", calls, js)
+		}
+		// The failed job keeps its record but frees its unique key.
+		if err := q.Enqueue(ctx, "flaky", nil, time.Time{}, "k"); err != nil {
+			t.Fatal(err)
+		}
+		if js, _ = db.Q().Jobs(ctx, store.JobFilter{Kind: "flaky", State: "queued"}); len(js) != 1 {
+			t.Errorf("unique key not freed by the failure: %+v", js)
+		}
+	})
+}
+
+// A job claimed by a worker that then died is run by another once the
+// lease expires, not before.
+func TestExpiredLeaseIsReclaimed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		q := newQueue(db, c)
+		ran := 0
+		q.Handle("work", func(context.Context, json.RawMessage) error { ran++; return nil })
+		q.Enqueue(ctx, "work", nil, time.Time{}, "")
+		err := db.Tx(ctx, func(tx *store.Q) error {
+			js, err := tx.ClaimJobs(ctx, []string{"work"}, "dead-worker", c.now(), c.now().Add(5*time.Minute), 10)
+			if len(js) != 1 {
+				t.Fatalf("dead worker claimed %d", len(js))
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := q.RunOnce(ctx); n != 0 {
+			t.Fatal("ran a job whose lease is still held")
+		}
+		c.add(5 * time.Minute)
+		if n, _ := q.RunOnce(ctx); n != 1 || ran != 1 {
+			t.Fatalf("expired lease not reclaimed: ran %d", ran)
+		}
+	})
+}
+
+// Several workers on one database run every job exactly once.
+func TestWorkersShareWithoutDoubleWork(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx, cancel := context.WithCancel(context.Background())
+		const jobs = 60
+		var counts [jobs]atomic.Int32
+		var done atomic.Int32
+		handler := func(_ context.Context, p json.RawMessage) error {
+			var v struct{ N int }
+			json.Unmarshal(p, &v)
+			counts[v.N].Add(1)
+			done.Add(1)
+			return nil
+		}
+		seed := New(db, quiet)
+		for i := 0; i < jobs; i++ {
+			if err := seed.Enqueue(ctx, "w", map[string]int{"N": i}, time.Time{}, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		for w := 0; w < 3; w++ {
+			q := New(db, quiet)
+			q.Poll = 5 * time.Millisecond
+			q.Concurrency = 3
+			q.Handle("w", handler)
+			wg.Add(1)
+			go func() { defer wg.Done(); q.Run(ctx) }()
+		}
+		deadline := time.After(60 * time.Second)
+		for done.Load() < jobs {
+			select {
+			case <-deadline:
+				t.Fatalf("only %d of %d jobs ran", done.Load(), jobs)
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		cancel()
+		wg.Wait()
+		for i := range counts {
+			if n := counts[i].Load(); n != 1 {
+				t.Errorf("job %d ran %d times", i, n)
+			}
+		}
+	})
+}
+
+func TestPeriodic(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		ran := 0
+		// Two instances registering the same periodic job share one.
+		for i := 0; i < 2; i++ {
+			q := newQueue(db, c)
+			q.Every("tick", time.Hour, func(context.Context, json.RawMessage) error { ran++; return nil })
+			q.RunOnce(ctx)
+		}
+		if ran != 1 {
+			t.Fatalf("periodic job ran %d times at start", ran)
+		}
+		q := newQueue(db, c)
+		q.Every("tick", time.Hour, func(context.Context, json.RawMessage) error { ran++; return nil })
+		c.add(59 * time.Minute)
+		q.RunOnce(ctx)
+		if ran != 1 {
+			t.Fatal("periodic job ran early")
+		}
+		c.add(time.Minute)
+		q.RunOnce(ctx)
+		if ran != 2 {
+			t.Fatalf("periodic job did not run after its period: %d", ran)
+		}
+		js, _ := db.Q().Jobs(ctx, store.JobFilter{Kind: "tick"})
+		if len(js) != 1 || !js[0].RunAt.Equal(c.now().Add(time.Hour)) {
+			t.Errorf("next run not scheduled once: %+v", js)
+		}
+	})
+}
