@@ -16,6 +16,7 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 )
 
@@ -26,6 +27,8 @@ type Deps struct {
 	Audit  *audit.Log
 	Policy func() *policy.Policy
 	Logger *slog.Logger
+	// Recordings is nil when call recording is not configured.
+	Recordings *recording.Service
 }
 
 // Server is the JSON API.
@@ -53,6 +56,11 @@ func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d}
 	s.routes = []route{
 		{pattern: "GET /api/v1/me", access: auth.AnyStaff, handle: s.me},
+		{pattern: "POST /api/v1/redact", access: auth.AnyStaff, handle: s.redact},
+	}
+	if d.Recordings != nil {
+		s.routes = append(s.routes,
+			route{pattern: "POST /api/v1/recordings", access: auth.OnlyRoles(auth.Integration), handle: s.uploadRecording})
 	}
 	for _, rt := range s.routes {
 		if !rt.access.Declared() {
@@ -95,8 +103,9 @@ func (s *Server) guard(rt route) http.Handler {
 		}
 		// A signed-in browser sends its cookie with any request, so unsafe
 		// requests must be JSON: a cross-site form cannot send that without
-		// a CORS preflight, which this API never grants.
-		if p != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// a CORS preflight, which this API never grants. Token clients carry
+		// no ambient credential and may upload other media types.
+		if p != nil && p.Role != auth.Integration && r.Method != http.MethodGet && r.Method != http.MethodHead {
 			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 				s.writeError(w, r, Errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "send Content-Type: application/json"))
 				return

@@ -9,17 +9,20 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync/atomic"
 	"time"
 
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/blob"
 	"github.com/fairline/fairline/internal/config"
+	"github.com/fairline/fairline/internal/crypt"
 	"github.com/fairline/fairline/internal/jobs"
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // App is an opened Fairline instance.
@@ -31,6 +34,10 @@ type App struct {
 	Audit  *audit.Log
 	Auth   *auth.Service
 	Jobs   *jobs.Queue
+	Blobs  blob.Store
+	KEK    *crypt.FileKeyProvider
+	// Recordings keeps call recordings.
+	Recordings *recording.Service
 
 	policy atomic.Pointer[policy.Policy]
 }
@@ -39,6 +46,7 @@ type App struct {
 type Options struct {
 	PasswordParams auth.Params // zero: auth.DefaultParams
 	Now            func() time.Time
+	Registry       prometheus.Registerer // metrics of services; nil: none
 }
 
 // Open loads the policy, key file and database (migrating it) and builds
@@ -53,8 +61,25 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.BlobDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create blob folder: %w", err)
+	blobs, err := openBlobs(cfg)
+	if err != nil {
+		return nil, err
+	}
+	// UK-only storage is checked before anything is stored: a bucket or
+	// disk outside the policy's allowed locations refuses to start.
+	if err := blob.CheckStoreLocation(blobs, func(loc string) bool {
+		return pol.StorageLocationAllowed(recording.System, loc)
+	}); err != nil {
+		return nil, fmt.Errorf("recording storage: %w", err)
+	}
+	if s3, ok := blobs.(*blob.S3); ok {
+		if err := s3.Check(ctx); err != nil {
+			return nil, fmt.Errorf("object storage unreachable: %w", err)
+		}
+	}
+	kek, err := crypt.OpenKeyFile(crypt.DefaultKEKPath(cfg.KeyFile))
+	if err != nil {
+		return nil, err
 	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
@@ -77,7 +102,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		db.Close()
 		return nil, fmt.Errorf("the database schema (version %d) is newer than this release knows (%d): upgrade Fairline", cur, known)
 	}
-	a := &App{Config: cfg, Logger: log, Keys: ring, DB: db}
+	a := &App{Config: cfg, Logger: log, Keys: ring, DB: db, Blobs: blobs, KEK: kek}
 	a.Audit = audit.New(db, ring.Key(keys.PurposeAudit))
 	if o.Now != nil {
 		a.Audit.SetClock(o.Now)
@@ -95,6 +120,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		db.Close()
 		return nil, err
 	}
+	a.Recordings, err = recording.New(db, blobs, kek, crypt.NewBlindIndex(ring), a.Audit, a.Policy, log,
+		recording.Options{Now: o.Now, Registry: o.Registry})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Jobs = jobs.New(db, log)
 	if o.Now != nil {
 		a.Jobs.SetClock(o.Now)
@@ -106,7 +137,56 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		}
 		return err
 	})
+	a.Jobs.Every(JobRetentionSweep, 10*time.Minute, func(ctx context.Context, _ json.RawMessage) error {
+		_, err := a.Sweep(ctx)
+		return err
+	})
+	a.Jobs.Handle(JobApplyRetention, func(ctx context.Context, _ json.RawMessage) error {
+		n, err := a.Recordings.ApplyRetention(ctx)
+		if n > 0 {
+			log.Info("retention recomputed after a policy change", "recordings", n)
+		}
+		return err
+	})
 	return a, nil
+}
+
+// Background job kinds.
+const (
+	JobRetentionSweep = "retention.sweep"
+	JobApplyRetention = "retention.apply"
+)
+
+// Sweep runs one retention pass: expired recordings, interrupted deletions
+// and orphaned blobs of uploads that crashed before committing.
+func (a *App) Sweep(ctx context.Context) (recording.SweepResult, error) {
+	res, err := a.Recordings.Sweep(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.Orphans, err = a.Recordings.SweepOrphans(ctx, time.Hour)
+	if err != nil {
+		return res, err
+	}
+	// A crash mid-upload can also leave the local store's temporary file.
+	if l, ok := a.Blobs.(*blob.Local); ok {
+		n, terr := l.SweepTemp(ctx, time.Hour)
+		res.Orphans += n
+		err = terr
+	}
+	if res.Deleted+res.Finished+res.Orphans > 0 {
+		a.Logger.Info("retention sweep", "deleted", res.Deleted, "finished", res.Finished, "orphans", res.Orphans)
+	}
+	return res, err
+}
+
+func openBlobs(cfg config.Config) (blob.Store, error) {
+	if cfg.S3Bucket == "" {
+		return blob.NewLocal(cfg.BlobDir, cfg.BlobLocation)
+	}
+	return blob.NewS3(blob.S3Config{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, Location: cfg.S3Location,
+		Bucket: cfg.S3Bucket, Prefix: cfg.S3Prefix, AccessKeyID: cfg.S3AccessKey, SecretAccessKey: cfg.S3SecretKey,
+		PathStyle: cfg.S3Endpoint != ""})
 }
 
 // Close releases the database.
@@ -159,6 +239,11 @@ func (a *App) recordPolicy(ctx context.Context, pol *policy.Policy) error {
 		}
 		if _, err := q.AddPolicyVersion(ctx, store.PolicyVersion{Hash: pol.Hash(), Source: pol.Source,
 			Content: string(pol.Bytes()), ActivatedAt: time.Now()}); err != nil {
+			return err
+		}
+		// Recordings already stored follow the new periods.
+		if _, err := q.EnqueueJob(ctx, store.Job{Kind: JobApplyRetention, UniqueKey: JobApplyRetention,
+			RunAt: time.Now(), CreatedAt: time.Now()}); err != nil {
 			return err
 		}
 		_, err = a.Audit.Append(ctx, q, audit.Entry{Actor: "system", Action: "policy.activate",

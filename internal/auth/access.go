@@ -29,7 +29,7 @@ type Rule struct {
 var (
 	// Public lets anyone in, signed in or not.
 	Public = Rule{public: true}
-	// AnyStaff lets any signed-in staff member in.
+	// AnyStaff lets any signed-in staff member in (not API token clients).
 	AnyStaff = Rule{anyStaff: true}
 )
 
@@ -50,7 +50,7 @@ func (r Rule) Allows(p *Principal) bool {
 	case p == nil:
 		return false
 	case r.anyStaff:
-		return true
+		return p.Role != Integration
 	}
 	return slices.Contains(r.roles, p.Role)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -254,3 +255,5 @@ func TestChangePassword(t *testing.T) {
 		t.Errorf("other session survived a password change: %v", err)
 	}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -55,6 +55,8 @@ const (
 // Principal is the signed-in staff member behind a request.
 type Principal struct {
 	UserID             int64
+	TokenID            int64    // set for API token clients (Role Integration)
+	Scopes             []string // API token scopes
 	Email              string
 	Role               Role
 	ServiceAreas       []string
@@ -63,7 +65,12 @@ type Principal struct {
 }
 
 // Actor is the pseudonymous id used in audit entries.
-func (p *Principal) Actor() string { return "user:" + strconv.FormatInt(p.UserID, 10) }
+func (p *Principal) Actor() string {
+	if p.Role == Integration {
+		return "token:" + strconv.FormatInt(p.TokenID, 10)
+	}
+	return "user:" + strconv.FormatInt(p.UserID, 10)
+}
 
 // Is reports whether the principal holds one of roles.
 func (p *Principal) Is(roles ...Role) bool { return p != nil && slices.Contains(roles, p.Role) }

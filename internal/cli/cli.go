@@ -42,12 +42,18 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the web server (public notices, staff console, API)", serve},
-		"migrate": {"apply database migrations and exit", migrate},
-		"policy":  {"validate a policy, render notices and the record of processing", policyCmd},
-		"user":    {"manage staff accounts", userCmd},
-		"audit":   {"verify the audit log", auditCmd},
-		"version": {"print the version", versionCmd},
+		"serve":      {"run the web server (public notices, staff console, API)", serve},
+		"migrate":    {"apply database migrations and exit", migrate},
+		"policy":     {"validate a policy, render notices and the record of processing", policyCmd},
+		"user":       {"manage staff accounts", userCmd},
+		"audit":      {"verify the audit log", auditCmd},
+		"kb":         {"crawl or import the council website pages the chatbot answers from", kbCmd},
+		"version":    {"print the version", versionCmd},
+		"sweep":      {"run one retention pass: destroy expired recordings", sweepCmd},
+		"keys":       {"rotate the key-encryption key and re-wrap data keys", keysCmd},
+		"recordings": {"import call recordings from a telephony drop folder", recordingsCmd},
+		"redact":     {"remove personal data from standard input (NHS numbers, postcodes, phones, names, ...)", redactCmd},
+		"bench":      {"measure performance (bench redact)", benchCmd},
 	}
 }
 

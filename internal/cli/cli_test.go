@@ -20,9 +20,19 @@ import (
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
+	"github.com/fairline/fairline/internal/testutil/s3test"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	if os.Getenv("FAIRLINE_TEST_CHILD_SERVE") == "1" {
+		childServe()
+	}
+	code := pgtest.Main(m)
+	if err := s3test.Stop(); err != nil && code == 0 {
+		code = 1
+	}
+	os.Exit(code)
+}
 
 type result struct {
 	code           int

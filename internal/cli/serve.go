@@ -26,7 +26,11 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, env, cf)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	withMetrics := *env
+	withMetrics.AppOptions.Registry = reg
+	a, err := openApp(ctx, &withMetrics, cf)
 	if err != nil {
 		return err
 	}
@@ -39,13 +43,11 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	} else if n == 0 {
 		setup = web.NewSetup()
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log})
+	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings})
 	if err != nil {
 		return err
 	}
-	site, err := web.New(web.Deps{API: apiSrv,
+	site, err := web.New(web.Deps{API: apiSrv, Recordings: a.Recordings,
 		DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
 		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),
@@ -62,6 +64,7 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		// Asked for any free port: report the one we got.
 		base = "http://" + ln.Addr().String()
 	}
+	site.BaseURL = base
 	srv := &http.Server{
 		Handler:           site.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

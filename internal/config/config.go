@@ -24,19 +24,25 @@ import (
 
 // Config is the whole configuration.
 type Config struct {
-	Listen      string        // address to serve on
-	BaseURL     string        // public URL of this instance, for links and Secure cookies
-	DataDir     string        // default home of the database, key file and blobs
-	DB          string        // SQLite path or postgres:// URL
-	KeyFile     string        // master secret file
-	BlobDir     string        // local encrypted blob folder
-	Policy      string        // policy YAML file; empty means the embedded default
-	LogLevel    string        // debug, info, warn, error
-	LogFormat   string        // text or json
-	TLSCert     string        // serve HTTPS with this certificate...
-	TLSKey      string        // ...and key
-	SessionIdle time.Duration // staff session idle timeout
-	SessionMax  time.Duration // staff session absolute lifetime
+	Listen  string // address to serve on
+	BaseURL string // public URL of this instance, for links and Secure cookies
+	DataDir string // default home of the database, key file and blobs
+	DB      string // SQLite path or postgres:// URL
+	KeyFile string // master secret file
+	BlobDir string // local encrypted blob folder
+	// BlobLocation declares where the local blob folder's disk is, as a
+	// location code ("UK"); the software cannot tell, the operator can.
+	BlobLocation string
+	// S3 object storage, used instead of the local folder when S3Bucket is set.
+	S3Endpoint, S3Region, S3Location, S3Bucket, S3Prefix string
+	S3AccessKey, S3SecretKey                             string
+	Policy                                               string        // policy YAML file; empty means the embedded default
+	LogLevel                                             string        // debug, info, warn, error
+	LogFormat                                            string        // text or json
+	TLSCert                                              string        // serve HTTPS with this certificate...
+	TLSKey                                               string        // ...and key
+	SessionIdle                                          time.Duration // staff session idle timeout
+	SessionMax                                           time.Duration // staff session absolute lifetime
 }
 
 // field ties one setting to its file key, environment variable and flag.
@@ -55,6 +61,14 @@ func (c *Config) fields() []field {
 		{name: "db", help: "database: SQLite file path or postgres:// URL", str: &c.DB},
 		{name: "key-file", help: "master key file (created if missing)", str: &c.KeyFile},
 		{name: "blob-dir", help: "local encrypted blob folder", str: &c.BlobDir},
+		{name: "blob-location", help: "location code of the blob folder's disk (the policy must allow it)", str: &c.BlobLocation},
+		{name: "s3-endpoint", help: "S3-compatible endpoint URL (empty: AWS)", str: &c.S3Endpoint},
+		{name: "s3-region", help: "S3 bucket region", str: &c.S3Region},
+		{name: "s3-location", help: "location code of a non-AWS S3 region, e.g. UK", str: &c.S3Location},
+		{name: "s3-bucket", help: "S3 bucket for recordings (set to use S3 instead of the blob folder)", str: &c.S3Bucket},
+		{name: "s3-prefix", help: "key prefix inside the bucket", str: &c.S3Prefix},
+		{name: "s3-access-key", help: "S3 access key id", str: &c.S3AccessKey},
+		{name: "s3-secret-key", help: "S3 secret access key", str: &c.S3SecretKey},
 		{name: "policy", help: "policy YAML file (default: the embedded policy)", str: &c.Policy},
 		{name: "log-level", help: "log level: debug, info, warn, error", str: &c.LogLevel},
 		{name: "log-format", help: "log format: text or json", str: &c.LogFormat},
@@ -73,12 +87,14 @@ func EnvName(name string) string {
 // Defaults returns the zero-configuration settings.
 func Defaults() Config {
 	return Config{
-		Listen:      "127.0.0.1:8080",
-		DataDir:     "fairline-data",
-		LogLevel:    "info",
-		LogFormat:   "text",
-		SessionIdle: 30 * time.Minute,
-		SessionMax:  10 * time.Hour,
+		Listen:   "127.0.0.1:8080",
+		DataDir:  "fairline-data",
+		LogLevel: "info",
+		// A council runs Fairline in the UK; an operator elsewhere must say so.
+		BlobLocation: "UK",
+		LogFormat:    "text",
+		SessionIdle:  30 * time.Minute,
+		SessionMax:   10 * time.Hour,
 	}
 }
 
@@ -227,6 +243,9 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("base-url %q must be an absolute http(s) URL", c.BaseURL))
+	}
+	if c.S3Bucket != "" && (c.S3AccessKey == "") != (c.S3SecretKey == "") {
+		errs = append(errs, errors.New("s3-access-key and s3-secret-key must be given together"))
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("tls-cert and tls-key must be given together"))

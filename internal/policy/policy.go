@@ -41,6 +41,9 @@ type Organisation struct {
 	// PublicContacts are the organisation's own published contact points. They are not
 	// personal data: the PII redactor must leave them alone.
 	PublicContacts PublicContacts `yaml:"public_contacts"`
+	// References are the organisation's own reference numbers (council tax account, case
+	// reference, UPRN, ...) that identify a resident and that the PII redactor must remove.
+	References []Reference `yaml:"references"`
 }
 
 // DPO is how to reach the Data Protection Officer.

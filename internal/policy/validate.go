@@ -75,6 +75,7 @@ func (v *validator) organisation() {
 	for i, a := range o.PublicContacts.Addresses {
 		v.required(indexPath(path+".public_contacts.addresses", i), a)
 	}
+	v.references()
 }
 
 func (v *validator) rights() {

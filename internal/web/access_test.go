@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"sort"
@@ -38,12 +39,30 @@ var (
 		"GET /console/users/{id}":                 {"administrator"},
 		"POST /console/users/{id}":                {"administrator"},
 		"POST /console/users/{id}/reset-password": {"administrator"},
-		"GET /console/policy":                     {"administrator", "information_governance", "auditor"},
-		"GET /console/policy/ropa":                {"administrator", "information_governance", "auditor"},
-		"GET /console/policy/ropa.csv":            {"administrator", "information_governance", "auditor"},
-		"GET /console/audit":                      {"auditor", "information_governance"},
-		"POST /console/audit/verify":              {"auditor", "information_governance"},
-		"GET /api/v1/me":                          allStaff,
+		"GET /console/recordings":                 {"team_leader", "quality_assessor", "information_governance"},
+		"GET /console/recordings/{id}":            {"team_leader", "quality_assessor", "information_governance"},
+		"POST /console/recordings/{id}/open":      {"team_leader", "quality_assessor", "information_governance"},
+		"GET /console/recordings/{id}/audio":      {"team_leader", "quality_assessor", "information_governance"},
+		"POST /console/recordings/{id}/holds":     {"information_governance"},
+		"POST /console/recordings/{id}/holds/{hold}/release": {"information_governance"},
+		"POST /console/recordings/{id}/disclosures":          {"information_governance"},
+		"GET /console/disclosures":                           {"information_governance", "auditor"},
+		"GET /disclosures/{token}":                           everyone,
+		"POST /disclosures/{token}":                          everyone,
+		"GET /console/tokens":                                {"administrator"},
+		"POST /console/tokens":                               {"administrator"},
+		"POST /console/tokens/{id}/revoke":                   {"administrator"},
+		"GET /console/policy":                                {"administrator", "information_governance", "auditor"},
+		"GET /console/policy/ropa":                           {"administrator", "information_governance", "auditor"},
+		"GET /console/policy/ropa.csv":                       {"administrator", "information_governance", "auditor"},
+		"GET /console/audit":                                 {"auditor", "information_governance"},
+		"POST /console/audit/verify":                         {"auditor", "information_governance"},
+		"GET /console/kb":                                    {"administrator", "information_governance"},
+		"POST /console/kb/excluded":                          {"administrator"},
+		"POST /console/kb/excluded/delete":                   {"administrator"},
+		"GET /api/v1/me":                                     allStaff,
+		"POST /api/v1/redact":                                allStaff,
+		"POST /api/v1/recordings":                            {"integration"},
 	}
 )
 
@@ -61,6 +80,10 @@ func TestAccessMatrix(t *testing.T) {
 		s.addUser(id+"@example.gov.uk", auth.Role(id), areas...)
 	}
 
+	_, tokenSecret, err := s.app.Auth.IssueToken(context.Background(), "system", "telephony", []string{auth.ScopeRecordingsWrite})
+	if err != nil {
+		t.Fatal(err)
+	}
 	routes := s.web.Routes()
 	for _, rt := range s.api.Routes() {
 		routes = append(routes, web.RouteInfo{Pattern: rt.Pattern, Sample: rt.Sample})
@@ -81,7 +104,11 @@ func TestAccessMatrix(t *testing.T) {
 		for _, who := range everyone {
 			t.Run(rt.Pattern+"/"+who, func(t *testing.T) {
 				c := s.client()
-				if who != "anon" {
+				switch who {
+				case "anon":
+				case "integration":
+					c.Transport = bearer(tokenSecret)
+				default:
 					c = s.signIn(who + "@example.gov.uk")
 				}
 				var status int
@@ -96,7 +123,7 @@ func TestAccessMatrix(t *testing.T) {
 				} else {
 					// A valid CSRF token for this client, so only access is tested.
 					_, _, token := s.get(c, "/sign-in")
-					if who != "anon" {
+					if who != "anon" && who != "integration" {
 						_, _, token = s.get(c, "/console/account")
 					}
 					var resp *http.Response
@@ -125,7 +152,7 @@ func TestAccessMatrix(t *testing.T) {
 				if !want && !denied {
 					t.Errorf("%s was let through %s %s (status %d, location %q)", who, method, path, status, location)
 				}
-				if !want && who == "anon" && !strings.HasPrefix(path, "/api/") && status != http.StatusSeeOther {
+				if !want && (who == "anon" || who == "integration") && !strings.HasPrefix(path, "/api/") && status != http.StatusSeeOther {
 					t.Errorf("signed-out visitor should be sent to sign in, got %d", status)
 				}
 			})
@@ -141,6 +168,15 @@ func TestAccessMatrix(t *testing.T) {
 	if len(missing) > 0 {
 		t.Errorf("the matrix lists routes the server does not have: %v", missing)
 	}
+}
+
+// bearer sends an API token with every request.
+type bearer string
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+string(b))
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 func contains(xs []string, x string) bool {

@@ -16,6 +16,7 @@ func TestBrowserSignInAndAccessibility(t *testing.T) {
 	s := newSite(t, siteOpts{})
 	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
 	s.addUser("admin@example.gov.uk", auth.Administrator)
+	seedKB(t, s)
 	ctx := browser.NewTab(t)
 
 	check := func(path string) {
@@ -63,8 +64,26 @@ func TestBrowserSignInAndAccessibility(t *testing.T) {
 	if !strings.Contains(nav, "Audit log") || !strings.Contains(nav, "Policy") || strings.Contains(nav, "Users") {
 		t.Errorf("information governance navigation = %q", nav)
 	}
-	for _, p := range []string{"/console/policy", "/console/policy/ropa", "/console/audit", "/console/account"} {
+	for _, p := range []string{"/console/policy", "/console/policy/ropa", "/console/audit", "/console/account", "/console/kb", "/console/recordings"} {
 		check(p)
+	}
+	// Open a recording: purpose first, then the player, which plays.
+	rec := s.addRecording("b1", "trading-standards")
+	check("/console/recordings/" + rec.ID)
+	if err := chromedp.Do(ctx, chromedp.Click(`input[name=purpose][value="quality-monitoring"] + label`), chromedp.Click("main form button[type=submit]"),
+		chromedp.WaitReady("audio")); err != nil {
+		t.Fatal(err)
+	}
+	browser.AssertNoViolations(t, ctx)
+	duration, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`new Promise((ok, fail) => {
+		const a = document.querySelector('audio');
+		if (a.readyState >= 1) { ok(a.duration); return; }
+		a.addEventListener('loadedmetadata', () => ok(a.duration));
+		a.addEventListener('error', () => fail(new Error('audio error ' + (a.error && a.error.code))));
+	})`, chromedp.EvalAwaitPromise))
+	t.Logf("recording duration in the browser: %.1f s", duration)
+	if err != nil || duration < 5 || duration > 12 {
+		t.Errorf("the browser could not load the decrypted recording: duration %v, %v", duration, err)
 	}
 	// Verify the audit log from the page.
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.srv.URL+"/console/audit"),
@@ -91,4 +110,17 @@ func TestBrowserSignInAndAccessibility(t *testing.T) {
 	}
 	browser.AssertNoViolations(t, ctx)
 	check("/console/users/1")
+	// Knowledge base: an excluded path in error, then added.
+	check("/console/kb")
+	if err := chromedp.Do(ctx, chromedp.SendKeys("#prefix", "news"), chromedp.Click(`form[action="/console/kb/excluded"] button`),
+		chromedp.WaitVisible(".govuk-error-summary")); err != nil {
+		t.Fatal(err)
+	}
+	browser.AssertNoViolations(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.SetValue("#prefix", "/news"), chromedp.Click(`form[action="/console/kb/excluded"] button`),
+		chromedp.WaitVisible(".govuk-notification-banner--success")); err != nil {
+		t.Fatal(err)
+	}
+	browser.AssertNoViolations(t, ctx)
+	check("/console/tokens")
 }

@@ -188,6 +188,7 @@ func capitalise(s string) string {
 var flashes = map[string]string{
 	"updated":  "The account has been updated",
 	"password": "Your password has been changed",
+	"revoked":  "The token has been revoked",
 }
 
 func (s *Server) consoleHome(w http.ResponseWriter, r *http.Request) error {

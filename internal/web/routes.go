@@ -42,6 +42,7 @@ type RouteInfo struct{ Pattern, Sample string }
 
 func (s *Server) routeTable() []route {
 	ig, admin, auditor := auth.InformationGovernance, auth.Administrator, auth.Auditor
+	tl, qa := auth.TeamLeader, auth.QualityAssessor
 	return []route{
 		// Public pages.
 		{pattern: "GET /{$}", access: public, handle: s.home},
@@ -68,6 +69,22 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /console/users/{id}", sample: "/console/users/1", access: roles(admin), handle: s.editUserPage},
 		{pattern: "POST /console/users/{id}", sample: "/console/users/1", access: roles(admin), handle: s.updateUser},
 		{pattern: "POST /console/users/{id}/reset-password", sample: "/console/users/1/reset-password", access: roles(admin), handle: s.resetPassword},
+		{pattern: "GET /console/recordings", access: roles(tl, qa, ig), handle: s.recordingsPage, nav: "Recordings",
+			help: "Find, play and hold call recordings of your service areas."},
+		{pattern: "GET /console/recordings/{id}", sample: "/console/recordings/x", access: roles(tl, qa, ig), handle: s.recordingPage},
+		{pattern: "POST /console/recordings/{id}/open", sample: "/console/recordings/x/open", access: roles(tl, qa, ig), handle: s.openRecording},
+		{pattern: "GET /console/recordings/{id}/audio", sample: "/console/recordings/x/audio", access: roles(tl, qa, ig), handle: s.recordingAudio},
+		{pattern: "POST /console/recordings/{id}/holds", sample: "/console/recordings/x/holds", access: roles(ig), handle: s.placeHold},
+		{pattern: "POST /console/recordings/{id}/holds/{hold}/release", sample: "/console/recordings/x/holds/1/release", access: roles(ig), handle: s.releaseHold},
+		{pattern: "POST /console/recordings/{id}/disclosures", sample: "/console/recordings/x/disclosures", access: roles(ig), handle: s.discloseRecording},
+		{pattern: "GET /console/disclosures", access: roles(ig, auditor), handle: s.disclosuresPage, nav: "Disclosures",
+			help: "The register of recordings released to other organisations."},
+		{pattern: "GET /disclosures/{token}", sample: "/disclosures/fld_x", access: public, handle: s.collectPage},
+		{pattern: "POST /disclosures/{token}", sample: "/disclosures/fld_x", access: public, handle: s.collect},
+		{pattern: "GET /console/tokens", access: roles(admin), handle: s.tokens, nav: "API tokens",
+			help: "Issue and revoke the tokens other systems use to send recordings."},
+		{pattern: "POST /console/tokens", access: roles(admin), handle: s.issueToken},
+		{pattern: "POST /console/tokens/{id}/revoke", sample: "/console/tokens/1/revoke", access: roles(admin), handle: s.revokeToken},
 		{pattern: "GET /console/policy", access: roles(admin, ig, auditor), handle: s.policyPage, nav: "Policy",
 			help: "The policy in force: retention, recipients, processors, storage; the record of processing."},
 		{pattern: "GET /console/policy/ropa", access: roles(admin, ig, auditor), handle: s.ropaPage},
@@ -75,6 +92,10 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /console/audit", access: roles(auditor, ig), handle: s.auditPage, nav: "Audit log",
 			help: "Who did what and when, and proof that the log has not been altered."},
 		{pattern: "POST /console/audit/verify", access: roles(auditor, ig), handle: s.auditVerify},
+		{pattern: "GET /console/kb", access: roles(admin, ig), handle: s.kbPage, nav: "Knowledge base",
+			help: "The website pages the chatbot answers from: when crawled, errors, excluded paths."},
+		{pattern: "POST /console/kb/excluded", access: roles(admin), handle: s.kbExclude},
+		{pattern: "POST /console/kb/excluded/delete", access: roles(admin), handle: s.kbInclude},
 		{pattern: "GET /console/account", access: staff, handle: s.accountPage, nav: "Your account", allowMustChange: true,
 			help: "Change your password."},
 		{pattern: "POST /console/account", access: staff, handle: s.changePassword, allowMustChange: true},

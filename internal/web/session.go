@@ -34,6 +34,20 @@ func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int
 // withPrincipal resolves the session cookie, if any, for every request.
 func (s *Server) withPrincipal(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Machine clients present an API token instead of a cookie.
+		if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			p, err := s.Auth.AuthenticateToken(r.Context(), strings.TrimSpace(token))
+			switch {
+			case errors.Is(err, auth.ErrBadToken):
+			case err != nil:
+				s.fail(w, r, err)
+				return
+			default:
+				r = r.WithContext(auth.NewContext(r.Context(), p))
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
 		c, err := r.Cookie(s.cookieName("fairline_session"))
 		if err != nil || c.Value == "" {
 			next.ServeHTTP(w, r)

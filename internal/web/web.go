@@ -20,6 +20,7 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/web/static"
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,6 +48,10 @@ type Deps struct {
 	// API mounts the JSON API's routes beside the pages, behind the same
 	// session, security-header and cross-origin middleware.
 	API interface{ Register(*http.ServeMux) }
+	// Recordings is the call recording service.
+	Recordings *recording.Service
+	// BaseURL is the public address, for links given to people outside.
+	BaseURL string
 }
 
 // Server holds parsed templates and the route table.
@@ -103,6 +108,7 @@ func New(d Deps) (*Server, error) {
 func funcs(pol func() *policy.Policy) template.FuncMap {
 	return template.FuncMap{
 		"when": func(t time.Time) string { return t.Local().Format("2 Jan 2006 15:04:05") },
+		"day":  func(t time.Time) string { return t.Local().Format("2 January 2006") },
 		"roleLabel": func(r string) string {
 			return auth.Role(r).Label()
 		},
@@ -113,6 +119,16 @@ func funcs(pol func() *policy.Policy) template.FuncMap {
 			return id
 		},
 		"retentionRows": retentionRows,
+		"recipientName": func(id string) string {
+			for _, sys := range pol().Systems {
+				for _, r := range sys.Recipients {
+					if r.ID == id {
+						return r.Name
+					}
+				}
+			}
+			return id
+		},
 	}
 }
 

@@ -247,3 +247,33 @@ func TestSecurityHeadersAndOps(t *testing.T) {
 		t.Errorf("readyz with the database closed: %d", status)
 	}
 }
+
+func TestIssueAndRevokeTokenInConsole(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("admin@example.gov.uk", auth.Administrator)
+	c := s.signIn("admin@example.gov.uk")
+	_, _, token := s.get(c, "/console/tokens")
+	resp := s.post(c, "/console/tokens", url.Values{"csrf_token": {token}, "name": {"Contact centre telephony"}})
+	if body := readAll(resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Choose at least one permission") {
+		t.Errorf("no scope: %d", resp.StatusCode)
+	}
+	resp = s.post(c, "/console/tokens", url.Values{"csrf_token": {token}, "name": {"Contact centre telephony"}, "scope": {auth.ScopeRecordingsWrite}})
+	m := regexpPassword.FindStringSubmatch(readAll(resp))
+	if resp.StatusCode != 200 || m == nil || !strings.HasPrefix(m[1], auth.TokenPrefix) {
+		t.Fatalf("issue: %d, secret shown: %v", resp.StatusCode, m)
+	}
+	if _, body, _ := s.get(c, "/console/tokens"); strings.Contains(body, m[1]) {
+		t.Error("the token secret is shown again")
+	}
+	if _, err := s.app.Auth.AuthenticateToken(context.Background(), m[1]); err != nil {
+		t.Fatalf("issued token does not authenticate: %v", err)
+	}
+	toks, _ := s.app.DB.Q().APITokens(context.Background())
+	resp = s.post(c, "/console/tokens/"+itoa(toks[0].ID)+"/revoke", url.Values{"csrf_token": {token}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	if _, err := s.app.Auth.AuthenticateToken(context.Background(), m[1]); err == nil {
+		t.Error("revoked token still authenticates")
+	}
+}

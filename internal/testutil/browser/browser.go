@@ -31,8 +31,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TabTimeout bounds everything a test does in one tab.
-const TabTimeout = 60 * time.Second
+// TabTimeout bounds everything a test does in one tab. Generous: a test may
+// check a dozen pages with axe on a loaded two-core CI machine.
+const TabTimeout = 4 * time.Minute
 
 //go:embed axe.min.js
 var axeSource string

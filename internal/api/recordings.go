@@ -1,0 +1,77 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/recording"
+)
+
+// uploadRecording takes multipart/form-data with a "metadata" part (JSON,
+// first) and an "audio" part (the file), streamed to storage without being
+// held in memory. The Idempotency-Key header makes retries safe.
+func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) error {
+	p := auth.FromContext(r.Context())
+	if !p.HasScope(auth.ScopeRecordingsWrite) {
+		return Errorf(http.StatusForbidden, "forbidden", "this token may not upload recordings")
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
+		return Errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "send multipart/form-data with a metadata part then an audio part")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.Recordings.MaxSize()+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return Errorf(http.StatusBadRequest, "bad_multipart", "the multipart body could not be read: %v", err)
+	}
+	part, err := mr.NextPart()
+	if err != nil || part.FormName() != "metadata" {
+		return Errorf(http.StatusBadRequest, "bad_multipart", "the first part must be named metadata and hold the JSON metadata")
+	}
+	var meta recording.Metadata
+	dec := json.NewDecoder(io.LimitReader(part, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&meta); err != nil {
+		return Errorf(http.StatusBadRequest, "bad_json", "metadata: %v", err)
+	}
+	part, err = mr.NextPart()
+	if err != nil || part.FormName() != "audio" {
+		return Errorf(http.StatusBadRequest, "bad_multipart", "the second part must be named audio and hold the recording")
+	}
+	got, err := s.Recordings.Ingest(r.Context(), p.Actor(), r.Header.Get("Idempotency-Key"), meta, part)
+	if err != nil {
+		return recordingError(err)
+	}
+	status := http.StatusCreated
+	if !got.Created {
+		status = http.StatusOK
+	}
+	rec := got.Recording
+	writeJSON(w, status, map[string]any{
+		"id": rec.ID, "external_call_id": rec.ExternalID, "service_area": rec.ServiceArea, "format": rec.Format,
+		"size": rec.Size, "sha256": rec.SHA256, "expires_at": rec.ExpiresAt.Format(time.RFC3339), "created": got.Created,
+	})
+	return nil
+}
+
+func recordingError(err error) error {
+	var ie *recording.InvalidError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ie):
+		return Errorf(http.StatusUnprocessableEntity, "invalid_"+ie.Field, "%s", ie.Error())
+	case errors.Is(err, recording.ErrDigestMismatch):
+		return Errorf(http.StatusUnprocessableEntity, "digest_mismatch", "%s", err.Error())
+	case errors.Is(err, recording.ErrIdempotencyConflict):
+		return Errorf(http.StatusConflict, "idempotency_conflict", "%s", err.Error())
+	case errors.Is(err, recording.ErrTooLarge), errors.As(err, &mbe):
+		return Errorf(http.StatusRequestEntityTooLarge, "too_large", "%s", fmt.Sprint(err))
+	}
+	return err
+}

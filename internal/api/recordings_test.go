@@ -1,0 +1,150 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/fairline/fairline/internal/api"
+	"github.com/fairline/fairline/internal/app"
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/config"
+	"github.com/fairline/fairline/internal/keys"
+	"github.com/fairline/fairline/internal/web"
+)
+
+func newApp(t *testing.T) (*app.App, *httptest.Server) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := config.Defaults()
+	cfg.DataDir, cfg.DB, cfg.KeyFile, cfg.BlobDir = dir, filepath.Join(dir, "f.db"), filepath.Join(dir, "keys.json"), filepath.Join(dir, "blobs")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.Open(context.Background(), cfg, log, app.Options{PasswordParams: auth.Params{Memory: 1024, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, err := web.New(web.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, CSRFKey: a.Keys.Key(keys.PurposeCSRF),
+		Logger: log, API: apiSrv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(site.Handler())
+	t.Cleanup(srv.Close)
+	return a, srv
+}
+
+type upload struct {
+	key   string
+	meta  map[string]any
+	audio []byte
+	token string
+}
+
+func (u upload) do(t *testing.T, srv *httptest.Server) (int, map[string]any) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mp, _ := mw.CreateFormField("metadata")
+	json.NewEncoder(mp).Encode(u.meta)
+	ap, _ := mw.CreateFormFile("audio", "call.wav")
+	ap.Write(u.audio)
+	mw.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/recordings", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if u.key != "" {
+		req.Header.Set("Idempotency-Key", u.key)
+	}
+	if u.token != "" {
+		req.Header.Set("Authorization", "Bearer "+u.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func errCode(out map[string]any) string {
+	e, _ := out["error"].(map[string]any)
+	c, _ := e["code"].(string)
+	return c
+}
+
+func TestUploadRecording(t *testing.T) {
+	a, srv := newApp(t)
+	_, token, err := a.Auth.IssueToken(context.Background(), "system", "pbx", []string{auth.ScopeRecordingsWrite})
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio, err := os.ReadFile("../../testdata/audio/speech-mulaw.wav")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(audio)
+	meta := map[string]any{"external_call_id": "CALL-0001", "direction": "outbound", "service_area": "children-and-family-services",
+		"agent_id": "a-12", "other_party_number": "07911 123456", "started_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339),
+		"duration_seconds": 8.1, "sha256": hex.EncodeToString(sum[:])}
+	up := upload{key: "pbx-CALL-0001", meta: meta, audio: audio, token: token}
+
+	status, out := up.do(t, srv)
+	if status != http.StatusCreated || out["format"] != "wav/mulaw" || out["created"] != true {
+		t.Fatalf("upload: %d %v", status, out)
+	}
+	id := out["id"]
+	status, out = up.do(t, srv)
+	if status != http.StatusOK || out["id"] != id || out["created"] != false {
+		t.Fatalf("retry: %d %v", status, out)
+	}
+
+	corrupt := up
+	corrupt.key = "pbx-CALL-0002"
+	corrupt.audio = append([]byte{}, audio...)
+	corrupt.audio[1000] ^= 0xFF
+	if status, out = corrupt.do(t, srv); status != http.StatusUnprocessableEntity || errCode(out) != "digest_mismatch" {
+		t.Errorf("corrupt: %d %v", status, out)
+	}
+	unknown := up
+	unknown.key = "pbx-CALL-0003"
+	unknown.meta = map[string]any{}
+	for k, v := range meta {
+		unknown.meta[k] = v
+	}
+	unknown.meta["service_area"] = "parks-and-gardens"
+	if status, out = unknown.do(t, srv); status != http.StatusUnprocessableEntity || errCode(out) != "invalid_service_area" {
+		t.Errorf("unknown area: %d %v", status, out)
+	}
+	noKey := up
+	noKey.key = ""
+	if status, out = noKey.do(t, srv); status != http.StatusUnprocessableEntity || errCode(out) != "invalid_Idempotency-Key" {
+		t.Errorf("no idempotency key: %d %v", status, out)
+	}
+	anon := up
+	anon.token = ""
+	if status, out = anon.do(t, srv); status != http.StatusUnauthorized {
+		t.Errorf("no token: %d %v", status, out)
+	}
+	var n int
+	a.DB.SQL().QueryRow(`SELECT COUNT(*) FROM recordings`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d recordings stored, want 1", n)
+	}
+}

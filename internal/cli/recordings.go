@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/fairline/fairline/internal/config"
+)
+
+func sweepCmd(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "sweep", "sweep [flags]\n\nRuns one retention pass now: destroys every recording past its service area's\nretention period that is not under a legal hold (wrapped key first, then the blob),\nfinishes interrupted deletions and removes blobs of uploads that never committed.")
+	cf := config.Register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, env, cf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := a.Recordings.ApplyRetention(ctx); err != nil {
+		return err
+	}
+	res, err := a.Sweep(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "recordings destroyed: %d, interrupted deletions finished: %d, orphaned blobs removed: %d\n",
+		res.Deleted, res.Finished, res.Orphans)
+	return nil
+}
+
+func keysCmd(ctx context.Context, env *Env, args []string) error {
+	return subcommand(ctx, env, "keys", args, map[string]func(context.Context, *Env, []string) error{
+		"rotate": keysRotate,
+	})
+}
+
+func keysRotate(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "keys rotate", "keys rotate [flags]\n\nAdds a new key-encryption key version and re-wraps every recording's data key\nunder it. Audio is not re-encrypted. Old versions stay until retired.")
+	cf := config.Register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, env, cf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	v, err := a.KEK.Rotate(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := a.Recordings.RewrapAll(ctx)
+	if err != nil {
+		return fmt.Errorf("rotated to key version %s but re-wrapping stopped after %d recordings: %w (run again to finish)", v, n, err)
+	}
+	fmt.Fprintf(env.Stdout, "key-encryption key version %s is current; %d recording keys re-wrapped\n", v, n)
+	return nil
+}
+
+func recordingsCmd(ctx context.Context, env *Env, args []string) error {
+	return subcommand(ctx, env, "recordings", args, map[string]func(context.Context, *Env, []string) error{
+		"import": recordingsImport,
+	})
+}
+
+func recordingsImport(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "recordings import", "recordings import DIR\n\n"+
+		"Ingests a telephony drop folder: audio files (.wav, .mp3, .ogg, .opus) each with a sidecar\n"+
+		"JSON file of the same name, or listed in DIR/calls.csv (columns file, external_call_id,\n"+
+		"direction, service_area, agent_id, other_party_number, started_at, duration_seconds).\n"+
+		"Each file ends in DIR/done/ or in DIR/failed/ with a .reason.txt. Running it again resumes.")
+	cf := config.Register(fs)
+	if err := parse(fs, interspersed(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return &UsageError{"recordings import needs exactly one DIR"}
+	}
+	a, err := openApp(ctx, env, cf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	bar := newProgress(env.Stderr, "importing", 25)
+	res, err := a.Recordings.Import(ctx, "cli", fs.Arg(0), bar.report)
+	bar.finish()
+	fmt.Fprintf(env.Stdout, "stored %d, already stored %d, failed %d (see failed/*.reason.txt), waiting for metadata %d\n",
+		res.Stored, res.AlreadyStored, res.Failed, res.Waiting)
+	return err
+}

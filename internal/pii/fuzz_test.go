@@ -1,0 +1,54 @@
+package pii
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+func FuzzDetect(f *testing.F) {
+	for _, s := range []string{
+		"My NHS number is 943 476 5919 and my postcode is LE3 8RA",
+		"Call us on 0116 232 3232 or (0116) 496 0123 or +44 7911 123456",
+		"card 4111 1111 1111 1111, sort code 20-00-00 account 12345678",
+		"I'm Zoë O'Neill, my son Jack and daughter Amelia, 12 Mill Lane, Flat 3, 27a Station Road",
+		"born 12/03/1956, aged 70, DOB March 3, 1956, 3rd of March 1956",
+		"NI AB 12 34 56 C, licence MORGA753116SM9IJ, passport 123456789, reg AB12 CDE",
+		"from 192.0.2.1 and 2001:db8::1 at 10:30:00, jo@example.com, https://www.example.com/a/12345678",
+		"council tax account 12345678, CAS-204518, UPRN 100030512345",
+		"£12.50 A6 M1 bus 48A EV-2024-0012 2024",
+		"Kind regards,\nJanet Marsh",
+		"", "@", "::", "+", "(", "0", "I'm", "my name is",
+	} {
+		f.Add(s)
+	}
+	d := corpusDetector()
+	f.Fuzz(func(t *testing.T, text string) {
+		ents := d.Detect(text)
+		last := 0
+		for _, e := range ents {
+			if e.Start < last || e.Start >= e.End || e.End > len(text) {
+				t.Fatalf("bad span %+v (previous end %d) in %q", e, last, text)
+			}
+			if e.Confidence <= 0 || e.Confidence > 1 {
+				t.Fatalf("confidence %v", e.Confidence)
+			}
+			if utf8.ValidString(text) && (!utf8.RuneStart(text[e.Start]) || e.End < len(text) && !utf8.RuneStart(text[e.End])) {
+				t.Fatalf("span %+v splits a rune in %q", e, text)
+			}
+			last = e.End
+		}
+		red, ents2 := d.Redact(text)
+		if len(ents2) != len(ents) {
+			t.Fatalf("Redact and Detect disagree")
+		}
+		removed := map[Type]bool{}
+		for _, e := range ents {
+			removed[e.Type] = true
+		}
+		for _, e := range d.Detect(red) {
+			if removed[e.Type] {
+				t.Fatalf("%q redacted to %q still has %s %q", text, red, e.Type, red[e.Start:e.End])
+			}
+		}
+	})
+}

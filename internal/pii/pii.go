@@ -1,0 +1,366 @@
+// Package pii finds and removes UK personal data in free text: what residents type into the
+// chatbot and what staff type into comments.
+//
+// Detect returns typed spans; Redact replaces each span with a typed placeholder such as
+// "[NHS number]" and leaves the rest of the text as it was, so a question stays answerable.
+//
+// Offsets: Entity.Start and Entity.End are BYTE offsets into the UTF-8 input (text[Start:End]
+// is the personal data), never rune or UTF-16 offsets. They always fall on rune boundaries.
+//
+// Each type is validated as far as its format allows: NHS numbers by modulus 11, National
+// Insurance numbers by their allowed prefixes, postcodes by the Royal Mail format rules and
+// postcode areas, telephone numbers by the numbering plans of github.com/nyaruka/phonenumbers
+// (libphonenumber's metadata), payment cards by Luhn and issuer ranges, dates of birth and
+// names only with context. Numbers that are usually not personal (prices, times, years, road
+// and bus route numbers, event references) are not flagged.
+//
+// The detector is a hand-written tokenizer and a pass over its tokens, plus checks on the few
+// candidates it finds: it runs in time linear in the input (long texts are scanned in
+// overlapping windows of about 32 KiB, so memory is bounded too). The only regular expressions
+// are RE2: telephone numbering plans compiled from libphonenumber's metadata, and the
+// organisation's reference patterns, tried only on words that contain a digit. The package
+// never logs and has no errors to report, so personal data cannot leak through either.
+//
+// Where two candidates overlap the more confident one wins (then the longer). Context words
+// inside square brackets are ignored, so redacting already-redacted text ("[sort code]
+// 12-34-56") finds nothing new in the placeholders.
+package pii
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fairline/fairline/internal/policy"
+)
+
+// Type is a kind of personal data.
+type Type string
+
+// The built-in types. Organisation-defined references are typed "ref:" + their policy id.
+const (
+	NHSNumber      Type = "nhs_number"
+	NINO           Type = "national_insurance_number"
+	Postcode       Type = "postcode"
+	Phone          Type = "phone"
+	Email          Type = "email"
+	Card           Type = "payment_card"
+	SortCode       Type = "sort_code"
+	AccountNumber  Type = "bank_account"
+	DateOfBirth    Type = "date_of_birth"
+	DrivingLicence Type = "driving_licence"
+	Passport       Type = "passport"
+	VehicleReg     Type = "vehicle_registration"
+	IPAddress      Type = "ip_address"
+	Address        Type = "address"
+	Name           Type = "name"
+	// RefPrefix starts the type of an organisation-defined reference: "ref:" + its policy id.
+	RefPrefix Type = "ref:"
+)
+
+// maxPlaceholderSize bounds a reference name used as a placeholder, in bytes.
+const maxPlaceholderSize = 64
+
+// Types lists the built-in types in a stable order.
+var Types = []Type{NHSNumber, NINO, Postcode, Phone, Email, Card, SortCode, AccountNumber, DateOfBirth,
+	DrivingLicence, Passport, VehicleReg, IPAddress, Address, Name}
+
+var placeholders = map[Type]string{
+	NHSNumber:      "[NHS number]",
+	NINO:           "[National Insurance number]",
+	Postcode:       "[postcode]",
+	Phone:          "[phone number]",
+	Email:          "[email address]",
+	Card:           "[card number]",
+	SortCode:       "[sort code]",
+	AccountNumber:  "[account number]",
+	DateOfBirth:    "[date of birth]",
+	DrivingLicence: "[driving licence number]",
+	Passport:       "[passport number]",
+	VehicleReg:     "[vehicle registration]",
+	IPAddress:      "[IP address]",
+	Address:        "[address]",
+	Name:           "[name]",
+}
+
+// Entity is one piece of personal data found in a text.
+type Entity struct {
+	Type Type `json:"type"`
+	// Start and End are byte offsets into the UTF-8 text: the entity is text[Start:End].
+	Start int `json:"start"`
+	End   int `json:"end"`
+	// Confidence is between 0 and 1: about 0.99 for a checksum-valid number with context,
+	// 0.95 for one without, 0.85 to 0.9 for pattern-and-context types, lower for weak rules.
+	Confidence float64 `json:"confidence"`
+}
+
+// Reference is an organisation-defined reference (see policy.Reference).
+type Reference struct {
+	ID string
+	// Name is the placeholder text without brackets.
+	Name string
+	// Match reports whether a whole word is the reference (an anchored RE2 pattern).
+	Match func(string) bool
+	// Check is "", "mod11", "luhn" or "uprn".
+	Check string
+	// Context is lower-case words of which one must be near a match; none means no context
+	// is needed.
+	Context []string
+	// Pattern, if set, is the RE2 pattern behind Match; it lets the detector skip words that
+	// cannot start a match.
+	Pattern string
+
+	first   [256]bool
+	firstOK bool
+}
+
+// Config configures a Detector.
+type Config struct {
+	References []Reference
+	// PublicPhones, PublicAddresses and PublicEmails are the organisation's own published
+	// contact points; they are not redacted.
+	PublicPhones    []string
+	PublicAddresses []string
+	PublicEmails    []string
+	// Now is used for age-consistency of dates of birth; nil means time.Now.
+	Now func() time.Time
+}
+
+// Detector finds personal data. It is safe for concurrent use.
+type Detector struct {
+	refs         []Reference
+	publicPhones map[string]bool // digits in international form without +, e.g. 441162323232
+	publicAddrs  []publicAddress
+	publicEmails map[string]bool
+	now          func() time.Time
+	placeholder  map[Type]string
+}
+
+type publicAddress struct {
+	norm     string // lower-case letters and digits only
+	postcode string // normalised postcode in the address, if any
+	first    string // normalised first line (up to the first comma)
+}
+
+// New makes a Detector.
+func New(cfg Config) *Detector {
+	d := &Detector{
+		refs:         append([]Reference(nil), cfg.References...),
+		publicPhones: map[string]bool{},
+		publicEmails: map[string]bool{},
+		now:          cfg.Now,
+		placeholder:  map[Type]string{},
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	for t, p := range placeholders {
+		d.placeholder[t] = p
+	}
+	for k := range d.refs {
+		r := &d.refs[k]
+		if r.Pattern != "" {
+			r.first, r.firstOK = firstBytes(r.Pattern)
+		}
+		name := r.Name
+		if len(name) > maxPlaceholderSize {
+			name = name[:maxPlaceholderSize]
+		}
+		d.placeholder[RefPrefix+Type(r.ID)] = "[" + strings.ToValidUTF8(name, "") + "]"
+	}
+	for _, p := range cfg.PublicPhones {
+		if n := normalisePhone(p); n != "" {
+			d.publicPhones[n] = true
+		}
+	}
+	for _, a := range cfg.PublicAddresses {
+		first, _, _ := strings.Cut(a, ",")
+		pa := publicAddress{norm: alnumLower(a), first: alnumLower(first)}
+		for _, e := range detectPostcodesOnly(a) {
+			pa.postcode = alnumLower(a[e.Start:e.End])
+		}
+		if pa.norm != "" {
+			d.publicAddrs = append(d.publicAddrs, pa)
+		}
+	}
+	for _, e := range cfg.PublicEmails {
+		d.publicEmails[strings.ToLower(strings.TrimSpace(e))] = true
+	}
+	return d
+}
+
+// FromPolicy makes a Detector for a policy: its organisation references, and its own public
+// contact points (the organisation's phones and addresses, the DPO's e-mail address, and the
+// supervisory authority's phones and address) left alone.
+func FromPolicy(p *policy.Policy) *Detector {
+	var cfg Config
+	o := &p.Organisation
+	for _, r := range o.References {
+		re := r.Regexp()
+		if re == nil {
+			continue
+		}
+		ctx := make([]string, 0, len(r.Context))
+		for _, c := range r.Context {
+			if c = strings.ToLower(strings.TrimSpace(c)); c != "" {
+				ctx = append(ctx, c)
+			}
+		}
+		cfg.References = append(cfg.References, Reference{ID: r.ID, Name: r.Name, Match: re.MatchString, Check: r.Check, Context: ctx, Pattern: r.Pattern})
+	}
+	cfg.PublicPhones = append(cfg.PublicPhones, o.PublicContacts.Phones...)
+	for _, ph := range o.SupervisoryAuthority.Phones {
+		cfg.PublicPhones = append(cfg.PublicPhones, ph.Number)
+	}
+	cfg.PublicAddresses = append(cfg.PublicAddresses, o.PublicContacts.Addresses...)
+	if o.Address != "" {
+		cfg.PublicAddresses = append(cfg.PublicAddresses, o.Address)
+	}
+	if o.SupervisoryAuthority.Address != "" {
+		cfg.PublicAddresses = append(cfg.PublicAddresses, o.SupervisoryAuthority.Address)
+	}
+	if o.DPO.Email != "" {
+		cfg.PublicEmails = append(cfg.PublicEmails, o.DPO.Email)
+	}
+	return New(cfg)
+}
+
+var policyCache struct {
+	sync.Mutex
+	p *policy.Policy
+	d *Detector
+}
+
+// ForPolicy is FromPolicy with a one-entry cache: callers that ask for the detector of the
+// policy in force on every request build it once per policy.
+func ForPolicy(p *policy.Policy) *Detector {
+	policyCache.Lock()
+	defer policyCache.Unlock()
+	if policyCache.p != p || policyCache.d == nil {
+		policyCache.p, policyCache.d = p, FromPolicy(p)
+	}
+	return policyCache.d
+}
+
+// Placeholder is the text Redact puts in place of an entity of type t.
+func (d *Detector) Placeholder(t Type) string {
+	if p, ok := d.placeholder[t]; ok {
+		return p
+	}
+	return "[personal data]"
+}
+
+// Detect returns the personal data in text: sorted by Start, non-overlapping, with
+// 0 <= Start < End <= len(text) in bytes.
+//
+// Long texts are scanned in windows of about 32 KiB that overlap by 512 bytes (more than any
+// entity and its context), so memory stays bounded and time stays linear.
+func (d *Detector) Detect(text string) []Entity {
+	if len(text) <= windowSize+windowOverlap {
+		return d.detectWindow(text, nil, 0)
+	}
+	var out []Entity
+	for a := 0; a < len(text); {
+		b := cutPoint(text, a+windowSize)
+		lo := cutPoint(text, max(0, a-windowOverlap))
+		hi := cutPoint(text, min(len(text), b+windowOverlap))
+		n := len(out)
+		out = d.detectWindow(text[lo:hi], out, lo)
+		// Keep what starts in [a, b); the neighbouring windows own the rest.
+		kept := out[:n]
+		for _, e := range out[n:] {
+			if e.Start >= a && e.Start < b && (len(kept) == 0 || kept[len(kept)-1].End <= e.Start) {
+				kept = append(kept, e)
+			}
+		}
+		out = kept
+		a = b
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+const (
+	windowSize    = 32 << 10
+	windowOverlap = 512
+)
+
+// cutPoint moves i forward to just after a space (at most 64 bytes), else back to a rune
+// boundary.
+func cutPoint(text string, i int) int {
+	if i >= len(text) {
+		return len(text)
+	}
+	for k := i; k < len(text) && k < i+64; k++ {
+		if isSpace(text[k]) {
+			return k + 1
+		}
+	}
+	for i > 0 && !utf8.RuneStart(text[i]) {
+		i--
+	}
+	return i
+}
+
+// detectWindow detects in text and appends the entities, offsets shifted by off, to out.
+func (d *Detector) detectWindow(text string, out []Entity, off int) []Entity {
+	s := getScanner(text, d)
+	s.run()
+	if out == nil && off == 0 {
+		out = s.resolve() // a fresh slice
+		putScanner(s)
+		return out
+	}
+	for _, e := range s.resolve() {
+		e.Start += off
+		e.End += off
+		out = append(out, e)
+	}
+	putScanner(s)
+	return out
+}
+
+// Redact replaces every entity Detect finds with its placeholder and returns the new text
+// and the entities (offsets into the original text).
+func (d *Detector) Redact(text string) (string, []Entity) {
+	ents := d.Detect(text)
+	return d.Apply(text, ents), ents
+}
+
+// Apply replaces the given entities (sorted, non-overlapping, as Detect returns them) with
+// their placeholders.
+func (d *Detector) Apply(text string, ents []Entity) string {
+	if len(ents) == 0 {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text) + 16*len(ents))
+	last := 0
+	for _, e := range ents {
+		if e.Start < last || e.End > len(text) || e.Start >= e.End {
+			continue
+		}
+		b.WriteString(text[last:e.Start])
+		b.WriteString(d.Placeholder(e.Type))
+		last = e.End
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// IsReference reports whether t is an organisation-defined reference type.
+func IsReference(t Type) bool { return strings.HasPrefix(string(t), string(RefPrefix)) }
+
+// sortEntities sorts by start, then longer first.
+func sortEntities(es []Entity) {
+	slices.SortFunc(es, func(a, b Entity) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		return b.End - a.End
+	})
+}

@@ -1,0 +1,331 @@
+// Package recording keeps the call recording promises by construction:
+// every recording is validated against the policy (service area, retention),
+// encrypted under its own data key while it streams to storage, findable by
+// the other party's number only through a keyed hash, opened only by roles
+// that may, for a stated purpose, and destroyed when its service area's
+// period ends: wrapped key first, so copies become unreadable, then the blob.
+package recording
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/fairline/fairline/internal/audio"
+	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/blob"
+	"github.com/fairline/fairline/internal/crypt"
+	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// The policy system and data kind this package keeps.
+const (
+	System   = "call-recording"
+	DataKind = "recording"
+)
+
+// DefaultMaxSize bounds one upload: two hours of 16-bit stereo 16 kHz PCM.
+const DefaultMaxSize = 512 << 20
+
+// Errors callers map to responses.
+var (
+	ErrDigestMismatch      = errors.New("the uploaded audio does not match its sha256: it was corrupted in transit")
+	ErrIdempotencyConflict = errors.New("this Idempotency-Key was already used for a different recording")
+	ErrTooLarge            = errors.New("the recording is larger than the upload limit")
+	ErrForbidden           = errors.New("you may not open this recording")
+)
+
+// InvalidError names the metadata field that was wrong.
+type InvalidError struct{ Field, Msg string }
+
+func (e *InvalidError) Error() string { return e.Field + ": " + e.Msg }
+
+// Service stores, plays and deletes recordings.
+type Service struct {
+	db      *store.DB
+	blobs   blob.Store
+	keys    crypt.KeyProvider
+	bidx    *crypt.BlindIndex
+	audit   *audit.Log
+	policy  func() *policy.Policy
+	log     *slog.Logger
+	now     func() time.Time
+	maxSize int64
+	deleted *prometheus.CounterVec
+	stored  prometheus.Counter
+}
+
+// Options configure a Service.
+type Options struct {
+	MaxSize  int64
+	Now      func() time.Time
+	Registry prometheus.Registerer // nil: no metrics
+}
+
+// New returns a Service.
+func New(db *store.DB, blobs blob.Store, keys crypt.KeyProvider, bidx *crypt.BlindIndex, log *audit.Log,
+	pol func() *policy.Policy, logger *slog.Logger, o Options) (*Service, error) {
+	if o.MaxSize <= 0 {
+		o.MaxSize = DefaultMaxSize
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Service{db: db, blobs: blobs, keys: keys, bidx: bidx, audit: log, policy: pol, log: logger, now: o.Now, maxSize: o.MaxSize,
+		deleted: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fairline_recordings_deleted_total",
+			Help: "Recordings destroyed, by reason."}, []string{"reason"}),
+		stored: prometheus.NewCounter(prometheus.CounterOpts{Name: "fairline_recordings_stored_total",
+			Help: "Recordings stored."}),
+	}
+	if o.Registry != nil {
+		for _, c := range []prometheus.Collector{s.deleted, s.stored} {
+			if err := o.Registry.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s, nil
+}
+
+// Metadata describes an uploaded call. JSON names are the API's.
+type Metadata struct {
+	ExternalID      string    `json:"external_call_id"`
+	Direction       string    `json:"direction"`
+	ServiceArea     string    `json:"service_area"`
+	AgentID         string    `json:"agent_id"`
+	OtherParty      string    `json:"other_party_number"`
+	StartedAt       time.Time `json:"started_at"`
+	DurationSeconds float64   `json:"duration_seconds"`
+	Channels        int       `json:"channels"`
+	SHA256          string    `json:"sha256"`
+}
+
+func token(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for _, c := range s {
+		if c <= ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// Validate checks m against the policy; the error names the field.
+func (m Metadata) Validate(p *policy.Policy, now time.Time) error {
+	switch {
+	case !token(m.ExternalID, 128):
+		return &InvalidError{"external_call_id", "is required: the telephony system's call id, up to 128 printable characters without spaces"}
+	case m.Direction != "inbound" && m.Direction != "outbound":
+		return &InvalidError{"direction", "must be inbound or outbound"}
+	case m.ServiceArea == "":
+		return &InvalidError{"service_area", "is required"}
+	}
+	if _, ok := p.ServiceArea(System, m.ServiceArea); !ok {
+		var ids []string
+		if sys, ok := p.System(System); ok {
+			for _, a := range sys.ServiceAreas {
+				ids = append(ids, a.ID)
+			}
+		}
+		return &InvalidError{"service_area", fmt.Sprintf("%q is not a call recording service area in the policy (service areas: %s)",
+			m.ServiceArea, strings.Join(ids, ", "))}
+	}
+	switch {
+	case !token(m.AgentID, 64):
+		return &InvalidError{"agent_id", "is required: the agent's id in the telephony system, up to 64 printable characters"}
+	case m.StartedAt.IsZero():
+		return &InvalidError{"started_at", "is required (RFC 3339, for example 2026-11-23T09:30:00Z)"}
+	case m.StartedAt.After(now.Add(5 * time.Minute)):
+		return &InvalidError{"started_at", "is in the future"}
+	case m.DurationSeconds <= 0 || m.DurationSeconds > 24*3600:
+		return &InvalidError{"duration_seconds", "must be more than 0 and at most 86400"}
+	case m.Channels < 0 || m.Channels > 8:
+		return &InvalidError{"channels", "must be between 1 and 8"}
+	}
+	if m.OtherParty != "" {
+		if _, err := crypt.NormalizePhone(m.OtherParty); err != nil {
+			return &InvalidError{"other_party_number", "is not a possible telephone number"}
+		}
+	}
+	if b, err := hex.DecodeString(m.SHA256); err != nil || len(b) != sha256.Size {
+		return &InvalidError{"sha256", "must be the 64 hex digits of the audio's SHA-256"}
+	}
+	return nil
+}
+
+// Ingested is the outcome of Ingest.
+type Ingested struct {
+	Recording store.Recording
+	Created   bool // false when the idempotency key matched an earlier upload
+}
+
+func newID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+func associatedData(id string) []byte { return []byte("fairline-recording:" + id) }
+
+// Ingest validates meta, streams audio through encryption into the blob
+// store, checks its digest, and only then records it, in one transaction
+// with its wrapped key, expiry and audit entry. A retried upload with the
+// same idempotency key returns the first result; a failure leaves nothing
+// behind but, at worst, an orphan blob that SweepOrphans removes.
+func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metadata, body io.Reader) (Ingested, error) {
+	if !token(idemKey, 200) {
+		return Ingested{}, &InvalidError{"Idempotency-Key", "is required: a unique key per recording, up to 200 printable characters"}
+	}
+	now := s.now()
+	pol := s.policy()
+	if err := meta.Validate(pol, now); err != nil {
+		return Ingested{}, err
+	}
+	meta.SHA256 = strings.ToLower(meta.SHA256)
+	if prev, err := s.db.Q().RecordingByIdempotencyKey(ctx, idemKey); err == nil {
+		return s.replay(prev, meta)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return Ingested{}, err
+	}
+	ret, err := pol.Retention(System, DataKind, meta.ServiceArea)
+	if err != nil {
+		return Ingested{}, err
+	}
+	expires := ret.ExpiresAt(meta.StartedAt)
+	if !expires.After(now) {
+		return Ingested{}, &InvalidError{"started_at", fmt.Sprintf("the call is older than the %s this service area keeps recordings for", ret)}
+	}
+
+	br := bufio.NewReaderSize(body, audio.SniffLen)
+	head, err := br.Peek(audio.SniffLen)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return Ingested{}, fmt.Errorf("read upload: %w", err)
+	}
+	format, err := audio.Detect(head)
+	if err != nil {
+		return Ingested{}, &InvalidError{"audio", err.Error()}
+	}
+
+	id := newID()
+	blobKey := "recordings/" + id[:2] + "/" + id
+	dataKey, err := crypt.NewDataKey()
+	if err != nil {
+		return Ingested{}, err
+	}
+	defer clear(dataKey)
+	sum := sha256.New()
+	var size int64
+	pr, pw := io.Pipe()
+	go func() {
+		enc, err := crypt.NewEncryptWriter(pw, dataKey, associatedData(id))
+		if err != nil {
+			pw.CloseWithError(err)
+			return
+		}
+		n, err := io.Copy(io.MultiWriter(enc, sum), io.LimitReader(br, s.maxSize+1))
+		size = n
+		switch {
+		case err != nil:
+		case n > s.maxSize:
+			err = ErrTooLarge
+		default:
+			err = enc.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	_, err = s.blobs.Put(ctx, blobKey, pr)
+	pr.CloseWithError(errors.New("upload aborted")) // unblock the writer if Put stopped early
+	if err != nil {
+		s.removeBlob(blobKey)
+		if errors.Is(err, ErrTooLarge) {
+			return Ingested{}, fmt.Errorf("%w (%d MB)", ErrTooLarge, s.maxSize>>20)
+		}
+		return Ingested{}, fmt.Errorf("store recording: %w", err)
+	}
+	if got := hex.EncodeToString(sum.Sum(nil)); got != meta.SHA256 {
+		s.removeBlob(blobKey)
+		return Ingested{}, ErrDigestMismatch
+	}
+	wrapped, err := s.keys.Wrap(ctx, dataKey)
+	if err != nil {
+		s.removeBlob(blobKey)
+		return Ingested{}, fmt.Errorf("wrap data key: %w", err)
+	}
+	rec := store.Recording{ID: id, ExternalID: meta.ExternalID, IdempotencyKey: idemKey, Direction: meta.Direction,
+		ServiceArea: meta.ServiceArea, AgentID: meta.AgentID, StartedAt: meta.StartedAt.UTC(),
+		Duration: time.Duration(meta.DurationSeconds * float64(time.Second)), Channels: format.Channels,
+		Format: format.Container + "/" + format.Codec, MediaType: format.MIME(), Size: size, SHA256: meta.SHA256,
+		BlobKey: blobKey, WrappedKey: wrapped.String(), ExpiresAt: expires, CreatedAt: now}
+	if meta.OtherParty != "" {
+		// The number is sealed under the recording's own data key, so
+		// destroying the wrapped key destroys the number too.
+		e164, _ := crypt.NormalizePhone(meta.OtherParty)
+		ct, err := crypt.SealString(dataKey, e164, associatedData(id))
+		if err != nil {
+			s.removeBlob(blobKey)
+			return Ingested{}, err
+		}
+		idx, _ := s.bidx.Phone(e164)
+		rec.NumberCT, rec.NumberBIdx = base64.StdEncoding.EncodeToString(ct), hex.EncodeToString(idx)
+	}
+	err = s.db.Tx(ctx, func(q *store.Q) error {
+		if err := q.CreateRecording(ctx, rec); err != nil {
+			return err
+		}
+		_, err := s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "recording.store", Object: "recording:" + id,
+			Purpose: "call_recording", Outcome: audit.Success})
+		return err
+	})
+	if errors.Is(err, store.ErrConflict) {
+		// A concurrent retry with the same key won the race: keep theirs.
+		s.removeBlob(blobKey)
+		prev, perr := s.db.Q().RecordingByIdempotencyKey(ctx, idemKey)
+		if perr != nil {
+			return Ingested{}, perr
+		}
+		return s.replay(prev, meta)
+	}
+	if err != nil {
+		s.removeBlob(blobKey)
+		return Ingested{}, err
+	}
+	s.stored.Inc()
+	return Ingested{Recording: rec, Created: true}, nil
+}
+
+func (s *Service) replay(prev store.Recording, meta Metadata) (Ingested, error) {
+	if prev.SHA256 != meta.SHA256 || prev.ExternalID != meta.ExternalID {
+		return Ingested{}, ErrIdempotencyConflict
+	}
+	return Ingested{Recording: prev}, nil
+}
+
+// removeBlob deletes a blob whose row was never written; failure leaves an
+// orphan for SweepOrphans, so it is logged, not returned.
+func (s *Service) removeBlob(key string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.blobs.Delete(ctx, key); err != nil {
+		s.log.Warn("could not remove the blob of a failed upload; the orphan sweep will", "err", err)
+	}
+}
+
+func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
+
+// MaxSize is the upload limit in bytes.
+func (s *Service) MaxSize() int64 { return s.maxSize }

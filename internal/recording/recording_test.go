@@ -1,0 +1,366 @@
+package recording
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/blob"
+	"github.com/fairline/fairline/internal/crypt"
+	"github.com/fairline/fairline/internal/keys"
+	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/store"
+	"github.com/fairline/fairline/internal/testutil/dbtest"
+	"github.com/fairline/fairline/internal/testutil/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+type env struct {
+	svc    *Service
+	db     *store.DB
+	blobs  *blob.Local
+	clock  *clock
+	pol    *policy.Policy
+	polMu  sync.Mutex
+	audio  []byte
+	sha    string
+	audLog *audit.Log
+}
+
+func (e *env) policy() *policy.Policy { e.polMu.Lock(); defer e.polMu.Unlock(); return e.pol }
+
+func newEnv(t *testing.T, db *store.DB, o Options) *env {
+	t.Helper()
+	dir := t.TempDir()
+	e := &env{db: db, clock: &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}, pol: policy.Default()}
+	var err error
+	if e.blobs, err = blob.NewLocal(filepath.Join(dir, "blobs"), "UK"); err != nil {
+		t.Fatal(err)
+	}
+	kek, err := crypt.OpenKeyFile(filepath.Join(dir, "kek.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := keys.LoadOrCreate(filepath.Join(dir, "keys.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.audLog = audit.New(db, ring.Key(keys.PurposeAudit))
+	o.Now = e.clock.now
+	e.svc, err = New(db, e.blobs, kek, crypt.NewBlindIndex(ring), e.audLog, e.policy, slog.New(slog.NewTextHandler(io.Discard, nil)), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.audio, err = os.ReadFile("../../testdata/audio/speech-pcm16.wav"); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(e.audio)
+	e.sha = hex.EncodeToString(sum[:])
+	return e
+}
+
+func (e *env) meta(area string) Metadata {
+	return Metadata{ExternalID: "call-1", Direction: "inbound", ServiceArea: area, AgentID: "agent-7",
+		OtherParty: "07911 123456", StartedAt: e.clock.now().Add(-time.Hour), DurationSeconds: 8.2, SHA256: e.sha}
+}
+
+func (e *env) blobCount(t *testing.T) int {
+	n := 0
+	if err := e.blobs.List(context.Background(), "", func(blob.Info) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (e *env) rowCount(t *testing.T) int {
+	var n int
+	if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM recordings`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+var ig = &auth.Principal{UserID: 1, Role: auth.InformationGovernance}
+
+func TestIngestAndPlay(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, Options{})
+		ctx := context.Background()
+		got, err := e.svc.Ingest(ctx, "token:1", "idem-1", e.meta("adult-social-care"), bytes.NewReader(e.audio))
+		if err != nil || !got.Created {
+			t.Fatalf("ingest: %+v %v", got, err)
+		}
+		r := got.Recording
+		if r.Format != "wav/pcm" || r.Size != int64(len(e.audio)) || r.Channels != 1 {
+			t.Errorf("stored %+v", r)
+		}
+		// 9 months for adult social care, from the policy.
+		if want := time.Date(2027, 8, 23, 9, 0, 0, 0, time.UTC); !r.ExpiresAt.Equal(want) {
+			t.Errorf("expires %v, want %v", r.ExpiresAt, want)
+		}
+		// On disk the audio is unreadable: no plaintext run survives.
+		var raw []byte
+		e.blobs.List(ctx, "", func(i blob.Info) error {
+			obj, _ := e.blobs.Open(ctx, i.Key)
+			raw = make([]byte, obj.Size())
+			obj.ReadAt(raw, 0)
+			obj.Close()
+			return nil
+		})
+		if len(raw) == 0 || bytes.Contains(raw, e.audio[:12]) || bytes.Contains(raw, e.audio[5000:5064]) {
+			t.Error("blob holds plaintext audio")
+		}
+		if strings.Contains(r.NumberCT+r.NumberBIdx, "7911") {
+			t.Error("number stored in the clear")
+		}
+		pb, err := e.svc.Open(ctx, ig, r.ID, "quality-monitoring")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pb.Close()
+		plain, _ := io.ReadAll(pb)
+		if !bytes.Equal(plain, e.audio) {
+			t.Error("decrypted audio differs")
+		}
+		pb.Seek(5000, io.SeekStart)
+		part := make([]byte, 100)
+		io.ReadFull(pb, part)
+		if !bytes.Equal(part, e.audio[5000:5100]) {
+			t.Error("seek then read gave the wrong bytes")
+		}
+		if n, err := e.svc.OtherParty(ctx, ig, r.ID); err != nil || n != "+447911123456" {
+			t.Errorf("number = %q, %v", n, err)
+		}
+		found, err := e.svc.Search(ctx, ig, store.RecordingFilter{}, "+44 7911 123456")
+		if err != nil || len(found) != 1 || found[0].ID != r.ID {
+			t.Errorf("number search: %d, %v", len(found), err)
+		}
+		rows, _ := e.audLog.Entries(ctx, store.AuditFilter{Action: "recording."})
+		var acts []string
+		for _, row := range rows {
+			acts = append(acts, row.Action+"/"+row.Purpose)
+			if strings.Contains(row.Object+row.Actor, "7911") {
+				t.Errorf("audit entry holds the number: %+v", row)
+			}
+		}
+		if strings.Join(acts, " ") != "recording.search_number/subject-request recording.reveal_number/subject-request recording.open/quality-monitoring recording.store/call_recording" {
+			t.Errorf("audit trail: %v", acts)
+		}
+	})
+}
+
+func TestIngestIdempotencyAndRefusals(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, Options{MaxSize: 100000})
+		ctx := context.Background()
+		small := e.audio[:60000]
+		sum := sha256.Sum256(small)
+		m := e.meta("trading-standards")
+		m.SHA256 = hex.EncodeToString(sum[:])
+		first, err := e.svc.Ingest(ctx, "token:1", "k1", m, bytes.NewReader(small))
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := e.svc.Ingest(ctx, "token:1", "k1", m, bytes.NewReader(small))
+		if err != nil || again.Created || again.Recording.ID != first.Recording.ID {
+			t.Fatalf("retry: %+v %v", again, err)
+		}
+		other := m
+		other.SHA256 = e.sha
+		if _, err := e.svc.Ingest(ctx, "token:1", "k1", other, bytes.NewReader(e.audio)); !errors.Is(err, ErrIdempotencyConflict) {
+			t.Errorf("key reuse for other audio: %v", err)
+		}
+		corrupt := append([]byte{}, small...)
+		corrupt[30000] ^= 1
+		if _, err := e.svc.Ingest(ctx, "token:1", "k2", m, bytes.NewReader(corrupt)); !errors.Is(err, ErrDigestMismatch) {
+			t.Errorf("corrupt upload: %v", err)
+		}
+		big := m
+		sumBig := sha256.Sum256(e.audio)
+		big.SHA256 = hex.EncodeToString(sumBig[:])
+		if _, err := e.svc.Ingest(ctx, "token:1", "k3", big, bytes.NewReader(e.audio)); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("over the size limit: %v", err)
+		}
+		bad := []struct {
+			mutate func(*Metadata)
+			field  string
+		}{
+			{func(m *Metadata) { m.ServiceArea = "parking" }, "service_area"},
+			{func(m *Metadata) { m.Direction = "" }, "direction"},
+			{func(m *Metadata) { m.StartedAt = e.clock.now().Add(time.Hour) }, "started_at"},
+			{func(m *Metadata) { m.StartedAt = e.clock.now().AddDate(-2, 0, 0) }, "started_at"},
+			{func(m *Metadata) { m.SHA256 = "abc" }, "sha256"},
+			{func(m *Metadata) { m.OtherParty = "12" }, "other_party_number"},
+			{func(m *Metadata) { m.DurationSeconds = 0 }, "duration_seconds"},
+		}
+		for _, b := range bad {
+			mm := m
+			b.mutate(&mm)
+			var ie *InvalidError
+			if _, err := e.svc.Ingest(ctx, "token:1", "k4", mm, bytes.NewReader(small)); !errors.As(err, &ie) || ie.Field != b.field {
+				t.Errorf("want refusal on %s, got %v", b.field, err)
+			}
+		}
+		var ie *InvalidError
+		notAudio := []byte("this is a text file, not a recording")
+		ns := sha256.Sum256(notAudio)
+		m.SHA256 = hex.EncodeToString(ns[:])
+		if _, err := e.svc.Ingest(ctx, "token:1", "k5", m, bytes.NewReader(notAudio)); !errors.As(err, &ie) || ie.Field != "audio" {
+			t.Errorf("not audio: %v", err)
+		}
+		// A body that fails half-way (the client went away).
+		if _, err := e.svc.Ingest(ctx, "token:1", "k6", big, io.MultiReader(bytes.NewReader(e.audio[:70000]), errReader{})); err == nil {
+			t.Error("broken body accepted")
+		}
+		if rows, blobs := e.rowCount(t), e.blobCount(t); rows != 1 || blobs != 1 {
+			t.Errorf("after refusals: %d rows and %d blobs, want 1 and 1", rows, blobs)
+		}
+	})
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+func TestSweepHoldsAndScopes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, Options{})
+		ctx := context.Background()
+		ingest := func(key, area string) store.Recording {
+			m := e.meta(area)
+			m.ExternalID = key
+			got, err := e.svc.Ingest(ctx, "token:1", key, m, bytes.NewReader(e.audio))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.Recording
+		}
+		fcp := ingest("a", "first-contact-plus") // 3 months
+		held := ingest("b", "first-contact-plus")
+		ts := ingest("c", "trading-standards") // 12 months
+
+		leader := &auth.Principal{UserID: 5, Role: auth.TeamLeader, ServiceAreas: []string{"trading-standards"}}
+		if _, err := e.svc.Get(ctx, leader, fcp.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("team leader saw another area's recording: %v", err)
+		}
+		if _, err := e.svc.Open(ctx, leader, fcp.ID, "training"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("team leader opened another area's recording: %v", err)
+		}
+		list, _ := e.svc.Search(ctx, leader, store.RecordingFilter{}, "")
+		if len(list) != 1 || list[0].ID != ts.ID {
+			t.Errorf("team leader's list: %+v", list)
+		}
+		if _, err := e.svc.Search(ctx, leader, store.RecordingFilter{}, "07911123456"); !errors.Is(err, ErrForbidden) {
+			t.Errorf("team leader searched by number: %v", err)
+		}
+		agent := &auth.Principal{UserID: 6, Role: auth.Agent}
+		if _, err := e.svc.Search(ctx, agent, store.RecordingFilter{}, ""); !errors.Is(err, ErrForbidden) {
+			t.Errorf("agent listed recordings: %v", err)
+		}
+
+		hid, err := e.svc.PlaceHold(ctx, "user:1", held.ID, "Claim ref LC/2026/14", e.clock.now().AddDate(1, 0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.set(fcp.ExpiresAt.Add(time.Second))
+		res, err := e.svc.Sweep(ctx)
+		if err != nil || res.Deleted != 1 {
+			t.Fatalf("sweep: %+v %v", res, err)
+		}
+		if _, err := db.Q().RecordingByID(ctx, fcp.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Error("expired recording's row (and wrapped key) still there")
+		}
+		if rows, blobs := e.rowCount(t), e.blobCount(t); rows != 2 || blobs != 2 {
+			t.Errorf("after sweep: %d rows, %d blobs", rows, blobs)
+		}
+		if _, err := e.svc.Open(ctx, ig, held.ID, "complaint"); err != nil {
+			t.Errorf("held recording not playable: %v", err)
+		}
+		if err := e.svc.ReleaseHold(ctx, "user:1", hid, held.ID); err != nil {
+			t.Fatal(err)
+		}
+		if res, _ := e.svc.Sweep(ctx); res.Deleted != 1 {
+			t.Errorf("released hold: sweep deleted %d", res.Deleted)
+		}
+		if res, _ := e.svc.Sweep(ctx); res.Deleted != 0 {
+			t.Errorf("second sweep deleted %d", res.Deleted)
+		}
+		if e.rowCount(t) != 1 || e.blobCount(t) != 1 {
+			t.Error("trading standards recording should remain")
+		}
+	})
+}
+
+func TestShorterPolicyAppliesToStored(t *testing.T) {
+	db := dbtest.Open(t, store.SQLite)
+	e := newEnv(t, db, Options{})
+	ctx := context.Background()
+	got, err := e.svc.Ingest(ctx, "token:1", "k", e.meta("trading-standards"), bytes.NewReader(e.audio))
+	if err != nil {
+		t.Fatal(err)
+	}
+	yml := string(policy.DefaultYAML())
+	i := strings.Index(yml, "id: trading-standards")
+	j := i + strings.Index(yml[i:], "months: 12")
+	changed, err := policy.Parse("shorter.yaml", []byte(yml[:j]+"months: 1"+yml[j+len("months: 12"):]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.polMu.Lock()
+	e.pol = changed
+	e.polMu.Unlock()
+	if n, err := e.svc.ApplyRetention(ctx); err != nil || n != 1 {
+		t.Fatalf("apply retention: %d %v", n, err)
+	}
+	e.clock.set(got.Recording.StartedAt.AddDate(0, 1, 0).Add(time.Second))
+	if res, _ := e.svc.Sweep(ctx); res.Deleted != 1 {
+		t.Errorf("shortened period not applied: %+v", res)
+	}
+}
+
+func TestOrphanSweep(t *testing.T) {
+	db := dbtest.Open(t, store.SQLite)
+	e := newEnv(t, db, Options{})
+	ctx := context.Background()
+	if _, err := e.svc.Ingest(ctx, "token:1", "k", e.meta("trading-standards"), bytes.NewReader(e.audio)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.blobs.Put(ctx, "recordings/ab/abandoned", bytes.NewReader([]byte("half an upload"))); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := e.svc.SweepOrphans(ctx, time.Hour); n != 0 {
+		t.Errorf("young orphan removed (an upload may be in flight)")
+	}
+	e.clock.set(time.Now().Add(2 * time.Hour))
+	if n, err := e.svc.SweepOrphans(ctx, time.Hour); err != nil || n != 1 {
+		t.Errorf("orphans removed: %d %v", n, err)
+	}
+	if e.blobCount(t) != 1 {
+		t.Error("a recording's blob was removed as an orphan")
+	}
+}

@@ -1,0 +1,269 @@
+package recording
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/blob"
+	"github.com/fairline/fairline/internal/crypt"
+	"github.com/fairline/fairline/internal/store"
+)
+
+// SweepResult counts what a sweep did.
+type SweepResult struct {
+	Deleted  int // recordings destroyed because their period ended
+	Finished int // earlier deletions whose blob removal had not completed
+	Orphans  int // blobs with no recording (uploads that crashed before commit)
+}
+
+// SweepBatch is how many recordings one sweep transaction handles.
+const SweepBatch = 500
+
+// Sweep destroys every recording past its service area's retention period
+// that is not under a legal hold, and finishes interrupted deletions. Its
+// cost follows the number of expired recordings, not the number stored.
+func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
+	var res SweepResult
+	for {
+		tombs, err := s.db.Q().ShreddedRecordings(ctx, SweepBatch)
+		if err != nil {
+			return res, err
+		}
+		for _, r := range tombs {
+			if err := s.finishDelete(ctx, r); err != nil {
+				return res, err
+			}
+			res.Finished++
+		}
+		if len(tombs) < SweepBatch {
+			break
+		}
+	}
+	for {
+		expired, err := s.db.Q().ExpiredRecordings(ctx, s.now(), SweepBatch)
+		if err != nil {
+			return res, err
+		}
+		for _, r := range expired {
+			if err := s.Destroy(ctx, "system", r.ID, "retention_expired"); err != nil {
+				return res, err
+			}
+			res.Deleted++
+		}
+		if len(expired) < SweepBatch {
+			return res, nil
+		}
+	}
+}
+
+// Destroy deletes one recording for reason (a token such as
+// "retention_expired" or "erasure_request"): the wrapped key and sealed
+// number go first, in a transaction with the audit entry, then the blob,
+// then the row. This is the only way recordings are deleted.
+func (s *Service) Destroy(ctx context.Context, actor, id, reason string) error {
+	var rec store.Recording
+	err := s.db.Tx(ctx, func(q *store.Q) error {
+		var err error
+		if rec, err = q.RecordingByID(ctx, id); err != nil {
+			return err
+		}
+		if rec.OnHold {
+			return fmt.Errorf("recording %s is under a legal hold", id)
+		}
+		if err := q.ShredRecording(ctx, id, s.now()); err != nil {
+			return err
+		}
+		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "recording.delete", Object: "recording:" + id,
+			Purpose: reason, Outcome: audit.Success})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.deleted.WithLabelValues(reason).Inc()
+	return s.finishDelete(ctx, rec)
+}
+
+func (s *Service) finishDelete(ctx context.Context, r store.Recording) error {
+	if err := s.blobs.Delete(ctx, r.BlobKey); err != nil {
+		return fmt.Errorf("delete blob of recording %s: %w", r.ID, err)
+	}
+	return s.db.Q().DeleteRecordingRow(ctx, r.ID)
+}
+
+// SweepOrphans deletes blobs under recordings/ that no row owns and that are
+// older than grace (an upload in flight has a blob before its row).
+func (s *Service) SweepOrphans(ctx context.Context, grace time.Duration) (int, error) {
+	cutoff := s.now().Add(-grace)
+	var orphans []string
+	err := s.blobs.List(ctx, "recordings/", func(info blob.Info) error {
+		if info.ModTime.After(cutoff) {
+			return nil
+		}
+		owned, err := s.db.Q().RecordingBlobKeyExists(ctx, info.Key)
+		if err != nil {
+			return err
+		}
+		if !owned {
+			orphans = append(orphans, info.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range orphans {
+		if err := s.blobs.Delete(ctx, k); err != nil {
+			return 0, err
+		}
+	}
+	return len(orphans), nil
+}
+
+// ApplyRetention recomputes the expiry of every live recording from the
+// policy in force, so shortening (or lengthening) a period applies to
+// recordings already stored. Run after a policy change.
+func (s *Service) ApplyRetention(ctx context.Context) (int, error) {
+	pol := s.policy()
+	sys, ok := pol.System(System)
+	if !ok {
+		return 0, errors.New("the policy has no call-recording system")
+	}
+	changed := 0
+	for _, area := range sys.ServiceAreas {
+		ret, err := pol.Retention(System, DataKind, area.ID)
+		if err != nil {
+			return changed, err
+		}
+		after := ""
+		for {
+			batch, err := s.db.Q().RecordingsOfArea(ctx, area.ID, after, SweepBatch)
+			if err != nil {
+				return changed, err
+			}
+			err = s.db.Tx(ctx, func(q *store.Q) error {
+				for _, r := range batch {
+					if exp := ret.ExpiresAt(r.StartedAt); !exp.Equal(r.ExpiresAt) {
+						if err := q.SetRecordingExpiry(ctx, r.ID, exp); err != nil {
+							return err
+						}
+						changed++
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return changed, err
+			}
+			if len(batch) < SweepBatch {
+				break
+			}
+			after = batch[len(batch)-1].ID
+		}
+	}
+	return changed, nil
+}
+
+// PlaceHold suspends deletion of a recording until released.
+func (s *Service) PlaceHold(ctx context.Context, actor, id, reason string, reviewAt time.Time) (int64, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > 500 {
+		return 0, &InvalidError{"reason", "give a reason of up to 500 characters (for example the case or claim reference)"}
+	}
+	if !reviewAt.After(s.now()) {
+		return 0, &InvalidError{"review_at", "the review date must be in the future"}
+	}
+	var hid int64
+	err := s.db.Tx(ctx, func(q *store.Q) error {
+		rec, err := q.RecordingByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !rec.DeletedAt.IsZero() {
+			return store.ErrNotFound
+		}
+		if hid, err = q.PlaceLegalHold(ctx, store.LegalHold{RecordingID: id, Reason: reason, ReviewAt: reviewAt,
+			PlacedBy: actor, PlacedAt: s.now()}); err != nil {
+			return err
+		}
+		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "recording.hold", Object: "recording:" + id,
+			Purpose: "legal_hold", Outcome: audit.Success})
+		return err
+	})
+	return hid, err
+}
+
+// ReleaseHold ends a hold; the recording is then deleted by the next sweep
+// if its period has ended.
+func (s *Service) ReleaseHold(ctx context.Context, actor string, holdID int64, recordingID string) error {
+	return s.db.Tx(ctx, func(q *store.Q) error {
+		holds, err := q.LegalHolds(ctx, recordingID)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(holds, func(h store.LegalHold) bool { return h.ID == holdID }) {
+			return store.ErrNotFound
+		}
+		if err := q.ReleaseLegalHold(ctx, holdID, actor, s.now()); err != nil {
+			return err
+		}
+		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "recording.release", Object: "recording:" + recordingID,
+			Purpose: "legal_hold", Outcome: audit.Success})
+		return err
+	})
+}
+
+// RewrapAll re-wraps every live recording's data key under the key
+// provider's current KEK version, after a rotation. Audio is not
+// re-encrypted: only the small wrapped keys change. It returns how many
+// keys were re-wrapped.
+func (s *Service) RewrapAll(ctx context.Context) (int, error) {
+	n := 0
+	for _, area := range s.areas() {
+		after := ""
+		for {
+			batch, err := s.db.Q().RecordingsOfArea(ctx, area, after, SweepBatch)
+			if err != nil {
+				return n, err
+			}
+			for _, r := range batch {
+				wk, err := crypt.ParseWrappedKey(r.WrappedKey)
+				if err != nil {
+					return n, fmt.Errorf("recording %s: %w", r.ID, err)
+				}
+				if !crypt.NeedsRewrap(s.keys, wk) {
+					continue
+				}
+				nwk, err := crypt.Rewrap(ctx, s.keys, wk)
+				if err != nil {
+					return n, fmt.Errorf("recording %s: %w", r.ID, err)
+				}
+				if err := s.db.Q().RewrapRecordingKey(ctx, r.ID, r.WrappedKey, nwk.String()); err != nil && !errors.Is(err, store.ErrNotFound) {
+					return n, err
+				}
+				n++
+			}
+			if len(batch) < SweepBatch {
+				break
+			}
+			after = batch[len(batch)-1].ID
+		}
+	}
+	return n, nil
+}
+
+// areas lists the service areas recordings may belong to.
+func (s *Service) areas() []string {
+	var out []string
+	if sys, ok := s.policy().System(System); ok {
+		for _, a := range sys.ServiceAreas {
+			out = append(out, a.ID)
+		}
+	}
+	return out
+}

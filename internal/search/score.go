@@ -1,0 +1,544 @@
+package search
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/fairline/fairline/internal/kb/extract"
+)
+
+// Result is one page answering a query, with its best passage.
+type Result struct {
+	URL     string
+	Title   string
+	Anchor  string // the best passage's anchor; link to URL#Anchor when not empty
+	Heading string // the best passage's heading path
+	Snippet string // one to three sentences of the best passage, verbatim
+	Area    string // the page's service area, "" when unknown
+	Score   float64
+	// Confidence in [0,1] that this page answers the query; see ConfidenceThreshold.
+	Confidence float64
+	Passage    extract.Passage
+}
+
+// ConfidenceThreshold is the confidence below which the chatbot should say it could not find an
+// answer. Calibrated on the GOV.UK evaluation set (docs/benchmarks.md): 92 % of the queries whose
+// first result is right score at or above it, against 25 % of off-topic questions. Confidence is
+// lexical, so a question that shares its words with an unrelated page can still pass.
+const ConfidenceThreshold = 0.35
+
+// acc accumulates one unit's score.
+type acc struct {
+	concept []float64   // best alternative's score per concept
+	best    []int8      // index of that alternative, -1 when none matched
+	pos     [][][]int32 // per concept, per term of the best alternative: its positions (nil if absent)
+}
+
+// accSet holds the accumulators of the units that matched, by unit id.
+type accSet struct {
+	byID []*acc
+	ids  []int32 // matched unit ids in first-match order
+	scr  *scratch
+}
+
+func (s *accSet) get(id int32) *acc {
+	if id >= 0 && int(id) < len(s.byID) {
+		return s.byID[id]
+	}
+	return nil
+}
+
+// scratch holds per-unit working arrays of scoreColl. Pooled: they are as long as the
+// collection, and allocating them per search was a large share of its garbage.
+type scratch struct {
+	s    []float64
+	idx  []int32
+	byID []*acc
+}
+
+var scratchPool sync.Pool
+
+func getScratch(n int) *scratch {
+	sc, _ := scratchPool.Get().(*scratch)
+	if sc == nil || cap(sc.s) < n {
+		return &scratch{s: make([]float64, n), idx: make([]int32, n), byID: make([]*acc, n)}
+	}
+	sc.s, sc.idx, sc.byID = sc.s[:n], sc.idx[:n], sc.byID[:n]
+	return sc
+}
+
+// release returns the set's arrays to the pool; the set must not be used afterwards.
+func (s *accSet) release() {
+	if s.scr == nil {
+		return
+	}
+	clear(s.scr.byID)
+	scratchPool.Put(s.scr)
+	s.scr, s.byID = nil, nil
+}
+
+// scoreColl scores every unit of c that matches any concept: per concept, the best alternative's
+// BM25F score. Dense per-unit arrays replace maps: a query touches a large share of a small
+// site's units, and this loop is the heart of every search.
+func (ix *Index) scoreColl(c *coll, cs []concept) *accSet {
+	p := ix.params
+	scr := getScratch(len(c.units))
+	out := &accSet{byID: scr.byID, scr: scr}
+	if c.n == 0 {
+		return out
+	}
+	var avg [nFields]float64
+	for f := range nFields {
+		avg[f] = math.Max(c.sumLen[f]/float64(c.n), 1)
+	}
+	nc := len(cs)
+	tmpS, tmpIdx := scr.s, scr.idx // tmpIdx: index+1 into touched, 0 = untouched; both left zeroed
+	var touched []int32
+	// Accumulators come from chunks, not one allocation each.
+	var floats []float64
+	var bests []int8
+	var poss [][][]int32
+	newAcc := func() *acc {
+		if len(floats) < nc {
+			floats = make([]float64, 64*nc)
+			bests = make([]int8, 64*nc)
+			poss = make([][][]int32, 64*nc)
+		}
+		x := &acc{concept: floats[:nc:nc], best: bests[:nc:nc], pos: poss[:nc:nc]}
+		floats, bests, poss = floats[nc:], bests[nc:], poss[nc:]
+		for i := range x.best {
+			x.best[i] = -1
+		}
+		return x
+	}
+	for ci, cn := range cs {
+		for ai, a := range cn.alts {
+			nt := len(a.terms)
+			touched = touched[:0]
+			// nt entries per touched unit; kept alive by the accs that use it. Sized for the
+			// worst case (every posting a different unit) to grow only once.
+			most := 0
+			for _, t := range a.terms {
+				most += len(c.post[t])
+			}
+			posFlat := make([][]int32, 0, most*nt)
+			for ti, t := range a.terms {
+				ps := c.post[t]
+				if len(ps) == 0 {
+					continue
+				}
+				idf := c.idf(len(ps))
+				for i := range ps {
+					pst := &ps[i]
+					u := c.units[pst.doc]
+					tf := 0.0
+					for f := range nFields {
+						if pst.tf[f] == 0 {
+							continue
+						}
+						norm := 1 - p.FieldB[f] + p.FieldB[f]*float64(u.flen[f])/avg[f]
+						tf += p.FieldWeight[f] * float64(pst.tf[f]) / norm
+					}
+					k := tmpIdx[pst.doc]
+					if k == 0 {
+						touched = append(touched, pst.doc)
+						k = int32(len(touched))
+						tmpIdx[pst.doc] = k
+						posFlat = append(posFlat, make([][]int32, nt)...)
+					}
+					tmpS[pst.doc] += idf * tf / (p.K1 + tf)
+					posFlat[int(k-1)*nt+ti] = pst.pos
+				}
+			}
+			for k, d := range touched {
+				pos := posFlat[k*nt : (k+1)*nt : (k+1)*nt]
+				sc := tmpS[d] * a.w
+				tmpS[d], tmpIdx[d] = 0, 0
+				if a.all && nt > 1 && slices.ContainsFunc(pos, func(p []int32) bool { return p == nil }) {
+					continue
+				}
+				x := out.byID[d]
+				if x == nil {
+					x = newAcc()
+					out.byID[d] = x
+					out.ids = append(out.ids, d)
+				}
+				if sc > x.concept[ci] {
+					x.concept[ci] = sc
+					x.best[ci] = int8(ai)
+					x.pos[ci] = pos
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (c *coll) idf(df int) float64 {
+	return math.Log(1 + (float64(c.n)-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// proximity rewards query words that appear next to each other, in order, in one field: the
+// resident's phrase as the page writes it. Consecutive matched terms (across concepts and inside
+// multi-word alternatives) are compared; the bonus is the rarer term's idf scaled by closeness.
+func (ix *Index) proximity(c *coll, cs []concept, a *acc) float64 {
+	type slot struct {
+		pos []int32
+		idf float64
+	}
+	var buf [16]slot
+	slots := buf[:0]
+	for ci, cn := range cs {
+		if a.best[ci] < 0 {
+			slots = append(slots, slot{}) // a gap: words either side are not adjacent in the query
+			continue
+		}
+		for ti, t := range cn.alts[a.best[ci]].terms {
+			slots = append(slots, slot{pos: a.pos[ci][ti], idf: c.idf(len(c.post[t]))})
+		}
+	}
+	bonus := 0.0
+	for i := 0; i+1 < len(slots); i++ {
+		x, y := slots[i], slots[i+1]
+		if len(x.pos) == 0 || len(y.pos) == 0 {
+			continue
+		}
+		d, field := minGap(x.pos, y.pos)
+		var f float64
+		switch {
+		case d == 1:
+			f = 1
+		case d == 0: // the same term twice ("pay pay"): nothing to reward
+			continue
+		case d <= 3:
+			f = 0.5
+		case d <= 6:
+			f = 0.2
+		default:
+			continue
+		}
+		bonus += f * math.Min(x.idf, y.idf) * ix.params.FieldWeight[field] / ix.params.FieldWeight[fBody]
+	}
+	return bonus
+}
+
+// minGap returns the smallest forward distance (y after x; a backward one counts one more) between
+// positions in the same field, and that field.
+func minGap(xs, ys []int32) (int, int) {
+	best, field := math.MaxInt32, 0
+	i, j := 0, 0
+	for i < len(xs) && j < len(ys) {
+		x, y := xs[i], ys[j]
+		if x/fieldStride == y/fieldStride {
+			d := int(y - x)
+			if d < 0 {
+				d = -d + 1
+			}
+			if d < best {
+				best, field = d, int(x/fieldStride)
+			}
+		}
+		if x < y {
+			i++
+		} else {
+			j++
+		}
+	}
+	return best, field
+}
+
+// Search returns up to k pages for the query, best first. It never fails: a query with no
+// searchable words returns nothing.
+func (ix *Index) Search(query string, k int) []Result {
+	if k <= 0 {
+		return nil
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	cs := ix.parseQuery(query)
+	if len(cs) == 0 || ix.pages.n == 0 {
+		return nil
+	}
+	p := ix.params
+
+	// Concept importance: its best alternative's idf in passages times the alternative's weight.
+	// A word the site lacks weighs as much as the rarest possible word: it matches nothing, so
+	// it does not change the order, but it lowers the confidence.
+	weights := make([]float64, len(cs))
+	totalW, knownW := 0.0, 0.0
+	for i, cn := range cs {
+		w := 0.0
+		for _, a := range cn.alts {
+			s := 0.0
+			for _, t := range a.terms {
+				if df := len(ix.passages.post[t]); df > 0 {
+					s = math.Max(s, ix.passages.idf(df))
+				}
+			}
+			w = math.Max(w, s*a.w)
+		}
+		if !cn.known {
+			w = ix.passages.idf(0)
+		} else {
+			knownW += w
+		}
+		weights[i] = w
+		totalW += w
+	}
+
+	pageAcc := ix.scoreColl(ix.pages, cs)
+	anchorAcc := ix.scoreColl(ix.anchors, cs)
+	passAcc := ix.scoreColl(ix.passages, cs)
+	defer pageAcc.release()
+	defer anchorAcc.release()
+	defer passAcc.release()
+
+	type cand struct {
+		page     int32
+		base     float64
+		cov      float64 // share of the known query weight the page matches
+		bestPass int32
+		passS    float64
+		score    float64
+	}
+	sum := func(a *acc) float64 {
+		s := 0.0
+		for _, x := range a.concept {
+			s += x
+		}
+		return s
+	}
+	coverage := func(a *acc) float64 {
+		m := 0.0
+		for i, x := range a.concept {
+			if x > 0 && cs[i].known {
+				m += weights[i]
+			}
+		}
+		if knownW == 0 {
+			return 0
+		}
+		return m / knownW
+	}
+
+	// Matching passages grouped by page; score() picks each page's best.
+	bestPass := map[int32][]int32{}
+	for _, id := range passAcc.ids {
+		pg := ix.passages.units[id].page
+		bestPass[pg] = append(bestPass[pg], id)
+	}
+
+	// Two passes: every matching page is scored without the proximity bonus (the costly
+	// part), then the best MaxPerSearch are rescored with it. The bonus only reorders pages
+	// that already match well.
+	score := func(c *cand, prox bool) {
+		a := pageAcc.get(c.page)
+		pageS := c.base
+		if prox {
+			pageS += p.Proximity * ix.proximity(ix.pages, cs, a)
+		}
+		c.bestPass, c.passS = -1, 0
+		for _, pid := range bestPass[c.page] {
+			pa := passAcc.get(pid)
+			s := sum(pa)
+			if prox {
+				s += p.Proximity * ix.proximity(ix.passages, cs, pa)
+			}
+			s *= 0.5 + 0.5*coverage(pa)
+			if s > c.passS || c.bestPass < 0 {
+				c.passS, c.bestPass = s, pid
+			}
+		}
+		u := ix.pages.units[c.page]
+		key := u.key
+		// Title evidence outside BM25F saturation: a word in a short title says more about the
+		// page than any number of mentions in its body.
+		ts := 0.0
+		for ci := range cs {
+			ts += weights[ci] * math.Max(fieldShare(a, ci, fTitle), p.URLTitle*fieldShare(a, ci, fURL))
+		}
+		ts /= 1 + p.TitleLenNorm*math.Max(0, float64(u.flen[fTitle])-2)
+		as := 0.0
+		if id, ok := ix.anchorUnit[key]; ok && anchorAcc.get(id) != nil {
+			as = sum(anchorAcc.get(id)) * coverage(anchorAcc.get(id))
+		}
+		s := p.PageMix*pageS + (1-p.PageMix)*c.passS + p.TitleW*ts + p.AnchorW*as
+		s *= math.Pow(c.cov, p.CoverageExp)
+		s *= 1 + p.InlinkW*math.Log1p(float64(ix.inlinks[key]))
+		// A page whose whole title the query names is what the resident asked for
+		// ("child benefit" → "Child Benefit"); a long title only partly named is not.
+		if tt := u.titleT; len(tt) > 0 {
+			hit := 0
+			for _, t := range tt {
+				if queryHas(cs, a, t) {
+					hit++
+				}
+			}
+			s *= 1 + p.TitleCover*math.Pow(float64(hit)/float64(len(tt)), 2)
+		}
+		c.score = s
+	}
+	byScore := func(cands []*cand) {
+		sort.Slice(cands, func(i, j int) bool {
+			if cands[i].score != cands[j].score {
+				return cands[i].score > cands[j].score
+			}
+			return ix.pages.units[cands[i].page].url < ix.pages.units[cands[j].page].url
+		})
+	}
+	cands := make([]*cand, 0, len(pageAcc.ids))
+	for _, id := range pageAcc.ids {
+		a := pageAcc.get(id)
+		c := &cand{page: id, base: sum(a), cov: coverage(a)}
+		score(c, false)
+		cands = append(cands, c)
+	}
+	byScore(cands)
+	if len(cands) > max(p.MaxPerSearch, k) {
+		cands = cands[:max(p.MaxPerSearch, k)]
+	}
+	for _, c := range cands {
+		score(c, true)
+	}
+	byScore(cands)
+
+	var out []Result
+	for _, c := range cands {
+		if len(out) == k || c.score <= 0 {
+			break
+		}
+		u := ix.pages.units[c.page]
+		e := ix.byURL[u.url]
+		r := Result{URL: u.url, Title: e.doc.Title, Area: e.doc.Area, Score: c.score}
+		if c.bestPass >= 0 {
+			ps := ix.passages.units[c.bestPass].passage
+			r.Passage, r.Anchor, r.Heading = ps, ps.Anchor, ps.Heading
+			r.Snippet = snippet(ps.Text, cs)
+		}
+		// Confidence: how much of the question the page covers (words the site lacks count
+		// against it), times how strong the match is relative to the question's own weight.
+		// Confidence: how much of the question the page and its best passage cover, each word
+		// weighted by how it matched (a far spelling correction or a synonym counts for less,
+		// a word the site lacks counts against), times how strong the match is relative to the
+		// question's own weight.
+		covAll := 0.5 * ix.trustedCoverage(cs, weights, totalW, pageAcc.get(c.page))
+		if c.bestPass >= 0 {
+			covAll += 0.5 * ix.trustedCoverage(cs, weights, totalW, passAcc.get(c.bestPass))
+		}
+		strength := 1 - math.Exp(-2*c.passS/math.Max(totalW, 1e-9))
+		r.Confidence = math.Max(0, math.Min(1, covAll*covAll*strength))
+		out = append(out, r)
+	}
+	return out
+}
+
+// queryHas reports whether term t is one the page matched through the query's chosen
+// alternatives.
+func queryHas(cs []concept, a *acc, t string) bool {
+	for ci, cn := range cs {
+		if a.best[ci] < 0 {
+			continue
+		}
+		for _, x := range cn.alts[a.best[ci]].terms {
+			if x == t {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// snippet picks the passage's sentences that best match the query: the best sentence and up to
+// two after it, within about 320 characters. It quotes; it never rewrites.
+func snippet(text string, cs []concept) string {
+	sents := sentences(text)
+	if len(sents) == 0 {
+		return ""
+	}
+	terms := map[string]bool{}
+	for _, c := range cs {
+		for _, a := range c.alts {
+			for _, t := range a.terms {
+				terms[t] = true
+			}
+		}
+	}
+	best, bestN := 0, -1
+	for i, s := range sents {
+		n := 0
+		seen := map[string]bool{}
+		for _, t := range analyze(s, 0) {
+			if terms[t.term] && !seen[t.term] {
+				seen[t.term] = true
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = i, n
+		}
+	}
+	out := sents[best]
+	for j := best + 1; j < len(sents) && j <= best+2; j++ {
+		if utf8.RuneCountInString(out)+1+utf8.RuneCountInString(sents[j]) > 320 {
+			break
+		}
+		out += " " + sents[j]
+	}
+	return out
+}
+
+// sentences splits text at line breaks and at ". ", "? ", "! " followed by a capital or digit.
+func sentences(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		start := 0
+		for i := 0; i+2 < len(line); i++ {
+			if (line[i] == '.' || line[i] == '?' || line[i] == '!') && line[i+1] == ' ' {
+				n := line[i+2]
+				if n >= 'A' && n <= 'Z' || n >= '0' && n <= '9' {
+					if s := strings.TrimSpace(line[start : i+1]); s != "" {
+						out = append(out, s)
+					}
+					start = i + 2
+				}
+			}
+		}
+		if s := strings.TrimSpace(line[start:]); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// fieldShare is the share of concept ci's best-alternative terms that occur in field f.
+func fieldShare(a *acc, ci int, f int32) float64 {
+	if a.best[ci] < 0 || len(a.pos[ci]) == 0 {
+		return 0
+	}
+	n := 0
+	for _, ps := range a.pos[ci] {
+		if slices.ContainsFunc(ps, func(p int32) bool { return p/fieldStride == f }) {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a.pos[ci]))
+}
+
+// trustedCoverage is the share of the query's total weight that a matched, weighted by the
+// weight of the alternative that matched each concept.
+func (ix *Index) trustedCoverage(cs []concept, weights []float64, totalW float64, a *acc) float64 {
+	if a == nil || totalW <= 0 {
+		return 0
+	}
+	m := 0.0
+	for i, x := range a.concept {
+		if x > 0 && cs[i].known && a.best[i] >= 0 {
+			m += weights[i] * cs[i].alts[a.best[i]].w
+		}
+	}
+	return m / totalW
+}

@@ -1,0 +1,293 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Recording is a stored call recording's metadata.
+type Recording struct {
+	ID             string
+	ExternalID     string
+	IdempotencyKey string
+	Direction      string
+	ServiceArea    string
+	AgentID        string
+	StartedAt      time.Time
+	Duration       time.Duration
+	Channels       int
+	Format         string
+	MediaType      string
+	Size           int64
+	SHA256         string
+	BlobKey        string
+	WrappedKey     string // empty once destroyed
+	NumberCT       string
+	NumberBIdx     string
+	ExpiresAt      time.Time
+	CreatedAt      time.Time
+	DeletedAt      time.Time
+	OnHold         bool // an unreleased legal hold exists (filled by queries that say so)
+}
+
+const recordingColumns = `r.id, r.external_id, r.idempotency_key, r.direction, r.service_area, r.agent_id, r.started_at,
+	r.duration_ms, r.channels, r.format, r.media_type, r.size, r.sha256, r.blob_key, COALESCE(r.wrapped_key, ''),
+	r.number_ct, r.number_bidx, r.expires_at, r.created_at, r.deleted_at,
+	EXISTS (SELECT 1 FROM legal_holds h WHERE h.recording_id = r.id AND h.released_at = 0)`
+
+func scanRecording(s scanner) (Recording, error) {
+	var r Recording
+	var started, dur, expires, created, deleted int64
+	var hold bool
+	if err := s.Scan(&r.ID, &r.ExternalID, &r.IdempotencyKey, &r.Direction, &r.ServiceArea, &r.AgentID, &started,
+		&dur, &r.Channels, &r.Format, &r.MediaType, &r.Size, &r.SHA256, &r.BlobKey, &r.WrappedKey,
+		&r.NumberCT, &r.NumberBIdx, &expires, &created, &deleted, &hold); err != nil {
+		return Recording{}, mapErr(err)
+	}
+	r.StartedAt, r.ExpiresAt, r.CreatedAt, r.DeletedAt = fromMicros(started), fromMicros(expires), fromMicros(created), fromMicros(deleted)
+	r.Duration = time.Duration(dur) * time.Millisecond
+	r.OnHold = hold
+	return r, nil
+}
+
+// CreateRecording inserts r. A repeated idempotency key gives ErrConflict.
+func (q *Q) CreateRecording(ctx context.Context, r Recording) error {
+	_, err := q.exec(ctx, `INSERT INTO recordings (id, external_id, idempotency_key, direction, service_area, agent_id,
+		started_at, duration_ms, channels, format, media_type, size, sha256, blob_key, wrapped_key, number_ct, number_bidx,
+		expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.ExternalID, r.IdempotencyKey, r.Direction, r.ServiceArea, r.AgentID, toMicros(r.StartedAt),
+		r.Duration.Milliseconds(), r.Channels, r.Format, r.MediaType, r.Size, r.SHA256, r.BlobKey, r.WrappedKey,
+		r.NumberCT, r.NumberBIdx, toMicros(r.ExpiresAt), toMicros(r.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: create recording: %w", err)
+	}
+	return nil
+}
+
+// RecordingByID returns a recording, including a destroyed one's tombstone.
+func (q *Q) RecordingByID(ctx context.Context, id string) (Recording, error) {
+	return scanRecording(q.queryRow(ctx, `SELECT `+recordingColumns+` FROM recordings r WHERE r.id = ?`, id))
+}
+
+// RecordingByIdempotencyKey finds the recording an upload key produced.
+func (q *Q) RecordingByIdempotencyKey(ctx context.Context, key string) (Recording, error) {
+	return scanRecording(q.queryRow(ctx, `SELECT `+recordingColumns+` FROM recordings r WHERE r.idempotency_key = ?`, key))
+}
+
+// RecordingFilter selects live recordings for the console. ServiceAreas,
+// when non-nil, limits results to those areas (scoped roles); an empty
+// non-nil slice matches nothing.
+type RecordingFilter struct {
+	ServiceAreas []string
+	ServiceArea  string
+	Direction    string
+	AgentID      string
+	From, To     time.Time
+	MinDuration  time.Duration
+	MaxDuration  time.Duration
+	NumberBIdx   string
+	Limit        int
+	Offset       int
+}
+
+// Recordings lists live recordings matching f, newest first.
+func (q *Q) Recordings(ctx context.Context, f RecordingFilter) ([]Recording, error) {
+	where, args := "r.deleted_at = 0", []any{}
+	add := func(cond string, v ...any) { where += " AND " + cond; args = append(args, v...) }
+	if f.ServiceAreas != nil {
+		if len(f.ServiceAreas) == 0 {
+			return nil, nil
+		}
+		marks := ""
+		for i, a := range f.ServiceAreas {
+			if i > 0 {
+				marks += ", "
+			}
+			marks += "?"
+			args = append(args, a)
+		}
+		where += " AND r.service_area IN (" + marks + ")"
+	}
+	if f.ServiceArea != "" {
+		add("r.service_area = ?", f.ServiceArea)
+	}
+	if f.Direction != "" {
+		add("r.direction = ?", f.Direction)
+	}
+	if f.AgentID != "" {
+		add("r.agent_id = ?", f.AgentID)
+	}
+	if !f.From.IsZero() {
+		add("r.started_at >= ?", toMicros(f.From))
+	}
+	if !f.To.IsZero() {
+		add("r.started_at < ?", toMicros(f.To))
+	}
+	if f.MinDuration > 0 {
+		add("r.duration_ms >= ?", f.MinDuration.Milliseconds())
+	}
+	if f.MaxDuration > 0 {
+		add("r.duration_ms <= ?", f.MaxDuration.Milliseconds())
+	}
+	if f.NumberBIdx != "" {
+		add("r.number_bidx = ?", f.NumberBIdx)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	args = append(args, f.Limit, f.Offset)
+	rows, err := q.query(ctx, `SELECT `+recordingColumns+` FROM recordings r WHERE `+where+
+		` ORDER BY r.started_at DESC, r.id LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list recordings: %w", err)
+	}
+	return collectRecordings(rows)
+}
+
+func collectRecordings(rows *sql.Rows) ([]Recording, error) {
+	defer rows.Close()
+	var out []Recording
+	for rows.Next() {
+		r, err := scanRecording(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// ExpiredRecordings returns up to limit live recordings past expiry and not
+// under an active legal hold, oldest expiry first. The partial index on
+// expires_at makes the cost follow what expired, not what is stored.
+func (q *Q) ExpiredRecordings(ctx context.Context, now time.Time, limit int) ([]Recording, error) {
+	rows, err := q.query(ctx, `SELECT `+recordingColumns+` FROM recordings r
+		WHERE r.deleted_at = 0 AND r.expires_at <= ?
+		AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.recording_id = r.id AND h.released_at = 0)
+		ORDER BY r.expires_at LIMIT ?`, toMicros(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: find expired recordings: %w", err)
+	}
+	return collectRecordings(rows)
+}
+
+// ShredRecording destroys a recording's wrapped key and encrypted number
+// and marks it deleted: from here on the audio cannot be decrypted.
+func (q *Q) ShredRecording(ctx context.Context, id string, at time.Time) error {
+	res, err := q.exec(ctx, `UPDATE recordings SET wrapped_key = NULL, number_ct = '', number_bidx = '', deleted_at = ?
+		WHERE id = ? AND deleted_at = 0`, toMicros(at), id)
+	if err != nil {
+		return fmt.Errorf("store: shred recording: %w", err)
+	}
+	return mustAffect(res)
+}
+
+// ShreddedRecordings lists tombstones whose blob may still exist (a crash
+// between shredding and blob deletion), oldest first.
+func (q *Q) ShreddedRecordings(ctx context.Context, limit int) ([]Recording, error) {
+	rows, err := q.query(ctx, `SELECT `+recordingColumns+` FROM recordings r WHERE r.deleted_at > 0 ORDER BY r.deleted_at LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: find shredded recordings: %w", err)
+	}
+	return collectRecordings(rows)
+}
+
+// DeleteRecordingRow removes a shredded recording's row once its blob is gone.
+func (q *Q) DeleteRecordingRow(ctx context.Context, id string) error {
+	_, err := q.exec(ctx, `DELETE FROM recordings WHERE id = ? AND deleted_at > 0`, id)
+	return err
+}
+
+// RecordingBlobKeyExists reports whether any row (live or tombstone) owns
+// blobKey: the orphan sweep deletes blobs no row owns.
+func (q *Q) RecordingBlobKeyExists(ctx context.Context, blobKey string) (bool, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM recordings WHERE blob_key = ?`, blobKey).Scan(&n)
+	return n > 0, mapErr(err)
+}
+
+// RecordingsOfArea pages through the live recordings of one service area by
+// id, so a policy change can recompute their expiry in batches.
+func (q *Q) RecordingsOfArea(ctx context.Context, area string, afterID string, limit int) ([]Recording, error) {
+	rows, err := q.query(ctx, `SELECT `+recordingColumns+` FROM recordings r WHERE r.deleted_at = 0 AND r.service_area = ? AND r.id > ?
+		ORDER BY r.id LIMIT ?`, area, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list recordings of area: %w", err)
+	}
+	return collectRecordings(rows)
+}
+
+// SetRecordingExpiry sets one recording's expiry.
+func (q *Q) SetRecordingExpiry(ctx context.Context, id string, at time.Time) error {
+	_, err := q.exec(ctx, `UPDATE recordings SET expires_at = ? WHERE id = ? AND deleted_at = 0`, toMicros(at), id)
+	return err
+}
+
+// RewrapRecordingKey replaces a live recording's wrapped key (KEK rotation).
+func (q *Q) RewrapRecordingKey(ctx context.Context, id, oldWrapped, newWrapped string) error {
+	res, err := q.exec(ctx, `UPDATE recordings SET wrapped_key = ? WHERE id = ? AND wrapped_key = ? AND deleted_at = 0`, newWrapped, id, oldWrapped)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res)
+}
+
+// LegalHold suspends deletion of a recording.
+type LegalHold struct {
+	ID          int64
+	RecordingID string
+	Reason      string
+	ReviewAt    time.Time
+	PlacedBy    string
+	PlacedAt    time.Time
+	ReleasedBy  string
+	ReleasedAt  time.Time
+}
+
+// PlaceLegalHold adds a hold.
+func (q *Q) PlaceLegalHold(ctx context.Context, h LegalHold) (int64, error) {
+	var id int64
+	err := q.queryRow(ctx, `INSERT INTO legal_holds (recording_id, reason, review_at, placed_by, placed_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		h.RecordingID, h.Reason, toMicros(h.ReviewAt), h.PlacedBy, toMicros(h.PlacedAt)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: place legal hold: %w", mapErr(err))
+	}
+	return id, nil
+}
+
+// ReleaseLegalHold ends an active hold.
+func (q *Q) ReleaseLegalHold(ctx context.Context, id int64, by string, at time.Time) error {
+	res, err := q.exec(ctx, `UPDATE legal_holds SET released_by = ?, released_at = ? WHERE id = ? AND released_at = 0`, by, toMicros(at), id)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res)
+}
+
+// LegalHolds lists a recording's holds (all recordings when id is empty),
+// active first.
+func (q *Q) LegalHolds(ctx context.Context, recordingID string) ([]LegalHold, error) {
+	where, args := "1=1", []any{}
+	if recordingID != "" {
+		where, args = "recording_id = ?", []any{recordingID}
+	}
+	rows, err := q.query(ctx, `SELECT id, recording_id, reason, review_at, placed_by, placed_at, released_by, released_at
+		FROM legal_holds WHERE `+where+` ORDER BY released_at, review_at`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list legal holds: %w", err)
+	}
+	defer rows.Close()
+	var out []LegalHold
+	for rows.Next() {
+		var h LegalHold
+		var review, placed, released int64
+		if err := rows.Scan(&h.ID, &h.RecordingID, &h.Reason, &review, &h.PlacedBy, &placed, &h.ReleasedBy, &released); err != nil {
+			return nil, mapErr(err)
+		}
+		h.ReviewAt, h.PlacedAt, h.ReleasedAt = fromMicros(review), fromMicros(placed), fromMicros(released)
+		out = append(out, h)
+	}
+	return out, mapErr(rows.Err())
+}

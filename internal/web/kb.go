@@ -1,0 +1,124 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/kb"
+	"github.com/fairline/fairline/internal/kb/crawl"
+	"github.com/fairline/fairline/internal/store"
+)
+
+// Knowledge base: the pages the chatbot answers from, and the paths staff
+// keep out of it.
+
+const kbPageSize = 100
+
+var kbFlashes = map[string]string{
+	"excluded": "The path has been excluded. Pages under it will no longer be used for answers.",
+	"included": "The path is no longer excluded. Its pages will be used for answers again.",
+}
+
+type kbView struct {
+	Counts     store.KBCounts
+	Sources    []store.KBSource
+	Excluded   []store.KBExcludedPath
+	Pages      []store.KBPage
+	ErrorsOnly bool
+	PageNo     int
+	Prev, Next string
+	CanEdit    bool
+}
+
+func (s *Server) kbPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderKB(w, r, &page{Flash: kbFlashes[r.URL.Query().Get("done")]})
+}
+
+func (s *Server) renderKB(w http.ResponseWriter, r *http.Request, pg *page) error {
+	ctx := r.Context()
+	q := s.DB.Q()
+	v := kbView{ErrorsOnly: r.URL.Query().Get("errors") == "1", PageNo: 1, CanEdit: principalFrom(r).Is(auth.Administrator)}
+	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 1 && n < 1_000_000 {
+		v.PageNo = n
+	}
+	var err error
+	if v.Counts, err = q.CountKBPages(ctx); err != nil {
+		return err
+	}
+	if v.Sources, err = q.KBSources(ctx); err != nil {
+		return err
+	}
+	if v.Excluded, err = q.KBExcludedPaths(ctx); err != nil {
+		return err
+	}
+	v.Pages, err = q.KBPages(ctx, store.KBPageFilter{ErrorsOnly: v.ErrorsOnly, Limit: kbPageSize + 1, Offset: (v.PageNo - 1) * kbPageSize})
+	if err != nil {
+		return err
+	}
+	link := func(n int) string {
+		u := url.Values{}
+		if v.ErrorsOnly {
+			u.Set("errors", "1")
+		}
+		if n > 1 {
+			u.Set("page", strconv.Itoa(n))
+		}
+		if len(u) == 0 {
+			return "/console/kb"
+		}
+		return "/console/kb?" + u.Encode()
+	}
+	if len(v.Pages) > kbPageSize {
+		v.Pages = v.Pages[:kbPageSize]
+		v.Next = link(v.PageNo + 1)
+	}
+	if v.PageNo > 1 {
+		v.Prev = link(v.PageNo - 1)
+	}
+	pg.Title, pg.Data = "Knowledge base", v
+	return s.render(w, r, "kb", pg)
+}
+
+// kbService is the knowledge-base service for console actions. Without
+// hooks, exclusions reach the search index when it next rebuilds from the
+// store; wiring a hooked service through Deps makes them immediate.
+func (s *Server) kbService() *kb.Service {
+	return kb.New(s.DB, kb.Options{Audit: s.Audit, Logger: s.Logger})
+}
+
+// kbExclude adds an excluded path prefix (administrators).
+func (s *Server) kbExclude(w http.ResponseWriter, r *http.Request) error {
+	raw := r.PostForm.Get("prefix")
+	fail := func(msg string) error {
+		return s.renderKB(w, r, &page{Errors: []fieldError{{"prefix", msg}}, Values: url.Values{"prefix": {raw}}})
+	}
+	_, err := s.kbService().ExcludePath(r.Context(), principalFrom(r).Actor(), raw)
+	var pe *kb.PathError
+	switch {
+	case errors.As(err, &pe):
+		return fail(capitalise(pe.Msg))
+	case errors.Is(err, store.ErrConflict):
+		p, _ := crawl.NormalisePrefix(raw)
+		return fail("The path " + p + " is already excluded")
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, "/console/kb?done=excluded", http.StatusSeeOther)
+	return nil
+}
+
+// kbInclude removes an excluded path prefix (administrators).
+func (s *Server) kbInclude(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PostForm.Get("id"), 10, 64)
+	if err != nil {
+		return badRequest("Choose an excluded path to remove.")
+	}
+	if _, err := s.kbService().IncludePath(r.Context(), principalFrom(r).Actor(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/kb?done=included", http.StatusSeeOther)
+	return nil
+}

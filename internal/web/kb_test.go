@@ -1,0 +1,119 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/store"
+)
+
+// seedKB stores a few knowledge-base pages: two good, one under /news,
+// one whose last fetch failed.
+func seedKB(t *testing.T, s *site) {
+	t.Helper()
+	ctx := context.Background()
+	q := s.app.DB.Q()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	src, err := q.EnsureKBSource(ctx, "https://www.example-council.gov.uk", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.FinishKBCrawl(ctx, src, now, "4 fetched: 3 new, 0 updated, 0 unchanged, 0 removed, 1 errors, 0 skipped in 1.2s"); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct{ path, title string }{{"/bins", "Bin collections"}, {"/council-tax", "Council Tax"}, {"/news/bin-strike", "Bin strike"}} {
+		if err := q.UpsertKBPage(ctx, store.KBPage{SourceID: src, URL: "https://www.example-council.gov.uk" + p.path, Path: p.path,
+			Title: p.title, HTML: "<main><h1>" + p.title + "</h1></main>", Status: 200, ContentHash: p.path, CrawledAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := q.RecordKBPageError(ctx, store.KBPage{SourceID: src, URL: "https://www.example-council.gov.uk/parking", Path: "/parking",
+		Status: 503, Error: "server answered 503 Service Unavailable", CrawledAt: now}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestKnowledgeBaseConsole(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("admin@example.gov.uk", auth.Administrator)
+	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
+	seedKB(t, s)
+
+	ig := s.signIn("ig@example.gov.uk")
+	status, body, _ := s.get(ig, "/console/kb")
+	if status != http.StatusOK || !strings.Contains(body, "Bin collections") || !strings.Contains(body, "server answered 503") ||
+		!strings.Contains(body, "https://www.example-council.gov.uk") {
+		t.Fatalf("knowledge base page for information governance: %d\n%s", status, body)
+	}
+	if strings.Contains(body, `action="/console/kb/excluded"`) {
+		t.Error("information governance sees the form to exclude paths")
+	}
+	if _, body, _ := s.get(ig, "/console/kb?errors=1"); strings.Contains(body, "Bin collections") || !strings.Contains(body, "/parking") {
+		t.Error("errors-only list shows pages without errors, or misses the failed one")
+	}
+
+	admin := s.signIn("admin@example.gov.uk")
+	_, body, token := s.get(admin, "/console/kb")
+	if !strings.Contains(body, `action="/console/kb/excluded"`) {
+		t.Fatal("administrator has no form to exclude paths")
+	}
+	tests := []struct {
+		prefix string
+		status int
+		want   string
+	}{
+		{"news", http.StatusUnprocessableEntity, "must start with /"},
+		{"/", http.StatusUnprocessableEntity, "whole site"},
+		{"/news/", http.StatusSeeOther, ""},
+		{"/news", http.StatusUnprocessableEntity, "already excluded"},
+	}
+	for _, tt := range tests {
+		resp := s.post(admin, "/console/kb/excluded", url.Values{"csrf_token": {token}, "prefix": {tt.prefix}})
+		body := readAll(resp)
+		if resp.StatusCode != tt.status || !strings.Contains(body, tt.want) {
+			t.Errorf("exclude %q: status %d, want %d and %q", tt.prefix, resp.StatusCode, tt.status, tt.want)
+		}
+	}
+	// Without the CSRF token nothing happens.
+	if resp := s.post(admin, "/console/kb/excluded", url.Values{"prefix": {"/jobs"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("exclude without CSRF token: %d", resp.StatusCode)
+	}
+	ex, _ := s.app.DB.Q().KBExcludedPaths(context.Background())
+	if len(ex) != 1 || ex[0].Prefix != "/news" || !strings.HasPrefix(ex[0].CreatedBy, "user:") {
+		t.Fatalf("excluded paths = %+v", ex)
+	}
+	if p, _ := s.app.DB.Q().KBPageByURL(context.Background(), "https://www.example-council.gov.uk/news/bin-strike"); !p.Excluded {
+		t.Error("page under /news not marked excluded")
+	}
+	_, body, _ = s.get(admin, "/console/kb?done=excluded")
+	if !strings.Contains(body, "The path has been excluded") || !strings.Contains(body, "<code>/news</code>") {
+		t.Error("excluded path not shown after adding it")
+	}
+	entries, _ := s.app.Audit.Entries(context.Background(), store.AuditFilter{Action: "kb.", Limit: 10})
+	if len(entries) != 1 || entries[0].Action != "kb.exclude_path" || entries[0].Object != "kb_excluded_path:"+itoa(ex[0].ID) {
+		t.Errorf("audit entries = %+v", entries)
+	}
+
+	resp := s.post(admin, "/console/kb/excluded/delete", url.Values{"csrf_token": {token}, "id": {itoa(ex[0].ID)}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("remove: %d", resp.StatusCode)
+	}
+	if ex, _ := s.app.DB.Q().KBExcludedPaths(context.Background()); len(ex) != 0 {
+		t.Errorf("still excluded: %+v", ex)
+	}
+	if p, _ := s.app.DB.Q().KBPageByURL(context.Background(), "https://www.example-council.gov.uk/news/bin-strike"); p.Excluded {
+		t.Error("page still excluded after removing /news")
+	}
+	if resp := s.post(admin, "/console/kb/excluded/delete", url.Values{"csrf_token": {token}, "id": {itoa(ex[0].ID)}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("remove twice: %d, want 404", resp.StatusCode)
+	}
+	entries, _ = s.app.Audit.Entries(context.Background(), store.AuditFilter{Action: "kb.", Limit: 10})
+	if len(entries) != 2 || entries[0].Action != "kb.include_path" {
+		t.Errorf("audit entries after removal = %+v", entries)
+	}
+}

@@ -1,0 +1,298 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/store"
+)
+
+// Recordings in the console: search, a purpose before playing, playback
+// with seeking (HTTP Range over the encrypted store), legal holds.
+
+func (s *Server) recordingAreas(p *auth.Principal) []policy.ServiceArea {
+	var out []policy.ServiceArea
+	if sys, ok := s.Policy().System(recording.System); ok {
+		for _, a := range sys.ServiceAreas {
+			if recording.CanOpen(p, a.ID) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+func (s *Server) recordingsPage(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r)
+	q := r.URL.Query()
+	pg := &page{Title: "Call recordings", Values: url.Values{}}
+	for _, k := range []string{"service_area", "direction", "from", "to", "agent", "min_minutes"} {
+		pg.Values.Set(k, q.Get(k))
+	}
+	f := store.RecordingFilter{ServiceArea: q.Get("service_area"), Direction: q.Get("direction"), AgentID: strings.TrimSpace(q.Get("agent")), Limit: 100}
+	date := func(field string) time.Time {
+		v := q.Get(field)
+		if v == "" {
+			return time.Time{}
+		}
+		t, err := time.ParseInLocation("2006-01-02", v, time.Local)
+		if err != nil {
+			pg.Errors = append(pg.Errors, fieldError{field, "Enter a date like 2026-11-23"})
+		}
+		return t
+	}
+	f.From = date("from")
+	if to := date("to"); !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1)
+	}
+	if v := q.Get("min_minutes"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			pg.Errors = append(pg.Errors, fieldError{"min_minutes", "Enter a whole number of minutes"})
+		}
+		f.MinDuration = time.Duration(n) * time.Minute
+	}
+	var recs []store.Recording
+	if len(pg.Errors) == 0 {
+		var err error
+		recs, err = s.Recordings.Search(r.Context(), p, f, strings.TrimSpace(q.Get("number")))
+		var ie *recording.InvalidError
+		if errors.As(err, &ie) {
+			pg.Errors = append(pg.Errors, fieldError{ie.Field, "Enter a telephone number, like 0116 496 0000"})
+		} else if err != nil {
+			return err
+		}
+	}
+	pg.Data = struct {
+		Recordings   []store.Recording
+		Areas        []policy.ServiceArea
+		NumberSearch bool
+	}{recs, s.recordingAreas(p), p.Is(auth.InformationGovernance)}
+	return s.render(w, r, "recordings", pg)
+}
+
+type recordingView struct {
+	Recording      store.Recording
+	Recipients     []policy.Recipient
+	Bases          []recording.LawfulBasis
+	DisclosureLink string
+	Purposes       []recording.Purpose
+	AudioURL       string
+	PurposeName    string
+	CanHold        bool
+	Holds          []store.LegalHold
+}
+
+func (s *Server) renderRecording(w http.ResponseWriter, r *http.Request, pg *page, rec store.Recording, audioURL, purpose string) error {
+	p := principalFrom(r)
+	v := recordingView{Recording: rec, Purposes: s.Recordings.Purposes(), AudioURL: audioURL, CanHold: p.Is(auth.InformationGovernance)}
+	for _, pp := range v.Purposes {
+		if pp.ID == purpose {
+			v.PurposeName = pp.Name
+		}
+	}
+	if v.CanHold {
+		if sys, ok := s.Policy().System(recording.System); ok {
+			v.Recipients = sys.Recipients
+		}
+		v.Bases = recording.DisclosureBases
+		holds, err := s.DB.Q().LegalHolds(r.Context(), rec.ID)
+		if err != nil {
+			return err
+		}
+		v.Holds = holds
+	}
+	pg.Title, pg.Data = "Call recording", v
+	return s.render(w, r, "recording", pg)
+}
+
+func (s *Server) recordingPage(w http.ResponseWriter, r *http.Request) error {
+	rec, err := s.Recordings.Get(r.Context(), principalFrom(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	audioURL := ""
+	if s.validGrant(r, rec.ID, q.Get("purpose"), q.Get("exp"), q.Get("grant")) {
+		audioURL = "/console/recordings/" + rec.ID + "/audio?" + url.Values{"purpose": {q.Get("purpose")}, "exp": {q.Get("exp")}, "grant": {q.Get("grant")}}.Encode()
+	}
+	return s.renderRecording(w, r, &page{}, rec, audioURL, q.Get("purpose"))
+}
+
+// A grant lets one session play one recording for one purpose for a short
+// while, so the many Range requests of a player are covered by the single
+// audited Authorize.
+const grantTTL = 30 * time.Minute
+
+func (s *Server) grant(r *http.Request, id, purpose string, exp int64) string {
+	return s.mac("play:" + principalFrom(r).SessionID + ":" + id + ":" + purpose + ":" + strconv.FormatInt(exp, 10))
+}
+
+func (s *Server) validGrant(r *http.Request, id, purpose, exp, grant string) bool {
+	e, err := strconv.ParseInt(exp, 10, 64)
+	if err != nil || grant == "" || time.Now().Unix() > e {
+		return false
+	}
+	return grant == s.grant(r, id, purpose, e)
+}
+
+func (s *Server) openRecording(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r)
+	id, purpose := r.PathValue("id"), r.PostForm.Get("purpose")
+	rec, err := s.Recordings.Authorize(r.Context(), p, id, purpose)
+	var ie *recording.InvalidError
+	if errors.As(err, &ie) {
+		rec, err := s.Recordings.Get(r.Context(), p, id)
+		if err != nil {
+			return err
+		}
+		return s.renderRecording(w, r, &page{Errors: []fieldError{{"purpose", "Choose why you are opening this recording"}}}, rec, "", "")
+	}
+	if err != nil {
+		return err
+	}
+	exp := time.Now().Add(grantTTL).Unix()
+	v := url.Values{"purpose": {purpose}, "exp": {strconv.FormatInt(exp, 10)}, "grant": {s.grant(r, rec.ID, purpose, exp)}}
+	http.Redirect(w, r, "/console/recordings/"+rec.ID+"?"+v.Encode(), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) recordingAudio(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	id := r.PathValue("id")
+	if !s.validGrant(r, id, q.Get("purpose"), q.Get("exp"), q.Get("grant")) {
+		return &statusError{http.StatusForbidden, "The link to listen has expired or is not yours. Open the recording again and say why."}
+	}
+	pb, err := s.Recordings.Playback(r.Context(), principalFrom(r), id)
+	if err != nil {
+		return err
+	}
+	defer pb.Close()
+	w.Header().Set("Content-Type", pb.MediaType)
+	w.Header().Set("Cache-Control", "no-store")
+	http.ServeContent(w, r, "", pb.ModTime, pb)
+	return nil
+}
+
+func (s *Server) placeHold(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r)
+	rec, err := s.Recordings.Get(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	review, perr := time.ParseInLocation("2006-01-02", r.PostForm.Get("review_at"), time.Local)
+	pg := &page{Values: r.PostForm}
+	if perr != nil {
+		pg.Errors = []fieldError{{"review_at", "Enter the review date, like 2027-05-01"}}
+		return s.renderRecording(w, r, pg, rec, "", "")
+	}
+	_, err = s.Recordings.PlaceHold(r.Context(), p.Actor(), rec.ID, r.PostForm.Get("reason"), review)
+	var ie *recording.InvalidError
+	if errors.As(err, &ie) {
+		pg.Errors = []fieldError{{ie.Field, capitalise(ie.Msg)}}
+		return s.renderRecording(w, r, pg, rec, "", "")
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/recordings/"+rec.ID, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) releaseHold(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r)
+	rec, err := s.Recordings.Get(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	hid, err := strconv.ParseInt(r.PathValue("hold"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	if err := s.Recordings.ReleaseHold(r.Context(), p.Actor(), hid, rec.ID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/recordings/"+rec.ID, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) renderRecordingWithLink(w http.ResponseWriter, r *http.Request, pg *page, rec store.Recording, link string) error {
+	pg.Title = "Call recording"
+	p := principalFrom(r)
+	v := recordingView{Recording: rec, Purposes: s.Recordings.Purposes(), CanHold: p.Is(auth.InformationGovernance),
+		Bases: recording.DisclosureBases, DisclosureLink: link}
+	if sys, ok := s.Policy().System(recording.System); ok {
+		v.Recipients = sys.Recipients
+	}
+	holds, err := s.DB.Q().LegalHolds(r.Context(), rec.ID)
+	if err != nil {
+		return err
+	}
+	v.Holds, pg.Data = holds, v
+	return s.render(w, r, "recording", pg)
+}
+
+func (s *Server) discloseRecording(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r)
+	rec, err := s.Recordings.Get(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	_, token, err := s.Recordings.Disclose(r.Context(), p, rec.ID, recording.DisclosureRequest{Recipient: f.Get("recipient"),
+		LawfulBasis: f.Get("lawful_basis"), Reason: f.Get("disclosure_reason"), Reference: f.Get("reference")})
+	var ie *recording.InvalidError
+	if errors.As(err, &ie) {
+		field := ie.Field
+		if field == "reason" {
+			field = "disclosure_reason"
+		}
+		return s.renderRecordingWithLink(w, r, &page{Values: f, Errors: []fieldError{{field, capitalise(ie.Msg)}}}, rec, "")
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderRecordingWithLink(w, r, &page{}, rec, s.BaseURL+"/disclosures/"+token)
+}
+
+func (s *Server) disclosuresPage(w http.ResponseWriter, r *http.Request) error {
+	ds, err := s.DB.Q().Disclosures(r.Context(), 500)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "disclosures", &page{Title: "Disclosure register", Data: ds})
+}
+
+// The recipient's side: a page, then a POST that spends the link, so link
+// scanners in mail systems (which only GET) cannot use it up.
+func (s *Server) collectPage(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	return s.render(w, r, "collect", &page{Title: "Collect a call recording", Data: "/disclosures/" + r.PathValue("token")})
+}
+
+func (s *Server) collect(w http.ResponseWriter, r *http.Request) error {
+	pb, d, err := s.Recordings.CollectDisclosure(r.Context(), r.PathValue("token"))
+	if errors.Is(err, recording.ErrLinkSpent) {
+		return &statusError{http.StatusGone, "This download link has been used or has expired. Ask the council's information governance team for a new one."}
+	}
+	if err != nil {
+		return err
+	}
+	defer pb.Close()
+	ext := map[string]string{"audio/wav": ".wav", "audio/mpeg": ".mp3", "audio/ogg": ".opus"}[pb.MediaType]
+	w.Header().Set("Content-Type", pb.MediaType)
+	w.Header().Set("Content-Disposition", `attachment; filename="disclosure-`+strconv.FormatInt(d.ID, 10)+ext+`"`)
+	w.Header().Set("Content-Length", strconv.FormatInt(pb.Size, 10))
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = io.Copy(w, pb)
+	return err
+}

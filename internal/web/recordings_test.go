@@ -1,0 +1,117 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/store"
+)
+
+func (s *site) addRecording(key, area string) store.Recording {
+	s.t.Helper()
+	audio, err := os.ReadFile("../../testdata/audio/speech-alaw.wav")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	sum := sha256.Sum256(audio)
+	got, err := s.app.Recordings.Ingest(context.Background(), "token:1", key, recording.Metadata{ExternalID: key, Direction: "inbound",
+		ServiceArea: area, AgentID: "agent-3", StartedAt: time.Now().Add(-time.Hour), DurationSeconds: 8, SHA256: hex.EncodeToString(sum[:])},
+		bytes.NewReader(audio))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return got.Recording
+}
+
+func TestRecordingsConsole(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("lead@example.gov.uk", auth.TeamLeader, "trading-standards")
+	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
+	mine := s.addRecording("c1", "trading-standards")
+	theirs := s.addRecording("c2", "adult-social-care")
+
+	lead := s.signIn("lead@example.gov.uk")
+	_, body, _ := s.get(lead, "/console/recordings")
+	if !strings.Contains(body, mine.ID) || strings.Contains(body, theirs.ID) {
+		t.Error("team leader's list is not limited to their service area")
+	}
+	if status, _, _ := s.get(lead, "/console/recordings/"+theirs.ID); status != http.StatusNotFound {
+		t.Errorf("team leader opened another area's recording page: %d", status)
+	}
+	_, body, token := s.get(lead, "/console/recordings/"+mine.ID)
+	if strings.Contains(body, "<audio") {
+		t.Error("player shown before a purpose was given")
+	}
+	resp := s.post(lead, "/console/recordings/"+mine.ID+"/open", url.Values{"csrf_token": {token}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("open without purpose: %d", resp.StatusCode)
+	}
+	resp = s.post(lead, "/console/recordings/"+theirs.ID+"/open", url.Values{"csrf_token": {token}, "purpose": {"training"}})
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("opened another area's recording: %d", resp.StatusCode)
+	}
+	resp = s.post(lead, "/console/recordings/"+mine.ID+"/open", url.Values{"csrf_token": {token}, "purpose": {"training"}})
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "grant=") {
+		t.Fatalf("open: %d %q", resp.StatusCode, loc)
+	}
+	_, body, _ = s.get(lead, loc)
+	i := strings.Index(body, `src="/console/recordings/`+mine.ID+`/audio?`)
+	if i < 0 {
+		t.Fatal("no player after choosing a purpose")
+	}
+	audioURL := strings.ReplaceAll(body[i+5:i+strings.Index(body[i+5:], `"`)+5], "&amp;", "&")
+	req, _ := http.NewRequest("GET", s.srv.URL+audioURL, nil)
+	req.Header.Set("Range", "bytes=1000-1099")
+	ar, err := lead.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, _ := io.ReadAll(ar.Body)
+	ar.Body.Close()
+	want, _ := os.ReadFile("../../testdata/audio/speech-alaw.wav")
+	if ar.StatusCode != http.StatusPartialContent || !bytes.Equal(part, want[1000:1100]) || ar.Header.Get("Content-Type") != "audio/wav" {
+		t.Errorf("range request: %d, %d bytes, %q", ar.StatusCode, len(part), ar.Header.Get("Content-Type"))
+	}
+	// The grant is bound to the session that was given it.
+	ig := s.signIn("ig@example.gov.uk")
+	if status, _, _ := s.get(ig, audioURL); status != http.StatusForbidden {
+		t.Errorf("another session used the grant: %d", status)
+	}
+	entries, _ := s.app.Audit.Entries(context.Background(), store.AuditFilter{Action: "recording.open"})
+	if len(entries) != 1 || entries[0].Purpose != "training" || entries[0].Object != "recording:"+mine.ID {
+		t.Errorf("audited opens: %+v", entries)
+	}
+
+	// Information governance places and releases a legal hold.
+	_, _, token = s.get(ig, "/console/recordings/"+theirs.ID)
+	resp = s.post(ig, "/console/recordings/"+theirs.ID+"/holds", url.Values{"csrf_token": {token}, "reason": {"Claim LC-1"}, "review_at": {"2020-01-01"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("hold with a past review date: %d", resp.StatusCode)
+	}
+	resp = s.post(ig, "/console/recordings/"+theirs.ID+"/holds", url.Values{"csrf_token": {token}, "reason": {"Claim LC-1"},
+		"review_at": {time.Now().AddDate(1, 0, 0).Format("2006-01-02")}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("place hold: %d %s", resp.StatusCode, readAll(resp))
+	}
+	rec, _ := s.app.DB.Q().RecordingByID(context.Background(), theirs.ID)
+	if !rec.OnHold {
+		t.Error("hold not placed")
+	}
+	holds, _ := s.app.DB.Q().LegalHolds(context.Background(), theirs.ID)
+	resp = s.post(ig, "/console/recordings/"+theirs.ID+"/holds/"+itoa(holds[0].ID)+"/release", url.Values{"csrf_token": {token}})
+	if rec, _ = s.app.DB.Q().RecordingByID(context.Background(), theirs.ID); resp.StatusCode != http.StatusSeeOther || rec.OnHold {
+		t.Errorf("release: %d, on hold %v", resp.StatusCode, rec.OnHold)
+	}
+}
