@@ -154,3 +154,19 @@ func TestAppendRefusesPersonalData(t *testing.T) {
 		t.Errorf("refused entries were stored: %d, %v", len(entries), err)
 	}
 }
+
+// A random 32-digit id that happens to hold no hex letters is still an id.
+func TestAppendAcceptsAllDigitRandomIDs(t *testing.T) {
+	db := dbtest.Open(t, store.SQLite)
+	l := audit.New(db, key)
+	for _, obj := range []string{"recording:00000000000000000000000000000123", "user:123456", "token:7"} {
+		if err := l.Record(context.Background(), audit.Entry{Actor: "system", Action: "recording.delete", Object: obj, Outcome: audit.Success}); err != nil {
+			t.Errorf("%s refused: %v", obj, err)
+		}
+	}
+	for _, obj := range []string{"recording:4111111111111111", "phone:07911123456", "account:12345678"} {
+		if err := l.Record(context.Background(), audit.Entry{Actor: "system", Action: "recording.delete", Object: obj, Outcome: audit.Success}); err == nil {
+			t.Errorf("%s accepted", obj)
+		}
+	}
+}

@@ -20,6 +20,8 @@ import (
 func benchCmd(ctx context.Context, env *Env, args []string) error {
 	return subcommand(ctx, env, "bench", args, map[string]func(context.Context, *Env, []string) error{
 		"redact": benchRedact,
+		"ingest": benchIngest,
+		"sweep":  benchSweep,
 	})
 }
 

@@ -9,8 +9,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/kb"
@@ -68,10 +66,10 @@ func kbCrawl(ctx context.Context, env *Env, args []string) error {
 	// Ctrl-C stops the crawl between pages; what was stored stays.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	prog := newCrawlProgress(env.Stdout)
+	prog := newProgress(env.Stdout, "crawling", 25)
 	svc := kb.New(a.DB, kb.Options{Logger: a.Logger})
 	sum, err := svc.Crawl(ctx, start, crawl.Options{Rate: *rate, MaxPages: *maxPages, Concurrency: *conc,
-		Exclude: prefixes, Progress: prog.report})
+		Exclude: prefixes, Progress: func(p crawl.Progress) { prog.report(p.Done, p.Done+p.Pending) }})
 	prog.finish()
 	for _, n := range sum.Notes {
 		fmt.Fprintln(env.Stdout, "note:", n)
@@ -91,43 +89,6 @@ func kbCrawl(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(env.Stdout, "pages with errors are listed in the staff console under Knowledge base")
 	}
 	return err
-}
-
-// crawlProgress draws a bar on a terminal and prints a plain line every
-// 25 pages otherwise (logs, CI).
-type crawlProgress struct {
-	w    io.Writer
-	bar  *progressbar.ProgressBar
-	last int
-}
-
-func newCrawlProgress(w io.Writer) *crawlProgress {
-	p := &crawlProgress{w: w}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("crawling"),
-			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(), progressbar.OptionSetPredictTime(false))
-	}
-	return p
-}
-
-func (p *crawlProgress) report(pr crawl.Progress) {
-	if p.bar != nil {
-		p.bar.ChangeMax(pr.Done + pr.Pending)
-		p.bar.Set(pr.Done)
-		return
-	}
-	if pr.Done-p.last >= 25 || (pr.Pending == 0 && pr.Done != p.last) {
-		p.last = pr.Done
-		fmt.Fprintf(p.w, "crawling: %d pages done, %d to go\n", pr.Done, pr.Pending)
-	}
-}
-
-func (p *crawlProgress) finish() {
-	if p.bar != nil {
-		p.bar.Finish()
-		p.bar.Clear()
-	}
 }
 
 func kbImport(ctx context.Context, env *Env, args []string) error {

@@ -58,7 +58,7 @@ func TestKBCrawlAndImport(t *testing.T) {
 				}
 			}
 			want := regexp.MustCompile(`fetched \d+, new ` + itoa(n) + `, updated 0, unchanged 0, removed 0, errors 0, skipped \d+, duration [0-9.]+m?s`)
-			if !want.MatchString(r.stdout) || !strings.Contains(r.stdout, "crawling: 25 pages done") {
+			if !want.MatchString(r.stdout) || !regexp.MustCompile(`crawling: 25 of \d+ done`).MatchString(r.stdout) {
 				t.Errorf("crawl output:\n%s\nwant progress lines and a line matching %s", r.stdout, want)
 			}
 

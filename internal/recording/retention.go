@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fairline/fairline/internal/audit"
@@ -26,7 +27,10 @@ const SweepBatch = 500
 
 // Sweep destroys every recording past its service area's retention period
 // that is not under a legal hold, and finishes interrupted deletions. Its
-// cost follows the number of expired recordings, not the number stored.
+// cost follows the number of expired recordings, not the number stored:
+// each batch is one transaction that destroys the wrapped keys and writes
+// one audit entry per recording, then the blobs go, a few at a time, then
+// the rows.
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
 	for {
@@ -34,28 +38,37 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		if err != nil {
 			return res, err
 		}
-		for _, r := range tombs {
-			if err := s.finishDelete(ctx, r); err != nil {
-				return res, err
-			}
-			res.Finished++
+		if err := s.finishDeletes(ctx, tombs); err != nil {
+			return res, err
 		}
+		res.Finished += len(tombs)
 		if len(tombs) < SweepBatch {
 			break
 		}
 	}
 	for {
-		expired, err := s.db.Q().ExpiredRecordings(ctx, s.now(), SweepBatch)
+		var batch []store.Recording
+		err := s.db.Tx(ctx, func(q *store.Q) error {
+			var err error
+			if batch, err = q.ExpiredRecordings(ctx, s.now(), SweepBatch); err != nil {
+				return err
+			}
+			for _, r := range batch {
+				if err := s.shred(ctx, q, "system", r.ID, "retention_expired"); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 		if err != nil {
 			return res, err
 		}
-		for _, r := range expired {
-			if err := s.Destroy(ctx, "system", r.ID, "retention_expired"); err != nil {
-				return res, err
-			}
-			res.Deleted++
+		s.deleted.WithLabelValues("retention_expired").Add(float64(len(batch)))
+		if err := s.finishDeletes(ctx, batch); err != nil {
+			return res, err
 		}
-		if len(expired) < SweepBatch {
+		res.Deleted += len(batch)
+		if len(batch) < SweepBatch {
 			return res, nil
 		}
 	}
@@ -64,7 +77,8 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 // Destroy deletes one recording for reason (a token such as
 // "retention_expired" or "erasure_request"): the wrapped key and sealed
 // number go first, in a transaction with the audit entry, then the blob,
-// then the row. This is the only way recordings are deleted.
+// then the row. Sweep and Destroy share shred and finishDeletes: there is
+// one way recordings are deleted.
 func (s *Service) Destroy(ctx context.Context, actor, id, reason string) error {
 	var rec store.Recording
 	err := s.db.Tx(ctx, func(q *store.Q) error {
@@ -75,25 +89,59 @@ func (s *Service) Destroy(ctx context.Context, actor, id, reason string) error {
 		if rec.OnHold {
 			return fmt.Errorf("recording %s is under a legal hold", id)
 		}
-		if err := q.ShredRecording(ctx, id, s.now()); err != nil {
-			return err
-		}
-		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "recording.delete", Object: "recording:" + id,
-			Purpose: reason, Outcome: audit.Success})
-		return err
+		return s.shred(ctx, q, actor, id, reason)
 	})
 	if err != nil {
 		return err
 	}
 	s.deleted.WithLabelValues(reason).Inc()
-	return s.finishDelete(ctx, rec)
+	return s.finishDeletes(ctx, []store.Recording{rec})
 }
 
-func (s *Service) finishDelete(ctx context.Context, r store.Recording) error {
-	if err := s.blobs.Delete(ctx, r.BlobKey); err != nil {
-		return fmt.Errorf("delete blob of recording %s: %w", r.ID, err)
+func (s *Service) shred(ctx context.Context, q *store.Q, actor, id, reason string) error {
+	if err := q.ShredRecording(ctx, id, s.now()); err != nil {
+		return err
 	}
-	return s.db.Q().DeleteRecordingRow(ctx, r.ID)
+	_, err := s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "recording.delete", Object: "recording:" + id,
+		Purpose: reason, Outcome: audit.Success})
+	return err
+}
+
+// finishDeletes removes the blobs of shredded recordings (several at once:
+// object stores are latency-bound) and then their rows.
+func (s *Service) finishDeletes(ctx context.Context, rs []store.Recording) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	const workers = 8
+	errs := make(chan error, len(rs))
+	next := make(chan store.Recording)
+	var wg sync.WaitGroup
+	for range min(workers, len(rs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range next {
+				if err := s.blobs.Delete(ctx, r.BlobKey); err != nil {
+					errs <- fmt.Errorf("delete blob of recording %s: %w", r.ID, err)
+				}
+			}
+		}()
+	}
+	for _, r := range rs {
+		next <- r
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err // the rows stay as tombstones; the next sweep retries
+	}
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	return s.db.Q().DeleteRecordingRows(ctx, ids)
 }
 
 // SweepOrphans deletes blobs under recordings/ that no row owns and that are

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -194,9 +195,26 @@ func (q *Q) ShreddedRecordings(ctx context.Context, limit int) ([]Recording, err
 	return collectRecordings(rows)
 }
 
-// DeleteRecordingRow removes a shredded recording's row once its blob is gone.
-func (q *Q) DeleteRecordingRow(ctx context.Context, id string) error {
-	_, err := q.exec(ctx, `DELETE FROM recordings WHERE id = ? AND deleted_at > 0`, id)
+// DeleteRecordingRows removes shredded recordings' rows once their blobs
+// are gone.
+func (q *Q) DeleteRecordingRows(ctx context.Context, ids []string) error {
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")
+		if _, err := q.exec(ctx, `DELETE FROM recordings WHERE deleted_at > 0 AND id IN (`+marks+`)`, args...); err != nil {
+			return fmt.Errorf("store: delete recording rows: %w", err)
+		}
+	}
+	return nil
+}
+
+// Analyze refreshes the planner's statistics after a bulk load.
+func (q *Q) Analyze(ctx context.Context, table string) error {
+	_, err := q.exec(ctx, `ANALYZE `+table)
 	return err
 }
 
@@ -290,4 +308,33 @@ func (q *Q) LegalHolds(ctx context.Context, recordingID string) ([]LegalHold, er
 		out = append(out, h)
 	}
 	return out, mapErr(rows.Err())
+}
+
+// InsertRecordings adds many rows in one statement per chunk: for loading
+// benchmark data and migrations from other systems, not for uploads (which
+// go through CreateRecording with their audit entry).
+func (q *Q) InsertRecordings(ctx context.Context, rs []Recording) error {
+	const cols = 19
+	const chunk = 500
+	for start := 0; start < len(rs); start += chunk {
+		part := rs[start:min(start+chunk, len(rs))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO recordings (id, external_id, idempotency_key, direction, service_area, agent_id,
+		started_at, duration_ms, channels, format, media_type, size, sha256, blob_key, wrapped_key, number_ct, number_bidx,
+		expires_at, created_at) VALUES `)
+		args := make([]any, 0, len(part)*cols)
+		for i, r := range part {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, r.ID, r.ExternalID, r.IdempotencyKey, r.Direction, r.ServiceArea, r.AgentID, toMicros(r.StartedAt),
+				r.Duration.Milliseconds(), r.Channels, r.Format, r.MediaType, r.Size, r.SHA256, r.BlobKey, r.WrappedKey,
+				r.NumberCT, r.NumberBIdx, toMicros(r.ExpiresAt), toMicros(r.CreatedAt))
+		}
+		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("store: insert recordings: %w", err)
+		}
+	}
+	return nil
 }
