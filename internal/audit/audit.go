@@ -137,6 +137,38 @@ func (l *Log) Append(ctx context.Context, q *store.Q, e Entry) (Entry, error) {
 	return e, nil
 }
 
+// AppendMany appends entries in order inside the caller's transaction with
+// one head read and one head write: for bulk actions (a retention sweep
+// audits every recording it destroys). Each entry is chained exactly as
+// Append would chain it.
+func (l *Log) AppendMany(ctx context.Context, q *store.Q, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	for _, e := range entries {
+		if err := validate(e); err != nil {
+			return err
+		}
+	}
+	head, err := q.AuditHeadForUpdate(ctx)
+	if err != nil {
+		return fmt.Errorf("audit: read head: %w", err)
+	}
+	at := l.now().UTC().Truncate(time.Microsecond)
+	rows := make([]store.AuditRow, len(entries))
+	prev, seq := head.Hash, head.Seq
+	for i, e := range entries {
+		seq++
+		r := store.AuditRow{Seq: seq, At: at, Actor: e.Actor, Action: e.Action, Object: e.Object, Purpose: e.Purpose,
+			Outcome: e.Outcome, PrevHash: prev}
+		r.Hash = l.entryHash(r)
+		rows[i], prev = r, r.Hash
+	}
+	newHead := store.AuditHead{Seq: seq, Hash: prev}
+	newHead.MAC = l.headMAC(newHead)
+	return q.AppendAuditRows(ctx, rows, newHead)
+}
+
 // Record appends e in a transaction of its own, for events with no other
 // write (sign-in failure, verification runs).
 func (l *Log) Record(ctx context.Context, e Entry) error {

@@ -3,6 +3,7 @@ package audit_test
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -169,4 +170,29 @@ func TestAppendAcceptsAllDigitRandomIDs(t *testing.T) {
 			t.Errorf("%s accepted", obj)
 		}
 	}
+}
+
+// AppendMany chains exactly like Append: the log verifies, and entries
+// appended singly after a batch continue the same chain.
+func TestAppendManyChains(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		l := seed(t, db, 2)
+		ctx := context.Background()
+		var batch []audit.Entry
+		for i := 0; i < 1200; i++ {
+			batch = append(batch, audit.Entry{Actor: "system", Action: "recording.delete", Object: "recording:r" + strconv.Itoa(i), Purpose: "retention_expired", Outcome: audit.Success})
+		}
+		if err := db.Tx(ctx, func(q *store.Q) error { return l.AppendMany(ctx, q, batch) }); err != nil {
+			t.Fatal(err)
+		}
+		seed(t, db, 1)
+		rep, err := l.Verify(ctx)
+		if err != nil || rep.Problem != nil || rep.Entries != 1203 {
+			t.Fatalf("after a batch: %+v %v", rep, err)
+		}
+		bad := append(batch[:1:1], audit.Entry{Actor: "someone@example.com", Action: "x", Outcome: audit.Success})
+		if err := db.Tx(ctx, func(q *store.Q) error { return l.AppendMany(ctx, q, bad) }); err == nil {
+			t.Error("a batch with personal data was appended")
+		}
+	})
 }

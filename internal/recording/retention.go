@@ -50,15 +50,19 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		var batch []store.Recording
 		err := s.db.Tx(ctx, func(q *store.Q) error {
 			var err error
-			if batch, err = q.ExpiredRecordings(ctx, s.now(), SweepBatch); err != nil {
+			if batch, err = q.ExpiredRecordings(ctx, s.now(), SweepBatch); err != nil || len(batch) == 0 {
 				return err
 			}
-			for _, r := range batch {
-				if err := s.shred(ctx, q, "system", r.ID, "retention_expired"); err != nil {
-					return err
-				}
+			ids := make([]string, len(batch))
+			entries := make([]audit.Entry, len(batch))
+			for i, r := range batch {
+				ids[i] = r.ID
+				entries[i] = deleteEntry("system", r.ID, "retention_expired")
 			}
-			return nil
+			if err := q.ShredRecordings(ctx, ids, s.now()); err != nil {
+				return err
+			}
+			return s.audit.AppendMany(ctx, q, entries)
 		})
 		if err != nil {
 			return res, err
@@ -102,9 +106,12 @@ func (s *Service) shred(ctx context.Context, q *store.Q, actor, id, reason strin
 	if err := q.ShredRecording(ctx, id, s.now()); err != nil {
 		return err
 	}
-	_, err := s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "recording.delete", Object: "recording:" + id,
-		Purpose: reason, Outcome: audit.Success})
+	_, err := s.audit.Append(ctx, q, deleteEntry(actor, id, reason))
 	return err
+}
+
+func deleteEntry(actor, id, reason string) audit.Entry {
+	return audit.Entry{Actor: actor, Action: "recording.delete", Object: "recording:" + id, Purpose: reason, Outcome: audit.Success}
 }
 
 // finishDeletes removes the blobs of shredded recordings (several at once:

@@ -185,6 +185,29 @@ func (q *Q) ShredRecording(ctx context.Context, id string, at time.Time) error {
 	return mustAffect(res)
 }
 
+// ShredRecordings shreds many live recordings at once (see
+// ShredRecording); it fails with ErrNotFound unless every one was live, so
+// two sweepers cannot both claim a recording.
+func (q *Q) ShredRecordings(ctx context.Context, ids []string, at time.Time) error {
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := []any{toMicros(at)}
+		for _, id := range part {
+			args = append(args, id)
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")
+		res, err := q.exec(ctx, `UPDATE recordings SET wrapped_key = NULL, number_ct = '', number_bidx = '', deleted_at = ?
+			WHERE deleted_at = 0 AND id IN (`+marks+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("store: shred recordings: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(part)) {
+			return fmt.Errorf("store: shred recordings: %d of %d were live: %w", n, len(part), ErrNotFound)
+		}
+	}
+	return nil
+}
+
 // ShreddedRecordings lists tombstones whose blob may still exist (a crash
 // between shredding and blob deletion), oldest first.
 func (q *Q) ShreddedRecordings(ctx context.Context, limit int) ([]Recording, error) {
