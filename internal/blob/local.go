@@ -269,3 +269,32 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
+
+// DeleteMany removes several objects and then syncs each folder once,
+// rather than once per object: a retention sweep deletes thousands of
+// blobs, and the folder syncs, not the unlinks, are what cost.
+func (l *Local) DeleteMany(ctx context.Context, keys []string) error {
+	dirs := map[string]bool{}
+	for _, key := range keys {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := ValidKey(key); err != nil {
+			return err
+		}
+		p := l.path(key)
+		if err := os.Remove(p); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return fmt.Errorf("blob: delete %s: %w", key, err)
+		}
+		dirs[filepath.Dir(p)] = true
+	}
+	for d := range dirs {
+		if err := syncDir(d); err != nil {
+			return fmt.Errorf("blob: sync %s: %w", d, err)
+		}
+	}
+	return nil
+}

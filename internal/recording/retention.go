@@ -120,6 +120,22 @@ func (s *Service) finishDeletes(ctx context.Context, rs []store.Recording) error
 	if len(rs) == 0 {
 		return nil
 	}
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	if many, ok := s.blobs.(interface {
+		DeleteMany(context.Context, []string) error
+	}); ok {
+		keys := make([]string, len(rs))
+		for i, r := range rs {
+			keys[i] = r.BlobKey
+		}
+		if err := many.DeleteMany(ctx, keys); err != nil {
+			return err // the rows stay as tombstones; the next sweep retries
+		}
+		return s.db.Q().DeleteRecordingRows(ctx, ids)
+	}
 	const workers = 8
 	errs := make(chan error, len(rs))
 	next := make(chan store.Recording)
@@ -143,10 +159,6 @@ func (s *Service) finishDeletes(ctx context.Context, rs []store.Recording) error
 	close(errs)
 	if err := <-errs; err != nil {
 		return err // the rows stay as tombstones; the next sweep retries
-	}
-	ids := make([]string, len(rs))
-	for i, r := range rs {
-		ids[i] = r.ID
 	}
 	return s.db.Q().DeleteRecordingRows(ctx, ids)
 }
