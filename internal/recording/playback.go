@@ -162,7 +162,7 @@ func (s *Service) OtherParty(ctx context.Context, p *auth.Principal, id string) 
 		Purpose: "subject-request", Outcome: audit.Success}); err != nil {
 		return "", err
 	}
-	return crypt.OpenString(key, ct, associatedData(r.ID))
+	return crypt.OpenString(key, ct, numberAD(r.ID))
 }
 
 // Search lists recordings p may see. Searching by phone number is for

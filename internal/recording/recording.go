@@ -180,7 +180,12 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
+// associatedData binds a recording's audio ciphertext to its id, and
+// numberAD its sealed phone number, so neither can be swapped between
+// recordings or for each other.
 func associatedData(id string) []byte { return []byte("fairline-recording:" + id) }
+
+func numberAD(id string) []byte { return []byte("fairline-recording:" + id + "/number") }
 
 // Ingest validates meta, streams audio through encryption into the blob
 // store, checks its digest, and only then records it, in one transaction
@@ -275,7 +280,7 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 		// The number is sealed under the recording's own data key, so
 		// destroying the wrapped key destroys the number too.
 		e164, _ := crypt.NormalizePhone(meta.OtherParty)
-		ct, err := crypt.SealString(dataKey, e164, associatedData(id))
+		ct, err := crypt.SealString(dataKey, e164, numberAD(id))
 		if err != nil {
 			s.removeBlob(blobKey)
 			return Ingested{}, err
