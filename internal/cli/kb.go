@@ -9,7 +9,6 @@ import (
 	"syscall"
 	"time"
 
-
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/kb/crawl"

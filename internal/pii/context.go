@@ -545,6 +545,7 @@ var commonWords = setOf(`a an the and or but not on in at to for of is was be be
 // found from the tokens that hold a digit, so text without digits costs nothing here.
 func (s *scanner) references() {
 	t := s.text
+	s.refOn = s.refOn[:0]
 	lastEnd := -1
 	for i := range s.toks {
 		tk := s.toks[i]
@@ -571,6 +572,21 @@ func (s *scanner) references() {
 	}
 }
 
+// refActive reports whether reference k can occur in the text: one of its context words is
+// somewhere in it (worked out once per text, on first use).
+func (s *scanner) refActive(k int) bool {
+	if len(s.refOn) == 0 {
+		for _, r := range s.d.refs {
+			on := len(r.Context) == 0
+			for _, w := range r.Context {
+				on = on || strings.Contains(s.lower, w)
+			}
+			s.refOn = append(s.refOn, on)
+		}
+	}
+	return s.refOn[k]
+}
+
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'
 }
@@ -585,7 +601,7 @@ func (s *scanner) reference(st, en int) {
 		// Context first: a window search is cheaper than the regular expression.
 		c := 0.9
 		if len(r.Context) > 0 {
-			if !s.refContext(st, en, r.Context) {
+			if !s.refActive(k) || !s.refContext(st, en, r.Context) {
 				continue
 			}
 			c = 0.97
@@ -634,19 +650,25 @@ func checkRule(rule, w string) bool {
 func (s *scanner) refContext(st, en int, words []string) bool {
 	lo := max(0, st-60)
 	before := s.contextLower(lo, st)
+	rawBefore := s.lower[lo:st]
 	for _, w := range words {
-		if k := strings.LastIndex(before, w); k >= 0 && !hasDigit(before[k+len(w):]) {
+		if k := strings.LastIndex(before, w); k >= 0 && !numberOrPlaceholder(rawBefore[k+len(w):]) {
 			return true
 		}
 	}
 	after := s.contextLower(en, min(len(s.text), en+30))
+	rawAfter := s.lower[en:min(len(s.text), en+30)]
 	for _, w := range words {
-		if k := strings.Index(after, w); k >= 0 && !hasDigit(after[:k]) {
+		if k := strings.Index(after, w); k >= 0 && !numberOrPlaceholder(rawAfter[:k]) {
 			return true
 		}
 	}
 	return false
 }
+
+// numberOrPlaceholder reports whether s holds a digit or a bracket: another number, or the
+// placeholder of a removed one, stands between a reference and its context word.
+func numberOrPlaceholder(s string) bool { return hasDigit(s) || strings.ContainsAny(s, "[]") }
 
 func hasDigit(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -37,16 +37,31 @@ func FuzzDetect(f *testing.F) {
 			}
 			last = e.End
 		}
-		red, ents2 := d.Redact(text)
-		if len(ents2) != len(ents) {
-			t.Fatalf("Redact and Detect disagree")
+		red, removed := d.Redact(text)
+		// Redact removes at least what Detect finds, and reports valid spans.
+		last = 0
+		k := 0
+		for _, e := range removed {
+			if e.Start < last || e.Start >= e.End || e.End > len(text) {
+				t.Fatalf("Redact: bad span %+v in %q", e, text)
+			}
+			last = e.End
+			for k < len(ents) && ents[k].End <= e.End && ents[k].Start >= e.Start {
+				k++
+			}
 		}
-		removed := map[Type]bool{}
-		for _, e := range ents {
-			removed[e.Type] = true
+		if k != len(ents) {
+			t.Fatalf("Redact of %q does not cover %+v: %+v", text, ents[k], removed)
+		}
+		if got := d.Apply(text, removed); got != red {
+			t.Fatalf("Apply(entities) = %q, Redact = %q", got, red)
+		}
+		types := map[Type]bool{}
+		for _, e := range removed {
+			types[e.Type] = true
 		}
 		for _, e := range d.Detect(red) {
-			if removed[e.Type] {
+			if types[e.Type] {
 				t.Fatalf("%q redacted to %q still has %s %q", text, red, e.Type, red[e.Start:e.End])
 			}
 		}

@@ -17,12 +17,12 @@ func (s *scanner) numeric(i int) {
 		return
 	}
 	st := s.toks[i].start
-	// A decimal ("3.14", "£1,250") or a version number is not a number we want.
-	if st > 0 && (t[st-1] == '.' || t[st-1] == ',') && st > 1 && isDigit(t[st-2]) {
-		return
-	}
-	if s.ipv4(i) {
-		return
+	// The fraction of a decimal ("3.14") or a thousands group ("£1,250") is not a number we
+	// want. Only short groups count, so "01600 000000,0120 0000000" is still two numbers.
+	if i > 0 && s.toks[i-1].kind == tDigit && s.toks[i-1].end == st-1 && s.toks[i-1].end-s.toks[i-1].start <= 3 {
+		if l := s.toks[i].end - st; t[st-1] == '.' && l <= 2 || t[st-1] == ',' && l == 3 {
+			return
+		}
 	}
 	// The whole run, however long, so that nothing hides behind leading digits.
 	n := 0
@@ -272,7 +272,7 @@ func nhsValid(d []byte) bool {
 
 // ipv4 recognises a dotted quad starting at token i.
 func (s *scanner) ipv4(i int) bool {
-	if i+3 >= len(s.toks) {
+	if i+3 >= len(s.toks) || s.toks[i].start > 0 && s.text[s.toks[i].start-1] == '.' {
 		return false
 	}
 	for k := i; k <= i+3; k++ {
@@ -318,10 +318,17 @@ func (s *scanner) ipv6() {
 			en--
 		}
 		off = max(en, c+1)
-		if colons < 2 || en-st < 3 || strings.Trim(t[st:en], ":.") == "" || st > 0 && isAlnum(t[st-1]) || en < len(t) && isAlnum(t[en]) {
+		if colons < 2 || en-st < 3 || strings.Trim(t[st:en], ":.") == "" || st > 0 && (isAlnum(t[st-1]) || t[st-1] == '.') || en < len(t) && isAlnum(t[en]) {
 			continue
 		}
-		if a, err := netip.ParseAddr(t[st:en]); err == nil && a.Is6() && strings.Count(t[st:en], ":") >= 2 {
+		// At least two groups of hex digits: "::1" and "::0" are not anybody's address.
+		groups := 0
+		for _, g := range strings.Split(t[st:en], ":") {
+			if g != "" {
+				groups++
+			}
+		}
+		if a, err := netip.ParseAddr(t[st:en]); err == nil && a.Is6() && groups >= 2 {
 			s.add(IPAddress, st, en, 0.95)
 		}
 	}

@@ -1,9 +1,11 @@
 package pii
 
 import (
+	"hash/maphash"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -66,8 +68,36 @@ func planFor(cc int) *plan {
 // validUK reports whether nsn (the national significant number: national form without the
 // leading 0) is a valid UK number.
 func validUK(nsn []byte) bool {
-	p := planFor(44)
-	return p.re != nil && p.re.Match(nsn)
+	return ukCache.lookup(nsn, func() bool {
+		p := planFor(44)
+		return p.re != nil && p.re.Match(nsn)
+	})
+}
+
+// validityCache remembers recent answers of a numbering-plan check (the same numbers recur:
+// the council's own, a resident's in every message of a chat, and Redact's second look). It is
+// keyed by a keyed hash, so it holds no telephone number: each slot is the hash with the
+// answer in its lowest bit. Direct-mapped and lock-free; a collision only costs a recheck.
+type validityCache struct {
+	seed  maphash.Seed
+	slots [4096]atomic.Uint64
+}
+
+var ukCache = &validityCache{seed: maphash.MakeSeed()}
+
+func (c *validityCache) lookup(key []byte, check func() bool) bool {
+	h := maphash.Bytes(c.seed, key)&^1 | 2 // never 0 (empty)
+	slot := &c.slots[h%uint64(len(c.slots))]
+	if v := slot.Load(); v&^1 == h {
+		return v&1 == 1
+	}
+	ok := check()
+	v := h
+	if ok {
+		v |= 1
+	}
+	slot.Store(v)
+	return ok
 }
 
 // validInternational reports whether d (country calling code then national number, digits

@@ -325,10 +325,81 @@ func (d *Detector) detectWindow(text string, out []Entity, off int) []Entity {
 }
 
 // Redact replaces every entity Detect finds with its placeholder and returns the new text
-// and the entities (offsets into the original text).
+// and the entities removed (offsets into the original text).
+//
+// Removing an entity can change what its neighbours look like (a number that was the tail of
+// a longer run, a context word that was behind another number), so Redact looks at its own
+// output again and removes anything found there too, up to twice more; those entities are
+// mapped back to the original text and merged into the list. The output therefore holds no
+// entity the detector can find.
 func (d *Detector) Redact(text string) (string, []Entity) {
 	ents := d.Detect(text)
-	return d.Apply(text, ents), ents
+	if len(ents) == 0 {
+		return text, ents
+	}
+	out := d.Apply(text, ents)
+	for round := 0; round < 2; round++ {
+		more := d.Detect(out)
+		if len(more) == 0 {
+			break
+		}
+		ents = mergeEntities(ents, d.mapBack(ents, more))
+		out = d.Apply(text, ents)
+	}
+	return out, ents
+}
+
+// mapBack converts entities found in Apply(text, ents) to offsets into text: a boundary inside
+// a placeholder moves to the edge of the entity the placeholder replaced.
+func (d *Detector) mapBack(ents, found []Entity) []Entity {
+	// Segments of the output: [outStart, outEnd) replaced original [start, end).
+	type seg struct{ outStart, outEnd, start, end int }
+	segs := make([]seg, 0, len(ents))
+	shift := 0 // output offset minus original offset after the last placeholder
+	for _, e := range ents {
+		ph := len(d.Placeholder(e.Type))
+		segs = append(segs, seg{e.Start + shift, e.Start + shift + ph, e.Start, e.End})
+		shift += ph - (e.End - e.Start)
+	}
+	orig := func(p int, isEnd bool) int {
+		sh := 0 // output offset minus original offset before segment s
+		for _, s := range segs {
+			switch {
+			case p <= s.outStart:
+				return p - sh
+			case p < s.outEnd && !isEnd:
+				return s.start
+			case p <= s.outEnd:
+				return s.end
+			}
+			sh = s.outEnd - s.end
+		}
+		return p - sh
+	}
+	out := make([]Entity, 0, len(found))
+	for _, f := range found {
+		f.Start, f.End = orig(f.Start, false), orig(f.End, true)
+		if f.Start < f.End {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// mergeEntities merges two sorted lists into one sorted, non-overlapping list: overlapping
+// entities become one covering both, of the type of the one that starts first.
+func mergeEntities(a, b []Entity) []Entity {
+	all := append(append(make([]Entity, 0, len(a)+len(b)), a...), b...)
+	sortEntities(all)
+	out := all[:0]
+	for _, e := range all {
+		if n := len(out); n > 0 && e.Start < out[n-1].End {
+			out[n-1].End = max(out[n-1].End, e.End)
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // Apply replaces the given entities (sorted, non-overlapping, as Detect returns them) with

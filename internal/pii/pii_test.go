@@ -303,3 +303,24 @@ func TestFirstBytes(t *testing.T) {
 		t.Error("any-rune start should give up")
 	}
 }
+
+// Redact's second look: what removing an entity uncovers is removed too and reported with
+// offsets into the original text.
+func TestRedactSecondLook(t *testing.T) {
+	d := New(Config{})
+	text := "ip 0.0.0.0::1:2 ok"
+	red, ents := d.Redact(text)
+	if again := d.Detect(red); len(again) > 0 {
+		t.Errorf("%q still has %v", red, again)
+	}
+	if got := d.Apply(text, ents); got != red {
+		t.Errorf("entities %v give %q, Redact gave %q", ents, got, red)
+	}
+	// mapBack: a span after a placeholder moves by the placeholder's length difference.
+	base := []Entity{{Type: Postcode, Start: 3, End: 10}} // "LE3 8RA" -> "[postcode]" (+3)
+	got := d.mapBack(base, []Entity{{Type: Phone, Start: 20, End: 25}, {Type: Name, Start: 5, End: 15}})
+	want := []Entity{{Type: Phone, Start: 17, End: 22}, {Type: Name, Start: 3, End: 12}}
+	if !slices.Equal(got, want) {
+		t.Errorf("mapBack = %v, want %v", got, want)
+	}
+}

@@ -64,6 +64,7 @@ func (s *scanner) run() {
 	for i := range s.toks {
 		switch s.toks[i].kind {
 		case tDigit:
+			s.ipv4(i)
 			s.numeric(i)
 			s.date(i)
 			s.address(i)
@@ -193,7 +194,7 @@ func (s *scanner) containsWord(lo, hi int, words []string) bool {
 				break
 			}
 			k += off
-			if !inBrackets(sub, k) {
+			if !inBrackets(s.lower, lo+k) {
 				return true
 			}
 			off = k + 1
@@ -202,13 +203,16 @@ func (s *scanner) containsWord(lo, hi int, words []string) bool {
 	return false
 }
 
-// inBrackets reports whether position k of sub is inside [...] (a window may start inside).
-func inBrackets(sub string, k int) bool {
-	open, close := strings.LastIndexByte(sub[:k], '['), strings.LastIndexByte(sub[:k], ']')
-	if open >= 0 || close >= 0 {
-		return open > close
+// inBrackets reports whether position pos of text is inside a closed [...] of at most 80
+// bytes each side (placeholders are shorter). An unclosed "[" does not count.
+func inBrackets(text string, pos int) bool {
+	lo, hi := max(0, pos-80), min(len(text), pos+80)
+	before := text[lo:pos]
+	open, close := strings.LastIndexByte(before, '['), strings.LastIndexByte(before, ']')
+	if open < 0 || open < close {
+		return false
 	}
-	c, o := strings.IndexByte(sub[k:], ']'), strings.IndexByte(sub[k:], '[')
+	c, o := strings.IndexByte(text[pos:hi], ']'), strings.IndexByte(text[pos:hi], '[')
 	return c >= 0 && (o < 0 || c < o)
 }
 
@@ -220,7 +224,7 @@ func (s *scanner) contextLower(lo, hi int) string {
 	}
 	b := []byte(sub)
 	for k := range b {
-		if b[k] == '[' || b[k] == ']' || inBrackets(sub, k) {
+		if b[k] == '[' || b[k] == ']' || inBrackets(s.lower, lo+k) {
 			b[k] = ' '
 		}
 	}
@@ -393,7 +397,7 @@ func (s *scanner) resolve() []Entity {
 			end = max(end, c[j].End)
 			j++
 		}
-		out = pickCluster(out, c[i:j])
+		out = pickCluster(s.text, out, c[i:j])
 		i = j
 	}
 	kept := out[:0]
@@ -408,16 +412,18 @@ func (s *scanner) resolve() []Entity {
 	return kept
 }
 
-func pickCluster(out []Entity, cl []Entity) []Entity {
+func pickCluster(text string, out []Entity, cl []Entity) []Entity {
 	switch len(cl) {
 	case 1:
 		return append(out, cl[0])
 	case 2: // the usual case: two readings of the same text
 		a, b := cl[0], cl[1]
 		if b.Confidence > a.Confidence || b.Confidence == a.Confidence && b.End-b.Start > a.End-a.Start {
-			return append(out, b)
+			a, b = b, a
 		}
-		return append(out, a)
+		if b.Type != Name || b.Start >= a.Start {
+			return append(out, a)
+		}
 	}
 	order := make([]Entity, len(cl))
 	copy(order, cl)
@@ -435,12 +441,30 @@ func pickCluster(out []Entity, cl []Entity) []Entity {
 	var chosen []Entity
 	for _, e := range order {
 		k, _ := slices.BinarySearchFunc(chosen, e.Start, func(c Entity, start int) int { return c.Start - start })
-		if k > 0 && chosen[k-1].End > e.Start || k < len(chosen) && chosen[k].Start < e.End {
+		if k > 0 && chosen[k-1].End > e.Start {
 			continue
+		}
+		if k < len(chosen) && chosen[k].Start < e.End {
+			// A name that runs into a more confident entity ("my son Jack Flat 3, ...") keeps
+			// its words before it, so they are not left behind.
+			if e.Type != Name {
+				continue
+			}
+			if e.End = trimName(text, e.Start, chosen[k].Start); e.End <= e.Start {
+				continue
+			}
 		}
 		chosen = slices.Insert(chosen, k, e)
 	}
 	return append(out, chosen...)
+}
+
+// trimName ends a name before end, dropping trailing spaces and punctuation.
+func trimName(text string, start, end int) int {
+	for end > start && !isAlnum(text[end-1]) && text[end-1] < utf8.RuneSelf {
+		end--
+	}
+	return end
 }
 
 func (s *scanner) isPublic(e Entity) bool {
