@@ -12,9 +12,12 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
@@ -29,6 +32,13 @@ type Deps struct {
 	Logger *slog.Logger
 	// Recordings is nil when call recording is not configured.
 	Recordings *recording.Service
+	// Chat is the website chatbot; nil leaves its routes out. ChatRate is
+	// its per-client limit a minute (0: DefaultChatRate, negative: none).
+	Chat     *chat.Service
+	ChatRate int
+	// WidgetOrigins are the council websites allowed to embed the chat
+	// widget (scheme://host[:port]); empty allows only Fairline's own pages.
+	WidgetOrigins []string
 }
 
 // Server is the JSON API.
@@ -62,6 +72,9 @@ func New(d Deps) (*Server, error) {
 		s.routes = append(s.routes,
 			route{pattern: "POST /api/v1/recordings", access: auth.OnlyRoles(auth.Integration), handle: s.uploadRecording})
 	}
+	if d.Chat != nil {
+		s.routes = append(s.routes, s.chatRoutes()...)
+	}
 	for _, rt := range s.routes {
 		if !rt.access.Declared() {
 			return nil, fmt.Errorf("api: route %q has no access rule", rt.pattern)
@@ -83,7 +96,12 @@ func (s *Server) Routes() []RouteInfo {
 // already resolved the session into the request context.
 func (s *Server) Register(mux *http.ServeMux) {
 	for _, rt := range s.routes {
-		mux.Handle(rt.pattern, s.guard(rt))
+		h := s.guard(rt)
+		if _, path, _ := strings.Cut(rt.pattern, " "); slices.Contains(corsPaths, path) {
+			h = s.cors(h)
+			mux.HandleFunc("OPTIONS "+path, s.preflight)
+		}
+		mux.Handle(rt.pattern, h)
 	}
 	mux.Handle("/api/", s.guard(route{access: auth.Public, handle: func(http.ResponseWriter, *http.Request) error {
 		return Errorf(http.StatusNotFound, "not_found", "no such API endpoint")

@@ -35,7 +35,8 @@ func newApp(t *testing.T) (*app.App, *httptest.Server) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings})
+	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
+		Chat: a.Chat, WidgetOrigins: []string{"https://www.council.example"}})
 	if err != nil {
 		t.Fatal(err)
 	}

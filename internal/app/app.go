@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,9 +16,12 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/blob"
+	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/crypt"
 	"github.com/fairline/fairline/internal/jobs"
+	"github.com/fairline/fairline/internal/kb"
+	"github.com/fairline/fairline/internal/kb/crawl"
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
@@ -38,6 +42,10 @@ type App struct {
 	KEK    *crypt.FileKeyProvider
 	// Recordings keeps call recordings.
 	Recordings *recording.Service
+	// Chat is the website chatbot; KB is the knowledge base it answers
+	// from, built with hooks that keep the chatbot's index current.
+	Chat *chat.Service
+	KB   *kb.Service
 
 	policy atomic.Pointer[policy.Policy]
 }
@@ -130,6 +138,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	if o.Now != nil {
 		a.Jobs.SetClock(o.Now)
 	}
+	a.Chat = chat.New(db, a.Audit, a.Policy, chat.Options{Logger: log, Now: o.Now})
+	a.KB = kb.New(db, kb.Options{Hooks: a.Chat.Hooks(), Logger: log, Now: o.Now, Audit: a.Audit})
+	a.Jobs.Every(JobChatSweep, time.Hour, func(ctx context.Context, _ json.RawMessage) error {
+		_, err := a.Chat.Sweep(ctx)
+		return err
+	})
 	a.Jobs.Every("sessions.cleanup", 15*time.Minute, func(ctx context.Context, _ json.RawMessage) error {
 		n, err := db.Q().DeleteExpiredSessions(ctx, time.Now())
 		if n > 0 {
@@ -155,7 +169,33 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 const (
 	JobRetentionSweep = "retention.sweep"
 	JobApplyRetention = "retention.apply"
+	// JobChatSweep deletes chatbot turns past the policy's retention.
+	JobChatSweep = "chat.sweep"
+	// JobRecrawl re-crawls the knowledge base's known sites (serve
+	// registers it with its --recrawl-every period).
+	JobRecrawl = "kb.recrawl"
 )
+
+// Recrawl re-crawls every known knowledge-base site with the default crawl
+// options; the hooks bring the chatbot's index up to date. A failing site
+// does not stop the others; the first error is returned.
+func (a *App) Recrawl(ctx context.Context) error {
+	srcs, err := a.DB.Q().KBSources(ctx)
+	if err != nil {
+		return err
+	}
+	var first error
+	for _, src := range srcs {
+		sum, err := a.KB.Crawl(ctx, src.BaseURL, crawl.Options{})
+		if err != nil {
+			a.Logger.Error("scheduled re-crawl failed", "site", src.BaseURL, "err", err)
+			first = cmp.Or(first, err)
+			continue
+		}
+		a.Logger.Info("scheduled re-crawl", "site", src.BaseURL, "summary", sum.String())
+	}
+	return first
+}
 
 // Sweep runs one retention pass: expired recordings, interrupted deletions
 // and orphaned blobs of uploads that crashed before committing.

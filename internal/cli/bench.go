@@ -20,6 +20,7 @@ import (
 func benchCmd(ctx context.Context, env *Env, args []string) error {
 	return subcommand(ctx, env, "bench", args, map[string]func(context.Context, *Env, []string) error{
 		"redact": benchRedact,
+		"chat":   benchChat,
 		"ingest": benchIngest,
 		"sweep":  benchSweep,
 	})

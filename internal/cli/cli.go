@@ -54,6 +54,7 @@ func commands() map[string]command {
 		"recordings": {"import call recordings from a telephony drop folder", recordingsCmd},
 		"redact":     {"remove personal data from standard input (NHS numbers, postcodes, phones, names, ...)", redactCmd},
 		"bench":      {"measure performance (bench redact)", benchCmd},
+		"ask":        {"answer a question from the local knowledge base as the chatbot would (stores nothing)", ask},
 	}
 }
 

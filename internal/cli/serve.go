@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/api"
+	"github.com/fairline/fairline/internal/app"
+	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/version"
@@ -23,8 +26,14 @@ import (
 func serve(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "serve", "serve [flags]")
 	cf := config.Register(fs)
+	demo := fs.Bool("demo", false, "when the knowledge base is empty, import the embedded LocalGov Drupal demo site so the chatbot has something to answer from")
+	others := fs.String("other-councils", "", "YAML file of topics another council provides (default: Leicestershire's district councils; see chat.LoadOtherCouncils)")
+	recrawl := fs.Duration("recrawl-every", 24*time.Hour, "re-crawl the knowledge base's known sites this often (0: never)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *recrawl < 0 {
+		return &UsageError{"--recrawl-every must not be negative"}
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -37,17 +46,41 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	defer a.Close()
 	log := a.Logger
 
+	if *others != "" {
+		list, err := chat.LoadOtherCouncils(*others)
+		if err != nil {
+			return err
+		}
+		a.Chat.SetOtherCouncils(list)
+	}
+	if *demo {
+		imported, err := chat.ImportDemo(ctx, a.DB, a.KB)
+		if err != nil {
+			return fmt.Errorf("import the demo site: %w", err)
+		}
+		if imported {
+			fmt.Fprintln(env.Stdout, "Imported the LocalGov Drupal demo site into the empty knowledge base (--demo).")
+		}
+	}
+	if err := a.Chat.LoadIndex(ctx); err != nil {
+		return err
+	}
+	if *recrawl > 0 {
+		a.Jobs.Every(app.JobRecrawl, *recrawl, func(ctx context.Context, _ json.RawMessage) error { return a.Recrawl(ctx) })
+	}
+
 	var setup *web.Setup
 	if n, err := a.DB.Q().CountUsers(ctx); err != nil {
 		return err
 	} else if n == 0 {
 		setup = web.NewSetup()
 	}
-	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings})
+	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
+		Chat: a.Chat, WidgetOrigins: a.Config.Origins()})
 	if err != nil {
 		return err
 	}
-	site, err := web.New(web.Deps{API: apiSrv, Recordings: a.Recordings,
+	site, err := web.New(web.Deps{API: apiSrv, Recordings: a.Recordings, Chat: a.Chat, KB: a.KB,
 		DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
 		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),

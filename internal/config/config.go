@@ -36,13 +36,16 @@ type Config struct {
 	// S3 object storage, used instead of the local folder when S3Bucket is set.
 	S3Endpoint, S3Region, S3Location, S3Bucket, S3Prefix string
 	S3AccessKey, S3SecretKey                             string
-	Policy                                               string        // policy YAML file; empty means the embedded default
-	LogLevel                                             string        // debug, info, warn, error
-	LogFormat                                            string        // text or json
-	TLSCert                                              string        // serve HTTPS with this certificate...
-	TLSKey                                               string        // ...and key
-	SessionIdle                                          time.Duration // staff session idle timeout
-	SessionMax                                           time.Duration // staff session absolute lifetime
+	// WidgetOrigins are council websites allowed to embed the chat widget,
+	// comma-separated origins such as https://www.example-council.gov.uk.
+	WidgetOrigins string
+	Policy        string        // policy YAML file; empty means the embedded default
+	LogLevel      string        // debug, info, warn, error
+	LogFormat     string        // text or json
+	TLSCert       string        // serve HTTPS with this certificate...
+	TLSKey        string        // ...and key
+	SessionIdle   time.Duration // staff session idle timeout
+	SessionMax    time.Duration // staff session absolute lifetime
 }
 
 // field ties one setting to its file key, environment variable and flag.
@@ -69,6 +72,7 @@ func (c *Config) fields() []field {
 		{name: "s3-prefix", help: "key prefix inside the bucket", str: &c.S3Prefix},
 		{name: "s3-access-key", help: "S3 access key id", str: &c.S3AccessKey},
 		{name: "s3-secret-key", help: "S3 secret access key", str: &c.S3SecretKey},
+		{name: "widget-origins", help: "comma-separated origins of council sites that embed the chat widget", str: &c.WidgetOrigins},
 		{name: "policy", help: "policy YAML file (default: the embedded policy)", str: &c.Policy},
 		{name: "log-level", help: "log level: debug, info, warn, error", str: &c.LogLevel},
 		{name: "log-format", help: "log format: text or json", str: &c.LogFormat},
@@ -247,6 +251,11 @@ func (c Config) Validate() error {
 	if c.S3Bucket != "" && (c.S3AccessKey == "") != (c.S3SecretKey == "") {
 		errs = append(errs, errors.New("s3-access-key and s3-secret-key must be given together"))
 	}
+	for _, o := range c.Origins() {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || o != u.Scheme+"://"+u.Host {
+			errs = append(errs, fmt.Errorf("widget-origins: %q must be an origin like https://www.example-council.gov.uk", o))
+		}
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("tls-cert and tls-key must be given together"))
 	}
@@ -264,6 +273,17 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: %w", errors.Join(errs...))
 	}
 	return nil
+}
+
+// Origins splits WidgetOrigins.
+func (c Config) Origins() []string {
+	var out []string
+	for _, o := range strings.Split(c.WidgetOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // SecureCookies reports whether cookies must carry the Secure attribute.

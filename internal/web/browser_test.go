@@ -64,7 +64,7 @@ func TestBrowserSignInAndAccessibility(t *testing.T) {
 	if !strings.Contains(nav, "Audit log") || !strings.Contains(nav, "Policy") || strings.Contains(nav, "Users") {
 		t.Errorf("information governance navigation = %q", nav)
 	}
-	for _, p := range []string{"/console/policy", "/console/policy/ropa", "/console/audit", "/console/account", "/console/kb", "/console/recordings"} {
+	for _, p := range []string{"/console/policy", "/console/policy/ropa", "/console/audit", "/console/account", "/console/kb", "/console/recordings", "/console/reports", "/ask"} {
 		check(p)
 	}
 	// Open a recording: purpose first, then the player, which plays.

@@ -86,6 +86,9 @@ func (s *Server) renderKB(w http.ResponseWriter, r *http.Request, pg *page) erro
 // hooks, exclusions reach the search index when it next rebuilds from the
 // store; wiring a hooked service through Deps makes them immediate.
 func (s *Server) kbService() *kb.Service {
+	if s.KB != nil {
+		return s.KB
+	}
 	return kb.New(s.DB, kb.Options{Audit: s.Audit, Logger: s.Logger})
 }
 

@@ -31,8 +31,21 @@ func (s *Server) recordingAreas(p *auth.Principal) []policy.ServiceArea {
 }
 
 func (s *Server) recordingsPage(w http.ResponseWriter, r *http.Request) error {
+	return s.listRecordings(w, r, r.URL.Query(), "")
+}
+
+// recordingsByNumber searches by the caller's number, which arrives in a
+// POST body so it never appears in a URL, a log line or browser history.
+func (s *Server) recordingsByNumber(w http.ResponseWriter, r *http.Request) error {
+	number := strings.TrimSpace(r.PostForm.Get("number"))
+	if number == "" {
+		return s.listRecordings(w, r, url.Values{}, " ")
+	}
+	return s.listRecordings(w, r, url.Values{}, number)
+}
+
+func (s *Server) listRecordings(w http.ResponseWriter, r *http.Request, q url.Values, number string) error {
 	p := principalFrom(r)
-	q := r.URL.Query()
 	pg := &page{Title: "Call recordings", Values: url.Values{}}
 	for _, k := range []string{"service_area", "direction", "from", "to", "agent", "min_minutes"} {
 		pg.Values.Set(k, q.Get(k))
@@ -63,7 +76,7 @@ func (s *Server) recordingsPage(w http.ResponseWriter, r *http.Request) error {
 	var recs []store.Recording
 	if len(pg.Errors) == 0 {
 		var err error
-		recs, err = s.Recordings.Search(r.Context(), p, f, strings.TrimSpace(q.Get("number")))
+		recs, err = s.Recordings.Search(r.Context(), p, f, number)
 		var ie *recording.InvalidError
 		if errors.As(err, &ie) {
 			pg.Errors = append(pg.Errors, fieldError{ie.Field, "Enter a telephone number, like 0116 496 0000"})

@@ -115,3 +115,32 @@ func TestRecordingsConsole(t *testing.T) {
 		t.Errorf("release: %d, on hold %v", resp.StatusCode, rec.OnHold)
 	}
 }
+
+func TestRecordingsByNumberIsPostOnly(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
+	audio, _ := os.ReadFile("../../testdata/audio/speech-alaw.wav")
+	sum := sha256.Sum256(audio)
+	got, err := s.app.Recordings.Ingest(context.Background(), "token:1", "n1", recording.Metadata{ExternalID: "n1", Direction: "inbound",
+		ServiceArea: "trading-standards", AgentID: "a", OtherParty: "07911 123456", StartedAt: time.Now().Add(-time.Hour),
+		DurationSeconds: 8, SHA256: hex.EncodeToString(sum[:])}, bytes.NewReader(audio))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.addRecording("n2", "trading-standards")
+	ig := s.signIn("ig@example.gov.uk")
+	_, body, token := s.get(ig, "/console/recordings")
+	if strings.Contains(body, `name="number"`) && strings.Contains(body, `method="get" action="/console/recordings"`) &&
+		strings.Index(body, `name="number"`) < strings.Index(body, `action="/console/recordings/by-number"`) {
+		t.Error("the number field is in the GET search form")
+	}
+	resp := s.post(ig, "/console/recordings/by-number", url.Values{"csrf_token": {token}, "number": {"+44 7911 123456"}})
+	body = readAll(resp)
+	if resp.StatusCode != 200 || !strings.Contains(body, got.Recording.ID) || strings.Count(body, `href="/console/recordings/`) != 1 {
+		t.Errorf("by number: %d, found the right recording only: %v", resp.StatusCode, strings.Contains(body, got.Recording.ID))
+	}
+	resp = s.post(ig, "/console/recordings/by-number", url.Values{"csrf_token": {token}, "number": {"12"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("impossible number: %d", resp.StatusCode)
+	}
+}

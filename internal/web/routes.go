@@ -52,6 +52,9 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /healthz", access: public, handle: s.healthz},
 		{pattern: "GET /readyz", access: public, handle: s.readyz},
 		{pattern: "GET /metrics", access: public, handle: s.metricsPage},
+		{pattern: "GET /ask", access: public, handle: s.askPage},
+		{pattern: "POST /ask", access: public, handle: s.ask},
+		{pattern: "POST /ask/feedback", access: public, handle: s.askFeedback},
 
 		// Signing in and out.
 		{pattern: "GET /sign-in", access: public, handle: s.signInPage},
@@ -71,6 +74,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /console/users/{id}/reset-password", sample: "/console/users/1/reset-password", access: roles(admin), handle: s.resetPassword},
 		{pattern: "GET /console/recordings", access: roles(tl, qa, ig), handle: s.recordingsPage, nav: "Recordings",
 			help: "Find, play and hold call recordings of your service areas."},
+		{pattern: "POST /console/recordings/by-number", access: roles(ig), handle: s.recordingsByNumber},
 		{pattern: "GET /console/recordings/{id}", sample: "/console/recordings/x", access: roles(tl, qa, ig), handle: s.recordingPage},
 		{pattern: "POST /console/recordings/{id}/open", sample: "/console/recordings/x/open", access: roles(tl, qa, ig), handle: s.openRecording},
 		{pattern: "GET /console/recordings/{id}/audio", sample: "/console/recordings/x/audio", access: roles(tl, qa, ig), handle: s.recordingAudio},
@@ -96,6 +100,9 @@ func (s *Server) routeTable() []route {
 			help: "The website pages the chatbot answers from: when crawled, errors, excluded paths."},
 		{pattern: "POST /console/kb/excluded", access: roles(admin), handle: s.kbExclude},
 		{pattern: "POST /console/kb/excluded/delete", access: roles(admin), handle: s.kbInclude},
+		{pattern: "GET /console/reports", access: roles(admin, ig, tl), handle: s.reportsPage, nav: "Chatbot reports",
+			help: "What residents ask the chatbot, by service area; answered and helpful rates; unanswered questions."},
+		{pattern: "GET /console/reports.csv", access: roles(admin, ig, tl), handle: s.reportsCSV},
 		{pattern: "GET /console/account", access: staff, handle: s.accountPage, nav: "Your account", allowMustChange: true,
 			help: "Change your password."},
 		{pattern: "POST /console/account", access: staff, handle: s.changePassword, allowMustChange: true},

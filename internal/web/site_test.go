@@ -82,11 +82,11 @@ func newSite(t *testing.T, o siteOpts) *site {
 	if o.setup {
 		s.setup = web.NewSetup()
 	}
-	s.api, err = api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy, Logger: log, Recordings: a.Recordings})
+	s.api, err = api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy, Logger: log, Recordings: a.Recordings, Chat: a.Chat})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.web, err = web.New(web.Deps{API: s.api, Recordings: a.Recordings, DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
+	s.web, err = web.New(web.Deps{API: s.api, Recordings: a.Recordings, Chat: a.Chat, DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: o.secure, Setup: s.setup, Logger: log, Version: "test"})
 	if err != nil {
 		t.Fatal(err)

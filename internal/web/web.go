@@ -19,6 +19,8 @@ import (
 
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
@@ -47,11 +49,19 @@ type Deps struct {
 	Version       string
 	// API mounts the JSON API's routes beside the pages, behind the same
 	// session, security-header and cross-origin middleware.
-	API interface{ Register(*http.ServeMux) }
+	API interface {
+		Register(*http.ServeMux)
+		CrossOriginPaths() []string
+	}
+	// KB is the knowledge base service whose hooks keep the chatbot's index
+	// current; nil makes the console use one without hooks.
+	KB *kb.Service
 	// Recordings is the call recording service.
 	Recordings *recording.Service
 	// BaseURL is the public address, for links given to people outside.
 	BaseURL string
+	// Chat is the website chatbot (the /ask page and the reports).
+	Chat *chat.Service
 }
 
 // Server holds parsed templates and the route table.
@@ -146,6 +156,13 @@ func (s *Server) Handler() http.Handler {
 		return errNotFound
 	}}))
 	cop := http.NewCrossOriginProtection()
+	if s.API != nil {
+		// Public, cookie-free routes the chat widget calls from council
+		// websites (see internal/api/cors.go).
+		for _, p := range s.API.CrossOriginPaths() {
+			cop.AddInsecureBypassPattern("POST " + p)
+		}
+	}
 	return s.securityHeaders(cop.Handler(s.withPrincipal(mux)))
 }
 

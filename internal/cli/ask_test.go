@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/kb/crawl/crawltest"
+	"github.com/fairline/fairline/internal/testutil/pgtest"
+)
+
+// TestCrawlThenAsk is the issue's "done when": the LocalGov demo pages
+// served as a website (navigation boilerplate around <main>, a sitemap),
+// crawled with `fairline kb crawl`, then `fairline ask` answers questions
+// about topics on those pages with the right link.
+func TestCrawlThenAsk(t *testing.T) {
+	pages := crawltest.LoadPages(t, crawltest.DemoPages(t))
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			env := dataEnv(t)
+			if db == "postgres" {
+				env["FAIRLINE_DB"] = pgtest.DSN(t)
+			}
+			site := crawltest.NewSite(t, pages, "User-agent: *\nAllow: /\n")
+			if r := run(t, env, "", "kb", "crawl", site.URL, "--rate", "500", "--concurrency", "4"); r.code != 0 {
+				t.Fatalf("crawl: %+v", r)
+			}
+			for q, path := range map[string]string{
+				"How do I apply for a Blue Badge?":     "/adult-health-and-social-care/travel-passes-and-support/blue-badges/apply-blue-badge",
+				"meals on wheels":                      "/adult-health-and-social-care/support-your-home/meals-wheels",
+				"what are the types of fostering":      "/fostering/types-fostering",
+				"how do I submit a petition":           "/publications/publications-cover-page-demo-content/petitions-scheme-publications-demo-content/how",
+				"who is eligible for a blue badge":     "/adult-health-and-social-care/travel-passes-and-support/blue-badges/who-eligible-blue-badge",
+				"remove the wrong father from a birth": "/births-deaths-marriages-and-citizenship/remove-wrong-fathers-details",
+			} {
+				r := run(t, env, "", "ask", q, "--json")
+				if r.code != 0 {
+					t.Fatalf("ask %q: %+v", q, r)
+				}
+				var resp chat.Response
+				if err := json.Unmarshal([]byte(r.stdout), &resp); err != nil {
+					t.Fatalf("ask --json: %v\n%s", err, r.stdout)
+				}
+				if len(resp.Sources) == 0 || !strings.HasPrefix(resp.Sources[0].URL, site.URL+path) || resp.Answer == "" {
+					t.Errorf("ask %q: got %+v, want a source at %s", q, resp.Sources, path)
+				}
+			}
+			// Plain output names the page and its link; out-of-scope questions get a route, not a decision.
+			r := run(t, env, "", "ask", "am I eligible for a blue badge")
+			if r.code != 0 || !strings.Contains(r.stdout, "can't decide") || !strings.Contains(r.stdout, site.URL+"/adult-health-and-social-care/travel-passes-and-support/blue-badges/") {
+				t.Errorf("eligibility: %+v", r)
+			}
+			r = run(t, env, "", "ask", "how", "do", "I", "apply", "for", "a", "blue", "badge")
+			if r.code != 0 || !strings.Contains(r.stdout, "Source: Apply for a Blue Badge\n  "+site.URL) {
+				t.Errorf("plain ask: %+v", r)
+			}
+			// A question over the limit is a usage error.
+			if r := run(t, env, "", "ask", strings.Repeat("x", chat.DefaultMaxMessage+1)); r.code != 2 || !strings.Contains(r.stderr, "characters or fewer") {
+				t.Errorf("too long: %+v", r)
+			}
+		})
+	}
+	if r := run(t, nil, "", "ask"); r.code != 2 || !strings.Contains(r.stderr, "needs a question") {
+		t.Errorf("no question: %+v", r)
+	}
+}
+
+// TestServeDemo: serve --demo imports the demo site into an empty
+// knowledge base and answers through the API.
+func TestServeDemo(t *testing.T) {
+	env := dataEnv(t)
+	env["FAIRLINE_LISTEN"] = "127.0.0.1:0"
+	ready := make(chan string, 1)
+	var out, errOut syncWriter
+	e := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
+		Getenv: func(k string) string { return env[k] }, Ready: func(u string) { ready <- u }}
+	done := make(chan int, 1)
+	go func() { done <- Main(context.Background(), e, []string{"serve", "--demo", "--recrawl-every", "0"}) }()
+	var base string
+	select {
+	case base = <-ready:
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, errOut.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	if !strings.Contains(out.String(), "Imported the LocalGov Drupal demo site") {
+		t.Errorf("no import reported:\n%s", out.String())
+	}
+	resp, err := http.Post(base+"/api/v1/chat", "application/json", strings.NewReader(`{"message":"meals on wheels"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "meals-wheels") {
+		t.Errorf("chat: %d %s", resp.StatusCode, body)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d: %s", code, errOut.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+func TestBenchChat(t *testing.T) {
+	pages := crawltest.DemoPages(t)
+	queries := t.TempDir() + "/queries.jsonl"
+	os.WriteFile(queries, []byte(`{"query":"apply for a blue badge","expected":["https://demo.localgov.example/adult-health-and-social-care/travel-passes-and-support/blue-badges/apply-blue-badge"]}
+{"query":"meals on wheels","expected":["https://demo.localgov.example/adult-health-and-social-care/support-your-home/meals-wheels"]}
+`), 0o600)
+	r := run(t, nil, "", "bench", "chat", "--pages", pages, "--queries", queries, "--requests", "40", "--time", "5s", "--clients", "1,4")
+	if r.code != 0 {
+		t.Fatalf("bench chat: %+v", r)
+	}
+	for _, want := range []string{"FTS5 bm25", "MRR ratio", "answers/s", "\n1 ", "\n4 "} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r := run(t, nil, "", "bench", "chat"); r.code != 2 {
+		t.Errorf("no files: %+v", r)
+	}
+}

@@ -1,0 +1,224 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fairline/fairline/internal/api"
+	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/config"
+	"github.com/fairline/fairline/internal/kb"
+	"github.com/fairline/fairline/internal/kb/extract"
+	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/search/eval"
+	"github.com/fairline/fairline/internal/store"
+)
+
+// benchChat measures the chatbot: answer quality against an FTS5 baseline
+// (internal/search/eval), then answers per second and latency through the
+// real HTTP API (the api handler over a fresh SQLite database holding the
+// pages, every answer stored as a resident's would be).
+func benchChat(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "bench chat", "bench chat --pages FILE --queries FILE [--requests N] [--time D] [--clients 1,64]\n\n"+
+		"Prints recall@1, recall@3 and MRR for Fairline and for SQLite FTS5 bm25 on the same pages and\n"+
+		"queries, clean and with a misspelled copy of the queries; then answers per second with p50/p99\n"+
+		"latency through POST /api/v1/chat (httptest server over the real handler, a temporary SQLite\n"+
+		"database, rate limit off) at each number of concurrent clients. FILE formats: pages\n"+
+		"{\"url\",\"title\",\"html\"}, queries {\"query\",\"expected\":[urls]}, one JSON object a line.")
+	cf := config.Register(fs)
+	pagesFile := fs.String("pages", "", "pages JSONL file")
+	queriesFile := fs.String("queries", "", "queries JSONL file")
+	requests := fs.Int("requests", 3000, "requests per concurrency level at most")
+	limit := fs.Duration("time", 20*time.Second, "time per concurrency level at most")
+	clientsFlag := fs.String("clients", "1,64", "concurrency levels, comma-separated")
+	seed := fs.Uint64("seed", 1, "seed of the misspelled query copy")
+	cache := fs.Bool("cache", true, "keep the answer cache on (off: every request searches)")
+	warm := fs.Bool("warm", false, "ask every question once before measuring (steady state of a busy server's cache)")
+	if err := parse(fs, interspersed(args)); err != nil {
+		return err
+	}
+	if *pagesFile == "" || *queriesFile == "" || fs.NArg() > 0 {
+		return &UsageError{"bench chat needs --pages FILE and --queries FILE"}
+	}
+	var levels []int
+	for _, f := range strings.Split(*clientsFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return &UsageError{"--clients must be positive numbers separated by commas"}
+		}
+		levels = append(levels, n)
+	}
+	if *requests < 1 || *limit <= 0 {
+		return &UsageError{"--requests and --time must be positive"}
+	}
+	pol, err := policyFrom(env, cf, "")
+	if err != nil {
+		return err
+	}
+	w := env.Stdout
+	fmt.Fprintf(w, "fairline bench chat: %s, %s\n%s %s/%s, GOMAXPROCS %d\n\n", *pagesFile, *queriesFile,
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
+	rep, err := eval.RunFiles(ctx, *pagesFile, *queriesFile, eval.Options{Seed: *seed,
+		Classifier: extract.MustClassifier(extract.DefaultRules())})
+	if err != nil {
+		return err
+	}
+	if err := eval.WriteTable(w, rep); err != nil {
+		return err
+	}
+	queries, err := eval.ReadQueries(*queriesFile)
+	if err != nil {
+		return err
+	}
+	if len(queries) == 0 {
+		return fmt.Errorf("%s: no queries", *queriesFile)
+	}
+	qs := make([]string, len(queries))
+	for i, q := range queries {
+		qs[i] = q.Query
+	}
+
+	srv, cleanup, err := chatBenchServer(ctx, pol, *pagesFile, *cache)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	fmt.Fprintf(w, "\nanswering through POST /api/v1/chat (stored to SQLite, answer cache %s), %d distinct questions, at most %d requests or %s per level\n",
+		map[bool]string{true: "on", false: "off"}[*cache], len(qs), *requests, *limit)
+	fmt.Fprintf(w, "%-8s %10s %12s %10s %10s %10s\n", "clients", "requests", "answers/s", "p50", "p99", "errors")
+	if *warm {
+		loadChat(ctx, srv.URL, qs, 2, len(qs), *limit)
+		fmt.Fprintf(w, "(warmed: each question asked once before measuring)\n")
+	}
+	for _, c := range levels {
+		r := loadChat(ctx, srv.URL, qs, c, *requests, *limit)
+		fmt.Fprintf(w, "%-8d %10d %12.0f %10s %10s %10d\n", c, r.n, r.perSecond, r.p50.Round(10*time.Microsecond),
+			r.p99.Round(10*time.Microsecond), r.errors)
+	}
+	return nil
+}
+
+// chatBenchServer serves the real API handler over a temporary SQLite
+// database holding the pages.
+func chatBenchServer(ctx context.Context, pol *policy.Policy, pagesFile string, cache bool) (*httptest.Server, func(), error) {
+	dir, err := os.MkdirTemp("", "fairline-bench-chat-")
+	if err != nil {
+		return nil, nil, err
+	}
+	fail := func(err error) (*httptest.Server, func(), error) {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, filepath.Join(dir, "bench.db"))
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return fail(err)
+	}
+	key := make([]byte, 32)
+	rand.Read(key)
+	log := slog.New(slog.DiscardHandler)
+	opts := chat.Options{Logger: log}
+	if !cache {
+		opts.CacheSize = -1
+	}
+	svc := chat.New(db, audit.New(db, key), func() *policy.Policy { return pol }, opts)
+	f, err := os.Open(pagesFile)
+	if err != nil {
+		db.Close()
+		return fail(err)
+	}
+	_, err = kb.New(db, kb.Options{Logger: log}).Import(ctx, f)
+	f.Close()
+	if err == nil {
+		err = svc.LoadIndex(ctx)
+	}
+	if err != nil {
+		db.Close()
+		return fail(err)
+	}
+	a, err := api.New(api.Deps{DB: db, Policy: func() *policy.Policy { return pol }, Logger: log, Chat: svc, ChatRate: -1})
+	if err != nil {
+		db.Close()
+		return fail(err)
+	}
+	mux := http.NewServeMux()
+	a.Register(mux)
+	srv := httptest.NewServer(mux)
+	return srv, func() { srv.Close(); db.Close(); os.RemoveAll(dir) }, nil
+}
+
+type loadResult struct {
+	n, errors int
+	perSecond float64
+	p50, p99  time.Duration
+}
+
+// loadChat sends up to total questions from clients goroutines, for at
+// most limit, and measures each request's latency.
+func loadChat(ctx context.Context, base string, qs []string, clients, total int, limit time.Duration) loadResult {
+	tr := &http.Transport{MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	var next, errs atomic.Int64
+	lat := make([][]time.Duration, clients)
+	deadline := time.Now().Add(limit)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			for ctx.Err() == nil && time.Now().Before(deadline) {
+				i := int(next.Add(1)) - 1
+				if i >= total {
+					return
+				}
+				body := `{"message":` + strconv.Quote(qs[i%len(qs)]) + `}`
+				t0 := time.Now()
+				resp, err := hc.Post(base+"/api/v1/chat", "application/json", strings.NewReader(body))
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						err = fmt.Errorf("status %d", resp.StatusCode)
+					}
+				}
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				lat[c] = append(lat[c], time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	el := time.Since(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	r := loadResult{n: len(all), errors: int(errs.Load())}
+	if len(all) > 0 {
+		r.perSecond = float64(len(all)) / el.Seconds()
+		r.p50 = all[len(all)/2]
+		r.p99 = all[min(len(all)-1, len(all)*99/100)]
+	}
+	return r
+}

@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ChatTurn is one question to the website chatbot, stored after redaction.
+type ChatTurn struct {
+	ID           string
+	Conversation string
+	Question     string // redacted
+	ServiceArea  string
+	Answered     bool
+	Handoff      string // "", "case_specific", "eligibility", "other_council", "not_found"
+	SourceURL    string
+	Helpful      int    // 0 no feedback, 1 helpful, -1 not helpful
+	Comment      string // redacted
+	ExpiresAt    time.Time
+	CreatedAt    time.Time
+}
+
+// ChatDay is one row of the daily aggregate, or a change to add to it.
+type ChatDay struct {
+	Day         time.Time // midnight UTC
+	ServiceArea string
+	Questions   int
+	Answered    int
+	Handoffs    int
+	Helpful     int
+	NotHelpful  int
+}
+
+// ChatUnanswered is one day's count of one normalised unanswered question.
+type ChatUnanswered struct {
+	Day       time.Time
+	Norm      string // normalised tokens, the grouping key
+	Example   string // a redacted example
+	Count     int
+	LastAt    time.Time
+	ExpiresAt time.Time
+}
+
+// ChatPage is one day's count of answers taken from one page.
+type ChatPage struct {
+	Day   time.Time
+	URL   string
+	Title string
+	Count int
+}
+
+const chatTurnColumns = `id, conversation, question, service_area, answered, handoff, source_url, helpful, comment, expires_at, created_at`
+
+func scanChatTurn(s scanner) (ChatTurn, error) {
+	var t ChatTurn
+	var answered int
+	var exp, at int64
+	if err := s.Scan(&t.ID, &t.Conversation, &t.Question, &t.ServiceArea, &answered, &t.Handoff, &t.SourceURL,
+		&t.Helpful, &t.Comment, &exp, &at); err != nil {
+		return ChatTurn{}, mapErr(err)
+	}
+	t.Answered = answered != 0
+	t.ExpiresAt, t.CreatedAt = fromMicros(exp), fromMicros(at)
+	return t, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// InsertChatTurn stores a turn.
+func (q *Q) InsertChatTurn(ctx context.Context, t ChatTurn) error {
+	if _, err := q.exec(ctx, `INSERT INTO chat_turns (`+chatTurnColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Conversation, t.Question, t.ServiceArea, b2i(t.Answered), t.Handoff, t.SourceURL, t.Helpful, t.Comment,
+		toMicros(t.ExpiresAt), toMicros(t.CreatedAt)); err != nil {
+		return fmt.Errorf("store: record chat turn: %w", err)
+	}
+	return nil
+}
+
+// ChatTurn returns the turn id of conversation, or ErrNotFound.
+func (q *Q) ChatTurn(ctx context.Context, conversation, id string) (ChatTurn, error) {
+	t, err := scanChatTurn(q.queryRow(ctx, `SELECT `+chatTurnColumns+` FROM chat_turns WHERE id = ? AND conversation = ?`+q.forUpdate(),
+		id, conversation))
+	if err != nil {
+		return ChatTurn{}, fmt.Errorf("store: find chat turn: %w", err)
+	}
+	return t, nil
+}
+
+// ChatConversationExists reports whether any stored turn belongs to conversation.
+func (q *Q) ChatConversationExists(ctx context.Context, conversation string) (bool, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM chat_turns WHERE conversation = ? LIMIT 1) t`, conversation).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: find conversation: %w", mapErr(err))
+	}
+	return n > 0, nil
+}
+
+// ChatTurns lists the turns of a conversation in order (tests, subject access).
+func (q *Q) ChatTurns(ctx context.Context, conversation string) ([]ChatTurn, error) {
+	rows, err := q.query(ctx, `SELECT `+chatTurnColumns+` FROM chat_turns WHERE conversation = ? ORDER BY created_at, id`, conversation)
+	if err != nil {
+		return nil, fmt.Errorf("store: list chat turns: %w", err)
+	}
+	defer rows.Close()
+	var out []ChatTurn
+	for rows.Next() {
+		t, err := scanChatTurn(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// SetChatFeedback records the verdict and redacted comment on a turn.
+func (q *Q) SetChatFeedback(ctx context.Context, id string, helpful int, comment string) error {
+	res, err := q.exec(ctx, `UPDATE chat_turns SET helpful = ?, comment = ? WHERE id = ?`, helpful, comment, id)
+	if err != nil {
+		return fmt.Errorf("store: record chat feedback: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: record chat feedback: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// AddChatDay adds d's counts (which may be negative) to the day's row for
+// its service area, creating it.
+func (q *Q) AddChatDay(ctx context.Context, d ChatDay) error {
+	if _, err := q.exec(ctx, `INSERT INTO chat_daily (day, service_area, questions, answered, handoffs, helpful, not_helpful)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (day, service_area) DO UPDATE SET questions = chat_daily.questions + excluded.questions,
+			answered = chat_daily.answered + excluded.answered, handoffs = chat_daily.handoffs + excluded.handoffs,
+			helpful = chat_daily.helpful + excluded.helpful, not_helpful = chat_daily.not_helpful + excluded.not_helpful`,
+		toMicros(d.Day), d.ServiceArea, d.Questions, d.Answered, d.Handoffs, d.Helpful, d.NotHelpful); err != nil {
+		return fmt.Errorf("store: count chat day: %w", err)
+	}
+	return nil
+}
+
+// ChatDays returns the daily rows with from <= day < to, by day and area.
+func (q *Q) ChatDays(ctx context.Context, from, to time.Time) ([]ChatDay, error) {
+	rows, err := q.query(ctx, `SELECT day, service_area, questions, answered, handoffs, helpful, not_helpful FROM chat_daily
+		WHERE day >= ? AND day < ? ORDER BY day, service_area`, toMicros(from), toMicros(to))
+	if err != nil {
+		return nil, fmt.Errorf("store: read chat days: %w", err)
+	}
+	defer rows.Close()
+	var out []ChatDay
+	for rows.Next() {
+		var d ChatDay
+		var day int64
+		if err := rows.Scan(&day, &d.ServiceArea, &d.Questions, &d.Answered, &d.Handoffs, &d.Helpful, &d.NotHelpful); err != nil {
+			return nil, mapErr(err)
+		}
+		d.Day = fromMicros(day)
+		out = append(out, d)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// AddChatUnanswered counts one unanswered question; the example and expiry
+// become the latest ones.
+func (q *Q) AddChatUnanswered(ctx context.Context, u ChatUnanswered) error {
+	if _, err := q.exec(ctx, `INSERT INTO chat_unanswered (day, norm, example, count, last_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (day, norm) DO UPDATE SET count = chat_unanswered.count + excluded.count, example = excluded.example,
+			last_at = excluded.last_at, expires_at = excluded.expires_at`,
+		toMicros(u.Day), u.Norm, u.Example, u.Count, toMicros(u.LastAt), toMicros(u.ExpiresAt)); err != nil {
+		return fmt.Errorf("store: count unanswered question: %w", err)
+	}
+	return nil
+}
+
+// ChatUnansweredIn returns the unanswered rows with from <= day < to.
+func (q *Q) ChatUnansweredIn(ctx context.Context, from, to time.Time) ([]ChatUnanswered, error) {
+	rows, err := q.query(ctx, `SELECT day, norm, example, count, last_at, expires_at FROM chat_unanswered
+		WHERE day >= ? AND day < ? ORDER BY day, norm`, toMicros(from), toMicros(to))
+	if err != nil {
+		return nil, fmt.Errorf("store: read unanswered questions: %w", err)
+	}
+	defer rows.Close()
+	var out []ChatUnanswered
+	for rows.Next() {
+		var u ChatUnanswered
+		var day, last, exp int64
+		if err := rows.Scan(&day, &u.Norm, &u.Example, &u.Count, &last, &exp); err != nil {
+			return nil, mapErr(err)
+		}
+		u.Day, u.LastAt, u.ExpiresAt = fromMicros(day), fromMicros(last), fromMicros(exp)
+		out = append(out, u)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// AddChatPage counts an answer taken from a page.
+func (q *Q) AddChatPage(ctx context.Context, p ChatPage) error {
+	if _, err := q.exec(ctx, `INSERT INTO chat_pages (day, url, title, count) VALUES (?, ?, ?, ?)
+		ON CONFLICT (day, url) DO UPDATE SET count = chat_pages.count + excluded.count, title = excluded.title`,
+		toMicros(p.Day), p.URL, p.Title, p.Count); err != nil {
+		return fmt.Errorf("store: count page use: %w", err)
+	}
+	return nil
+}
+
+// ChatPagesIn sums page use over from <= day < to, most used first.
+func (q *Q) ChatPagesIn(ctx context.Context, from, to time.Time, limit int) ([]ChatPage, error) {
+	rows, err := q.query(ctx, `SELECT url, MAX(title), SUM(count) AS n FROM chat_pages WHERE day >= ? AND day < ?
+		GROUP BY url ORDER BY n DESC, url LIMIT ?`, toMicros(from), toMicros(to), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: read page use: %w", err)
+	}
+	defer rows.Close()
+	var out []ChatPage
+	for rows.Next() {
+		var p ChatPage
+		if err := rows.Scan(&p.URL, &p.Title, &p.Count); err != nil {
+			return nil, mapErr(err)
+		}
+		out = append(out, p)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// DeleteExpiredChatTurns deletes up to limit turns whose expiry is at or
+// before now, and returns how many went.
+func (q *Q) DeleteExpiredChatTurns(ctx context.Context, now time.Time, limit int) (int64, error) {
+	res, err := q.exec(ctx, `DELETE FROM chat_turns WHERE id IN (SELECT id FROM chat_turns WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`,
+		toMicros(now), limit)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete expired chat turns: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// DeleteExpiredChatUnanswered deletes the unanswered examples whose expiry
+// is at or before now.
+func (q *Q) DeleteExpiredChatUnanswered(ctx context.Context, now time.Time) (int64, error) {
+	res, err := q.exec(ctx, `DELETE FROM chat_unanswered WHERE expires_at <= ?`, toMicros(now))
+	if err != nil {
+		return 0, fmt.Errorf("store: delete expired unanswered questions: %w", err)
+	}
+	return res.RowsAffected()
+}

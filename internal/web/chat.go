@@ -1,0 +1,242 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"html/template"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fairline/fairline/internal/chat"
+)
+
+// The /ask page: the website chatbot as a full page that works without
+// JavaScript. The question is a form post; the conversation id travels in a
+// hidden field (never a cookie); feedback is a small form per answer. The
+// embeddable widget (assets/widget.js) talks to the JSON API instead.
+
+// maxQuestion bounds what the page accepts, in characters, before the chat
+// service applies its own limit.
+const maxQuestion = 1000
+
+// askView is the /ask page's data.
+type askView struct {
+	Available      bool
+	Question       string // what the resident typed, echoed on this page only
+	ConversationID string
+	Answer         *chat.Response
+	Source         *chat.Source  // the page the answer comes from
+	Suggestions    []chat.Source // up to two more pages
+	Routes         []routeLink   // the handoff's contact routes
+}
+
+// routeLink is a contact route with its link checked: html/template would
+// refuse tel: links, so they are vetted here instead.
+type routeLink struct {
+	Kind, Label string
+	URL         template.URL
+}
+
+func newAskView(s *Server, conv string) askView {
+	return askView{Available: s.Chat != nil, ConversationID: conv}
+}
+
+func (s *Server) askPage(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	return s.render(w, r, "ask", &page{Title: "Ask a question", Data: newAskView(s, "")})
+}
+
+func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	if s.Chat == nil {
+		return &statusError{http.StatusServiceUnavailable, "The chatbot is not available at the moment. Use the council's website or contact details instead."}
+	}
+	q := strings.TrimSpace(r.PostForm.Get("question"))
+	conv := cleanID(r.PostForm.Get("conversation_id"))
+	v := newAskView(s, conv)
+	pg := &page{Title: "Ask a question", Data: &v, Values: url.Values{"question": {q}}}
+	switch {
+	case q == "":
+		pg.Errors = []fieldError{{"question", "Enter your question"}}
+	case utf8.RuneCountInString(q) > maxQuestion:
+		pg.Errors = []fieldError{{"question", "Your question must be 1,000 characters or fewer"}}
+	}
+	if len(pg.Errors) > 0 {
+		return s.render(w, r, "ask", pg)
+	}
+	if wait := s.askLimiter().take(r); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		return &statusError{http.StatusTooManyRequests, "You have asked a lot of questions in a short time. Wait a minute and try again."}
+	}
+	resp, err := s.Chat.Ask(r.Context(), chat.Request{Message: q, ConversationID: conv})
+	var ie *chat.InputError
+	if errors.As(err, &ie) && ie.Field == "conversation_id" {
+		// Not a conversation the service knows (any more): start afresh.
+		resp, err = s.Chat.Ask(r.Context(), chat.Request{Message: q})
+	}
+	if err != nil {
+		if msg, ok := chatInputError(err); ok {
+			pg.Errors = []fieldError{{"question", msg}}
+			return s.render(w, r, "ask", pg)
+		}
+		return err
+	}
+	v.Question, v.ConversationID, v.Answer = q, resp.ConversationID, &resp
+	if len(resp.Sources) > 0 {
+		v.Source = &resp.Sources[0]
+		v.Suggestions = resp.Sources[1:]
+		if len(v.Suggestions) > 2 {
+			v.Suggestions = v.Suggestions[:2]
+		}
+	}
+	if resp.Handoff != nil {
+		for _, rt := range resp.Handoff.Routes {
+			v.Routes = append(v.Routes, routeLink{Kind: rt.Kind, Label: rt.Label, URL: safeLink(rt.URL)})
+		}
+	}
+	// The next question starts empty; the answer is on the page.
+	pg.Values = url.Values{}
+	return s.render(w, r, "ask", pg)
+}
+
+func (s *Server) askFeedback(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	if s.Chat == nil {
+		return &statusError{http.StatusServiceUnavailable, "The chatbot is not available at the moment."}
+	}
+	f := r.PostForm
+	conv, turn := cleanID(f.Get("conversation_id")), cleanID(f.Get("turn_id"))
+	helpful := f.Get("helpful")
+	if conv == "" || turn == "" || (helpful != "yes" && helpful != "no") {
+		return badRequest("The feedback could not be read. Go back and choose Yes or No under the answer.")
+	}
+	if err := s.Chat.Feedback(r.Context(), chat.Feedback{ConversationID: conv, TurnID: turn, Helpful: helpful == "yes"}); err != nil {
+		if msg, ok := chatInputError(err); ok {
+			return badRequest(msg)
+		}
+		return err
+	}
+	return s.render(w, r, "ask", &page{Title: "Ask a question", Data: newAskView(s, conv), Flash: "Thank you for your feedback"})
+}
+
+// cleanID keeps an id from a form only if it looks like one: ids are
+// random tokens, so anything else is dropped rather than passed on.
+func cleanID(id string) string {
+	id = strings.TrimSpace(id)
+	if id == "" || len(id) > 100 {
+		return ""
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return ""
+		}
+	}
+	return id
+}
+
+// safeLink keeps links from the knowledge base and the policy to schemes a
+// resident can follow safely.
+func safeLink(raw string) template.URL {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return ""
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https", "mailto", "tel":
+		return template.URL(u.String())
+	}
+	return ""
+}
+
+// chatInputError turns the chat service's complaints about a question or
+// feedback into a message for the form.
+func chatInputError(err error) (string, bool) {
+	var ie *chat.InputError
+	switch {
+	case errors.As(err, &ie):
+		if ie.Field == "conversation_id" {
+			return "The conversation has expired. Ask your question again to start a new one.", true
+		}
+		return ie.Message, true
+	case errors.Is(err, chat.ErrUnknownTurn):
+		return "That answer is no longer kept, so feedback on it cannot be recorded.", true
+	}
+	return "", false
+}
+
+// The JSON API limits each client; the form is another door to the same
+// service, so it has a limit of its own: askPerMinute questions a minute
+// per client address, kept in memory under a keyed hash (no address is
+// held), refilled evenly.
+const askPerMinute = 60
+
+type askLimiter struct {
+	key     [32]byte
+	mu      sync.Mutex
+	buckets map[[32]byte]*askBucket
+	swept   time.Time
+}
+
+type askBucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// askLimiters holds each Server's limiter (a Server is built once per
+// process; tests build many).
+var askLimiters sync.Map
+
+func (s *Server) askLimiter() *askLimiter {
+	if l, ok := askLimiters.Load(s); ok {
+		return l.(*askLimiter)
+	}
+	l := &askLimiter{buckets: map[[32]byte]*askBucket{}}
+	rand.Read(l.key[:])
+	got, _ := askLimiters.LoadOrStore(s, l)
+	return got.(*askLimiter)
+}
+
+// take spends a token for r's client, or returns the seconds to wait.
+func (l *askLimiter) take(r *http.Request) int {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	m := hmac.New(sha256.New, l.key[:])
+	m.Write([]byte(host))
+	var k [32]byte
+	copy(k[:], m.Sum(nil))
+	now := time.Now()
+	rate := float64(askPerMinute) / 60
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) > time.Minute {
+		l.swept = now
+		for k, b := range l.buckets {
+			if now.Sub(b.at) > time.Minute {
+				delete(l.buckets, k)
+			}
+		}
+	}
+	b := l.buckets[k]
+	if b == nil {
+		b = &askBucket{tokens: askPerMinute, at: now}
+		l.buckets[k] = b
+	}
+	b.tokens = math.Min(askPerMinute, b.tokens+now.Sub(b.at).Seconds()*rate)
+	b.at = now
+	if b.tokens < 1 {
+		return int(math.Ceil((1 - b.tokens) / rate))
+	}
+	b.tokens--
+	return 0
+}

@@ -1,0 +1,401 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fairline/fairline/internal/chat"
+)
+
+// Chatbot reports: what residents asked about, by service area, whether the
+// bot answered and whether the answers helped. Figures come from the chat
+// service's daily aggregates, which outlive the transcripts. Charts are
+// inline SVG drawn here, each with a text alternative and a data table.
+
+const (
+	reportDefaultDays = 28
+	reportMaxDays     = 366
+	dateLayout        = "2006-01-02"
+)
+
+// reportRange is the period asked for: whole UTC days, From to To inclusive.
+type reportRange struct {
+	From, To time.Time // midnight UTC
+}
+
+// parseReportRange reads ?from=&to= (YYYY-MM-DD, both optional: the last 28
+// days up to today by default) and says what is wrong, field by field.
+func parseReportRange(q url.Values, now time.Time) (reportRange, []fieldError) {
+	today := now.UTC().Truncate(24 * time.Hour)
+	rr := reportRange{From: today.AddDate(0, 0, -(reportDefaultDays - 1)), To: today}
+	var errs []fieldError
+	parse := func(field, label string, dst *time.Time) {
+		raw := q.Get(field)
+		if raw == "" {
+			return
+		}
+		t, err := time.Parse(dateLayout, raw)
+		if err != nil {
+			errs = append(errs, fieldError{field, label + " must be a real date in the form YYYY-MM-DD, for example " + today.Format(dateLayout)})
+			return
+		}
+		*dst = t
+	}
+	parse("from", "Start date", &rr.From)
+	parse("to", "End date", &rr.To)
+	if len(errs) > 0 {
+		return rr, errs
+	}
+	switch {
+	case rr.From.After(rr.To):
+		errs = append(errs, fieldError{"from", "Start date must be the same as or before the end date"})
+	case rr.To.Sub(rr.From) >= reportMaxDays*24*time.Hour:
+		errs = append(errs, fieldError{"from", "The period must be " + strconv.Itoa(reportMaxDays) + " days or shorter"})
+	}
+	return rr, errs
+}
+
+// reportFor asks the chat service for the period, To inclusive, keeping only the
+// service areas p may see.
+func (s *Server) reportFor(r *http.Request, rr reportRange) (chat.Report, error) {
+	rep, err := s.Chat.Report(r.Context(), rr.From, rr.To.AddDate(0, 0, 1))
+	if err != nil {
+		return rep, err
+	}
+	p := principalFrom(r)
+	days := rep.Days[:0:0]
+	for _, d := range rep.Days {
+		if p.SeesServiceArea(d.ServiceArea) || (d.ServiceArea == "" && !p.Role.Scoped()) {
+			days = append(days, d)
+		}
+	}
+	rep.Days = days
+	sort.SliceStable(rep.Days, func(i, j int) bool {
+		if !rep.Days[i].Day.Equal(rep.Days[j].Day) {
+			return rep.Days[i].Day.Before(rep.Days[j].Day)
+		}
+		return rep.Days[i].ServiceArea < rep.Days[j].ServiceArea
+	})
+	return rep, nil
+}
+
+// reportView is the page's data.
+type reportView struct {
+	Available  bool
+	From, To   string
+	CSV        string
+	Scoped     bool
+	Totals     figures
+	Areas      []areaRow
+	DayTable   periodTable
+	WeekTable  periodTable
+	DayChart   barChart
+	AreaChart  barChart
+	Unanswered []chat.Unanswered
+	TopPages   []chat.PageUse
+}
+
+// figures are counts with the rates derived from them.
+type figures struct {
+	Questions, Answered, Handoffs, Helpful, NotHelpful int
+}
+
+func (f *figures) add(d chat.DayStat) {
+	f.Questions += d.Questions
+	f.Answered += d.Answered
+	f.Handoffs += d.Handoffs
+	f.Helpful += d.Helpful
+	f.NotHelpful += d.NotHelpful
+}
+
+// AnsweredRate is the share of questions answered, as "82%" or "–".
+func (f figures) AnsweredRate() string { return percent(f.Answered, f.Questions) }
+
+// HelpfulRate is the share of rated answers rated helpful.
+func (f figures) HelpfulRate() string { return percent(f.Helpful, f.Helpful+f.NotHelpful) }
+
+func percent(n, of int) string {
+	if of == 0 {
+		return "–"
+	}
+	return strconv.Itoa(int(float64(n)*100/float64(of)+0.5)) + "%"
+}
+
+type areaRow struct {
+	ID, Name string
+	figures
+}
+
+// periodTable is questions per period and service area.
+type periodTable struct {
+	ID, Caption, FirstCol string
+	Areas                 []string // column headings: service area names
+	Rows                  []periodRow
+}
+
+// periodRow is one day or week: questions per service area (in AreaIDs
+// order) and the totals.
+type periodRow struct {
+	Label  string
+	ByArea []int
+	Total  figures
+}
+
+// barChart is a vertical bar chart laid out for the template.
+type barChart struct {
+	ID          string
+	Title, Desc string
+	Width       int
+	Height      int
+	Bars        []bar
+	Ticks       []tick
+	Empty       bool
+}
+
+type bar struct {
+	X, Y, W, H float64
+	Label      string // under the bar, may be empty
+	LabelX     float64
+	Value      int
+	Tip        string // <title> of the bar
+}
+
+type tick struct {
+	Y     float64
+	Label string
+}
+
+const (
+	chartW, chartH      = 640, 260
+	chartLeft, chartTop = 40.0, 10.0
+	chartBottom         = 40.0
+)
+
+// newBarChart lays out values (with labels) in a 640×260 viewBox: bars,
+// a few gridlines with their values, and every n-th label so they fit.
+func newBarChart(id, title, desc string, labels []string, values []int, tips []string) barChart {
+	c := barChart{ID: id, Title: title, Desc: desc, Width: chartW, Height: chartH}
+	max := 0
+	for _, v := range values {
+		if v > max {
+			max = v
+		}
+	}
+	if len(values) == 0 || max == 0 {
+		c.Empty = true
+		return c
+	}
+	step := niceStep(max)
+	top := step * ((max + step - 1) / step)
+	plotH := chartH - chartTop - chartBottom
+	plotW := chartW - chartLeft - 10
+	for v := 0; v <= top; v += step {
+		c.Ticks = append(c.Ticks, tick{Y: chartTop + plotH - plotH*float64(v)/float64(top), Label: strconv.Itoa(v)})
+	}
+	slot := plotW / float64(len(values))
+	every := 1
+	if n := len(values); n > 8 {
+		every = (n + 7) / 8
+	}
+	for i, v := range values {
+		h := plotH * float64(v) / float64(top)
+		b := bar{X: chartLeft + float64(i)*slot + slot*0.15, W: slot * 0.7, Y: chartTop + plotH - h, H: h, Value: v, Tip: tips[i]}
+		b.LabelX = b.X + b.W/2
+		if i%every == 0 {
+			b.Label = labels[i]
+		}
+		c.Bars = append(c.Bars, b)
+	}
+	return c
+}
+
+func niceStep(max int) int {
+	for _, s := range []int{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000} {
+		if max/s <= 5 {
+			return s
+		}
+	}
+	return max / 5
+}
+
+func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
+	pg := &page{Title: "Chatbot reports", Values: r.URL.Query()}
+	rr, errs := parseReportRange(r.URL.Query(), time.Now())
+	v := reportView{Available: s.Chat != nil, From: rr.From.Format(dateLayout), To: rr.To.Format(dateLayout)}
+	p := principalFrom(r)
+	v.Scoped = p.Role.Scoped()
+	pg.Data = &v
+	if len(errs) > 0 || !v.Available {
+		pg.Errors = errs
+		return s.render(w, r, "reports", pg)
+	}
+	if pg.Values.Get("from") == "" {
+		pg.Values.Set("from", v.From)
+	}
+	if pg.Values.Get("to") == "" {
+		pg.Values.Set("to", v.To)
+	}
+	rep, err := s.reportFor(r, rr)
+	if err != nil {
+		return err
+	}
+	v.CSV = "/console/reports.csv?" + url.Values{"from": {v.From}, "to": {v.To}}.Encode()
+	v.Unanswered, v.TopPages = rep.Unanswered, rep.TopPages
+	names := areaNames(s.Policy())
+
+	// Service areas, busiest first.
+	byArea := map[string]*areaRow{}
+	for _, d := range rep.Days {
+		a := byArea[d.ServiceArea]
+		if a == nil {
+			a = &areaRow{ID: d.ServiceArea}
+			byArea[d.ServiceArea] = a
+		}
+		a.add(d)
+		v.Totals.add(d)
+	}
+	for _, a := range byArea {
+		if a.Name = names[a.ID]; a.Name == "" {
+			a.Name = areaLabel(a.ID)
+		}
+		v.Areas = append(v.Areas, *a)
+	}
+	sort.Slice(v.Areas, func(i, j int) bool {
+		if v.Areas[i].Questions != v.Areas[j].Questions {
+			return v.Areas[i].Questions > v.Areas[j].Questions
+		}
+		return v.Areas[i].ID < v.Areas[j].ID
+	})
+	col := map[string]int{}
+	var cols []string
+	for i, a := range v.Areas {
+		cols = append(cols, a.Name)
+		col[a.ID] = i
+	}
+	v.DayTable = periodTable{ID: "per-day", Caption: "Questions per day by service area", FirstCol: "Day", Areas: cols}
+	v.WeekTable = periodTable{ID: "per-week", Caption: "Questions per week (weeks start on Monday) by service area", FirstCol: "Week", Areas: cols}
+
+	// Every day of the period, and weeks starting on Monday.
+	dayIndex := map[string]*periodRow{}
+	var labels, tips []string
+	var values []int
+	for d := rr.From; !d.After(rr.To); d = d.AddDate(0, 0, 1) {
+		v.DayTable.Rows = append(v.DayTable.Rows, periodRow{Label: d.Format("Mon 2 Jan 2006"), ByArea: make([]int, len(v.Areas))})
+	}
+	for i := range v.DayTable.Rows {
+		dayIndex[rr.From.AddDate(0, 0, i).Format(dateLayout)] = &v.DayTable.Rows[i]
+	}
+	weekIndex := map[string]*periodRow{}
+	var weekOrder []string
+	for d := rr.From; !d.After(rr.To); d = d.AddDate(0, 0, 1) {
+		wk := weekStart(d).Format(dateLayout)
+		if _, ok := weekIndex[wk]; !ok {
+			weekOrder = append(weekOrder, wk)
+			weekIndex[wk] = &periodRow{Label: "Week of " + weekStart(d).Format("2 Jan 2006"), ByArea: make([]int, len(v.Areas))}
+		}
+	}
+	for _, d := range rep.Days {
+		day := d.Day.UTC().Truncate(24 * time.Hour)
+		if row := dayIndex[day.Format(dateLayout)]; row != nil {
+			row.ByArea[col[d.ServiceArea]] += d.Questions
+			row.Total.add(d)
+		}
+		if row := weekIndex[weekStart(day).Format(dateLayout)]; row != nil {
+			row.ByArea[col[d.ServiceArea]] += d.Questions
+			row.Total.add(d)
+		}
+	}
+	for _, wk := range weekOrder {
+		v.WeekTable.Rows = append(v.WeekTable.Rows, *weekIndex[wk])
+	}
+	busiest := periodRow{}
+	for i, row := range v.DayTable.Rows {
+		d := rr.From.AddDate(0, 0, i)
+		labels = append(labels, d.Format("2 Jan"))
+		values = append(values, row.Total.Questions)
+		tips = append(tips, fmt.Sprintf("%s: %d questions", row.Label, row.Total.Questions))
+		if row.Total.Questions > busiest.Total.Questions {
+			busiest = row
+		}
+	}
+	desc := fmt.Sprintf("Bar chart of questions per day from %s to %s: %d questions in all", rr.From.Format("2 January 2006"), rr.To.Format("2 January 2006"), v.Totals.Questions)
+	if busiest.Total.Questions > 0 {
+		desc += fmt.Sprintf("; the busiest day was %s with %d", busiest.Label, busiest.Total.Questions)
+	}
+	v.DayChart = newBarChart("chart-day", "Questions per day", desc+". The figures are in the table below.", labels, values, tips)
+
+	labels, values, tips = nil, nil, nil
+	var parts string
+	for i, a := range v.Areas {
+		name := a.Name
+		labels = append(labels, shorten(name, 14))
+		values = append(values, a.Questions)
+		tips = append(tips, fmt.Sprintf("%s: %d questions", name, a.Questions))
+		if i < 5 {
+			parts += fmt.Sprintf("; %s %d", name, a.Questions)
+		}
+	}
+	v.AreaChart = newBarChart("chart-area", "Questions by service area", "Bar chart of questions by service area, busiest first"+parts+". The figures are in the table below.", labels, values, tips)
+	return s.render(w, r, "reports", pg)
+}
+
+// weekStart is the Monday of d's week.
+func weekStart(d time.Time) time.Time {
+	off := (int(d.Weekday()) + 6) % 7
+	return d.AddDate(0, 0, -off)
+}
+
+// areaLabel names a service area the policy does not list (the knowledge
+// base's classifier may use its own): "libraries-and-culture" reads
+// "Libraries and culture".
+func areaLabel(id string) string {
+	if id == "" {
+		return "Not classified"
+	}
+	return capitalise(strings.ReplaceAll(id, "-", " "))
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// reportsCSV exports the daily figures of the period, one row per day and
+// service area.
+func (s *Server) reportsCSV(w http.ResponseWriter, r *http.Request) error {
+	rr, errs := parseReportRange(r.URL.Query(), time.Now())
+	if len(errs) > 0 {
+		return badRequest(errs[0].Msg + ".")
+	}
+	if s.Chat == nil {
+		return &statusError{http.StatusServiceUnavailable, "The chatbot is not configured, so there is nothing to export."}
+	}
+	rep, err := s.reportFor(r, rr)
+	if err != nil {
+		return err
+	}
+	names := areaNames(s.Policy())
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="chatbot-%s-to-%s.csv"`, rr.From.Format(dateLayout), rr.To.Format(dateLayout)))
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"day", "service_area", "service_area_name", "questions", "answered", "handoffs", "helpful", "not_helpful"})
+	for _, d := range rep.Days {
+		name := names[d.ServiceArea]
+		if name == "" {
+			name = areaLabel(d.ServiceArea)
+		}
+		cw.Write([]string{d.Day.UTC().Format(dateLayout), d.ServiceArea, name, strconv.Itoa(d.Questions), strconv.Itoa(d.Answered),
+			strconv.Itoa(d.Handoffs), strconv.Itoa(d.Helpful), strconv.Itoa(d.NotHelpful)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
