@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"strings"
@@ -237,19 +238,24 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 	var size int64
 	pr, pw := io.Pipe()
 	go func() {
-		enc, err := crypt.NewEncryptWriter(pw, dataKey, associatedData(id))
+		// Coalesce 64 KiB segments into large pipe transfers: each transfer
+		// is a hand-off between goroutines.
+		bw := bufio.NewWriterSize(pw, 1<<20)
+		enc, err := crypt.NewEncryptWriter(bw, dataKey, associatedData(id))
 		if err != nil {
 			pw.CloseWithError(err)
 			return
 		}
-		n, err := io.Copy(io.MultiWriter(enc, sum), io.LimitReader(br, s.maxSize+1))
+		n, err := copyHashing(enc, sum, io.LimitReader(br, s.maxSize+1))
 		size = n
 		switch {
 		case err != nil:
 		case n > s.maxSize:
 			err = ErrTooLarge
 		default:
-			err = enc.Close()
+			if err = enc.Close(); err == nil {
+				err = bw.Flush()
+			}
 		}
 		pw.CloseWithError(err)
 	}()
@@ -334,3 +340,46 @@ func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeStrin
 
 // MaxSize is the upload limit in bytes.
 func (s *Service) MaxSize() int64 { return s.maxSize }
+
+// copyHashing copies r to w while hash digests the same bytes on another
+// goroutine, so hashing overlaps encryption and writing instead of adding
+// to them: on two cores that is most of the difference between encrypted
+// ingest and a plain copy. w must not keep the slices it is given (the
+// encrypting writer copies them into its segment buffer).
+func copyHashing(w io.Writer, h hash.Hash, r io.Reader) (int64, error) {
+	const bufs, bufSize = 4, 256 << 10
+	free := make(chan []byte, bufs)
+	for range bufs {
+		free <- make([]byte, bufSize)
+	}
+	full := make(chan []byte, bufs)
+	hashed := make(chan struct{})
+	go func() {
+		for b := range full {
+			h.Write(b)
+			free <- b[:cap(b)]
+		}
+		close(hashed)
+	}()
+	defer func() { close(full); <-hashed }()
+	var n int64
+	for {
+		buf := <-free
+		k, rerr := io.ReadFull(r, buf)
+		if k > 0 {
+			if _, err := w.Write(buf[:k]); err != nil {
+				return n, err
+			}
+			n += int64(k)
+			full <- buf[:k]
+		} else {
+			free <- buf
+		}
+		switch {
+		case rerr == io.EOF || rerr == io.ErrUnexpectedEOF:
+			return n, nil
+		case rerr != nil:
+			return n, rerr
+		}
+	}
+}
