@@ -176,8 +176,8 @@ const (
 	JobRecrawl = "kb.recrawl"
 )
 
-// Recrawl re-crawls every known knowledge-base site with the default crawl
-// options; the hooks bring the chatbot's index up to date. A failing site
+// Recrawl re-crawls every knowledge-base site that was crawled before, with
+// the default crawl options; the hooks bring the chatbot's index up to date. A failing site
 // does not stop the others; the first error is returned.
 func (a *App) Recrawl(ctx context.Context) error {
 	srcs, err := a.DB.Q().KBSources(ctx)
@@ -186,6 +186,11 @@ func (a *App) Recrawl(ctx context.Context) error {
 	}
 	var first error
 	for _, src := range srcs {
+		// Sites that were only imported from a file (the --demo site, for
+		// one) have no crawl to repeat: never reach out to them.
+		if src.LastCrawlStartedAt.IsZero() {
+			continue
+		}
 		sum, err := a.KB.Crawl(ctx, src.BaseURL, crawl.Options{})
 		if err != nil {
 			a.Logger.Error("scheduled re-crawl failed", "site", src.BaseURL, "err", err)
