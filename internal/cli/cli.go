@@ -154,6 +154,25 @@ func openApp(ctx context.Context, env *Env, cf *config.Flags) (*app.App, error) 
 	return app.Open(ctx, cfg, cfg.Logger(env.Stderr), env.AppOptions)
 }
 
+// runWithApp is the shape of most commands: configuration flags, no
+// arguments, an opened app for fn, closed afterwards.
+func runWithApp(ctx context.Context, env *Env, name, usage string, args []string, fn func(a *app.App) error) error {
+	fs := newFlags(env, name, usage)
+	cf := config.Register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &UsageError{fmt.Sprintf("%s takes no arguments (got %q)", name, fs.Arg(0))}
+	}
+	a, err := openApp(ctx, env, cf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
+
 // subcommand picks a sub-subcommand ("policy validate").
 func subcommand(ctx context.Context, env *Env, group string, args []string, subs map[string]func(context.Context, *Env, []string) error) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {

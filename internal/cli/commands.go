@@ -25,22 +25,15 @@ func versionCmd(ctx context.Context, env *Env, args []string) error {
 }
 
 func migrate(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "migrate", "migrate [flags]")
-	cf := config.Register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, env, cf)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	cur, _, err := a.DB.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "database %s is at schema version %d\n", a.Config.RedactedDB(), cur)
-	return nil
+	return runWithApp(ctx, env, "migrate", "migrate [flags]\n\nApplies the database migrations (serve does too) and reports the schema version.", args,
+		func(a *app.App) error {
+			cur, _, err := a.DB.SchemaVersion(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "database %s is at schema version %d\n", a.Config.RedactedDB(), cur)
+			return nil
+		})
 }
 
 // Policy commands need no database: they read the policy only.
@@ -229,24 +222,17 @@ func auditCmd(ctx context.Context, env *Env, args []string) error {
 var ErrAuditBroken = errors.New("audit log verification failed")
 
 func auditVerify(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "audit verify", "audit verify [flags]\n\nChecks every entry of the audit log and reports the first one that was\naltered, removed or reordered. Exits non-zero if the log is not intact.")
-	cf := config.Register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, env, cf)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	rep, err := a.Audit.Verify(ctx)
-	if err != nil {
-		return err
-	}
-	if rep.Problem != nil {
-		fmt.Fprintf(env.Stdout, "FAIL: %s\n", rep.Problem.Error())
-		return fmt.Errorf("%w at entry %d", ErrAuditBroken, rep.Problem.Seq)
-	}
-	fmt.Fprintf(env.Stdout, "OK: %d entries, chain intact\n", rep.Entries)
-	return nil
+	return runWithApp(ctx, env, "audit verify", "audit verify [flags]\n\nChecks every entry of the audit log and reports the first one that was\naltered, removed or reordered. Exits non-zero if the log is not intact.", args,
+		func(a *app.App) error {
+			rep, err := a.Audit.Verify(ctx)
+			if err != nil {
+				return err
+			}
+			if rep.Problem != nil {
+				fmt.Fprintf(env.Stdout, "FAIL: %s\n", rep.Problem.Error())
+				return fmt.Errorf("%w at entry %d", ErrAuditBroken, rep.Problem.Seq)
+			}
+			fmt.Fprintf(env.Stdout, "OK: %d entries, chain intact\n", rep.Entries)
+			return nil
+		})
 }

@@ -4,30 +4,24 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/config"
 )
 
 func sweepCmd(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "sweep", "sweep [flags]\n\nRuns one retention pass now: destroys every recording past its service area's\nretention period that is not under a legal hold (wrapped key first, then the blob),\nfinishes interrupted deletions and removes blobs of uploads that never committed.")
-	cf := config.Register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, env, cf)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if _, err := a.Recordings.ApplyRetention(ctx); err != nil {
-		return err
-	}
-	res, err := a.Sweep(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "recordings destroyed: %d, interrupted deletions finished: %d, orphaned blobs removed: %d\n",
-		res.Deleted, res.Finished, res.Orphans)
-	return nil
+	return runWithApp(ctx, env, "sweep", "sweep [flags]\n\nRuns one retention pass now: destroys every recording past its service area's\nretention period that is not under a legal hold (wrapped key first, then the blob),\nfinishes interrupted deletions and removes blobs of uploads that never committed.", args,
+		func(a *app.App) error {
+			if _, err := a.Recordings.ApplyRetention(ctx); err != nil {
+				return err
+			}
+			res, err := a.Sweep(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "recordings destroyed: %d, interrupted deletions finished: %d, orphaned blobs removed: %d\n",
+				res.Deleted, res.Finished, res.Orphans)
+			return nil
+		})
 }
 
 func keysCmd(ctx context.Context, env *Env, args []string) error {
@@ -37,26 +31,19 @@ func keysCmd(ctx context.Context, env *Env, args []string) error {
 }
 
 func keysRotate(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "keys rotate", "keys rotate [flags]\n\nAdds a new key-encryption key version and re-wraps every recording's data key\nunder it. Audio is not re-encrypted. Old versions stay until retired.")
-	cf := config.Register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, env, cf)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	v, err := a.KEK.Rotate(ctx)
-	if err != nil {
-		return err
-	}
-	n, err := a.Recordings.RewrapAll(ctx)
-	if err != nil {
-		return fmt.Errorf("rotated to key version %s but re-wrapping stopped after %d recordings: %w (run again to finish)", v, n, err)
-	}
-	fmt.Fprintf(env.Stdout, "key-encryption key version %s is current; %d recording keys re-wrapped\n", v, n)
-	return nil
+	return runWithApp(ctx, env, "keys rotate", "keys rotate [flags]\n\nAdds a new key-encryption key version and re-wraps every recording's data key\nunder it. Audio is not re-encrypted. Old versions stay until retired.", args,
+		func(a *app.App) error {
+			v, err := a.KEK.Rotate(ctx)
+			if err != nil {
+				return err
+			}
+			n, err := a.Recordings.RewrapAll(ctx)
+			if err != nil {
+				return fmt.Errorf("rotated to key version %s but re-wrapping stopped after %d recordings: %w (run again to finish)", v, n, err)
+			}
+			fmt.Fprintf(env.Stdout, "key-encryption key version %s is current; %d recording keys re-wrapped\n", v, n)
+			return nil
+		})
 }
 
 func recordingsCmd(ctx context.Context, env *Env, args []string) error {
