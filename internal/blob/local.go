@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Local is a Store in a folder of this machine. An object lives in one file,
@@ -270,11 +272,12 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// DeleteMany removes several objects and then syncs each folder once,
-// rather than once per object: a retention sweep deletes thousands of
-// blobs, and the folder syncs, not the unlinks, are what cost.
+// DeleteMany removes several objects and then makes the removals durable
+// with one syncfs of the store's file system, rather than a folder sync per
+// object: a retention sweep deletes thousands of blobs spread over as many
+// shard folders, and the syncs, not the unlinks, are what cost.
 func (l *Local) DeleteMany(ctx context.Context, keys []string) error {
-	dirs := map[string]bool{}
+	removed := false
 	for _, key := range keys {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -289,12 +292,18 @@ func (l *Local) DeleteMany(ctx context.Context, keys []string) error {
 			}
 			return fmt.Errorf("blob: delete %s: %w", key, err)
 		}
-		dirs[filepath.Dir(p)] = true
+		removed = true
 	}
-	for d := range dirs {
-		if err := syncDir(d); err != nil {
-			return fmt.Errorf("blob: sync %s: %w", d, err)
-		}
+	if !removed {
+		return nil
+	}
+	root, err := os.Open(l.dir)
+	if err != nil {
+		return fmt.Errorf("blob: sync store: %w", err)
+	}
+	defer root.Close()
+	if err := unix.Syncfs(int(root.Fd())); err != nil {
+		return fmt.Errorf("blob: sync store: %w", err)
 	}
 	return nil
 }
