@@ -28,7 +28,7 @@ const Token = "FairlineBot"
 // Defaults.
 const (
 	DefaultUserAgent    = "FairlineBot/1.0 (+https://github.com/fairline/fairline)"
-	DefaultRate         = 4.0 // requests per second: light for a council web server
+	DefaultRate         = 12.0 // requests per second, at most 2 in flight: a 100-page site in under 10 s; a site's Crawl-delay slows it
 	DefaultConcurrency  = 2
 	DefaultMaxPages     = 10000
 	DefaultMaxBodyBytes = 5 << 20
