@@ -64,14 +64,5 @@ func (q *Q) Disclosures(ctx context.Context, limit int) ([]Disclosure, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: list disclosures: %w", err)
 	}
-	defer rows.Close()
-	var out []Disclosure
-	for rows.Next() {
-		d, err := scanDisclosure(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, mapErr(rows.Err())
+	return collect(rows, scanDisclosure)
 }

@@ -87,16 +87,7 @@ func (q *Q) ClaimJobs(ctx context.Context, kinds []string, worker string, now, l
 	if err != nil {
 		return nil, fmt.Errorf("store: claim jobs: %w", err)
 	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, mapErr(rows.Err())
+	return collect(rows, scanJob)
 }
 
 // ExtendJobLock keeps a long job's claim alive. It fails with ErrNotFound
@@ -149,14 +140,5 @@ func (q *Q) Jobs(ctx context.Context, f JobFilter) ([]Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: list jobs: %w", err)
 	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, mapErr(rows.Err())
+	return collect(rows, scanJob)
 }

@@ -147,18 +147,7 @@ func (q *Q) Recordings(ctx context.Context, f RecordingFilter) ([]Recording, err
 	return collectRecordings(rows)
 }
 
-func collectRecordings(rows *sql.Rows) ([]Recording, error) {
-	defer rows.Close()
-	var out []Recording
-	for rows.Next() {
-		r, err := scanRecording(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, mapErr(rows.Err())
-}
+func collectRecordings(rows *sql.Rows) ([]Recording, error) { return collect(rows, scanRecording) }
 
 // ExpiredRecordings returns up to limit live recordings past expiry and not
 // under an active legal hold, oldest expiry first. The partial index on

@@ -273,6 +273,21 @@ func mapErr(err error) error {
 	return err
 }
 
+// collect scans every row with scan and closes rows: the one loop behind
+// the list queries.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, mapErr(rows.Err())
+}
+
 // Time is stored as Unix microseconds in both dialects: one comparable,
 // index-friendly representation with no driver-specific time parsing.
 func toMicros(t time.Time) int64 {

@@ -55,16 +55,7 @@ func (q *Q) APITokens(ctx context.Context) ([]APIToken, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: list API tokens: %w", err)
 	}
-	defer rows.Close()
-	var out []APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, mapErr(rows.Err())
+	return collect(rows, scanToken)
 }
 
 // RevokeAPIToken marks a token revoked; revoking twice keeps the first time.
