@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -95,6 +96,78 @@ func ValidKey(key string) error {
 			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
 				return fmt.Errorf("%w %q: byte %#x is not allowed", ErrInvalidKey, key, c)
 			}
+		}
+	}
+	return nil
+}
+
+// WritingPutter is a Store that a producer can also write into directly, saving the goroutine
+// hand-off and the copy of a pipe when the producer is itself a writer (an encrypting one).
+type WritingPutter interface {
+	// PutWriting stores under key what write writes to w, with Put's semantics: the object
+	// becomes visible only if write returns nil and the object is then stored. w is valid only
+	// during write.
+	PutWriting(ctx context.Context, key string, write func(w io.Writer) error) (int64, error)
+}
+
+// PutWriting stores under key what write writes: directly when s is a WritingPutter, through a
+// pipe into Put otherwise. write has returned by the time PutWriting does.
+func PutWriting(ctx context.Context, s Store, key string, write func(w io.Writer) error) (int64, error) {
+	if wp, ok := s.(WritingPutter); ok {
+		return wp.PutWriting(ctx, key, write)
+	}
+	pr, pw := io.Pipe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pw.CloseWithError(write(pw))
+	}()
+	n, err := s.Put(ctx, key, pr)
+	// Unblock the producer if Put stopped early; Put's error is the one to report.
+	pr.CloseWithError(errors.New("blob: put ended before its producer"))
+	<-done
+	return n, err
+}
+
+// ManyDeleter is a Store that deletes a batch of keys more cheaply than one Delete each (one
+// file-system sync for the batch; one request per 1,000 keys on S3).
+type ManyDeleter interface {
+	// DeleteMany deletes every key, missing ones included, or returns an error; after an error
+	// some keys may be deleted, so the caller retries the whole batch.
+	DeleteMany(ctx context.Context, keys []string) error
+}
+
+// DeleteMany deletes keys with s's DeleteMany when it has one and otherwise with up to eight
+// Deletes in flight, since object stores are latency-bound.
+func DeleteMany(ctx context.Context, s Store, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	if md, ok := s.(ManyDeleter); ok {
+		return md.DeleteMany(ctx, keys)
+	}
+	const workers = 8
+	next := make(chan string)
+	errs := make(chan error, len(keys))
+	var wg sync.WaitGroup
+	for range min(workers, len(keys)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for key := range next {
+				errs <- s.Delete(ctx, key)
+			}
+		}()
+	}
+	for _, key := range keys {
+		next <- key
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -313,6 +313,39 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// DeleteMany implements ManyDeleter with DeleteObjects, 1,000 keys per request (the API's
+// limit). Keys that are already gone count as deleted, as S3 itself reports them.
+func (s *S3) DeleteMany(ctx context.Context, keys []string) error {
+	for _, key := range keys {
+		if err := ValidKey(key); err != nil {
+			return err
+		}
+	}
+	const perRequest = 1000
+	for len(keys) > 0 {
+		batch := keys[:min(perRequest, len(keys))]
+		keys = keys[len(batch):]
+		objs := make([]types.ObjectIdentifier, len(batch))
+		for i, key := range batch {
+			objs[i] = types.ObjectIdentifier{Key: aws.String(s.prefix + key)}
+		}
+		out, err := s.client.DeleteObjects(ctx, &s3.DeleteObjectsInput{
+			Bucket: &s.bucket, Delete: &types.Delete{Objects: objs, Quiet: aws.Bool(true)},
+		})
+		if err != nil {
+			return fmt.Errorf("blob: delete %d objects: %w", len(batch), err)
+		}
+		for _, e := range out.Errors {
+			if aws.ToString(e.Code) == "NoSuchKey" {
+				continue
+			}
+			return fmt.Errorf("blob: delete %s: %s: %s", strings.TrimPrefix(aws.ToString(e.Key), s.prefix),
+				aws.ToString(e.Code), aws.ToString(e.Message))
+		}
+	}
+	return nil
+}
+
 // List implements Store, one ListObjectsV2 page (up to 1,000 keys) at a time.
 func (s *S3) List(ctx context.Context, prefix string, fn func(Info) error) error {
 	full := s.prefix + prefix

@@ -105,24 +105,30 @@ func segmentNonce(dst, header []byte, idx uint32, last bool) {
 
 // encryptWriter is the io.WriteCloser of NewEncryptWriter.
 //
-// Sealing and writing overlap: segment i is written to w by a goroutine while segment i+1 is
-// being sealed, so encryption costs little more than the slower of the two on a machine with
-// two cores. At most one write is in flight, and its goroutine ends when w.Write returns, so an
-// abandoned writer leaks nothing.
+// Sealing and writing overlap: a batch of sealed segments is written to w by a goroutine while
+// the next batch is being sealed, so encryption costs little more than the slower of the two on
+// a machine with two cores. Batches (up to batchBytes) keep the hand-offs between goroutines and
+// the writes to w few, and a whole segment of a caller's slice is sealed straight from it, not
+// copied first. At most one write is in flight, and its goroutine ends when w.Write returns, so
+// an abandoned writer leaks nothing.
 type encryptWriter struct {
 	w       io.Writer
 	aead    cipher.AEAD
 	header  []byte
 	nonce   [nonceSize]byte
-	buf     []byte    // plaintext of the pending segment, len <= segSize
-	outs    [2][]byte // sealed segments: one being written, one being sealed
-	cur     int       // index in outs of the buffer free for sealing
+	buf     []byte    // plaintext of the pending segment, len <= seg
+	outs    [2][]byte // batches of sealed segments: one being written, one being filled
+	cur     int       // index in outs of the batch being filled
+	batch   int       // segments per batch
 	written chan error
 	pending bool // a write is in flight and will report on written
 	seg     int
 	idx     uint32
 	err     error // sticky: the first failure, or errClosed
 }
+
+// batchBytes bounds the sealed bytes handed to w in one Write: 1 MiB, 16 default segments.
+const batchBytes = 1 << 20
 
 var errClosed = errors.New("crypt: write to a closed encrypting writer")
 
@@ -131,7 +137,7 @@ var errClosed = errors.New("crypt: write to a closed encrypting writer")
 // associatedData (use the recording id). It writes the header to w at once. Close seals the final
 // segment and must be called, or the stream is unreadable; it does not close w. Until Close
 // returns, w is written from another goroutine (one write at a time, in order), so do not use w
-// meanwhile. Memory use is about three segments, whatever the plaintext size. The writer is not
+// meanwhile. Memory use is about 2 MiB, whatever the plaintext size. The writer is not
 // safe for concurrent use.
 func NewEncryptWriter(w io.Writer, dataKey []byte, associatedData []byte) (io.WriteCloser, error) {
 	return newEncryptWriter(w, dataKey, associatedData, DefaultSegmentSize)
@@ -166,13 +172,13 @@ func newEncryptWriterRand(w io.Writer, dataKey, ad []byte, segSize int, random i
 		aead:    aead,
 		header:  header,
 		buf:     make([]byte, 0, segSize),
-		outs:    [2][]byte{make([]byte, 0, segSize+TagSize), make([]byte, 0, segSize+TagSize)},
+		batch:   max(1, batchBytes/(segSize+TagSize)),
 		written: make(chan error, 1),
 		seg:     segSize,
 	}, nil
 }
 
-// Write buffers p and writes every segment that is known not to be the last one. A segment is
+// Write buffers p and seals every segment that is known not to be the last one. A segment is
 // sealed only when more data follows it, because the last flag must be set on the final one.
 func (e *encryptWriter) Write(p []byte) (int, error) {
 	if e.err != nil {
@@ -181,9 +187,18 @@ func (e *encryptWriter) Write(p []byte) (int, error) {
 	n := 0
 	for len(p) > 0 {
 		if len(e.buf) == e.seg {
-			if err := e.flush(false); err != nil {
+			if err := e.seal(e.buf, false); err != nil {
 				return n, err
 			}
+			e.buf = e.buf[:0]
+		}
+		if len(e.buf) == 0 && len(p) > e.seg {
+			// A whole segment with more after it: seal it where it is.
+			if err := e.seal(p[:e.seg], false); err != nil {
+				return n, err
+			}
+			p, n = p[e.seg:], n+e.seg
+			continue
 		}
 		c := copy(e.buf[len(e.buf):e.seg], p)
 		e.buf = e.buf[:len(e.buf)+c]
@@ -193,24 +208,35 @@ func (e *encryptWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-func (e *encryptWriter) flush(last bool) error {
+// seal appends the sealed segment pt to the batch being filled and hands the batch to w when it
+// is full or pt is the last segment.
+func (e *encryptWriter) seal(pt []byte, last bool) error {
 	if !last && e.idx == ^uint32(0) {
 		e.err = errors.New("crypt: plaintext too long for one stream")
 		return e.err
 	}
+	if e.outs[e.cur] == nil {
+		e.outs[e.cur] = make([]byte, 0, e.batch*(e.seg+TagSize))
+	}
 	segmentNonce(e.nonce[:], e.header, e.idx, last)
-	out := e.aead.Seal(e.outs[e.cur][:0], e.nonce[:], e.buf, nil)
-	if err := e.wait(); err != nil { // the other buffer is free once its write is done
+	e.outs[e.cur] = e.aead.Seal(e.outs[e.cur], e.nonce[:], pt, nil)
+	e.idx++
+	if !last && len(e.outs[e.cur]) < e.batch*(e.seg+TagSize) {
+		return nil
+	}
+	if err := e.wait(); err != nil { // the other batch is free once its write is done
 		return err
 	}
+	out := e.outs[e.cur]
 	e.pending = true
 	go func() {
 		_, err := e.w.Write(out)
 		e.written <- err
 	}()
 	e.cur = 1 - e.cur
-	e.idx++
-	e.buf = e.buf[:0]
+	if e.outs[e.cur] != nil {
+		e.outs[e.cur] = e.outs[e.cur][:0]
+	}
 	return nil
 }
 
@@ -236,7 +262,7 @@ func (e *encryptWriter) Close() error {
 	if e.err != nil {
 		return e.err
 	}
-	if err := e.flush(true); err != nil {
+	if err := e.seal(e.buf, true); err != nil {
 		return err
 	}
 	if err := e.wait(); err != nil {

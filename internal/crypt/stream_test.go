@@ -93,6 +93,8 @@ func TestRoundTrip(t *testing.T) {
 		{"several MB byte by byte at the edges", 3*seg + 3, seg, 1},
 		{"small segments", 1000, 64, 13},
 		{"small segments exact", 640, 64, 0},
+		{"batches, in 256 KiB writes", 5*batchBytes + 7, seg, 256 << 10},
+		{"batches, exactly", 2 * batchBytes / (seg + TagSize) * seg, seg, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -159,13 +161,14 @@ func TestEncryptWriterLifecycle(t *testing.T) {
 	if bytes.Equal(a, b) {
 		t.Fatal("two encryptions are identical")
 	}
-	// A failing destination is reported and sticks.
+	// A failing destination is reported and sticks: by the Write that fills the batch after
+	// the one whose write failed.
 	fw := &failWriter{after: HeaderSize}
 	w, err = newEncryptWriter(fw, key, testAD, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Write(make([]byte, 200)); err == nil {
+	if _, err := w.Write(make([]byte, 3*batchBytes)); err == nil {
 		t.Fatal("Write did not report the failing destination")
 	}
 	if err := w.Close(); err == nil {
@@ -568,6 +571,44 @@ func checkFuzzRanges(t *testing.T, r *Reader) {
 		}
 		if _, err := r.ReadAt(make([]byte, 70), off); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, ErrAuth) {
 			t.Fatalf("ReadAt at %d: unexpected error %v", off, err)
+		}
+	}
+}
+
+// The stream format does not depend on how the plaintext was cut into writes: the
+// sealed-in-place and the buffered paths, and batch boundaries, produce the same bytes.
+func TestChunkingDoesNotChangeCiphertext(t *testing.T) {
+	t.Parallel()
+	key := mustKey(t)
+	seal := func(pt []byte, seg, chunk int) []byte {
+		var buf bytes.Buffer
+		w, err := newEncryptWriterRand(&buf, key, testAD, seg, bytes.NewReader(bytes.Repeat([]byte{7}, HeaderSize)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := pt; len(p) > 0; p = p[min(chunk, len(p)):] {
+			if _, err := w.Write(p[:min(chunk, len(p))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	for _, tc := range []struct {
+		size, seg int
+		chunks    []int
+	}{
+		{3*batchBytes + 123, DefaultSegmentSize, []int{DefaultSegmentSize, DefaultSegmentSize + 1, 7777, 256 << 10, 3 << 20}},
+		{10_000, 64, []int{1, 63, 64, 65, 129}},
+	} {
+		pt := randomBytes(uint64(tc.size), tc.size)
+		want := seal(pt, tc.seg, len(pt))
+		for _, chunk := range tc.chunks {
+			if got := seal(pt, tc.seg, chunk); !bytes.Equal(got, want) {
+				t.Errorf("%d bytes in segments of %d: writes of %d give a different ciphertext", tc.size, tc.seg, chunk)
+			}
 		}
 	}
 }

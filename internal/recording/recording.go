@@ -236,31 +236,21 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 	defer clear(dataKey)
 	sum := sha256.New()
 	var size int64
-	pr, pw := io.Pipe()
-	go func() {
-		// Coalesce 64 KiB segments into large pipe transfers: each transfer
-		// is a hand-off between goroutines.
-		bw := bufio.NewWriterSize(pw, 1<<20)
-		enc, err := crypt.NewEncryptWriter(bw, dataKey, associatedData(id))
+	_, err = blob.PutWriting(ctx, s.blobs, blobKey, func(w io.Writer) error {
+		enc, err := crypt.NewEncryptWriter(w, dataKey, associatedData(id))
 		if err != nil {
-			pw.CloseWithError(err)
-			return
+			return err
 		}
-		n, err := copyHashing(enc, sum, io.LimitReader(br, s.maxSize+1))
-		size = n
-		switch {
-		case err != nil:
-		case n > s.maxSize:
+		size, err = copyHashing(enc, sum, io.LimitReader(br, s.maxSize+1))
+		if err == nil && size > s.maxSize {
 			err = ErrTooLarge
-		default:
-			if err = enc.Close(); err == nil {
-				err = bw.Flush()
-			}
 		}
-		pw.CloseWithError(err)
-	}()
-	_, err = s.blobs.Put(ctx, blobKey, pr)
-	pr.CloseWithError(errors.New("upload aborted")) // unblock the writer if Put stopped early
+		// Close waits for the write in flight, so nothing writes to w after this returns.
+		if cerr := enc.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
 	if err != nil {
 		s.removeBlob(blobKey)
 		if errors.Is(err, ErrTooLarge) {

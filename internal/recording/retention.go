@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fairline/fairline/internal/audit"
@@ -114,50 +113,17 @@ func deleteEntry(actor, id, reason string) audit.Entry {
 	return audit.Entry{Actor: actor, Action: "recording.delete", Object: "recording:" + id, Purpose: reason, Outcome: audit.Success}
 }
 
-// finishDeletes removes the blobs of shredded recordings (several at once:
-// object stores are latency-bound) and then their rows.
+// finishDeletes removes the blobs of shredded recordings, in one batch, and
+// then their rows.
 func (s *Service) finishDeletes(ctx context.Context, rs []store.Recording) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	ids := make([]string, len(rs))
+	ids, keys := make([]string, len(rs)), make([]string, len(rs))
 	for i, r := range rs {
-		ids[i] = r.ID
+		ids[i], keys[i] = r.ID, r.BlobKey
 	}
-	if many, ok := s.blobs.(interface {
-		DeleteMany(context.Context, []string) error
-	}); ok {
-		keys := make([]string, len(rs))
-		for i, r := range rs {
-			keys[i] = r.BlobKey
-		}
-		if err := many.DeleteMany(ctx, keys); err != nil {
-			return err // the rows stay as tombstones; the next sweep retries
-		}
-		return s.db.Q().DeleteRecordingRows(ctx, ids)
-	}
-	const workers = 8
-	errs := make(chan error, len(rs))
-	next := make(chan store.Recording)
-	var wg sync.WaitGroup
-	for range min(workers, len(rs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range next {
-				if err := s.blobs.Delete(ctx, r.BlobKey); err != nil {
-					errs <- fmt.Errorf("delete blob of recording %s: %w", r.ID, err)
-				}
-			}
-		}()
-	}
-	for _, r := range rs {
-		next <- r
-	}
-	close(next)
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	if err := blob.DeleteMany(ctx, s.blobs, keys); err != nil {
 		return err // the rows stay as tombstones; the next sweep retries
 	}
 	return s.db.Q().DeleteRecordingRows(ctx, ids)

@@ -38,6 +38,8 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 		{"RangedReads", testRangedReads},
 		{"StatAndMissing", testStatAndMissing},
 		{"DeleteIsIdempotent", testDelete},
+		{"DeleteMany", testDeleteMany},
+		{"PutWriting", testPutWriting},
 		{"List", testList},
 		{"ConcurrentPuts", testConcurrentPuts},
 		{"Overwrite", testOverwrite},
@@ -49,6 +51,92 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 			t.Parallel()
 			tc.fn(t, newStore(t))
 		})
+	}
+}
+
+// plainStore hides a store's optional methods, so blob.DeleteMany takes its generic path.
+type plainStore struct{ blob.Store }
+
+func testDeleteMany(t *testing.T, s blob.Store) {
+	// 1,003 keys: more than one S3 DeleteObjects request holds.
+	const n = 1003
+	keys := make([]string, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				keys[i] = fmt.Sprintf("m/%04d", i)
+				if _, err := s.Put(ctx(t), keys[i], strings.NewReader("x")); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	// The store's own batch deletion, with a key that is already gone.
+	if err := blob.DeleteMany(ctx(t), s, append(keys[:1001:1001], "m/missing")); err != nil {
+		t.Fatalf("DeleteMany: %v", err)
+	}
+	if got := list(t, s, "m/"); len(got) != 2 || got[keys[1001]] != 1 || got[keys[1002]] != 1 {
+		t.Fatalf("after deleting 1,001 of %d keys the store lists %d keys, want %s and %s", n, len(got), keys[1001], keys[1002])
+	}
+	// The generic path, one Delete per key.
+	if err := blob.DeleteMany(ctx(t), plainStore{s}, append(keys[1001:], "m/missing")); err != nil {
+		t.Fatalf("DeleteMany without the store's batch method: %v", err)
+	}
+	if got := list(t, s, "m/"); len(got) != 0 {
+		t.Fatalf("after deleting every key the store lists %v", got)
+	}
+	for _, st := range []blob.Store{s, plainStore{s}} {
+		if err := blob.DeleteMany(ctx(t), st, []string{"../etc/passwd"}); !errors.Is(err, blob.ErrInvalidKey) {
+			t.Errorf("DeleteMany of an invalid key = %v, want ErrInvalidKey", err)
+		}
+	}
+}
+
+func testPutWriting(t *testing.T, s blob.Store) {
+	want := data(6, LargeSize)
+	broken := errors.New("encoder failed")
+	for _, st := range []blob.Store{s, plainStore{s}} {
+		name := fmt.Sprintf("%T", st)
+		key := "w/" + strings.NewReplacer("*", "", ".", "-").Replace(name)
+		n, err := blob.PutWriting(ctx(t), st, key, func(w io.Writer) error {
+			for p := want; len(p) > 0; p = p[min(len(p), 100_000):] {
+				if _, err := w.Write(p[:min(len(p), 100_000)]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil || n != int64(len(want)) {
+			t.Fatalf("%s: PutWriting = %d, %v; want %d, nil", name, n, err, len(want))
+		}
+		if got := get(t, s, key); !bytes.Equal(got, want) {
+			t.Errorf("%s: PutWriting stored %d bytes that differ from those written", name, len(got))
+		}
+		// A producer that fails after writing most of the object leaves nothing.
+		_, err = blob.PutWriting(ctx(t), st, key+"-failed", func(w io.Writer) error {
+			if _, err := w.Write(want); err != nil {
+				return err
+			}
+			return broken
+		})
+		if !errors.Is(err, broken) {
+			t.Errorf("%s: PutWriting with a failing producer = %v, want its error", name, err)
+		}
+		if _, err := s.Stat(ctx(t), key+"-failed"); !errors.Is(err, blob.ErrNotFound) {
+			t.Errorf("%s: a failed PutWriting left an object: %v", name, err)
+		}
 	}
 }
 
