@@ -80,11 +80,15 @@ var scopeRules = func() []scopeRule {
 // whitespace and punctuation other than apostrophes, for the guard.
 func normaliseQuestion(s string) string {
 	s = strings.ToLower(s)
-	s = strings.NewReplacer("’", "'", "‘", "'", "`", "'").Replace(s)
 	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte(' ')
 	space := true
 	for _, r := range s {
 		switch {
+		case r == '’' || r == '‘' || r == '`':
+			b.WriteByte('\'')
+			space = false
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '\'', r >= 0x80:
 			b.WriteRune(r)
 			space = false
@@ -95,7 +99,10 @@ func normaliseQuestion(s string) string {
 			}
 		}
 	}
-	return " " + strings.TrimSpace(b.String()) + " "
+	if !space {
+		b.WriteByte(' ')
+	}
+	return b.String()
 }
 
 // scopeReason returns ReasonEligibility or ReasonCaseSpecific when the

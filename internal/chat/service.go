@@ -136,10 +136,18 @@ func New(db *store.DB, a *audit.Log, pol func() *policy.Policy, o Options) *Serv
 // MaxMessage is the longest question accepted, in characters.
 func (s *Service) MaxMessage() int { return s.maxMessage }
 
-// newID is a random 128-bit id in hex.
+// newID is a 128-bit id in hex: the millisecond it was made (48 bits) then
+// 80 random bits, which no one can guess. Ids that grow with time land at the
+// end of the turns' primary-key and conversation indexes, so a commit dirties
+// a page or two of each instead of one random page per turn: on SQLite the
+// pages written, not the rows, are what a commit costs.
 func newID() string {
 	var b [16]byte
-	rand.Read(b[:])
+	ms := uint64(time.Now().UnixMilli())
+	for i := range 6 {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	rand.Read(b[6:])
 	return hex.EncodeToString(b[:])
 }
 

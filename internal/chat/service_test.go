@@ -397,3 +397,51 @@ func TestIndexFollowsHooks(t *testing.T) {
 		t.Errorf("Try stored %d turns", n)
 	}
 }
+
+// Questions asked at the same moment are stored by one group commit; every
+// turn and every count must still arrive exactly once.
+func TestConcurrentQuestionsAreEachCounted(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		const answered, unanswered = 40, 24
+		var wg sync.WaitGroup
+		for i := range answered + unanswered {
+			q := "How do I apply for a blue badge?"
+			if i >= answered {
+				q = "Do you sell dragon eggs?"
+			}
+			wg.Go(func() {
+				if _, err := f.svc.Ask(ctx, Request{Message: q}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		rep, err := f.svc.Report(ctx, f.clock.now().AddDate(0, 0, -1), f.clock.now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var questions, ans, handoffs int
+		for _, d := range rep.Days {
+			questions, ans, handoffs = questions+d.Questions, ans+d.Answered, handoffs+d.Handoffs
+		}
+		if questions != answered+unanswered || ans != answered || handoffs != unanswered {
+			t.Errorf("days count %d questions, %d answered, %d handed off; want %d, %d, %d",
+				questions, ans, handoffs, answered+unanswered, answered, unanswered)
+		}
+		if len(rep.TopPages) != 1 || rep.TopPages[0].Count != answered || rep.TopPages[0].Title != "Apply for a Blue Badge" {
+			t.Errorf("top pages = %+v, want the Blue Badge page %d times", rep.TopPages, answered)
+		}
+		if len(rep.Unanswered) != 1 || rep.Unanswered[0].Count != unanswered {
+			t.Errorf("unanswered = %+v, want one group of %d", rep.Unanswered, unanswered)
+		}
+		var turns int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM chat_turns`).Scan(&turns); err != nil {
+			t.Fatal(err)
+		}
+		if turns != answered+unanswered {
+			t.Errorf("%d turns stored, want %d", turns, answered+unanswered)
+		}
+	})
+}

@@ -21,8 +21,10 @@ func benchCmd(ctx context.Context, env *Env, args []string) error {
 	return subcommand(ctx, env, "bench", args, map[string]func(context.Context, *Env, []string) error{
 		"redact": benchRedact,
 		"chat":   benchChat,
-		"ingest": benchIngest,
-		"sweep":  benchSweep,
+		// chat-load is bench chat's load-generating child process.
+		"chat-load": benchChatLoad,
+		"ingest":    benchIngest,
+		"sweep":     benchSweep,
 	})
 }
 

@@ -1,14 +1,17 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -43,11 +46,12 @@ func benchChat(ctx context.Context, env *Env, args []string) error {
 	cf := config.Register(fs)
 	pagesFile := fs.String("pages", "", "pages JSONL file")
 	queriesFile := fs.String("queries", "", "queries JSONL file")
-	requests := fs.Int("requests", 3000, "requests per concurrency level at most")
+	requests := fs.Int("requests", 20000, "requests per concurrency level at most (after 5 uncounted ones per client)")
 	limit := fs.Duration("time", 20*time.Second, "time per concurrency level at most")
 	clientsFlag := fs.String("clients", "1,64", "concurrency levels, comma-separated")
 	seed := fs.Uint64("seed", 1, "seed of the misspelled query copy")
 	cache := fs.Bool("cache", true, "keep the answer cache on (off: every request searches)")
+	clientProcess := fs.Bool("client-process", true, "run the clients in a separate process (false: in this one, beside the server)")
 	warm := fs.Bool("warm", false, "ask every question once before measuring (steady state of a busy server's cache)")
 	if err := parse(fs, interspersed(args)); err != nil {
 		return err
@@ -106,9 +110,17 @@ func benchChat(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(w, "(warmed: each question asked once before measuring)\n")
 	}
 	for _, c := range levels {
-		r := loadChat(ctx, srv.URL, qs, c, *requests, *limit)
-		fmt.Fprintf(w, "%-8d %10d %12.0f %10s %10s %10d\n", c, r.n, r.perSecond, r.p50.Round(10*time.Microsecond),
-			r.p99.Round(10*time.Microsecond), r.errors)
+		job := loadJob{URL: srv.URL, Questions: qs, Clients: c, Total: *requests, Limit: *limit}
+		var r loadResult
+		if *clientProcess {
+			if r, err = loadInChild(ctx, job); err != nil {
+				return err
+			}
+		} else {
+			r = loadChat(ctx, job.URL, job.Questions, job.Clients, job.Total, job.Limit)
+		}
+		fmt.Fprintf(w, "%-8d %10d %12.0f %10s %10s %10d\n", c, r.N, r.PerSecond, r.P50.Round(10*time.Microsecond),
+			r.P99.Round(10*time.Microsecond), r.Errors)
 	}
 	return nil
 }
@@ -166,40 +178,114 @@ func chatBenchServer(ctx context.Context, pol *policy.Policy, pagesFile string, 
 }
 
 type loadResult struct {
-	n, errors int
-	perSecond float64
-	p50, p99  time.Duration
+	N         int           `json:"n"`
+	Errors    int           `json:"errors"`
+	PerSecond float64       `json:"per_second"`
+	P50       time.Duration `json:"p50"`
+	P99       time.Duration `json:"p99"`
+}
+
+// loadJob is the work bench chat hands to its load-generating process.
+type loadJob struct {
+	URL       string        `json:"url"`
+	Questions []string      `json:"questions"`
+	Clients   int           `json:"clients"`
+	Total     int           `json:"total"`
+	Limit     time.Duration `json:"limit"`
+}
+
+// benchLoadChildEnv marks a test binary started as the load generator.
+const benchLoadChildEnv = "FAIRLINE_BENCH_LOAD_CHILD"
+
+// benchChatLoad is the load generator of bench chat: a loadJob as JSON on
+// standard input, its loadResult as JSON on standard output.
+func benchChatLoad(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 {
+		return &UsageError{"bench chat-load takes its job as JSON on standard input (bench chat starts it)"}
+	}
+	var job loadJob
+	if err := json.NewDecoder(env.Stdin).Decode(&job); err != nil {
+		return fmt.Errorf("bench chat-load: read the job: %w", err)
+	}
+	if job.URL == "" || len(job.Questions) == 0 || job.Clients < 1 || job.Total < 1 || job.Limit <= 0 {
+		return &UsageError{"bench chat-load: the job needs url, questions, clients, total and limit"}
+	}
+	return json.NewEncoder(env.Stdout).Encode(loadChat(ctx, job.URL, job.Questions, job.Clients, job.Total, job.Limit))
+}
+
+// loadInChild runs job in a child process of this executable. The clients
+// still share the machine's cores with the server, but their allocations and
+// garbage collections no longer land on the server's heap, as they would not
+// in a deployment, where residents' browsers are elsewhere.
+func loadInChild(ctx context.Context, job loadJob) (loadResult, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return loadResult{}, fmt.Errorf("find this executable to start the load generator: %w", err)
+	}
+	in, err := json.Marshal(job)
+	if err != nil {
+		return loadResult{}, err
+	}
+	cmd := exec.CommandContext(ctx, exe, "bench", "chat-load")
+	cmd.Env = append(os.Environ(), benchLoadChildEnv+"=1")
+	cmd.Stdin = bytes.NewReader(in)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		return loadResult{}, fmt.Errorf("load generator: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	var r loadResult
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		return loadResult{}, fmt.Errorf("load generator: unreadable result: %w", err)
+	}
+	return r, nil
 }
 
 // loadChat sends up to total questions from clients goroutines, for at
-// most limit, and measures each request's latency.
+// most limit, and measures each request's latency. Each client first opens
+// its connection and sends warmUp requests that are not counted, and the
+// clock starts when all have: the figures are the steady state, not 64
+// connections being accepted at once.
 func loadChat(ctx context.Context, base string, qs []string, clients, total int, limit time.Duration) loadResult {
+	const warmUp = 5
 	tr := &http.Transport{MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	ask := func(q string) error {
+		body := `{"message":` + strconv.Quote(q) + `}`
+		resp, err := hc.Post(base+"/api/v1/chat", "application/json", strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
 	var next, errs atomic.Int64
 	lat := make([][]time.Duration, clients)
-	deadline := time.Now().Add(limit)
-	start := time.Now()
-	var wg sync.WaitGroup
+	var warm, wg sync.WaitGroup
+	warm.Add(clients)
+	begin := make(chan struct{})
 	for c := range clients {
 		wg.Go(func() {
+			for i := range warmUp {
+				if ask(qs[(c*warmUp+i)%len(qs)]) != nil {
+					errs.Add(1)
+				}
+			}
+			warm.Done()
+			<-begin
+			deadline := time.Now().Add(limit)
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				i := int(next.Add(1)) - 1
 				if i >= total {
 					return
 				}
-				body := `{"message":` + strconv.Quote(qs[i%len(qs)]) + `}`
 				t0 := time.Now()
-				resp, err := hc.Post(base+"/api/v1/chat", "application/json", strings.NewReader(body))
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						err = fmt.Errorf("status %d", resp.StatusCode)
-					}
-				}
-				if err != nil {
+				if err := ask(qs[i%len(qs)]); err != nil {
 					errs.Add(1)
 					continue
 				}
@@ -207,6 +293,9 @@ func loadChat(ctx context.Context, base string, qs []string, clients, total int,
 			}
 		})
 	}
+	warm.Wait()
+	start := time.Now()
+	close(begin)
 	wg.Wait()
 	el := time.Since(start)
 	var all []time.Duration
@@ -214,11 +303,11 @@ func loadChat(ctx context.Context, base string, qs []string, clients, total int,
 		all = append(all, l...)
 	}
 	slices.Sort(all)
-	r := loadResult{n: len(all), errors: int(errs.Load())}
+	r := loadResult{N: len(all), Errors: int(errs.Load())}
 	if len(all) > 0 {
-		r.perSecond = float64(len(all)) / el.Seconds()
-		r.p50 = all[len(all)/2]
-		r.p99 = all[min(len(all)-1, len(all)*99/100)]
+		r.PerSecond = float64(len(all)) / el.Seconds()
+		r.P50 = all[len(all)/2]
+		r.P99 = all[min(len(all)-1, len(all)*99/100)]
 	}
 	return r
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -26,6 +27,15 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("FAIRLINE_TEST_CHILD_SERVE") == "1" {
 		childServe()
+	}
+	if os.Getenv(benchLoadChildEnv) == "1" {
+		// This test binary was started by bench chat as its load generator.
+		env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+		if err := benchChatLoad(context.Background(), env, nil); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
 	code := pgtest.Main(m)
 	if err := s3test.Stop(); err != nil && code == 0 {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -72,12 +73,28 @@ func b2i(b bool) int {
 	return 0
 }
 
-// InsertChatTurn stores a turn.
-func (q *Q) InsertChatTurn(ctx context.Context, t ChatTurn) error {
-	if _, err := q.exec(ctx, `INSERT INTO chat_turns (`+chatTurnColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.Conversation, t.Question, t.ServiceArea, b2i(t.Answered), t.Handoff, t.SourceURL, t.Helpful, t.Comment,
-		toMicros(t.ExpiresAt), toMicros(t.CreatedAt)); err != nil {
-		return fmt.Errorf("store: record chat turn: %w", err)
+// InsertChatTurns stores turns, many rows to a statement: the chatbot's
+// group commit writes a batch of turns at once, and on SQLite the statements,
+// not the rows, are what a commit costs.
+func (q *Q) InsertChatTurns(ctx context.Context, ts ...ChatTurn) error {
+	const perStatement = 64 // 704 parameters, far below either database's limit
+	for len(ts) > 0 {
+		batch := ts[:min(perStatement, len(ts))]
+		ts = ts[len(batch):]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO chat_turns (` + chatTurnColumns + `) VALUES `)
+		args := make([]any, 0, 11*len(batch))
+		for i, t := range batch {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			args = append(args, t.ID, t.Conversation, t.Question, t.ServiceArea, b2i(t.Answered), t.Handoff, t.SourceURL,
+				t.Helpful, t.Comment, toMicros(t.ExpiresAt), toMicros(t.CreatedAt))
+		}
+		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("store: record %d chat turns: %w", len(batch), err)
+		}
 	}
 	return nil
 }
