@@ -268,6 +268,13 @@ func (a *App) ReloadPolicy(ctx context.Context) error {
 		return err
 	}
 	a.policy.Store(pol)
+	if a.Chat != nil {
+		// Pages are classified into the policy's service areas, which may
+		// have changed.
+		if err := a.Chat.LoadIndex(ctx); err != nil {
+			a.Logger.Warn("could not rebuild the chatbot index for the new policy", "err", err)
+		}
+	}
 	return nil
 }
 

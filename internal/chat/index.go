@@ -6,6 +6,7 @@ import (
 	_ "embed"
 
 	"github.com/fairline/fairline/internal/kb"
+	"github.com/fairline/fairline/internal/kb/extract"
 	"github.com/fairline/fairline/internal/search"
 	"github.com/fairline/fairline/internal/store"
 )
@@ -56,9 +57,25 @@ func (s *Service) IndexSize() (pages, passages int) {
 }
 
 func (s *Service) build(ctx context.Context) (*search.Index, error) {
-	ix := search.New(search.Options{})
+	v, err := s.Vocabulary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rules, syn, err := s.compile(v)
+	if err != nil {
+		// Stored text was valid when saved; a policy change since may have
+		// dropped an area it names. Answer with what still fits.
+		s.log.Warn("the stored search vocabulary no longer fits the policy; rules for unknown areas are ignored", "err", err)
+		rules = extract.OnlyAreas(rules, s.areaIDs()) // syn is nil (the defaults) if it was the part at fault
+	}
+	c, err := extract.NewClassifier(rules)
+	if err != nil {
+		return nil, err
+	}
+	s.classifier.Store(c)
+	ix := search.New(search.Options{Synonyms: syn})
 	var docs []search.Doc
-	err := s.db.Q().EachKBPage(ctx, func(p store.KBPage) error {
+	err = s.db.Q().EachKBPage(ctx, func(p store.KBPage) error {
 		if d, err := s.doc(p); err == nil {
 			docs = append(docs, d)
 		}
@@ -76,7 +93,7 @@ func (s *Service) build(ctx context.Context) (*search.Index, error) {
 // doc extracts a page's passages; a service area set on the page (by staff)
 // wins over the classifier's.
 func (s *Service) doc(p store.KBPage) (search.Doc, error) {
-	d, err := search.DocFromHTML(p.URL, p.Title, p.HTML, s.classifier)
+	d, err := search.DocFromHTML(p.URL, p.Title, p.HTML, s.classifier.Load())
 	if err != nil {
 		return d, err
 	}

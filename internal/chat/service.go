@@ -58,8 +58,6 @@ var ErrUnknownTurn = errors.New("chat: no such answer in this conversation")
 type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time
-	// Classifier labels pages with service areas; nil: extract.DefaultRules.
-	Classifier *extract.Classifier
 	// OtherCouncils are topics another council provides; nil:
 	// DefaultOtherCouncils (Leicestershire's districts). Use an empty,
 	// non-nil slice for a unitary council.
@@ -85,7 +83,7 @@ type Service struct {
 	policy     func() *policy.Policy
 	log        *slog.Logger
 	now        func() time.Time
-	classifier *extract.Classifier
+	classifier atomic.Pointer[extract.Classifier] // of the index being served
 	others     atomic.Pointer[[]OtherCouncil]
 	threshold  float64
 	maxMessage int
@@ -108,9 +106,6 @@ func New(db *store.DB, a *audit.Log, pol func() *policy.Policy, o Options) *Serv
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Classifier == nil {
-		o.Classifier = extract.MustClassifier(extract.DefaultRules())
-	}
 	if o.OtherCouncils == nil {
 		o.OtherCouncils = DefaultOtherCouncils()
 	}
@@ -126,7 +121,7 @@ func New(db *store.DB, a *audit.Log, pol func() *policy.Policy, o Options) *Serv
 	if o.CacheSize == 0 {
 		o.CacheSize = 4096
 	}
-	svc := &Service{db: db, audit: a, policy: pol, log: o.Logger, now: o.Now, classifier: o.Classifier,
+	svc := &Service{db: db, audit: a, policy: pol, log: o.Logger, now: o.Now,
 		threshold: o.Threshold, maxMessage: o.MaxMessage, sem: make(chan struct{}, o.MaxSearches),
 		cache: newAnswerCache(o.CacheSize), writes: make(chan writeReq)}
 	svc.others.Store(&o.OtherCouncils)

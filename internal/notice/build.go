@@ -125,7 +125,7 @@ type builder struct {
 	err error
 }
 
-// prose expands a policy text's placeholders ({retention:KIND}, {sources}).
+// prose expands a policy text's placeholders ({retention:KIND}, {sources}, {service_areas}).
 func (b *builder) prose(t string) string {
 	out, err := b.p.Text(b.s.ID, t)
 	if err != nil && b.err == nil {
@@ -148,17 +148,10 @@ func build(p *policy.Policy, systemID string) (*document, error) {
 		d.DocTitle = s.Name + " - " + s.Title
 	}
 
-	// systems[].applies_to (or name), then service_areas[].name.
-	appliesTo := s.AppliesTo
+	// systems[].applies_to (which may name the service areas with {service_areas}), or name.
+	appliesTo := b.prose(s.AppliesTo)
 	if appliesTo == "" {
 		appliesTo = s.Name
-	}
-	if len(s.ServiceAreas) > 0 {
-		var names []string
-		for _, a := range s.ServiceAreas {
-			names = append(names, a.Name)
-		}
-		appliesTo += " - " + policy.JoinAnd(names)
 	}
 	d.Intro = []block{sentences(
 		"This notice is to tell you about why we need your information and how we will handle it.",

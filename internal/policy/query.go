@@ -124,6 +124,7 @@ func (p *Policy) Bytes() []byte { return append([]byte(nil), p.raw...) }
 //
 //	{retention:KIND}  the default retention of data kind KIND ("12 months")
 //	{sources}         the names of the system's sources joined with "or"
+//	{service_areas}   the names of the system's service areas joined with "and"
 //
 // Parse has already checked every placeholder in a valid policy.
 func (p *Policy) Text(system, text string) (string, error) {
@@ -220,7 +221,7 @@ func (b LawfulBasis) SpecialCategory() bool { return strings.HasPrefix(b.Article
 // Ref is the full reference, "UK GDPR Article 6(1)(e)".
 func (b LawfulBasis) Ref() string { return "UK GDPR Article " + b.Article }
 
-// expand replaces {retention:KIND} and {sources} in text.
+// expand replaces {retention:KIND}, {sources} and {service_areas} in text.
 func (s *System) expand(text string) (string, error) {
 	var b strings.Builder
 	for {
@@ -241,11 +242,12 @@ func (s *System) expand(text string) (string, error) {
 			if len(s.Sources) == 0 {
 				return "", fmt.Errorf("{sources} used but the system has no sources")
 			}
-			names := make([]string, len(s.Sources))
-			for k, src := range s.Sources {
-				names[k] = src.Name
+			b.WriteString(JoinOr(names(s.Sources, func(x Source) string { return x.Name })))
+		case name == "service_areas":
+			if len(s.ServiceAreas) == 0 {
+				return "", fmt.Errorf("{service_areas} used but the system has no service areas")
 			}
-			b.WriteString(JoinOr(names))
+			b.WriteString(JoinAnd(names(s.ServiceAreas, func(x ServiceArea) string { return x.Name })))
 		case isRetention:
 			k, ok := s.DataKind(kind)
 			if !ok {
@@ -256,9 +258,18 @@ func (s *System) expand(text string) (string, error) {
 			}
 			b.WriteString(k.Retention.String())
 		default:
-			return "", fmt.Errorf("unknown placeholder {%s} (known: {retention:KIND}, {sources})", name)
+			return "", fmt.Errorf("unknown placeholder {%s} (known: {retention:KIND}, {sources}, {service_areas})", name)
 		}
 	}
+}
+
+// names maps items to their display names.
+func names[T any](items []T, name func(T) string) []string {
+	out := make([]string, len(items))
+	for i, x := range items {
+		out[i] = name(x)
+	}
+	return out
 }
 
 // JoinOr joins items as "a, b or c".

@@ -26,7 +26,8 @@ func TestRetentionQuery(t *testing.T) {
 		{"nope", "recording", "", Retention{}, `unknown system "nope"`, false},
 		{"call-recording", "video", "", Retention{}, `no data kind "video"`, false},
 		{"call-recording", "recording", "libraries", Retention{}, `no service area "libraries"`, false},
-		{"chatbot", "chat_transcript", "adult-social-care", Retention{}, `no service area "adult-social-care"`, false},
+		{"chatbot", "chat_transcript", "adult-social-care", Retention{Months: 12}, "", false},
+		{"chatbot", "chat_transcript", "housing", Retention{}, `no service area "housing"`, false},
 	}
 	for _, c := range cases {
 		got, err := p.Retention(c.system, c.kind, c.area)
@@ -162,7 +163,7 @@ func TestLookups(t *testing.T) {
 	if a, ok := p.ServiceArea("call-recording", "first-contact-plus"); !ok || a.Name != "First Contact Plus" {
 		t.Errorf("ServiceArea = %v, %v", a, ok)
 	}
-	for _, c := range [][2]string{{"call-recording", "nope"}, {"nope", "first-contact-plus"}, {"chatbot", "first-contact-plus"}} {
+	for _, c := range [][2]string{{"call-recording", "nope"}, {"nope", "first-contact-plus"}, {"chatbot", "housing"}} {
 		if _, ok := p.ServiceArea(c[0], c[1]); ok {
 			t.Errorf("ServiceArea(%s, %s) found", c[0], c[1])
 		}
@@ -201,6 +202,7 @@ func TestText(t *testing.T) {
 		{"call-recording", "numbers kept {retention:survey_phone_number}", "numbers kept until the survey request is sent", ""},
 		{"chatbot", "no placeholders", "no placeholders", ""},
 		{"call-recording", "from {sources}", "", "no sources"},
+		{"call-recording", "for {service_areas}.", "for Adult Social Care, Environment and Transport, Children and Family Services, Trading Standards and First Contact Plus.", ""},
 		{"call-recording", "{retention:recording}", "", "no default retention"},
 		{"chatbot", "{colour}", "", "unknown placeholder {colour}"},
 		{"chatbot", "open {brace", "", "unclosed placeholder"},

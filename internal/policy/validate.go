@@ -399,6 +399,7 @@ func (v *validator) prose(path string, s *System) {
 			v.errf(p, "%v", err)
 		}
 	}
+	check(path+".applies_to", s.AppliesTo)
 	check(path+".description", s.Description)
 	for i, x := range s.NotFor {
 		check(indexPath(path+".not_for", i)+".text", x.Text)

@@ -325,7 +325,7 @@ func TestShorterPolicyAppliesToStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	yml := string(policy.DefaultYAML())
-	i := strings.Index(yml, "id: trading-standards")
+	i := strings.Index(yml, "- id: trading-standards\n") // the call-recording area, not the chatbot's
 	j := i + strings.Index(yml[i:], "months: 12")
 	changed, err := policy.Parse("shorter.yaml", []byte(yml[:j]+"months: 1"+yml[j+len("months: 12"):]))
 	if err != nil {

@@ -116,6 +116,9 @@ func ParseSynonyms(text string) (*Synonyms, error) {
 		var g []string
 		for _, p := range strings.Split(l, ",") {
 			if p = strings.TrimSpace(p); p != "" {
+				if len(phraseTerms(p)) == 0 {
+					return nil, fmt.Errorf("line %d: %q has no searchable words (only very common ones), so it would match every question", line, p)
+				}
 				g = append(g, p)
 			}
 		}

@@ -378,3 +378,40 @@ func (q *Q) RefreshKBExcluded(ctx context.Context) (int64, error) {
 	n, err := res.RowsAffected()
 	return n, mapErr(err)
 }
+
+// Vocabulary kinds (kb_vocabulary.kind).
+const (
+	VocabAreaRules = "area_rules"
+	VocabSynonyms  = "synonyms"
+)
+
+// KBVocabulary is one kind of staff-edited search vocabulary, as written.
+type KBVocabulary struct {
+	Kind      string
+	Body      string
+	UpdatedBy string
+	UpdatedAt time.Time
+}
+
+// KBVocabulary returns the stored vocabulary of kind, or ErrNotFound when
+// staff have not edited it (the defaults apply).
+func (q *Q) KBVocabulary(ctx context.Context, kind string) (KBVocabulary, error) {
+	v := KBVocabulary{Kind: kind}
+	var at int64
+	err := q.queryRow(ctx, `SELECT body, updated_by, updated_at FROM kb_vocabulary WHERE kind = ?`, kind).Scan(&v.Body, &v.UpdatedBy, &at)
+	if err != nil {
+		return KBVocabulary{}, fmt.Errorf("store: read %s: %w", kind, mapErr(err))
+	}
+	v.UpdatedAt = fromMicros(at)
+	return v, nil
+}
+
+// SetKBVocabulary stores v, replacing what was stored under its kind.
+func (q *Q) SetKBVocabulary(ctx context.Context, v KBVocabulary) error {
+	if _, err := q.exec(ctx, `INSERT INTO kb_vocabulary (kind, body, updated_by, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (kind) DO UPDATE SET body = excluded.body, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+		v.Kind, v.Body, v.UpdatedBy, toMicros(v.UpdatedAt)); err != nil {
+		return fmt.Errorf("store: save %s: %w", v.Kind, err)
+	}
+	return nil
+}

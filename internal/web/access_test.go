@@ -65,6 +65,8 @@ var (
 		"GET /console/kb":                                    {"administrator", "information_governance"},
 		"POST /console/kb/excluded":                          {"administrator"},
 		"POST /console/kb/excluded/delete":                   {"administrator"},
+		"GET /console/kb/vocabulary":                         {"administrator", "information_governance"},
+		"POST /console/kb/vocabulary":                        {"administrator"},
 		"GET /console/reports":                               {"administrator", "information_governance", "team_leader"},
 		"GET /console/reports.csv":                           {"administrator", "information_governance", "team_leader"},
 		"GET /api/v1/me":                                     allStaff,

@@ -64,7 +64,7 @@ func TestBrowserSignInAndAccessibility(t *testing.T) {
 	if !strings.Contains(nav, "Audit log") || !strings.Contains(nav, "Policy") || strings.Contains(nav, "Users") {
 		t.Errorf("information governance navigation = %q", nav)
 	}
-	for _, p := range []string{"/console/policy", "/console/policy/ropa", "/console/audit", "/console/account", "/console/kb", "/console/recordings", "/console/reports", "/ask"} {
+	for _, p := range []string{"/console/policy", "/console/policy/ropa", "/console/audit", "/console/account", "/console/kb", "/console/kb/vocabulary", "/console/recordings", "/console/reports", "/ask"} {
 		check(p)
 	}
 	// Open a recording: purpose first, then the player, which plays.
@@ -120,6 +120,16 @@ func TestBrowserSignInAndAccessibility(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.SetValue("#prefix", "/news"), chromedp.Click(`form[action="/console/kb/excluded"] button`),
 		chromedp.WaitVisible(".govuk-notification-banner--success")); err != nil {
 		t.Fatal(err)
+	}
+	browser.AssertNoViolations(t, ctx)
+	// Search vocabulary: a rule for an area outside the policy is refused against its box.
+	check("/console/kb/vocabulary")
+	if err := chromedp.Do(ctx, chromedp.SetValue("#area_rules", "housing: /housing | tenancy"),
+		chromedp.Click(`form[action="/console/kb/vocabulary"] button`), chromedp.WaitVisible(".govuk-error-summary")); err != nil {
+		t.Fatal(err)
+	}
+	if msg, _ := chromedp.Run(ctx, chromedp.Text("#area_rules-error")); !strings.Contains(msg, "not a service area of the policy") {
+		t.Errorf("vocabulary error message %q", msg)
 	}
 	browser.AssertNoViolations(t, ctx)
 	check("/console/tokens")

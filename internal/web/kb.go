@@ -7,8 +7,10 @@ import (
 	"strconv"
 
 	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/kb/crawl"
+	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
 )
 
@@ -123,5 +125,59 @@ func (s *Server) kbInclude(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/console/kb?done=included", http.StatusSeeOther)
+	return nil
+}
+
+// vocabularyView is the search vocabulary page: the classification rules and
+// synonyms in force, and the policy's service areas they may name.
+type vocabularyView struct {
+	Vocabulary chat.Vocabulary
+	Areas      []policy.ServiceArea
+	CanEdit    bool
+}
+
+func (s *Server) vocabularyPage(w http.ResponseWriter, r *http.Request) error {
+	flash := ""
+	if r.URL.Query().Get("done") == "saved" {
+		flash = "The vocabulary has been saved and every page classified again."
+	}
+	return s.renderVocabulary(w, r, &page{Flash: flash}, nil)
+}
+
+func (s *Server) renderVocabulary(w http.ResponseWriter, r *http.Request, pg *page, edited *chat.Vocabulary) error {
+	if s.Chat == nil {
+		return &statusError{http.StatusServiceUnavailable, "The chatbot is not configured, so it has no search vocabulary."}
+	}
+	v, err := s.Chat.Vocabulary(r.Context())
+	if err != nil {
+		return err
+	}
+	if edited != nil {
+		v.AreaRules, v.Synonyms = edited.AreaRules, edited.Synonyms
+	}
+	view := vocabularyView{Vocabulary: v, CanEdit: principalFrom(r).Is(auth.Administrator)}
+	if sys, ok := s.Policy().System(chat.System); ok {
+		view.Areas = sys.ServiceAreas
+	}
+	pg.Title, pg.Data = "Search vocabulary", view
+	return s.render(w, r, "kb_vocabulary", pg)
+}
+
+// saveVocabulary replaces the rules and synonyms (administrators). A wrong
+// line is shown against its box, with the text as typed.
+func (s *Server) saveVocabulary(w http.ResponseWriter, r *http.Request) error {
+	if s.Chat == nil {
+		return &statusError{http.StatusServiceUnavailable, "The chatbot is not configured, so it has no search vocabulary."}
+	}
+	v := chat.Vocabulary{AreaRules: r.PostForm.Get("area_rules"), Synonyms: r.PostForm.Get("synonyms")}
+	err := s.Chat.UpdateVocabulary(r.Context(), principalFrom(r).Actor(), v)
+	var ve *chat.VocabularyError
+	switch {
+	case errors.As(err, &ve):
+		return s.renderVocabulary(w, r, &page{Errors: []fieldError{{ve.Field, capitalise(ve.Err.Error())}}}, &v)
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, "/console/kb/vocabulary?done=saved", http.StatusSeeOther)
 	return nil
 }

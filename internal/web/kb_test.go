@@ -117,3 +117,43 @@ func TestKnowledgeBaseConsole(t *testing.T) {
 		t.Errorf("audit entries after removal = %+v", entries)
 	}
 }
+
+func TestSearchVocabularyConsole(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("admin@example.gov.uk", auth.Administrator)
+	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
+
+	ig := s.signIn("ig@example.gov.uk")
+	status, body, _ := s.get(ig, "/console/kb/vocabulary")
+	if status != http.StatusOK || !strings.Contains(body, "Registration Services") || !strings.Contains(body, "adult-social-care: /adult-social-care") ||
+		!strings.Contains(body, "nobody has changed them") {
+		t.Fatalf("vocabulary page for information governance: %d\n%s", status, body)
+	}
+	if strings.Contains(body, `action="/console/kb/vocabulary"`) {
+		t.Error("information governance sees the form to change the vocabulary")
+	}
+
+	admin := s.signIn("admin@example.gov.uk")
+	_, body, token := s.get(admin, "/console/kb/vocabulary")
+	if !strings.Contains(body, `action="/console/kb/vocabulary"`) {
+		t.Fatal("administrator has no form to change the vocabulary")
+	}
+	// A rule for an area the policy does not have is refused against its box, with the text kept.
+	bad := "housing: /housing | tenancy"
+	resp := s.post(admin, "/console/kb/vocabulary", url.Values{"csrf_token": {token}, "area_rules": {bad}, "synonyms": {"bin, refuse"}})
+	body = readAll(resp)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Housing is not a service area of the policy") ||
+		!strings.Contains(body, `id="area_rules-error"`) || !strings.Contains(body, bad) {
+		t.Fatalf("bad rules: status %d\n%s", resp.StatusCode, body)
+	}
+	resp = s.post(admin, "/console/kb/vocabulary", url.Values{"csrf_token": {token},
+		"area_rules": {"trading-standards: /scams | scam"}, "synonyms": {"bin, refuse\nscam, con"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("good vocabulary: status %d\n%s", resp.StatusCode, readAll(resp))
+	}
+	_, body, _ = s.get(ig, "/console/kb/vocabulary")
+	if !strings.Contains(body, "trading-standards: /scams | scam") || strings.Contains(body, "adult-social-care: /adult") ||
+		!strings.Contains(body, "Last changed by user:") {
+		t.Errorf("saved vocabulary not shown:\n%s", body)
+	}
+}

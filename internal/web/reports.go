@@ -351,9 +351,8 @@ func weekStart(d time.Time) time.Time {
 	return d.AddDate(0, 0, -off)
 }
 
-// areaLabel names a service area the policy does not list (the knowledge
-// base's classifier may use its own): "libraries-and-culture" reads
-// "Libraries and culture".
+// areaLabel names a service area the policy no longer lists (counted before
+// the policy changed): "libraries-and-culture" reads "Libraries and culture".
 func areaLabel(id string) string {
 	if id == "" {
 		return "Not classified"

@@ -100,6 +100,8 @@ func (s *Server) routeTable() []route {
 			help: "The website pages the chatbot answers from: when crawled, errors, excluded paths."},
 		{pattern: "POST /console/kb/excluded", access: roles(admin), handle: s.kbExclude},
 		{pattern: "POST /console/kb/excluded/delete", access: roles(admin), handle: s.kbInclude},
+		{pattern: "GET /console/kb/vocabulary", access: roles(admin, ig), handle: s.vocabularyPage},
+		{pattern: "POST /console/kb/vocabulary", access: roles(admin), handle: s.saveVocabulary},
 		{pattern: "GET /console/reports", access: roles(admin, ig, tl), handle: s.reportsPage, nav: "Chatbot reports",
 			help: "What residents ask the chatbot, by service area; answered and helpful rates; unanswered questions."},
 		{pattern: "GET /console/reports.csv", access: roles(admin, ig, tl), handle: s.reportsCSV},

@@ -1,0 +1,120 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/kb/extract"
+	"github.com/fairline/fairline/internal/search"
+	"github.com/fairline/fairline/internal/store"
+)
+
+// Vocabulary is the staff-edited language of the chatbot's search, in the
+// text forms staff write: the rules that classify pages into the policy's
+// service areas (extract.ParseRules) and the synonym groups
+// (search.ParseSynonyms). A part staff have not edited holds the shipped
+// defaults, and its UpdatedBy is empty.
+type Vocabulary struct {
+	AreaRules, Synonyms                   string
+	AreaRulesUpdatedBy, SynonymsUpdatedBy string
+	AreaRulesUpdatedAt, SynonymsUpdatedAt time.Time
+}
+
+// VocabularyError says which part of an edit is wrong and why; nothing was
+// saved.
+type VocabularyError struct {
+	Field string // "area_rules" or "synonyms"
+	Err   error
+}
+
+func (e *VocabularyError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *VocabularyError) Unwrap() error { return e.Err }
+
+// areaIDs are the service areas pages may be classified into: the policy's
+// areas of the chatbot.
+func (s *Service) areaIDs() []string {
+	sys, ok := s.policy().System(System)
+	if !ok {
+		return nil
+	}
+	ids := make([]string, len(sys.ServiceAreas))
+	for i, a := range sys.ServiceAreas {
+		ids[i] = a.ID
+	}
+	return ids
+}
+
+// defaultVocabulary is what ships: the default rules for the areas this
+// policy has, and the default synonyms.
+func (s *Service) defaultVocabulary() Vocabulary {
+	return Vocabulary{
+		AreaRules: extract.FormatRules(extract.OnlyAreas(extract.DefaultRules(), s.areaIDs())),
+		Synonyms:  search.DefaultSynonyms().String(),
+	}
+}
+
+// Vocabulary returns the vocabulary in force.
+func (s *Service) Vocabulary(ctx context.Context) (Vocabulary, error) {
+	v := s.defaultVocabulary()
+	q := s.db.Q()
+	switch r, err := q.KBVocabulary(ctx, store.VocabAreaRules); {
+	case err == nil:
+		v.AreaRules, v.AreaRulesUpdatedBy, v.AreaRulesUpdatedAt = r.Body, r.UpdatedBy, r.UpdatedAt
+	case !errors.Is(err, store.ErrNotFound):
+		return Vocabulary{}, err
+	}
+	switch r, err := q.KBVocabulary(ctx, store.VocabSynonyms); {
+	case err == nil:
+		v.Synonyms, v.SynonymsUpdatedBy, v.SynonymsUpdatedAt = r.Body, r.UpdatedBy, r.UpdatedAt
+	case !errors.Is(err, store.ErrNotFound):
+		return Vocabulary{}, err
+	}
+	return v, nil
+}
+
+// compile parses and checks v against the policy. Each part is parsed
+// whatever the other's fate, so a caller can keep the good one.
+func (s *Service) compile(v Vocabulary) ([]extract.Rule, *search.Synonyms, error) {
+	rules, rerr := extract.ParseRules(v.AreaRules)
+	if rerr == nil {
+		rerr = extract.CheckAreas(rules, s.areaIDs())
+	}
+	syn, serr := search.ParseSynonyms(v.Synonyms)
+	switch {
+	case rerr != nil:
+		return rules, syn, &VocabularyError{"area_rules", rerr}
+	case serr != nil:
+		return rules, nil, &VocabularyError{"synonyms", serr}
+	}
+	return rules, syn, nil
+}
+
+// UpdateVocabulary checks both texts, stores them with an audit entry, and
+// rebuilds the index with them (every page is classified again). An error
+// is a *VocabularyError when the text is wrong; nothing is stored then.
+func (s *Service) UpdateVocabulary(ctx context.Context, actor string, v Vocabulary) error {
+	if _, _, err := s.compile(v); err != nil {
+		return err
+	}
+	now := s.now()
+	err := s.db.Tx(ctx, func(q *store.Q) error {
+		for _, part := range []store.KBVocabulary{
+			{Kind: store.VocabAreaRules, Body: v.AreaRules, UpdatedBy: actor, UpdatedAt: now},
+			{Kind: store.VocabSynonyms, Body: v.Synonyms, UpdatedBy: actor, UpdatedAt: now},
+		} {
+			if err := q.SetKBVocabulary(ctx, part); err != nil {
+				return err
+			}
+		}
+		_, err := s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "kb.vocabulary.update", Object: "kb_vocabulary",
+			Purpose: "service-reporting", Outcome: audit.Success})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("save the search vocabulary: %w", err)
+	}
+	return s.LoadIndex(ctx)
+}
