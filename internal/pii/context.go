@@ -362,7 +362,7 @@ func (s *scanner) names(i int) {
 		s.nameAt(i+2, false, 0.86)
 	case (lw == "is" || lw == "am" || lw == "was") && next(i+1) && s.is(i+1, "called") && s.gap(i+1) == " ":
 		s.nameAt(i+2, false, 0.88)
-	case (lw == "for" || lw == "to") && next(i+2):
+	case (lw == "for" || lw == "to") && next(i+2) && !(i > 0 && spokeTo[s.lowerTok(i-1)]):
 		// "application for Yusuf Sharma,": two or more capitalised words, then punctuation.
 		mark := len(s.cands)
 		s.nameAt(i+1, false, 0.85)
@@ -374,6 +374,15 @@ func (s *scanner) names(i int) {
 		}
 	case lw == "it" && next(i+1) && s.is(i+1, "s") && isApos(s.gap(i+1)):
 		s.nameAt(i+2, false, 0.85)
+	case lw == "its" && next(i+1):
+		// "hi its Maureen from Flat 7": "its" without its apostrophe is only taken as an
+		// introduction when the words after the name say so.
+		s.keepIf(func() { s.nameAt(i+1, false, 0.84) }, func(end int) bool { return s.followedBy(end, introEnd) })
+	case lw == "here" && i > 0:
+		s.nameBeforeHere(i)
+	case (lw == "to" || lw == "with") && i > 0 && spokeTo[s.lowerTok(i-1)] && next(i+1):
+		// "I spoke to Priya on the phone": after a verb of talking one word is enough.
+		s.nameAt(i+1, false, 0.86)
 	case lw == "named" || lw == "calls" || lw == "fao" || lw == "holder" || lw == "resident" || lw == "patient" || lw == "client" || lw == "pupil":
 		s.nameAt(i+1, false, 0.85)
 	case lw == "called" && i > 0 && (s.is(i-1, "is") || s.is(i-1, "am") || s.is(i-1, "was")):
@@ -383,13 +392,126 @@ func (s *scanner) names(i int) {
 		s.nameAt(i+1, false, 0.9)
 	case lw == "regards" || lw == "thanks" || lw == "cheers" || lw == "wishes" || lw == "sincerely":
 		s.signOff(i + 1)
+	case lw == "you" && i > 0 && s.is(i-1, "thank") && s.gap(i) == " ":
+		s.signOff(i + 1)
 	}
+}
+
+// spokeTo are verbs after which "to" or "with" introduces a person.
+var spokeTo = setOf(`spoke speak speaking talked talk talking chatted`)
+
+// introEnd are words that follow a name someone introduces themselves with.
+var introEnd = setOf(`here from again calling`)
+
+// keepIf runs find and keeps the candidates it added only if ok says so of where the last one
+// ends.
+func (s *scanner) keepIf(find func(), ok func(end int) bool) {
+	mark := len(s.cands)
+	find()
+	if len(s.cands) > mark && !ok(s.cands[len(s.cands)-1].End) {
+		s.cands = s.cands[:mark]
+	}
+}
+
+// followedBy reports whether the text after end is punctuation, the end, or one of words.
+func (s *scanner) followedBy(end int, words map[string]bool) bool {
+	if end >= len(s.text) || strings.IndexByte(",.!?;:\n", s.text[end]) >= 0 {
+		return true
+	}
+	k := s.tokenAt(end)
+	return k >= 0 && k+1 < len(s.toks) && s.gap(k+1) == " " && words[s.lowerTok(k+1)]
+}
+
+// nameBeforeHere: "morning, Eileen here." One or two capitalised words before "here", at the
+// start of the message or of a clause, with "here" ending it.
+func (s *scanner) nameBeforeHere(i int) {
+	if s.gap(i) != " " || !(i+1 >= len(s.toks) || strings.ContainsAny(s.gap(i + 1)[:min(1, len(s.gap(i+1)))], ",.!?;:\n")) {
+		return
+	}
+	first := i - 1
+	if first > 0 && s.gap(first) == " " && s.firstCap(first-1) && !notNames[s.lowerTok(first-1)] && s.toks[first-1].kind == tAlpha {
+		first-- // "Jo Smith here"
+	}
+	for k := first; k < i; k++ {
+		if s.toks[k].kind != tAlpha || !s.firstCap(k) || notNames[s.lowerTok(k)] {
+			return
+		}
+	}
+	if first > 0 {
+		g := s.gap(first)
+		if !strings.HasSuffix(g, ", ") && !strings.HasSuffix(g, ". ") && !strings.Contains(g, "\n") && !s.is(first-1, "its") && !s.is(first-1, "s") {
+			return
+		}
+	}
+	s.add(Name, s.toks[first].start, s.toks[i-1].end, 0.84)
+}
+
+// namesBeforeDetails: "Please update: Yasmin Hussain, 6 Tudor Close". Two or three capitalised
+// words that open the message or a clause and are followed by a comma and then an address
+// line, phone number, e-mail address or date of birth already found are taken as a name. A
+// postcode alone does not count: "Market Harborough, LE16 7AA" is a place.
+func (s *scanner) namesBeforeDetails() {
+	n := len(s.cands)
+	for ci := 0; ci < n; ci++ {
+		c := s.cands[ci]
+		switch c.Type {
+		case Address, Phone, Email, DateOfBirth:
+		default:
+			continue
+		}
+		k := s.tokenBefore(c.Start)
+		if k < 0 || s.text[s.toks[k].end:c.Start] != ", " {
+			continue
+		}
+		first := k
+		for first > k-2 && first > 0 && s.gap(first) == " " && s.toks[first-1].kind == tAlpha {
+			first--
+		}
+		for first < k && !s.opensClause(first) {
+			first++
+		}
+		if first == k || !s.opensClause(first) {
+			continue // one word is too little to tell a name from a place
+		}
+		ok := true
+		for j := first; j <= k && ok; j++ {
+			ok = s.toks[j].kind == tAlpha && s.firstCap(j) && !notNames[s.lowerTok(j)]
+		}
+		if ok {
+			s.add(Name, s.toks[first].start, s.toks[k].end, 0.8)
+		}
+	}
+}
+
+// opensClause reports whether token j starts the text or follows ": ", "? ", ". ", "! " or a
+// line break.
+func (s *scanner) opensClause(j int) bool {
+	if j == 0 {
+		return strings.TrimSpace(s.text[:s.toks[0].start]) == ""
+	}
+	g := s.gap(j)
+	return strings.HasSuffix(g, ": ") || strings.HasSuffix(g, "? ") || strings.HasSuffix(g, ". ") ||
+		strings.HasSuffix(g, "! ") || strings.Contains(g, "\n")
+}
+
+// tokenBefore returns the index of the last token ending at or before pos, or -1.
+func (s *scanner) tokenBefore(pos int) int {
+	lo, hi := 0, len(s.toks)-1
+	for lo <= hi {
+		m := (lo + hi) / 2
+		if s.toks[m].end <= pos {
+			lo = m + 1
+		} else {
+			hi = m - 1
+		}
+	}
+	return hi
 }
 
 // isNameTrigger reports whether w is the first word of a context names() knows.
 func isNameTrigger(w string) bool {
 	switch w {
-	case "my", "our", "his", "her", "name", "i", "im", "this", "is", "am", "was", "it", "named", "calls", "fao",
+	case "my", "our", "his", "her", "name", "i", "im", "this", "is", "am", "was", "it", "its", "here", "with", "you", "named", "calls", "fao",
 		"holder", "resident", "patient", "client", "pupil", "called", "for", "to", "worker", "nurse", "officer",
 		"visitor", "advocate", "mr", "mrs", "ms", "miss", "mx", "dr", "regards", "thanks", "cheers", "wishes", "sincerely":
 		return true
@@ -505,7 +627,13 @@ func (s *scanner) signOff(j int) {
 	if len(s.cands) > mark {
 		e := s.cands[len(s.cands)-1]
 		rest := s.text[e.End:min(len(s.text), e.End+3)]
-		if r := strings.TrimLeft(rest, " \t"); r != "" && r[0] != '.' && r[0] != '!' && r[0] != '\n' && r[0] != '\r' {
+		// "thanks Ravi, that sorted it": a comma ends the name only when the thanks open the
+		// message, addressing whoever helped.
+		opening := j >= 1 && s.opensClause(j-1) && !(j >= 3 && s.is(j-1, "you"))
+		if j == 2 && s.is(0, "thank") && s.is(1, "you") {
+			opening = true
+		}
+		if r := strings.TrimLeft(rest, " \t"); r != "" && r[0] != '.' && r[0] != '!' && r[0] != '\n' && r[0] != '\r' && !(opening && r[0] == ',') {
 			s.cands = s.cands[:mark]
 		}
 	}
