@@ -75,6 +75,10 @@ func (s *Service) Vocabulary(ctx context.Context) (Vocabulary, error) {
 	return v, nil
 }
 
+// maxSynonymsText bounds the synonyms staff can save: far above a council's
+// vocabulary, far below what would slow every search.
+const maxSynonymsText = 256 << 10
+
 // compile parses and checks v against the policy. Each part is parsed
 // whatever the other's fate, so a caller can keep the good one.
 func (s *Service) compile(v Vocabulary) ([]extract.Rule, *search.Synonyms, error) {
@@ -82,7 +86,11 @@ func (s *Service) compile(v Vocabulary) ([]extract.Rule, *search.Synonyms, error
 	if rerr == nil {
 		rerr = extract.CheckAreas(rules, s.areaIDs())
 	}
-	syn, serr := search.ParseSynonyms(v.Synonyms)
+	var syn *search.Synonyms
+	serr := fmt.Errorf("the synonyms are %d KB; at most %d KB", len(v.Synonyms)>>10, maxSynonymsText>>10)
+	if len(v.Synonyms) <= maxSynonymsText {
+		syn, serr = search.ParseSynonyms(v.Synonyms)
+	}
 	switch {
 	case rerr != nil:
 		return rules, syn, &VocabularyError{"area_rules", rerr}

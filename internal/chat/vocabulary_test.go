@@ -61,6 +61,7 @@ func TestUpdateVocabulary(t *testing.T) {
 			{Vocabulary{AreaRules: "housing: /housing | tenancy", Synonyms: before.Synonyms}, "area_rules", "housing is not a service area of the policy"},
 			{Vocabulary{AreaRules: "trading-standards: /x | y\nnot a rule", Synonyms: before.Synonyms}, "area_rules", "line 2"},
 			{Vocabulary{AreaRules: before.AreaRules, Synonyms: "bin, refuse\njust one"}, "synonyms", "line 2"},
+			{Vocabulary{AreaRules: before.AreaRules, Synonyms: strings.Repeat("bin, refuse\n", 30000)}, "synonyms", "at most 256 KB"},
 		} {
 			err := f.svc.UpdateVocabulary(ctx, "user:1", tc.v)
 			var ve *VocabularyError
