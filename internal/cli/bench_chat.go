@@ -51,6 +51,7 @@ func benchChat(ctx context.Context, env *Env, args []string) error {
 	clientsFlag := fs.String("clients", "1,64", "concurrency levels, comma-separated")
 	seed := fs.Uint64("seed", 1, "seed of the misspelled query copy")
 	cache := fs.Bool("cache", true, "keep the answer cache on (off: every request searches)")
+	pg := fs.String("postgres", os.Getenv("FAIRLINE_BENCH_POSTGRES"), "answer from this PostgreSQL database (empty of pages and chat records) instead of a temporary SQLite file (env FAIRLINE_BENCH_POSTGRES)")
 	clientProcess := fs.Bool("client-process", true, "run the clients in a separate process (false: in this one, beside the server)")
 	warm := fs.Bool("warm", false, "ask every question once before measuring (steady state of a busy server's cache)")
 	if err := parse(fs, interspersed(args)); err != nil {
@@ -97,13 +98,13 @@ func benchChat(ctx context.Context, env *Env, args []string) error {
 		qs[i] = q.Query
 	}
 
-	srv, cleanup, err := chatBenchServer(ctx, pol, *pagesFile, *cache)
+	srv, cleanup, err := chatBenchServer(ctx, pol, *pagesFile, *cache, *pg)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	fmt.Fprintf(w, "\nanswering through POST /api/v1/chat (stored to SQLite, answer cache %s), %d distinct questions, at most %d requests or %s per level\n",
-		map[bool]string{true: "on", false: "off"}[*cache], len(qs), *requests, *limit)
+	fmt.Fprintf(w, "\nanswering through POST /api/v1/chat (stored to %s, answer cache %s), %d distinct questions, at most %d requests or %s per level\n",
+		map[bool]string{true: "PostgreSQL", false: "SQLite"}[*pg != ""], map[bool]string{true: "on", false: "off"}[*cache], len(qs), *requests, *limit)
 	fmt.Fprintf(w, "%-8s %10s %12s %10s %10s %10s\n", "clients", "requests", "answers/s", "p50", "p99", "errors")
 	if *warm {
 		loadChat(ctx, srv.URL, qs, 2, len(qs), *limit)
@@ -127,7 +128,7 @@ func benchChat(ctx context.Context, env *Env, args []string) error {
 
 // chatBenchServer serves the real API handler over a temporary SQLite
 // database holding the pages.
-func chatBenchServer(ctx context.Context, pol *policy.Policy, pagesFile string, cache bool) (*httptest.Server, func(), error) {
+func chatBenchServer(ctx context.Context, pol *policy.Policy, pagesFile string, cache bool, pg string) (*httptest.Server, func(), error) {
 	dir, err := os.MkdirTemp("", "fairline-bench-chat-")
 	if err != nil {
 		return nil, nil, err
@@ -136,13 +137,26 @@ func chatBenchServer(ctx context.Context, pol *policy.Policy, pagesFile string, 
 		os.RemoveAll(dir)
 		return nil, nil, err
 	}
-	db, err := store.Open(ctx, filepath.Join(dir, "bench.db"))
+	dsn := filepath.Join(dir, "bench.db")
+	if pg != "" {
+		dsn = pg
+	}
+	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		return fail(err)
 	}
 	if _, err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return fail(err)
+	}
+	if pg != "" {
+		// Only an empty database, so that removing what the bench added
+		// afterwards removes nothing else.
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM kb_pages) + (SELECT COUNT(*) FROM chat_turns) + (SELECT COUNT(*) FROM chat_daily)`).Scan(&n); err != nil || n > 0 {
+			db.Close()
+			return fail(fmt.Errorf("bench chat --postgres needs a database with no knowledge-base pages and no chat records (found %d rows, %v)", n, err))
+		}
 	}
 	key := make([]byte, 32)
 	rand.Read(key)
@@ -174,7 +188,16 @@ func chatBenchServer(ctx context.Context, pol *policy.Policy, pagesFile string, 
 	mux := http.NewServeMux()
 	a.Register(mux)
 	srv := httptest.NewServer(mux)
-	return srv, func() { srv.Close(); db.Close(); os.RemoveAll(dir) }, nil
+	return srv, func() {
+		srv.Close()
+		if pg != "" {
+			for _, table := range []string{"chat_turns", "chat_daily", "chat_pages", "chat_unanswered", "kb_pages", "kb_sources"} {
+				db.SQL().Exec(`DELETE FROM ` + table) // what this run added: the tables were empty
+			}
+		}
+		db.Close()
+		os.RemoveAll(dir)
+	}, nil
 }
 
 type loadResult struct {
