@@ -13,6 +13,7 @@ import (
 
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/kb/crawl/crawltest"
+	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
 )
 
@@ -131,5 +132,32 @@ func TestBenchChat(t *testing.T) {
 	}
 	if r := run(t, nil, "", "bench", "chat"); r.code != 2 {
 		t.Errorf("no files: %+v", r)
+	}
+
+	// On PostgreSQL: the answers are stored there, and the database is left as empty as it came.
+	dsn := pgtest.DSN(t)
+	r = run(t, nil, "", "bench", "chat", "--pages", pages, "--queries", queries, "--requests", "20", "--time", "5s", "--clients", "2", "--postgres", dsn)
+	if r.code != 0 || !strings.Contains(r.stdout, "stored to PostgreSQL") || !strings.Contains(r.stdout, "\n2 ") {
+		t.Fatalf("bench chat --postgres: %+v", r)
+	}
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.SQL().QueryRow(`SELECT (SELECT COUNT(*) FROM kb_pages) + (SELECT COUNT(*) FROM chat_turns) + (SELECT COUNT(*) FROM chat_daily)`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("bench chat left %d rows in PostgreSQL (%v)", n, err)
+	}
+	// A database that holds chat records is refused, and keeps them.
+	if _, err := db.SQL().Exec(`INSERT INTO chat_daily (day, service_area) VALUES (0, 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, nil, "", "bench", "chat", "--pages", pages, "--queries", queries, "--requests", "20", "--clients", "1", "--postgres", dsn)
+	if r.code == 0 || !strings.Contains(r.stderr, "needs a database with no knowledge-base pages") {
+		t.Errorf("bench chat on a database with chat records: %+v", r)
+	}
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM chat_daily`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("the refused run changed the database: %d daily rows (%v)", n, err)
 	}
 }
