@@ -52,12 +52,44 @@ func (s *accSet) get(id int32) *acc {
 	return nil
 }
 
-// scratch holds per-unit working arrays of scoreColl. Pooled: they are as long as the
-// collection, and allocating them per search was a large share of its garbage.
+// scratch holds the working memory of scoreColl. Pooled: the per-unit arrays are as long as the
+// collection, and the accumulators and position lists of the matched units were most of a
+// search's garbage (and so of its CPU, collecting it). The buffers below are handed out in
+// order during one search and reused by the next; one that is too short is replaced by a
+// larger one, and what was handed out from the old one stays valid until the search ends.
 type scratch struct {
 	s    []float64
 	idx  []int32
 	byID []*acc
+
+	accs    buf[acc]
+	floats  buf[float64]
+	bests   buf[int8]
+	posArrs buf[[][]int32]
+	pos     buf[[]int32]
+}
+
+// buf is a reusable buffer handed out in consecutive, zeroed pieces.
+type buf[T any] struct {
+	b    []T
+	used int
+}
+
+// take returns the next n elements, zeroed.
+func (b *buf[T]) take(n int) []T {
+	if b.used+n > len(b.b) {
+		b.b, b.used = make([]T, max(2*len(b.b), n, 256)), 0
+	}
+	s := b.b[b.used : b.used+n : b.used+n]
+	clear(s)
+	b.used += n
+	return s
+}
+
+// reset makes the whole buffer available again, dropping the references it holds.
+func (b *buf[T]) reset() {
+	clear(b.b[:b.used])
+	b.used = 0
 }
 
 var scratchPool sync.Pool
@@ -77,6 +109,11 @@ func (s *accSet) release() {
 		return
 	}
 	clear(s.scr.byID)
+	s.scr.accs.reset()
+	s.scr.floats.reset()
+	s.scr.bests.reset()
+	s.scr.posArrs.reset()
+	s.scr.pos.reset()
 	scratchPool.Put(s.scr)
 	s.scr, s.byID = nil, nil
 }
@@ -98,18 +135,9 @@ func (ix *Index) scoreColl(c *coll, cs []concept) *accSet {
 	nc := len(cs)
 	tmpS, tmpIdx := scr.s, scr.idx // tmpIdx: index+1 into touched, 0 = untouched; both left zeroed
 	var touched []int32
-	// Accumulators come from chunks, not one allocation each.
-	var floats []float64
-	var bests []int8
-	var poss [][][]int32
 	newAcc := func() *acc {
-		if len(floats) < nc {
-			floats = make([]float64, 64*nc)
-			bests = make([]int8, 64*nc)
-			poss = make([][][]int32, 64*nc)
-		}
-		x := &acc{concept: floats[:nc:nc], best: bests[:nc:nc], pos: poss[:nc:nc]}
-		floats, bests, poss = floats[nc:], bests[nc:], poss[nc:]
+		x := &scr.accs.take(1)[0]
+		x.concept, x.best, x.pos = scr.floats.take(nc), scr.bests.take(nc), scr.posArrs.take(nc)
 		for i := range x.best {
 			x.best[i] = -1
 		}
@@ -119,13 +147,13 @@ func (ix *Index) scoreColl(c *coll, cs []concept) *accSet {
 		for ai, a := range cn.alts {
 			nt := len(a.terms)
 			touched = touched[:0]
-			// nt entries per touched unit; kept alive by the accs that use it. Sized for the
-			// worst case (every posting a different unit) to grow only once.
+			// nt entries per touched unit, referred to by the accs that use them. Sized for
+			// the worst case (every posting a different unit).
 			most := 0
 			for _, t := range a.terms {
 				most += len(c.post[t])
 			}
-			posFlat := make([][]int32, 0, most*nt)
+			posFlat := scr.pos.take(most * nt)[:0]
 			for ti, t := range a.terms {
 				ps := c.post[t]
 				if len(ps) == 0 {
@@ -148,7 +176,7 @@ func (ix *Index) scoreColl(c *coll, cs []concept) *accSet {
 						touched = append(touched, pst.doc)
 						k = int32(len(touched))
 						tmpIdx[pst.doc] = k
-						posFlat = append(posFlat, make([][]int32, nt)...)
+						posFlat = posFlat[:len(posFlat)+nt] // zeroed by take
 					}
 					tmpS[pst.doc] += idf * tf / (p.K1 + tf)
 					posFlat[int(k-1)*nt+ti] = pst.pos
@@ -326,7 +354,7 @@ func (ix *Index) Search(query string, k int) []Result {
 	}
 
 	// Matching passages grouped by page; score() picks each page's best.
-	bestPass := map[int32][]int32{}
+	bestPass := make(map[int32][]int32, len(pageAcc.ids))
 	for _, id := range passAcc.ids {
 		pg := ix.passages.units[id].page
 		bestPass[pg] = append(bestPass[pg], id)
@@ -468,9 +496,10 @@ func snippet(text string, cs []concept) string {
 		}
 	}
 	best, bestN := 0, -1
+	seen := map[string]bool{}
 	for i, s := range sents {
 		n := 0
-		seen := map[string]bool{}
+		clear(seen)
 		for _, t := range analyze(s, 0) {
 			if terms[t.term] && !seen[t.term] {
 				seen[t.term] = true
