@@ -131,12 +131,20 @@ func New(db *store.DB, a *audit.Log, pol func() *policy.Policy, o Options) *Serv
 // MaxMessage is the longest question accepted, in characters.
 func (s *Service) MaxMessage() int { return s.maxMessage }
 
-// newID is a 128-bit id in hex: the millisecond it was made (48 bits) then
-// 80 random bits, which no one can guess. Ids that grow with time land at the
-// end of the turns' primary-key and conversation indexes, so a commit dirties
-// a page or two of each instead of one random page per turn: on SQLite the
-// pages written, not the rows, are what a commit costs.
-func newID() string {
+// newConversationID is a random 128-bit id in hex. Conversation ids are
+// promised to be random, so unlike turn ids they carry no time prefix.
+func newConversationID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// newTurnID is a 128-bit id in hex: the millisecond it was made (48 bits)
+// then 80 random bits, which no one can guess. Ids that grow with time land
+// at the end of the turns' primary-key index, so a commit dirties a page or
+// two of it instead of one random page per turn: on SQLite the pages
+// written, not the rows, are what a commit costs.
+func newTurnID() string {
 	var b [16]byte
 	ms := uint64(time.Now().UnixMilli())
 	for i := range 6 {
@@ -234,9 +242,9 @@ func (s *Service) ask(ctx context.Context, req Request, persist bool) (Response,
 			}
 		}
 		if conv == "" {
-			conv = newID()
+			conv = newConversationID()
 		}
-		turn := store.ChatTurn{ID: newID(), Conversation: conv, Question: red, ServiceArea: out.resp.ServiceArea,
+		turn := store.ChatTurn{ID: newTurnID(), Conversation: conv, Question: red, ServiceArea: out.resp.ServiceArea,
 			Answered: out.answered, Handoff: out.reason, ExpiresAt: expires, CreatedAt: now}
 		if out.answered {
 			turn.SourceURL = out.source.URL

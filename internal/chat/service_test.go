@@ -294,7 +294,7 @@ func TestFeedback(t *testing.T) {
 		if err := f.svc.Feedback(ctx, Feedback{ConversationID: b.ConversationID, TurnID: a.TurnID, Helpful: true}); !errors.Is(err, ErrUnknownTurn) {
 			t.Errorf("other conversation's turn: %v", err)
 		}
-		if err := f.svc.Feedback(ctx, Feedback{ConversationID: a.ConversationID, TurnID: newID(), Helpful: true}); !errors.Is(err, ErrUnknownTurn) {
+		if err := f.svc.Feedback(ctx, Feedback{ConversationID: a.ConversationID, TurnID: newTurnID(), Helpful: true}); !errors.Is(err, ErrUnknownTurn) {
 			t.Errorf("unknown turn: %v", err)
 		}
 		var ie *InputError
