@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/fairline/fairline/internal/audit"
@@ -125,4 +126,59 @@ func (s *Service) UpdateVocabulary(ctx context.Context, actor string, v Vocabula
 		return fmt.Errorf("save the search vocabulary: %w", err)
 	}
 	return s.LoadIndex(ctx)
+}
+
+// PageArea is how a knowledge-base page is classified: by the rules
+// (Classified), and the area staff set for it (Set, "" when the rules
+// decide). The page's answers and reports use Set when it is not empty.
+type PageArea struct {
+	Page       store.KBPage
+	Classified string
+	Set        string
+}
+
+// PageArea classifies the stored page at url with the rules in force.
+func (s *Service) PageArea(ctx context.Context, url string) (PageArea, error) {
+	p, err := s.db.Q().KBPageByURL(ctx, url)
+	if err != nil {
+		return PageArea{}, err
+	}
+	if _, err := s.index(ctx); err != nil { // the index build loads the rules
+		return PageArea{}, err
+	}
+	pa := PageArea{Page: p, Set: p.ServiceArea}
+	if d, err := search.DocFromHTML(p.URL, p.Title, p.HTML, s.classifier.Load()); err == nil {
+		pa.Classified = d.Area
+	}
+	return pa, nil
+}
+
+// ErrUnknownArea means a service area that is not one of the policy's
+// chatbot areas.
+var ErrUnknownArea = errors.New("chat: not a service area of the policy")
+
+// SetPageArea puts the page at url in area whatever the rules say, or back
+// under the rules when area is "". It is audited, and the page is indexed
+// again at once.
+func (s *Service) SetPageArea(ctx context.Context, actor, url, area string) error {
+	if area != "" && !slices.Contains(s.areaIDs(), area) {
+		return fmt.Errorf("%w: %q", ErrUnknownArea, area)
+	}
+	p, err := s.db.Q().KBPageByURL(ctx, url)
+	if err != nil {
+		return err
+	}
+	err = s.db.Tx(ctx, func(q *store.Q) error {
+		if err := q.SetKBPageServiceArea(ctx, url, area); err != nil {
+			return err
+		}
+		_, err := s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "kb.page.area", Object: fmt.Sprintf("kb_page:%d", p.ID),
+			Purpose: "service-reporting", Outcome: audit.Success})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	p.ServiceArea = area
+	return s.PageChanged(ctx, p)
 }

@@ -97,3 +97,42 @@ func TestUpdateVocabulary(t *testing.T) {
 		}
 	})
 }
+
+func TestSetPageArea(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		const url = "https://demo.localgov.example/adult-health-and-social-care/travel-passes-and-support/blue-badges/apply-blue-badge"
+		pa, err := f.svc.PageArea(ctx, url)
+		if err != nil || pa.Classified != "adult-social-care" || pa.Set != "" {
+			t.Fatalf("PageArea = %+v, %v", pa, err)
+		}
+		if err := f.svc.SetPageArea(ctx, "user:1", url, "housing"); !errors.Is(err, ErrUnknownArea) {
+			t.Errorf("an area outside the policy: %v", err)
+		}
+		if err := f.svc.SetPageArea(ctx, "user:1", url+"/nope", "registration"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("an unknown page: %v", err)
+		}
+		if err := f.svc.SetPageArea(ctx, "user:1", url, "registration"); err != nil {
+			t.Fatal(err)
+		}
+		// The answer and its counts follow at once, without a rebuild.
+		if r, _ := f.svc.Ask(ctx, Request{Message: "How do I apply for a blue badge?"}); r.ServiceArea != "registration" {
+			t.Errorf("after setting the area the answer is in %q", r.ServiceArea)
+		}
+		if pa, _ := f.svc.PageArea(ctx, url); pa.Set != "registration" || pa.Classified != "adult-social-care" {
+			t.Errorf("PageArea after setting = %+v", pa)
+		}
+		// Back under the rules.
+		if err := f.svc.SetPageArea(ctx, "user:1", url, ""); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := f.svc.Ask(ctx, Request{Message: "How do I apply for a blue badge?"}); r.ServiceArea != "adult-social-care" {
+			t.Errorf("back under the rules the answer is in %q", r.ServiceArea)
+		}
+		var n int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'kb.page.area'`).Scan(&n); err != nil || n != 2 {
+			t.Errorf("%d audit entries (%v), want 2", n, err)
+		}
+	})
+}

@@ -66,6 +66,8 @@ var (
 		"POST /console/kb/excluded":                          {"administrator"},
 		"POST /console/kb/excluded/delete":                   {"administrator"},
 		"GET /console/kb/vocabulary":                         {"administrator", "information_governance"},
+		"GET /console/kb/page":                               {"administrator", "information_governance"},
+		"POST /console/kb/page/area":                         {"administrator"},
 		"POST /console/kb/vocabulary":                        {"administrator"},
 		"GET /console/reports":                               {"administrator", "information_governance", "team_leader"},
 		"GET /console/reports.csv":                           {"administrator", "information_governance", "team_leader"},

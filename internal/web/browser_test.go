@@ -122,6 +122,13 @@ func TestBrowserSignInAndAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	browser.AssertNoViolations(t, ctx)
+	// A page's service area, set by hand: the radios, then the saved page.
+	check("/console/kb/page?url=https%3A%2F%2Fwww.example-council.gov.uk%2Fbins")
+	if err := chromedp.Do(ctx, chromedp.Click(`input[name=area][value="trading-standards"] + label`),
+		chromedp.Click(`form[action="/console/kb/page/area"] button`), chromedp.WaitVisible(".govuk-notification-banner--success")); err != nil {
+		t.Fatal(err)
+	}
+	browser.AssertNoViolations(t, ctx)
 	// Search vocabulary: a rule for an area outside the policy is refused against its box.
 	check("/console/kb/vocabulary")
 	if err := chromedp.Do(ctx, chromedp.SetValue("#area_rules", "housing: /housing | tenancy"),

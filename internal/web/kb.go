@@ -181,3 +181,59 @@ func (s *Server) saveVocabulary(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/console/kb/vocabulary?done=saved", http.StatusSeeOther)
 	return nil
 }
+
+// kbPageView is one knowledge-base page with its service area.
+type kbPageView struct {
+	chat.PageArea
+	Areas   []policy.ServiceArea
+	CanEdit bool
+}
+
+// kbPageDetail shows one page and how it is classified.
+func (s *Server) kbPageDetail(w http.ResponseWriter, r *http.Request) error {
+	flash := ""
+	if r.URL.Query().Get("done") == "area" {
+		flash = "The page's service area has been saved. Answers from it are counted under it from now on."
+	}
+	return s.renderKBPage(w, r, &page{Flash: flash}, r.URL.Query().Get("url"))
+}
+
+func (s *Server) renderKBPage(w http.ResponseWriter, r *http.Request, pg *page, pageURL string) error {
+	if s.Chat == nil {
+		return &statusError{http.StatusServiceUnavailable, "The chatbot is not configured, so pages are not classified."}
+	}
+	pa, err := s.Chat.PageArea(r.Context(), pageURL)
+	if errors.Is(err, store.ErrNotFound) {
+		return &statusError{http.StatusNotFound, "There is no page with that address in the knowledge base."}
+	} else if err != nil {
+		return err
+	}
+	v := kbPageView{PageArea: pa, CanEdit: principalFrom(r).Is(auth.Administrator)}
+	if sys, ok := s.Policy().System(chat.System); ok {
+		v.Areas = sys.ServiceAreas
+	}
+	pg.Title, pg.Data = pa.Page.Title, v
+	if pg.Title == "" {
+		pg.Title = pa.Page.Path
+	}
+	return s.render(w, r, "kb_page", pg)
+}
+
+// setKBPageArea sets or clears the service area of one page (administrators).
+func (s *Server) setKBPageArea(w http.ResponseWriter, r *http.Request) error {
+	if s.Chat == nil {
+		return &statusError{http.StatusServiceUnavailable, "The chatbot is not configured, so pages are not classified."}
+	}
+	pageURL, area := r.PostForm.Get("url"), r.PostForm.Get("area")
+	err := s.Chat.SetPageArea(r.Context(), principalFrom(r).Actor(), pageURL, area)
+	switch {
+	case errors.Is(err, chat.ErrUnknownArea):
+		return s.renderKBPage(w, r, &page{Errors: []fieldError{{"area", "Choose one of the service areas listed, or the rules"}}}, pageURL)
+	case errors.Is(err, store.ErrNotFound):
+		return &statusError{http.StatusNotFound, "There is no page with that address in the knowledge base."}
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, "/console/kb/page?"+url.Values{"url": {pageURL}, "done": {"area"}}.Encode(), http.StatusSeeOther)
+	return nil
+}

@@ -157,3 +157,39 @@ func TestSearchVocabularyConsole(t *testing.T) {
 		t.Errorf("saved vocabulary not shown:\n%s", body)
 	}
 }
+
+func TestKBPageServiceArea(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("admin@example.gov.uk", auth.Administrator)
+	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
+	seedKB(t, s)
+	const pageURL = "https://www.example-council.gov.uk/bins"
+	detail := "/console/kb/page?" + url.Values{"url": {pageURL}}.Encode()
+
+	ig := s.signIn("ig@example.gov.uk")
+	if _, body, _ := s.get(ig, "/console/kb"); !strings.Contains(body, `href="/console/kb/page?url=https%3a%2f%2fwww.example-council.gov.uk%2fbins"`) {
+		t.Errorf("the page list does not link to the page's detail:\n%s", body)
+	}
+	status, body, _ := s.get(ig, detail)
+	if status != http.StatusOK || !strings.Contains(body, "Bin collections") || !strings.Contains(body, "Environment and Transport") ||
+		!strings.Contains(body, "None: the rules decide") || strings.Contains(body, `action="/console/kb/page/area"`) {
+		t.Fatalf("page detail for information governance: %d\n%s", status, body)
+	}
+	if status, _, _ := s.get(ig, "/console/kb/page?url=https%3A%2F%2Fnowhere.example%2F"); status != http.StatusNotFound {
+		t.Errorf("unknown page: status %d", status)
+	}
+
+	admin := s.signIn("admin@example.gov.uk")
+	_, _, token := s.get(admin, detail)
+	resp := s.post(admin, "/console/kb/page/area", url.Values{"csrf_token": {token}, "url": {pageURL}, "area": {"housing"}})
+	if body := readAll(resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Choose one of the service areas listed") {
+		t.Errorf("an area outside the policy: %d\n%s", resp.StatusCode, body)
+	}
+	resp = s.post(admin, "/console/kb/page/area", url.Values{"csrf_token": {token}, "url": {pageURL}, "area": {"trading-standards"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set area: %d\n%s", resp.StatusCode, readAll(resp))
+	}
+	if _, body, _ := s.get(ig, detail); !strings.Contains(body, "Service area set by staff</dt>\n    <dd class=\"govuk-summary-list__value\">Trading Standards") {
+		t.Errorf("the area set is not shown:\n%s", body)
+	}
+}

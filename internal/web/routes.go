@@ -100,6 +100,8 @@ func (s *Server) routeTable() []route {
 			help: "The website pages the chatbot answers from: when crawled, errors, excluded paths."},
 		{pattern: "POST /console/kb/excluded", access: roles(admin), handle: s.kbExclude},
 		{pattern: "POST /console/kb/excluded/delete", access: roles(admin), handle: s.kbInclude},
+		{pattern: "GET /console/kb/page", sample: "/console/kb/page?url=https%3A%2F%2Fwww.example-council.gov.uk%2Fbins", access: roles(admin, ig), handle: s.kbPageDetail},
+		{pattern: "POST /console/kb/page/area", access: roles(admin), handle: s.setKBPageArea},
 		{pattern: "GET /console/kb/vocabulary", access: roles(admin, ig), handle: s.vocabularyPage},
 		{pattern: "POST /console/kb/vocabulary", access: roles(admin), handle: s.saveVocabulary},
 		{pattern: "GET /console/reports", access: roles(admin, ig, tl), handle: s.reportsPage, nav: "Chatbot reports",
