@@ -123,9 +123,11 @@ func TestAnswerQuotesThePageWithLink(t *testing.T) {
 
 func sentencesOf(s string) []string {
 	var out []string
-	for _, p := range strings.SplitAfter(s, ". ") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
+	for _, line := range strings.Split(s, "\n") {
+		for _, p := range strings.SplitAfter(line, ". ") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
 		}
 	}
 	return out

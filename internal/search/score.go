@@ -444,11 +444,12 @@ func (ix *Index) Search(query string, k int) []Result {
 		r := Result{URL: u.url, Title: e.doc.Title, Area: e.doc.Area, Score: c.score}
 		if c.bestPass >= 0 {
 			ps := ix.passages.units[c.bestPass].passage
+			if lead, ok := leadPassage(e.doc, cs); ok {
+				ps = lead
+			}
 			r.Passage, r.Anchor, r.Heading = ps, ps.Anchor, ps.Heading
 			r.Snippet = snippet(ps.Text, cs)
 		}
-		// Confidence: how much of the question the page covers (words the site lacks count
-		// against it), times how strong the match is relative to the question's own weight.
 		// Confidence: how much of the question the page and its best passage cover, each word
 		// weighted by how it matched (a far spelling correction or a synonym counts for less,
 		// a word the site lacks counts against), times how strong the match is relative to the
@@ -480,6 +481,31 @@ func queryHas(cs []concept, a *acc, t string) bool {
 	return false
 }
 
+// leadPassage returns the page's opening passage (the text before its first heading) when the
+// page's title alone says everything the question asks: "how do I apply for a blue badge" asked
+// of "Apply for a Blue Badge" is answered by the page's introduction, not by whichever later
+// section repeats "Blue Badge" most. It changes what is quoted, not how pages rank.
+func leadPassage(d Doc, cs []concept) (extract.Passage, bool) {
+	if len(d.Passages) == 0 || d.Passages[0].Anchor != "" || strings.TrimSpace(d.Passages[0].Text) == "" {
+		return extract.Passage{}, false
+	}
+	title := map[string]bool{}
+	for _, t := range analyze(d.Title, 0) {
+		title[t.term] = true
+	}
+	for _, c := range cs {
+		if !c.known {
+			continue // a word the site lacks is answered by no passage
+		}
+		if !slices.ContainsFunc(c.alts, func(a alt) bool {
+			return len(a.terms) > 0 && !slices.ContainsFunc(a.terms, func(t string) bool { return !title[t] })
+		}) {
+			return extract.Passage{}, false
+		}
+	}
+	return d.Passages[0], true
+}
+
 // snippet picks the passage's sentences that best match the query: the best sentence and up to
 // two after it, within about 320 characters. It quotes; it never rewrites.
 func snippet(text string, cs []concept) string {
@@ -487,24 +513,31 @@ func snippet(text string, cs []concept) string {
 	if len(sents) == 0 {
 		return ""
 	}
-	terms := map[string]bool{}
-	for _, c := range cs {
-		for _, a := range c.alts {
-			for _, t := range a.terms {
-				terms[t] = true
-			}
-		}
-	}
+	// A sentence scores as the search does: per concept its best alternative, where an expansion
+	// the resident did not type (a synonym) counts only if all its words are there.
 	best, bestN := 0, -1
 	seen := map[string]bool{}
 	for i, s := range sents {
-		n := 0
 		clear(seen)
 		for _, t := range analyze(s, 0) {
-			if terms[t.term] && !seen[t.term] {
-				seen[t.term] = true
-				n++
+			seen[t.term] = true
+		}
+		n := 0
+		for _, c := range cs {
+			most := 0
+			for _, a := range c.alts {
+				k := 0
+				for _, t := range a.terms {
+					if seen[t] {
+						k++
+					}
+				}
+				if a.all && k < len(a.terms) {
+					k = 0
+				}
+				most = max(most, k)
 			}
+			n += most
 		}
 		if n > bestN {
 			best, bestN = i, n
@@ -515,7 +548,13 @@ func snippet(text string, cs []concept) string {
 		if utf8.RuneCountInString(out)+1+utf8.RuneCountInString(sents[j]) > 320 {
 			break
 		}
-		out += " " + sents[j]
+		// A line that does not end a sentence (a link's label, a list item) stays on its own
+		// line, so the quote never runs two pieces of the page into one made-up sentence.
+		sep := " "
+		if !strings.ContainsAny(sents[j-1][len(sents[j-1])-1:], ".?!:") {
+			sep = "\n"
+		}
+		out += sep + sents[j]
 	}
 	return out
 }
