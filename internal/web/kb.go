@@ -20,8 +20,21 @@ import (
 const kbPageSize = 100
 
 var kbFlashes = map[string]string{
-	"excluded": "The path has been excluded. Pages under it will no longer be used for answers.",
-	"included": "The path is no longer excluded. Its pages will be used for answers again.",
+	"excluded":   "The path has been excluded. Pages under it will no longer be used for answers.",
+	"included":   "The path is no longer excluded. Its pages will be used for answers again.",
+	"vocabulary": "The vocabulary has been saved and every page classified again.",
+	"area":       "The page's service area has been saved. Answers from it are counted under it from now on.",
+}
+
+// errNoChat answers the classification pages of a server without a chatbot.
+var errNoChat = &statusError{http.StatusServiceUnavailable, "The chatbot is not configured, so pages are not classified."}
+
+// chatAreas are the service areas the policy gives the chatbot.
+func (s *Server) chatAreas() []policy.ServiceArea {
+	if sys, ok := s.Policy().System(chat.System); ok {
+		return sys.ServiceAreas
+	}
+	return nil
 }
 
 type kbView struct {
@@ -137,16 +150,12 @@ type vocabularyView struct {
 }
 
 func (s *Server) vocabularyPage(w http.ResponseWriter, r *http.Request) error {
-	flash := ""
-	if r.URL.Query().Get("done") == "saved" {
-		flash = "The vocabulary has been saved and every page classified again."
-	}
-	return s.renderVocabulary(w, r, &page{Flash: flash}, nil)
+	return s.renderVocabulary(w, r, &page{Flash: kbFlashes[r.URL.Query().Get("done")]}, nil)
 }
 
 func (s *Server) renderVocabulary(w http.ResponseWriter, r *http.Request, pg *page, edited *chat.Vocabulary) error {
 	if s.Chat == nil {
-		return &statusError{http.StatusServiceUnavailable, "The chatbot is not configured, so it has no search vocabulary."}
+		return errNoChat
 	}
 	v, err := s.Chat.Vocabulary(r.Context())
 	if err != nil {
@@ -155,10 +164,7 @@ func (s *Server) renderVocabulary(w http.ResponseWriter, r *http.Request, pg *pa
 	if edited != nil {
 		v.AreaRules, v.Synonyms = edited.AreaRules, edited.Synonyms
 	}
-	view := vocabularyView{Vocabulary: v, CanEdit: principalFrom(r).Is(auth.Administrator)}
-	if sys, ok := s.Policy().System(chat.System); ok {
-		view.Areas = sys.ServiceAreas
-	}
+	view := vocabularyView{Vocabulary: v, Areas: s.chatAreas(), CanEdit: principalFrom(r).Is(auth.Administrator)}
 	pg.Title, pg.Data = "Search vocabulary", view
 	return s.render(w, r, "kb_vocabulary", pg)
 }
@@ -167,7 +173,7 @@ func (s *Server) renderVocabulary(w http.ResponseWriter, r *http.Request, pg *pa
 // line is shown against its box, with the text as typed.
 func (s *Server) saveVocabulary(w http.ResponseWriter, r *http.Request) error {
 	if s.Chat == nil {
-		return &statusError{http.StatusServiceUnavailable, "The chatbot is not configured, so it has no search vocabulary."}
+		return errNoChat
 	}
 	v := chat.Vocabulary{AreaRules: r.PostForm.Get("area_rules"), Synonyms: r.PostForm.Get("synonyms")}
 	err := s.Chat.UpdateVocabulary(r.Context(), principalFrom(r).Actor(), v)
@@ -178,7 +184,7 @@ func (s *Server) saveVocabulary(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	http.Redirect(w, r, "/console/kb/vocabulary?done=saved", http.StatusSeeOther)
+	http.Redirect(w, r, "/console/kb/vocabulary?done=vocabulary", http.StatusSeeOther)
 	return nil
 }
 
@@ -191,16 +197,12 @@ type kbPageView struct {
 
 // kbPageDetail shows one page and how it is classified.
 func (s *Server) kbPageDetail(w http.ResponseWriter, r *http.Request) error {
-	flash := ""
-	if r.URL.Query().Get("done") == "area" {
-		flash = "The page's service area has been saved. Answers from it are counted under it from now on."
-	}
-	return s.renderKBPage(w, r, &page{Flash: flash}, r.URL.Query().Get("url"))
+	return s.renderKBPage(w, r, &page{Flash: kbFlashes[r.URL.Query().Get("done")]}, r.URL.Query().Get("url"))
 }
 
 func (s *Server) renderKBPage(w http.ResponseWriter, r *http.Request, pg *page, pageURL string) error {
 	if s.Chat == nil {
-		return &statusError{http.StatusServiceUnavailable, "The chatbot is not configured, so pages are not classified."}
+		return errNoChat
 	}
 	pa, err := s.Chat.PageArea(r.Context(), pageURL)
 	if errors.Is(err, store.ErrNotFound) {
@@ -208,10 +210,7 @@ func (s *Server) renderKBPage(w http.ResponseWriter, r *http.Request, pg *page, 
 	} else if err != nil {
 		return err
 	}
-	v := kbPageView{PageArea: pa, CanEdit: principalFrom(r).Is(auth.Administrator)}
-	if sys, ok := s.Policy().System(chat.System); ok {
-		v.Areas = sys.ServiceAreas
-	}
+	v := kbPageView{PageArea: pa, Areas: s.chatAreas(), CanEdit: principalFrom(r).Is(auth.Administrator)}
 	pg.Title, pg.Data = pa.Page.Title, v
 	if pg.Title == "" {
 		pg.Title = pa.Page.Path
@@ -222,7 +221,7 @@ func (s *Server) renderKBPage(w http.ResponseWriter, r *http.Request, pg *page, 
 // setKBPageArea sets or clears the service area of one page (administrators).
 func (s *Server) setKBPageArea(w http.ResponseWriter, r *http.Request) error {
 	if s.Chat == nil {
-		return &statusError{http.StatusServiceUnavailable, "The chatbot is not configured, so pages are not classified."}
+		return errNoChat
 	}
 	pageURL, area := r.PostForm.Get("url"), r.PostForm.Get("area")
 	err := s.Chat.SetPageArea(r.Context(), principalFrom(r).Actor(), pageURL, area)
