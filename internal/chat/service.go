@@ -360,8 +360,7 @@ func (s *Service) Report(ctx context.Context, from, to time.Time) (Report, error
 		return r, err
 	}
 	for _, d := range days {
-		r.Days = append(r.Days, DayStat{Day: d.Day, ServiceArea: d.ServiceArea, Questions: d.Questions, Answered: d.Answered,
-			Handoffs: d.Handoffs, Helpful: d.Helpful, NotHelpful: d.NotHelpful})
+		r.Days = append(r.Days, DayStat(d))
 	}
 	rows, err := q.ChatUnansweredIn(ctx, from, to)
 	if err != nil {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -41,20 +40,7 @@ func (q *Q) AuditHeadForUpdate(ctx context.Context) (AuditHead, error) {
 // AppendAudit inserts r and moves the head to it. Call inside a transaction
 // that read the head with AuditHeadForUpdate.
 func (q *Q) AppendAudit(ctx context.Context, r AuditRow, head AuditHead) error {
-	if !q.inTx {
-		return fmt.Errorf("store: audit append outside a transaction")
-	}
-	if _, err := q.exec(ctx, `INSERT INTO audit_log (seq, at, actor, action, object, purpose, outcome, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Seq, toMicros(r.At), r.Actor, r.Action, r.Object, r.Purpose, r.Outcome,
-		r.PrevHash, r.Hash); err != nil {
-		return fmt.Errorf("store: append audit: %w", err)
-	}
-	if _, err := q.exec(ctx, `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
-		head.Seq, head.Hash, head.MAC); err != nil {
-		return fmt.Errorf("store: move audit head: %w", err)
-	}
-	return nil
+	return q.AppendAuditRows(ctx, []AuditRow{r}, head)
 }
 
 // AppendAuditRows inserts consecutive entries and moves the head to the
@@ -65,21 +51,13 @@ func (q *Q) AppendAuditRows(ctx context.Context, rows []AuditRow, head AuditHead
 	if !q.inTx {
 		return fmt.Errorf("store: audit append outside a transaction")
 	}
-	for start := 0; start < len(rows); start += 500 {
-		part := rows[start:min(start+500, len(rows))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO audit_log (seq, at, actor, action, object, purpose, outcome, prev_hash, hash) VALUES `)
-		args := make([]any, 0, len(part)*9)
-		for i, r := range part {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, r.Seq, toMicros(r.At), r.Actor, r.Action, r.Object, r.Purpose, r.Outcome, r.PrevHash, r.Hash)
-		}
-		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("store: append audit: %w", err)
-		}
+	err := q.insertMany(ctx, `INSERT INTO audit_log (seq, at, actor, action, object, purpose, outcome, prev_hash, hash) VALUES `,
+		9, len(rows), 500, func(dst []any, i int) []any {
+			r := rows[i]
+			return append(dst, r.Seq, toMicros(r.At), r.Actor, r.Action, r.Object, r.Purpose, r.Outcome, r.PrevHash, r.Hash)
+		})
+	if err != nil {
+		return fmt.Errorf("store: append audit: %w", err)
 	}
 	if _, err := q.exec(ctx, `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,

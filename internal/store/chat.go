@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -74,27 +73,16 @@ func b2i(b bool) int {
 }
 
 // InsertChatTurns stores turns, many rows to a statement: the chatbot's
-// group commit writes a batch of turns at once, and on SQLite the statements,
-// not the rows, are what a commit costs.
+// group commit writes a batch of turns at once.
 func (q *Q) InsertChatTurns(ctx context.Context, ts ...ChatTurn) error {
-	const perStatement = 64 // 704 parameters, far below either database's limit
-	for len(ts) > 0 {
-		batch := ts[:min(perStatement, len(ts))]
-		ts = ts[len(batch):]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO chat_turns (` + chatTurnColumns + `) VALUES `)
-		args := make([]any, 0, 11*len(batch))
-		for i, t := range batch {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-			args = append(args, t.ID, t.Conversation, t.Question, t.ServiceArea, b2i(t.Answered), t.Handoff, t.SourceURL,
-				t.Helpful, t.Comment, toMicros(t.ExpiresAt), toMicros(t.CreatedAt))
-		}
-		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("store: record %d chat turns: %w", len(batch), err)
-		}
+	// 64 rows a statement: 704 parameters, far below either database's limit.
+	err := q.insertMany(ctx, `INSERT INTO chat_turns (`+chatTurnColumns+`) VALUES `, 11, len(ts), 64, func(dst []any, i int) []any {
+		t := ts[i]
+		return append(dst, t.ID, t.Conversation, t.Question, t.ServiceArea, b2i(t.Answered), t.Handoff, t.SourceURL,
+			t.Helpful, t.Comment, toMicros(t.ExpiresAt), toMicros(t.CreatedAt))
+	})
+	if err != nil {
+		return fmt.Errorf("store: record %d chat turns: %w", len(ts), err)
 	}
 	return nil
 }

@@ -326,27 +326,16 @@ func (q *Q) LegalHolds(ctx context.Context, recordingID string) ([]LegalHold, er
 // benchmark data and migrations from other systems, not for uploads (which
 // go through CreateRecording with their audit entry).
 func (q *Q) InsertRecordings(ctx context.Context, rs []Recording) error {
-	const cols = 19
-	const chunk = 500
-	for start := 0; start < len(rs); start += chunk {
-		part := rs[start:min(start+chunk, len(rs))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO recordings (id, external_id, idempotency_key, direction, service_area, agent_id,
+	err := q.insertMany(ctx, `INSERT INTO recordings (id, external_id, idempotency_key, direction, service_area, agent_id,
 		started_at, duration_ms, channels, format, media_type, size, sha256, blob_key, wrapped_key, number_ct, number_bidx,
-		expires_at, created_at) VALUES `)
-		args := make([]any, 0, len(part)*cols)
-		for i, r := range part {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, r.ID, r.ExternalID, r.IdempotencyKey, r.Direction, r.ServiceArea, r.AgentID, toMicros(r.StartedAt),
-				r.Duration.Milliseconds(), r.Channels, r.Format, r.MediaType, r.Size, r.SHA256, r.BlobKey, r.WrappedKey,
-				r.NumberCT, r.NumberBIdx, toMicros(r.ExpiresAt), toMicros(r.CreatedAt))
-		}
-		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("store: insert recordings: %w", err)
-		}
+		expires_at, created_at) VALUES `, 19, len(rs), 500, func(dst []any, i int) []any {
+		r := rs[i]
+		return append(dst, r.ID, r.ExternalID, r.IdempotencyKey, r.Direction, r.ServiceArea, r.AgentID, toMicros(r.StartedAt),
+			r.Duration.Milliseconds(), r.Channels, r.Format, r.MediaType, r.Size, r.SHA256, r.BlobKey, r.WrappedKey,
+			r.NumberCT, r.NumberBIdx, toMicros(r.ExpiresAt), toMicros(r.CreatedAt))
+	})
+	if err != nil {
+		return fmt.Errorf("store: insert recordings: %w", err)
 	}
 	return nil
 }

@@ -228,6 +228,30 @@ func (q *Q) rebind(query string) string {
 	return b.String()
 }
 
+// insertMany inserts n rows of cols values each, per rows to a statement: insert is the
+// statement up to VALUES, and rowArgs appends row i's values to dst. On SQLite the statements,
+// not the rows, are what a write costs.
+func (q *Q) insertMany(ctx context.Context, insert string, cols, n, per int, rowArgs func(dst []any, i int) []any) error {
+	row := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	for start := 0; start < n; start += per {
+		end := min(start+per, n)
+		var sb strings.Builder
+		sb.WriteString(insert)
+		args := make([]any, 0, (end-start)*cols)
+		for i := start; i < end; i++ {
+			if i > start {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(row)
+			args = rowArgs(args, i)
+		}
+		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	res, err := q.ex.ExecContext(ctx, q.rebind(query), args...)
 	return res, mapErr(err)
