@@ -622,21 +622,16 @@ func (s *scanner) signOff(j int) {
 	if g != ", " && g != "," && g != " " && g != ",\n" && g != "\n" && g != ", \n" {
 		return
 	}
-	mark := len(s.cands)
-	s.nameAt2(j, 0.86)
-	if len(s.cands) > mark {
-		e := s.cands[len(s.cands)-1]
-		rest := s.text[e.End:min(len(s.text), e.End+3)]
-		// "thanks Ravi, that sorted it": a comma ends the name only when the thanks open the
-		// message, addressing whoever helped.
-		opening := j >= 1 && s.opensClause(j-1) && !(j >= 3 && s.is(j-1, "you"))
-		if j == 2 && s.is(0, "thank") && s.is(1, "you") {
-			opening = true
-		}
-		if r := strings.TrimLeft(rest, " \t"); r != "" && r[0] != '.' && r[0] != '!' && r[0] != '\n' && r[0] != '\r' && !(opening && r[0] == ',') {
-			s.cands = s.cands[:mark]
-		}
+	// "thanks Ravi, that sorted it": a comma ends the name only when the thanks open the
+	// message, addressing whoever helped.
+	opening := j >= 1 && s.opensClause(j-1) && !(j >= 3 && s.is(j-1, "you"))
+	if j == 2 && s.is(0, "thank") && s.is(1, "you") {
+		opening = true
 	}
+	s.keepIf(func() { s.nameAt2(j, 0.86) }, func(end int) bool {
+		r := strings.TrimLeft(s.text[end:min(len(s.text), end+3)], " \t")
+		return r == "" || r[0] == '.' || r[0] == '!' || r[0] == '\n' || r[0] == '\r' || opening && r[0] == ','
+	})
 }
 
 func (s *scanner) nameAt2(j int, c float64) {
