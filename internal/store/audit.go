@@ -31,10 +31,18 @@ type AuditHead struct {
 func (q *Q) AuditHeadForUpdate(ctx context.Context) (AuditHead, error) {
 	var h AuditHead
 	err := q.queryRow(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`+q.forUpdate()).Scan(&h.Seq, &h.Hash, &h.MAC)
-	if err = mapErr(err); err == ErrNotFound {
-		return AuditHead{}, nil
+	if err = mapErr(err); err != ErrNotFound {
+		return h, err
 	}
-	return h, err
+	// An empty log has no head row to lock, so two first appends would both
+	// take seq 1. Create the row (the append replaces it in this
+	// transaction); a concurrent first append waits on it, then reads the
+	// head that one committed.
+	if _, err := q.exec(ctx, `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, 0, '', '') ON CONFLICT (id) DO NOTHING`); err != nil {
+		return h, fmt.Errorf("store: create audit head: %w", err)
+	}
+	err = q.queryRow(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`+q.forUpdate()).Scan(&h.Seq, &h.Hash, &h.MAC)
+	return h, mapErr(err)
 }
 
 // AppendAudit inserts r and moves the head to it. Call inside a transaction
