@@ -16,6 +16,9 @@ type answerCache struct {
 	max int
 	pol *policy.Policy
 	m   map[string]outcome
+	// gen counts clears: an answer composed from the index before a change
+	// must not be put back after the clear that change made.
+	gen uint64
 }
 
 func newAnswerCache(size int) *answerCache {
@@ -48,12 +51,25 @@ func (c *answerCache) get(query, guard string, pol *policy.Policy) (outcome, boo
 	return o, true
 }
 
-func (c *answerCache) put(query, guard string, pol *policy.Policy, o outcome) {
+// generation is passed back to put by whoever composes an answer.
+func (c *answerCache) generation() uint64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+func (c *answerCache) put(query, guard string, pol *policy.Policy, gen uint64, o outcome) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // composed before the last change
+	}
 	if c.pol != pol || len(c.m) >= c.max {
 		c.m = map[string]outcome{}
 		c.pol = pol
@@ -67,6 +83,7 @@ func (c *answerCache) clear() {
 	}
 	c.mu.Lock()
 	c.m = map[string]outcome{}
+	c.gen++
 	c.mu.Unlock()
 }
 

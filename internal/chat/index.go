@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"errors"
+	"slices"
+	"time"
 
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/kb/extract"
@@ -12,9 +15,16 @@ import (
 )
 
 // The search index follows the knowledge base: built from the stored pages
-// (store.EachKBPage) on first use or by LoadIndex, then kept current by
-// the knowledge base's hooks (Hooks), which are called after each change
-// is committed.
+// (store.EachKBPage) on first use or by LoadIndex, then kept current from
+// the knowledge base's change log (store.KBChangesSince), which the
+// database writes with every change, whoever makes it: this instance (its
+// hooks catch up at once, after each commit), another serve instance on the
+// same database, or a CLI `kb import`/`kb crawl` (Watch catches up every
+// few seconds). One path applies every change, so the two cannot disagree.
+
+// changeBatch bounds the changes read at once; more than this since the
+// last catch-up is cheaper to apply as a rebuild.
+const changeBatch = 2000
 
 // index returns the index, building it on first use.
 func (s *Service) index(ctx context.Context) (*search.Index, error) {
@@ -26,23 +36,33 @@ func (s *Service) index(ctx context.Context) (*search.Index, error) {
 	if ix := s.ix.Load(); ix != nil {
 		return ix, nil
 	}
-	ix, err := s.build(ctx)
-	if err != nil {
+	if err := s.rebuildLocked(ctx); err != nil {
 		return nil, err
 	}
-	s.ix.Store(ix)
-	return ix, nil
+	return s.ix.Load(), nil
 }
 
 // LoadIndex (re)builds the index from the knowledge base.
 func (s *Service) LoadIndex(ctx context.Context) error {
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
+	return s.rebuildLocked(ctx)
+}
+
+// rebuildLocked builds the index from every stored page. The version is read
+// first: a change committed during the build is then applied again by the
+// next catch-up, never missed.
+func (s *Service) rebuildLocked(ctx context.Context) error {
+	v, err := s.db.Q().KBVersion(ctx)
+	if err != nil {
+		return err
+	}
 	ix, err := s.build(ctx)
 	if err != nil {
 		return err
 	}
 	s.ix.Store(ix)
+	s.version = v
 	s.cache.clear()
 	return nil
 }
@@ -103,42 +123,87 @@ func (s *Service) doc(p store.KBPage) (search.Doc, error) {
 	return d, nil
 }
 
-// PageChanged updates the index after a page was added or changed.
-func (s *Service) PageChanged(_ context.Context, p store.KBPage) error {
+// CatchUp applies to the index every knowledge-base change committed since
+// the version it reflects: each changed page is read again as stored now. A
+// vocabulary change, or more changes than the log still holds, rebuilds it.
+// Before the index is first used there is nothing to do: the build reads the
+// pages.
+func (s *Service) CatchUp(ctx context.Context) error {
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
 	ix := s.ix.Load()
 	if ix == nil {
-		return nil // not built yet: the build reads the stored page
+		return nil
+	}
+	q := s.db.Q()
+	latest, err := q.KBVersion(ctx)
+	if err != nil || latest == s.version {
+		return err
+	}
+	changes, err := q.KBChangesSince(ctx, s.version, changeBatch)
+	if err != nil {
+		return err
+	}
+	if len(changes) == 0 || len(changes) == changeBatch || changes[0].Version != s.version+1 ||
+		slices.ContainsFunc(changes, func(c store.KBChange) bool { return c.URL == "" }) {
+		s.log.Info("rebuilding the chat index for knowledge-base changes", "from_version", s.version,
+			"to_version", latest)
+		return s.rebuildLocked(ctx)
 	}
 	defer s.cache.clear()
-	if p.Excluded || p.HTML == "" {
-		ix.Remove(p.URL)
-		return nil
+	seen := map[string]bool{}
+	for _, c := range changes {
+		if seen[c.URL] {
+			continue
+		}
+		seen[c.URL] = true
+		p, err := q.KBPageByURL(ctx, c.URL)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			ix.Remove(c.URL)
+			continue
+		case err != nil:
+			return err // s.version unchanged: the next catch-up starts here again
+		}
+		if p.Excluded || p.HTML == "" {
+			ix.Remove(p.URL)
+			continue
+		}
+		d, err := s.doc(p)
+		if err != nil {
+			ix.Remove(p.URL) // no text left to quote
+			continue
+		}
+		ix.Add(d)
 	}
-	d, err := s.doc(p)
-	if err != nil {
-		ix.Remove(p.URL) // no text left to quote
-		return nil
-	}
-	ix.Add(d)
+	s.version = changes[len(changes)-1].Version
 	return nil
 }
 
-// PageRemoved drops a page from the index.
-func (s *Service) PageRemoved(_ context.Context, url string) error {
-	s.loadMu.Lock()
-	defer s.loadMu.Unlock()
-	if ix := s.ix.Load(); ix != nil {
-		ix.Remove(url)
-		s.cache.clear()
+// Watch catches up with changes made elsewhere every interval until ctx
+// ends. A failed catch-up is logged and tried again at the next tick.
+func (s *Service) Watch(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.CatchUp(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("could not follow knowledge-base changes; trying again", "err", err)
+			}
+		}
 	}
-	return nil
 }
 
-// Hooks are the knowledge-base hooks that keep the index current.
+// Hooks are the knowledge-base hooks that keep this instance's index
+// current as soon as its own changes commit.
 func (s *Service) Hooks() kb.Hooks {
-	return kb.Hooks{OnPageChanged: s.PageChanged, OnPageRemoved: s.PageRemoved}
+	return kb.Hooks{
+		OnPageChanged: func(ctx context.Context, _ store.KBPage) error { return s.CatchUp(ctx) },
+		OnPageRemoved: func(ctx context.Context, _ string) error { return s.CatchUp(ctx) },
+	}
 }
 
 // demoPages is the LocalGov Drupal demo site (demo/README.md).

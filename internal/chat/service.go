@@ -89,8 +89,9 @@ type Service struct {
 	maxMessage int
 	sem        chan struct{}
 
-	loadMu sync.Mutex // held while the index is built and by hooks
-	ix     atomic.Pointer[search.Index]
+	loadMu  sync.Mutex // held while the index is built or catches up
+	ix      atomic.Pointer[search.Index]
+	version int64 // the knowledge-base change the index reflects (under loadMu)
 
 	writes     chan writeReq // to the group-commit writer (write.go)
 	writerOnce sync.Once
@@ -220,6 +221,7 @@ func (s *Service) ask(ctx context.Context, req Request, persist bool) (Response,
 			return Response{}, err
 		}
 	}
+	gen := s.cache.generation()
 	ix, err := s.index(ctx)
 	if err != nil {
 		return Response{}, err
@@ -227,7 +229,7 @@ func (s *Service) ask(ctx context.Context, req Request, persist bool) (Response,
 	out, ok := s.cache.get(query, guard, pol)
 	if !ok {
 		out = s.compose(ctx, ix, pol, query, guard)
-		s.cache.put(query, guard, pol, out)
+		s.cache.put(query, guard, pol, gen, out)
 	}
 	out.resp.Redacted = redactedTypes
 

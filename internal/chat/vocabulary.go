@@ -179,6 +179,5 @@ func (s *Service) SetPageArea(ctx context.Context, actor, url, area string) erro
 	if err != nil {
 		return err
 	}
-	p.ServiceArea = area
-	return s.PageChanged(ctx, p)
+	return s.CatchUp(ctx)
 }

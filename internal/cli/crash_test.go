@@ -29,7 +29,7 @@ import (
 // childServe runs `fairline serve` when the test binary is started as a
 // child by TestUploadSurvivesKill.
 func childServe() {
-	os.Exit(Main(context.Background(), OSEnv(), []string{"serve"}))
+	os.Exit(Main(context.Background(), OSEnv(), childArgs()))
 }
 
 func openDataDir(t *testing.T, dir string) *app.App {

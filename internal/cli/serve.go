@@ -29,11 +29,15 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	demo := fs.Bool("demo", false, "when the knowledge base is empty, import the embedded LocalGov Drupal demo site so the chatbot has something to answer from")
 	others := fs.String("other-councils", "", "YAML file of topics another council provides (default: Leicestershire's district councils; see chat.LoadOtherCouncils)")
 	recrawl := fs.Duration("recrawl-every", 24*time.Hour, "re-crawl the knowledge base's known sites this often (0: never)")
+	follow := fs.Duration("kb-poll", 2*time.Second, "look this often for knowledge-base changes made by other instances or the CLI")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *recrawl < 0 {
 		return &UsageError{"--recrawl-every must not be negative"}
+	}
+	if *follow <= 0 {
+		return &UsageError{"--kb-poll must be positive"}
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -145,6 +149,8 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		}
 	}()
 	defer func() { stopJobs(); <-jobsDone }()
+	// Other serve instances and the CLI change the knowledge base too.
+	go a.Chat.Watch(jobsCtx, *follow)
 
 	for {
 		select {

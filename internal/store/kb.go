@@ -415,3 +415,35 @@ func (q *Q) SetKBVocabulary(ctx context.Context, v KBVocabulary) error {
 	}
 	return nil
 }
+
+// KBChange is one entry of the knowledge base's change log (migration
+// 0009): the page at URL changed (added, edited, excluded, re-classified or
+// deleted), or, when URL is empty, the search vocabulary changed.
+type KBChange struct {
+	Version int64
+	URL     string
+}
+
+// KBVersion is the number of the newest change to the knowledge base.
+func (q *Q) KBVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := q.queryRow(ctx, `SELECT version FROM kb_state WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("store: knowledge-base version: %w", mapErr(err))
+	}
+	return v, nil
+}
+
+// KBChangesSince returns up to limit changes newer than version, oldest
+// first. The log keeps only the newest changes: when the first returned is
+// not version+1, some were dropped and the caller must start again from the
+// pages.
+func (q *Q) KBChangesSince(ctx context.Context, version int64, limit int) ([]KBChange, error) {
+	rows, err := q.query(ctx, `SELECT version, url FROM kb_changes WHERE version > ? ORDER BY version LIMIT ?`, version, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: knowledge-base changes: %w", err)
+	}
+	return collect(rows, func(s scanner) (KBChange, error) {
+		var c KBChange
+		return c, s.Scan(&c.Version, &c.URL)
+	})
+}
