@@ -179,7 +179,9 @@ func TestCrawlRefusesRedirectsToPrivateAddresses(t *testing.T) {
 	}
 
 	// A sitemap that redirects to another scheme is skipped with a note; the crawl goes on.
-	robots = func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/robots-moved.txt", http.StatusFound) }
+	robots = func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/robots-moved.txt", http.StatusFound)
+	}
 	var pages []string
 	st, err := Run(context.Background(), srv.URL, Options{Rate: -1, exempt: alwaysExempt}, func(_ context.Context, r Result) error {
 		pages = append(pages, r.URL)
