@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,6 +75,16 @@ func benchChat(ctx context.Context, env *Env, args []string) error {
 	}
 	pol, err := policyFrom(env, cf, "")
 	if err != nil {
+		return err
+	}
+	// The bench's own throwaway knowledge base takes only declared sources
+	// like any other: the corpus's sites are declared in its copy of the
+	// policy, and said so.
+	srcs, err := benchSources(*pagesFile)
+	if err != nil {
+		return err
+	}
+	if pol, err = pol.WithSources(pol.Source+" + the bench pages' sites", chat.System, srcs...); err != nil {
 		return err
 	}
 	w := env.Stdout
@@ -171,7 +183,7 @@ func chatBenchServer(ctx context.Context, pol *policy.Policy, pagesFile string, 
 		db.Close()
 		return fail(err)
 	}
-	_, err = kb.New(db, kb.Options{Logger: log}).Import(ctx, f)
+	_, err = kb.New(db, kb.Options{Logger: log, Policy: func() *policy.Policy { return pol }}).Import(ctx, f)
 	f.Close()
 	if err == nil {
 		err = svc.LoadIndex(ctx)
@@ -333,4 +345,32 @@ func loadChat(ctx context.Context, base string, qs []string, clients, total int,
 		r.P99 = all[min(len(all)-1, len(all)*99/100)]
 	}
 	return r
+}
+
+// benchSources lists the sites of a pages file as chatbot sources, for
+// the bench's copy of the policy.
+func benchSources(pagesFile string) ([]policy.Source, error) {
+	f, err := os.Open(pagesFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	seen := map[string]bool{}
+	var out []policy.Source
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), kb.MaxImportLine)
+	for sc.Scan() {
+		var l struct{ URL string }
+		if json.Unmarshal(sc.Bytes(), &l) != nil {
+			continue // Import names the bad line
+		}
+		u, err := url.Parse(l.URL)
+		if err != nil || u.Host == "" || seen[u.Host] {
+			continue
+		}
+		seen[u.Host] = true
+		site := u.Scheme + "://" + u.Host
+		out = append(out, policy.Source{Name: "the bench pages at " + u.Host, URL: site})
+	}
+	return out, sc.Err()
 }
