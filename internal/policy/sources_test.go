@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -206,4 +207,38 @@ func TestLoadStopsAtLimitOnPipe(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Error("Load kept reading past the limit")
 	}
+}
+
+// FuzzCheckSource: page addresses come from crawled sites and import files. CheckSource never
+// panics, and it accepts an address only when net/url's host for it is a declared host or lies
+// under one on a label boundary.
+//
+//	go test -fuzz=FuzzCheckSource -fuzztime=20s ./internal/policy/
+func FuzzCheckSource(f *testing.F) {
+	for _, s := range []string{
+		"https://www.leicestershire.gov.uk/", "http://WWW.leicestershire.gov.uk.:8080/x", "https://evil.example/",
+		"https://www.leicestershire.gov.uk.evil.example/", "https://evilwww.leicestershire.gov.uk/",
+		"https://user@www.leicestershire.gov.uk@evil.example/", "https://[::1]:80/", "//www.startaconversation.co.uk/",
+		"https://www.leicestershire.gov.uk%2F@evil.example/", "", "::",
+	} {
+		f.Add(s)
+	}
+	p := Default()
+	declared := []string{"www.leicestershire.gov.uk", "www.startaconversation.co.uk"}
+	f.Fuzz(func(t *testing.T, raw string) {
+		if p.CheckSource("chatbot", raw) != nil {
+			return
+		}
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil {
+			t.Fatalf("accepted %q, which does not parse: %v", raw, err)
+		}
+		h := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+		for _, d := range declared {
+			if h == d || strings.HasSuffix(h, "."+d) {
+				return
+			}
+		}
+		t.Fatalf("accepted %q with host %q", raw, h)
+	})
 }

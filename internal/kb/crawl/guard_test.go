@@ -191,3 +191,26 @@ func TestCrawlRefusesRedirectsToPrivateAddresses(t *testing.T) {
 		t.Errorf("sitemap redirect: err %v, pages %v, notes %q", err, pages, st.Notes)
 	}
 }
+
+// FuzzCheckAddr cross-checks the blocked ranges against net/netip's own
+// classification: whatever netip calls loopback, private, link-local,
+// multicast or unspecified (IPv4-mapped forms too) is refused.
+//
+//	go test -fuzz=FuzzCheckAddr -fuzztime=20s ./internal/kb/crawl/
+func FuzzCheckAddr(f *testing.F) {
+	for _, a := range []string{"127.0.0.1", "::ffff:10.0.0.1", "fe80::1", "8.8.8.8", "fd00:ec2::254", "64:ff9b::a00:1"} {
+		f.Add(netip.MustParseAddr(a).AsSlice())
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, ok := netip.AddrFromSlice(b)
+		if !ok {
+			return
+		}
+		u := a.Unmap()
+		special := u.IsLoopback() || u.IsPrivate() || u.IsLinkLocalUnicast() || u.IsLinkLocalMulticast() ||
+			u.IsInterfaceLocalMulticast() || u.IsMulticast() || u.IsUnspecified()
+		if special && CheckAddr(a) == nil {
+			t.Fatalf("CheckAddr(%s) allowed a special address", a)
+		}
+	})
+}
