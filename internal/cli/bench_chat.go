@@ -88,8 +88,13 @@ func benchChat(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	w := env.Stdout
-	fmt.Fprintf(w, "fairline bench chat: %s, %s\n%s %s/%s, GOMAXPROCS %d\n\n", *pagesFile, *queriesFile,
+	fmt.Fprintf(w, "fairline bench chat: %s, %s\n%s %s/%s, GOMAXPROCS %d\n", *pagesFile, *queriesFile,
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
+	var hosts []string
+	for _, src := range srcs {
+		hosts = append(hosts, src.URL)
+	}
+	fmt.Fprintf(w, "(the bench's own copy of the policy declares the pages' sites as chatbot sources: %s)\n\n", strings.Join(hosts, ", "))
 	rep, err := eval.RunFiles(ctx, *pagesFile, *queriesFile, eval.Options{Seed: *seed,
 		Classifier: extract.MustClassifier(extract.DefaultRules())})
 	if err != nil {
