@@ -23,9 +23,12 @@ func chatServer(t *testing.T, db *store.DB, rate int) (http.Handler, *bytes.Buff
 	t.Helper()
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	pol := policy.Default()
+	pol, err := chat.WithDemoSource(policy.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc := chat.New(db, audit.New(db, bytes.Repeat([]byte{1}, 32)), func() *policy.Policy { return pol }, chat.Options{Logger: log})
-	if _, err := chat.ImportDemo(context.Background(), db, kb.New(db, kb.Options{Hooks: svc.Hooks()})); err != nil {
+	if _, err := chat.ImportDemo(context.Background(), db, kb.New(db, kb.Options{Hooks: svc.Hooks(), Policy: func() *policy.Policy { return pol }})); err != nil {
 		t.Fatal(err)
 	}
 	s, err := New(Deps{DB: db, Policy: func() *policy.Policy { return pol }, Logger: log, Chat: svc, ChatRate: rate})

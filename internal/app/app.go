@@ -48,6 +48,7 @@ type App struct {
 	KB   *kb.Service
 
 	policy atomic.Pointer[policy.Policy]
+	demo   bool
 }
 
 // Options tune Open for tests.
@@ -55,13 +56,18 @@ type Options struct {
 	PasswordParams auth.Params // zero: auth.DefaultParams
 	Now            func() time.Time
 	Registry       prometheus.Registerer // metrics of services; nil: none
+	// Demo (serve --demo) adds the embedded demo site to the chatbot's
+	// sources in the policy in force (chat.WithDemoSource), on start and on
+	// every reload, so the knowledge base may hold its pages and the notice
+	// names it.
+	Demo bool
 }
 
 // Open loads the policy, key file and database (migrating it) and builds
 // the services. Everything that can be wrong with the configuration fails
 // here, before anything is served.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*App, error) {
-	pol, err := LoadPolicy(cfg.Policy)
+	pol, err := loadPolicy(cfg.Policy, o.Demo)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +116,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		db.Close()
 		return nil, fmt.Errorf("the database schema (version %d) is newer than this release knows (%d): upgrade Fairline", cur, known)
 	}
-	a := &App{Config: cfg, Logger: log, Keys: ring, DB: db, Blobs: blobs, KEK: kek}
+	a := &App{Config: cfg, Logger: log, Keys: ring, DB: db, Blobs: blobs, KEK: kek, demo: o.Demo}
 	a.Audit = audit.New(db, ring.Key(keys.PurposeAudit))
 	if o.Now != nil {
 		a.Audit.SetClock(o.Now)
@@ -139,7 +145,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		a.Jobs.SetClock(o.Now)
 	}
 	a.Chat = chat.New(db, a.Audit, a.Policy, chat.Options{Logger: log, Now: o.Now})
-	a.KB = kb.New(db, kb.Options{Hooks: a.Chat.Hooks(), Logger: log, Now: o.Now, Audit: a.Audit})
+	a.KB = kb.New(db, kb.Options{Hooks: a.Chat.Hooks(), Logger: log, Now: o.Now, Audit: a.Audit, Policy: a.Policy})
 	a.Jobs.Every(JobChatSweep, time.Hour, func(ctx context.Context, _ json.RawMessage) error {
 		_, err := a.Chat.Sweep(ctx)
 		return err
@@ -178,8 +184,11 @@ const (
 
 // Recrawl re-crawls every knowledge-base site that was crawled before, with
 // the default crawl options; the hooks bring the chatbot's index up to date. A failing site
-// does not stop the others; the first error is returned.
-func (a *App) Recrawl(ctx context.Context) error {
+// does not stop the others; the first error is returned. The same rules as
+// `kb crawl` apply: a site no longer among the policy's chatbot sources is
+// refused, and private addresses only with allowPrivate (serve
+// --crawl-allow-private).
+func (a *App) Recrawl(ctx context.Context, allowPrivate bool) error {
 	srcs, err := a.DB.Q().KBSources(ctx)
 	if err != nil {
 		return err
@@ -191,7 +200,7 @@ func (a *App) Recrawl(ctx context.Context) error {
 		if src.LastCrawlStartedAt.IsZero() {
 			continue
 		}
-		sum, err := a.KB.Crawl(ctx, src.BaseURL, crawl.Options{})
+		sum, err := a.KB.Crawl(ctx, src.BaseURL, crawl.Options{AllowPrivate: allowPrivate})
 		if err != nil {
 			a.Logger.Error("scheduled re-crawl failed", "site", src.BaseURL, "err", err)
 			first = cmp.Or(first, err)
@@ -257,10 +266,38 @@ func LoadPolicy(path string) (*policy.Policy, error) {
 	return policy.Load(path)
 }
 
+// loadPolicy is LoadPolicy, with the demo site declared as a chatbot
+// source in demo mode.
+func loadPolicy(path string, demo bool) (*policy.Policy, error) {
+	pol, err := LoadPolicy(path)
+	if err != nil || !demo {
+		return pol, err
+	}
+	return chat.WithDemoSource(pol)
+}
+
+// SitesOutsideSources lists the knowledge base's sites whose host is not
+// one of the chatbot's sources in the policy in force (pages imported
+// under an earlier policy, or in demo mode): the chatbot may answer from
+// them although the notice does not name them, so serve warns.
+func (a *App) SitesOutsideSources(ctx context.Context) ([]string, error) {
+	srcs, err := a.DB.Q().KBSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range srcs {
+		if a.Policy().CheckSource(kb.System, s.BaseURL) != nil {
+			out = append(out, s.BaseURL)
+		}
+	}
+	return out, nil
+}
+
 // ReloadPolicy re-reads the configured policy; an invalid file leaves the
 // policy in force unchanged.
 func (a *App) ReloadPolicy(ctx context.Context) error {
-	pol, err := LoadPolicy(a.Config.Policy)
+	pol, err := loadPolicy(a.Config.Policy, a.demo)
 	if err != nil {
 		return err
 	}

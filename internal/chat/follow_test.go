@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/fairline/fairline/internal/kb"
-	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
 )
@@ -31,8 +30,7 @@ func TestOtherInstanceCatchesUp(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		a := newFixture(t, db)
-		pol := policy.Default()
-		b := New(db, a.audit, func() *policy.Policy { return pol }, Options{})
+		b := New(db, a.audit, a.pol, Options{})
 		if err := b.LoadIndex(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +39,7 @@ func TestOtherInstanceCatchesUp(t *testing.T) {
 		if answers(t, b, question, url) {
 			t.Fatal("answered from a page that does not exist yet")
 		}
-		k := kb.New(db, kb.Options{Hooks: a.svc.Hooks(), Audit: a.audit})
+		k := kb.New(db, kb.Options{Hooks: a.svc.Hooks(), Audit: a.audit, Policy: a.pol})
 		if _, err := k.Import(ctx, strings.NewReader(quokkaPage+"\n")); err != nil {
 			t.Fatal(err)
 		}
@@ -155,7 +153,7 @@ func TestChangeLog(t *testing.T) {
 		if _, err := db.SQL().ExecContext(ctx, `DELETE FROM kb_changes`); err != nil {
 			t.Fatal(err)
 		}
-		k := kb.New(db, kb.Options{})
+		k := kb.New(db, kb.Options{Policy: f.pol})
 		if _, err := k.Import(ctx, strings.NewReader(quokkaPage+"\n")); err != nil {
 			t.Fatal(err)
 		}

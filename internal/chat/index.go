@@ -10,6 +10,7 @@ import (
 
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/kb/extract"
+	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/search"
 	"github.com/fairline/fairline/internal/store"
 )
@@ -211,9 +212,25 @@ func (s *Service) Hooks() kb.Hooks {
 //go:embed demo/pages.jsonl
 var demoPages []byte
 
+// DemoSource is the demo site as a chatbot source. Its host is not a
+// council's: the knowledge base takes the demo pages only under a policy
+// that declares it (WithDemoSource), and then the notice names it.
+var DemoSource = policy.Source{Name: "the LocalGov Drupal demo site (demo.localgov.example)", URL: "https://demo.localgov.example"}
+
+// DemoPolicyName is the Source of a policy with the demo site added.
+func DemoPolicyName(p *policy.Policy) string { return p.Source + " + the --demo site" }
+
+// WithDemoSource returns p with DemoSource added to the chatbot's sources
+// (systems[chatbot].sources), as `serve --demo` runs: the policy in force,
+// its recorded version and the rendered notice all name the demo site.
+func WithDemoSource(p *policy.Policy) (*policy.Policy, error) {
+	return p.WithSources(DemoPolicyName(p), System, DemoSource)
+}
+
 // ImportDemo imports the embedded demo site through k when the knowledge
 // base has no pages, so a first `fairline serve --demo` can answer
-// something. It reports whether it imported.
+// something. It reports whether it imported. k's policy must declare
+// DemoSource (WithDemoSource), or the import is refused.
 func ImportDemo(ctx context.Context, db *store.DB, k *kb.Service) (bool, error) {
 	n, err := db.Q().CountKBPages(ctx)
 	if err != nil {

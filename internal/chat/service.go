@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/kb/extract"
 	"github.com/fairline/fairline/internal/pii"
 	"github.com/fairline/fairline/internal/policy"
@@ -24,10 +25,11 @@ import (
 	"github.com/fairline/fairline/internal/store"
 )
 
-// System is the chatbot's system id in the policy; TranscriptKind is the
-// data kind of stored questions, whose retention sets every turn's expiry.
+// System is the chatbot's system id in the policy (the knowledge base's
+// too: kb.System); TranscriptKind is the data kind of stored questions,
+// whose retention sets every turn's expiry.
 const (
-	System         = "chatbot"
+	System         = kb.System
 	TranscriptKind = "chat_transcript"
 )
 

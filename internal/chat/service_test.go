@@ -40,6 +40,7 @@ type fixture struct {
 	audit *audit.Log
 	clock *clock
 	logs  *syncBuf
+	pol   func() *policy.Policy // the default policy with the demo site as a source
 }
 
 // newFixture opens a database with the demo site imported through the
@@ -49,9 +50,13 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f := &fixture{db: db, clock: &clock{t: time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)}, logs: &syncBuf{}}
 	log := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	f.audit = audit.New(db, bytes.Repeat([]byte{7}, 32))
-	pol := policy.Default()
-	f.svc = New(db, f.audit, func() *policy.Policy { return pol }, Options{Logger: log, Now: f.clock.now})
-	k := kb.New(db, kb.Options{Hooks: f.svc.Hooks(), Logger: log})
+	pol, err := WithDemoSource(policy.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pol = func() *policy.Policy { return pol }
+	f.svc = New(db, f.audit, f.pol, Options{Logger: log, Now: f.clock.now})
+	k := kb.New(db, kb.Options{Hooks: f.svc.Hooks(), Logger: log, Policy: f.pol})
 	if ok, err := ImportDemo(context.Background(), db, k); err != nil || !ok {
 		t.Fatalf("import demo: %v %v", ok, err)
 	}
@@ -379,7 +384,7 @@ func testIndexFollowsHooks(t *testing.T, db *store.DB) {
 	if _, err := f.svc.Try(ctx, "blue badge"); err != nil {
 		t.Fatal(err)
 	}
-	k := kb.New(db, kb.Options{Hooks: f.svc.Hooks(), Audit: f.audit})
+	k := kb.New(db, kb.Options{Hooks: f.svc.Hooks(), Policy: f.pol, Audit: f.audit})
 	page := `{"url":"https://demo.localgov.example/gritting","title":"Gritting routes","html":"<main><h1>Gritting routes</h1><p>We grit the main roads when ice is forecast. Gritters run from October to April.</p></main>"}`
 	if _, err := k.Import(ctx, strings.NewReader(page+"\n")); err != nil {
 		t.Fatal(err)
@@ -449,6 +454,37 @@ func TestConcurrentQuestionsAreEachCounted(t *testing.T) {
 		}
 		if turns != answered+unanswered {
 			t.Errorf("%d turns stored, want %d", turns, answered+unanswered)
+		}
+	})
+}
+
+// The demo site is not a source of the default policy: importing it is
+// refused, naming the policy field, until the demo site is declared, and
+// then the notice names it.
+func TestImportDemoNeedsDeclaredSource(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		def := policy.Default()
+		_, err := ImportDemo(ctx, db, kb.New(db, kb.Options{Policy: func() *policy.Policy { return def }}))
+		if err == nil || !strings.Contains(err.Error(), "line 1: host demo.localgov.example is not one of the sources the policy declares in systems[chatbot].sources") {
+			t.Errorf("import under the default policy: %v", err)
+		}
+		if c, _ := db.Q().CountKBPages(ctx); c.Pages != 0 {
+			t.Errorf("%d pages stored", c.Pages)
+		}
+		demo, err := WithDemoSource(def)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if demo.Source != "default.yaml + the --demo site" {
+			t.Errorf("source = %q", demo.Source)
+		}
+		why, _ := demo.Text(System, "{sources}")
+		if why != "our website, startaconversation.co.uk or the LocalGov Drupal demo site (demo.localgov.example)" {
+			t.Errorf("{sources} = %q", why)
+		}
+		if ok, err := ImportDemo(ctx, db, kb.New(db, kb.Options{Policy: func() *policy.Policy { return demo }})); !ok || err != nil {
+			t.Errorf("import under the demo policy: %v, %v", ok, err)
 		}
 	})
 }

@@ -26,11 +26,12 @@ func TestCrawlThenAsk(t *testing.T) {
 	for _, db := range []string{"sqlite", "postgres"} {
 		t.Run(db, func(t *testing.T) {
 			env := dataEnv(t)
+			env["FAIRLINE_POLICY"] = sourcesPolicy(t, testSources...)
 			if db == "postgres" {
 				env["FAIRLINE_DB"] = pgtest.DSN(t)
 			}
 			site := crawltest.NewSite(t, pages, "User-agent: *\nAllow: /\n")
-			if r := run(t, env, "", "kb", "crawl", site.URL, "--rate", "500", "--concurrency", "4"); r.code != 0 {
+			if r := run(t, env, "", "kb", "crawl", site.URL, "--rate", "500", "--concurrency", "4", "--allow-private"); r.code != 0 {
 				t.Fatalf("crawl: %+v", r)
 			}
 			for q, path := range map[string]string{
@@ -95,6 +96,28 @@ func TestServeDemo(t *testing.T) {
 	if !strings.Contains(out.String(), "Imported the LocalGov Drupal demo site") {
 		t.Errorf("no import reported:\n%s", out.String())
 	}
+	// The demo site is not a Leicestershire source: demo mode declares it in
+	// the policy in force, says so, and the notice names it.
+	for _, want := range []string{
+		"Demo mode (--demo): https://demo.localgov.example is added to the chatbot's sources (systems[chatbot].sources) in the policy in force, and the chatbot notice names it.",
+		"policy:   embedded default policy + the --demo site",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("start-up output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "warning:") {
+		t.Errorf("start-up warns:\n%s", out.String())
+	}
+	notice, err := http.Get(base + "/privacy/chatbot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(notice.Body)
+	notice.Body.Close()
+	if !strings.Contains(string(page), "provide information from our website, startaconversation.co.uk or the LocalGov Drupal demo site (demo.localgov.example) to search") {
+		t.Errorf("the chatbot notice does not name the demo site")
+	}
 	resp, err := http.Post(base+"/api/v1/chat", "application/json", strings.NewReader(`{"message":"meals on wheels"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +126,32 @@ func TestServeDemo(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "meals-wheels") {
 		t.Errorf("chat: %d %s", resp.StatusCode, body)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d: %s", code, errOut.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+
+	// Served again without --demo, the demo pages are still there but the
+	// policy no longer names their site: serve says so.
+	var out2 syncWriter
+	e2 := &Env{Stdin: strings.NewReader(""), Stdout: &out2, Stderr: &errOut,
+		Getenv: func(k string) string { return env[k] }, Ready: func(u string) { ready <- u }}
+	go func() { done <- Main(context.Background(), e2, []string{"serve", "--recrawl-every", "0"}) }()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, errOut.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	if want := "warning: the knowledge base holds pages from sites that are not among the chatbot's sources (systems[chatbot].sources), so the notice does not name them: https://demo.localgov.example"; !strings.Contains(out2.String(), want) {
+		t.Errorf("no warning about the demo site:\n%s", out2.String())
 	}
 	syscall.Kill(os.Getpid(), syscall.SIGTERM)
 	select {

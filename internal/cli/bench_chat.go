@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,9 +77,24 @@ func benchChat(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The bench's own throwaway knowledge base takes only declared sources
+	// like any other: the corpus's sites are declared in its copy of the
+	// policy, and said so.
+	srcs, err := benchSources(*pagesFile)
+	if err != nil {
+		return err
+	}
+	if pol, err = pol.WithSources(pol.Source+" + the bench pages' sites", chat.System, srcs...); err != nil {
+		return err
+	}
 	w := env.Stdout
-	fmt.Fprintf(w, "fairline bench chat: %s, %s\n%s %s/%s, GOMAXPROCS %d\n\n", *pagesFile, *queriesFile,
+	fmt.Fprintf(w, "fairline bench chat: %s, %s\n%s %s/%s, GOMAXPROCS %d\n", *pagesFile, *queriesFile,
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
+	var hosts []string
+	for _, src := range srcs {
+		hosts = append(hosts, src.URL)
+	}
+	fmt.Fprintf(w, "(the bench's own copy of the policy declares the pages' sites as chatbot sources: %s)\n\n", strings.Join(hosts, ", "))
 	rep, err := eval.RunFiles(ctx, *pagesFile, *queriesFile, eval.Options{Seed: *seed,
 		Classifier: extract.MustClassifier(extract.DefaultRules())})
 	if err != nil {
@@ -171,7 +188,7 @@ func chatBenchServer(ctx context.Context, pol *policy.Policy, pagesFile string, 
 		db.Close()
 		return fail(err)
 	}
-	_, err = kb.New(db, kb.Options{Logger: log}).Import(ctx, f)
+	_, err = kb.New(db, kb.Options{Logger: log, Policy: func() *policy.Policy { return pol }}).Import(ctx, f)
 	f.Close()
 	if err == nil {
 		err = svc.LoadIndex(ctx)
@@ -333,4 +350,32 @@ func loadChat(ctx context.Context, base string, qs []string, clients, total int,
 		r.P99 = all[min(len(all)-1, len(all)*99/100)]
 	}
 	return r
+}
+
+// benchSources lists the sites of a pages file as chatbot sources, for
+// the bench's copy of the policy.
+func benchSources(pagesFile string) ([]policy.Source, error) {
+	f, err := os.Open(pagesFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	seen := map[string]bool{}
+	var out []policy.Source
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), kb.MaxImportLine)
+	for sc.Scan() {
+		var l struct{ URL string }
+		if json.Unmarshal(sc.Bytes(), &l) != nil {
+			continue // Import names the bad line
+		}
+		u, err := url.Parse(l.URL)
+		if err != nil || u.Host == "" || seen[u.Host] {
+			continue
+		}
+		seen[u.Host] = true
+		site := u.Scheme + "://" + u.Host
+		out = append(out, policy.Source{Name: "the bench pages at " + u.Host, URL: site})
+	}
+	return out, sc.Err()
 }

@@ -43,6 +43,7 @@ func policyCmd(ctx context.Context, env *Env, args []string) error {
 		"validate": policyValidate,
 		"notice":   policyNotice,
 		"ropa":     policyROPA,
+		"init":     policyInit,
 	})
 }
 

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
 )
 
@@ -66,7 +68,17 @@ func childArgs() []string {
 func TestInstancesFollowKnowledgeBase(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
-			env := map[string]string{"FAIRLINE_DATA_DIR": t.TempDir()}
+			// The page imported below is on the demo site's host, which the
+			// policy must declare (systems[chatbot].sources).
+			pol, err := chat.WithDemoSource(policy.Default())
+			if err != nil {
+				t.Fatal(err)
+			}
+			polFile := filepath.Join(t.TempDir(), "policy.yaml")
+			if err := os.WriteFile(polFile, pol.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			env := map[string]string{"FAIRLINE_DATA_DIR": t.TempDir(), "FAIRLINE_POLICY": polFile}
 			if dialect == "postgres" {
 				env["FAIRLINE_DB"] = pgtest.DSN(t)
 			}
@@ -75,7 +87,7 @@ func TestInstancesFollowKnowledgeBase(t *testing.T) {
 			}
 			var bases []string
 			for range 2 {
-				_, base := startServe(t, env, "--demo", "--kb-poll", "100ms")
+				_, base := startServe(t, env, "--kb-poll", "100ms")
 				bases = append(bases, base)
 			}
 			const url = "https://demo.localgov.example/quokka-enclosure"

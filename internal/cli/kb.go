@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/kb/crawl"
+	"github.com/fairline/fairline/internal/policy"
 )
 
 // Knowledge base.
@@ -24,17 +26,21 @@ func kbCmd(ctx context.Context, env *Env, args []string) error {
 }
 
 func kbCrawl(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "kb crawl", "kb crawl URL [--max-pages N] [--rate R] [--exclude PREFIX]...\n\n"+
+	fs := newFlags(env, "kb crawl", "kb crawl URL [--max-pages N] [--rate R] [--exclude PREFIX]... [--allow-private]\n\n"+
 		"Crawls the council website at URL (its scheme and host) into the knowledge base: reads robots.txt\n"+
 		"(groups for FairlineBot, else *; Crawl-delay honoured) and the sitemaps, follows same-site links,\n"+
 		"re-checks stored pages with conditional GETs and removes pages that now answer 404 or 410.\n"+
-		"Excluded paths set by staff in the console apply as well as --exclude.")
+		"Excluded paths set by staff in the console apply as well as --exclude.\n\n"+
+		"The site's host must be one of the chatbot's sources in the policy (systems[chatbot].sources), which\n"+
+		"the notice names. Loopback, private, link-local and cloud-metadata addresses are refused unless\n"+
+		"--allow-private is given (an intranet site).")
 	cf := config.Register(fs)
 	maxPages := fs.Int("max-pages", crawl.DefaultMaxPages, "fetch at most this many pages")
 	rate := fs.Float64("rate", crawl.DefaultRate, "requests per second at most (a site's Crawl-delay can make it slower)")
 	conc := fs.Int("concurrency", crawl.DefaultConcurrency, "requests in flight at once")
 	var exclude multiFlag
 	fs.Var(&exclude, "exclude", "path prefix not to crawl, such as /news (repeat for more)")
+	allowPrivate := fs.Bool("allow-private", false, "allow loopback, private and link-local addresses (intranet sites, tests)")
 	if err := parse(fs, interspersed(args)); err != nil {
 		return err
 	}
@@ -66,10 +72,18 @@ func kbCrawl(ctx context.Context, env *Env, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	prog := newProgress(env.Stdout, "crawling", 25)
-	svc := kb.New(a.DB, kb.Options{Logger: a.Logger})
-	sum, err := svc.Crawl(ctx, start, crawl.Options{Rate: *rate, MaxPages: *maxPages, Concurrency: *conc,
+	svc := kb.New(a.DB, kb.Options{Logger: a.Logger, Policy: a.Policy})
+	sum, err := svc.Crawl(ctx, start, crawl.Options{Rate: *rate, MaxPages: *maxPages, Concurrency: *conc, AllowPrivate: *allowPrivate,
 		Exclude: prefixes, Progress: func(p crawl.Progress) { prog.report(p.Done, p.Done+p.Pending) }})
 	prog.finish()
+	var blocked *crawl.BlockedAddressError
+	var foreign *policy.SourceError
+	switch {
+	case errors.As(err, &blocked):
+		return fmt.Errorf("%w (pass --allow-private to crawl a site on a private network)", err)
+	case errors.As(err, &foreign):
+		return fmt.Errorf("kb crawl %s refused: %w (policy: %s)", start, err, a.Policy().Source)
+	}
 	for _, n := range sum.Notes {
 		fmt.Fprintln(env.Stdout, "note:", n)
 	}
@@ -94,7 +108,8 @@ func kbImport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "kb import", "kb import FILE.jsonl\n\n"+
 		"Imports pages from JSON Lines, one {\"url\": ..., \"title\": ..., \"html\": ...} object a line (other\n"+
 		"fields are ignored; - reads standard input). All pages are stored in one transaction: a bad line\n"+
-		"stores nothing and is named. Importing again updates changed pages and leaves the rest alone.")
+		"stores nothing and is named. Importing again updates changed pages and leaves the rest alone.\n"+
+		"Every page's host must be one of the chatbot's sources in the policy (systems[chatbot].sources).")
 	cf := config.Register(fs)
 	if err := parse(fs, interspersed(args)); err != nil {
 		return err
@@ -117,7 +132,7 @@ func kbImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	sum, err := kb.New(a.DB, kb.Options{Logger: a.Logger}).Import(ctx, r)
+	sum, err := kb.New(a.DB, kb.Options{Logger: a.Logger, Policy: a.Policy}).Import(ctx, r)
 	if err != nil {
 		if name != "-" {
 			return fmt.Errorf("%s: %w (nothing was imported)", name, err)

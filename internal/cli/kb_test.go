@@ -43,11 +43,12 @@ func TestKBCrawlAndImport(t *testing.T) {
 	for _, db := range []string{"sqlite", "postgres"} {
 		t.Run(db, func(t *testing.T) {
 			env := dataEnv(t)
+			env["FAIRLINE_POLICY"] = sourcesPolicy(t, testSources...)
 			if db == "postgres" {
 				env["FAIRLINE_DB"] = pgtest.DSN(t)
 			}
 			site := crawltest.NewSite(t, pages, "User-agent: *\nDisallow: /search\n")
-			r := run(t, env, "", "kb", "crawl", site.URL, "--rate", "500", "--concurrency", "4", "--exclude", "/libraries-leisure-and-culture")
+			r := run(t, env, "", "kb", "crawl", site.URL, "--rate", "500", "--concurrency", "4", "--exclude", "/libraries-leisure-and-culture", "--allow-private")
 			if r.code != 0 {
 				t.Fatalf("crawl: %+v", r)
 			}
@@ -62,7 +63,7 @@ func TestKBCrawlAndImport(t *testing.T) {
 				t.Errorf("crawl output:\n%s\nwant progress lines and a line matching %s", r.stdout, want)
 			}
 
-			r = run(t, env, "", "kb", "crawl", site.URL, "--rate", "500")
+			r = run(t, env, "", "kb", "crawl", site.URL, "--rate", "500", "--allow-private")
 			if r.code != 0 || !strings.Contains(r.stdout, "new "+itoa(len(pages)-n)+", updated 0, unchanged "+itoa(n)+",") {
 				t.Errorf("re-crawl without --exclude:\n%s%s", r.stdout, r.stderr)
 			}
@@ -83,5 +84,60 @@ func TestKBCrawlAndImport(t *testing.T) {
 				t.Errorf("bad import: %+v", r)
 			}
 		})
+	}
+}
+
+// The issue's "done when" for the crawler: `kb crawl http://127.0.0.1:PORT/`
+// is refused without --allow-private, and a site outside the policy's
+// chatbot sources is refused with the policy field named; an import with
+// one foreign page stores nothing and names its line and the field.
+func TestKBRefusesPrivateAddressesAndUndeclaredSites(t *testing.T) {
+	pages := crawltest.LoadPages(t, crawltest.DemoPages(t))[:5]
+	site := crawltest.NewSite(t, pages, "")
+	env := dataEnv(t)
+	env["FAIRLINE_POLICY"] = sourcesPolicy(t, "http://127.0.0.1")
+
+	r := run(t, env, "", "kb", "crawl", site.URL+"/", "--rate", "500")
+	if r.code != 1 || !strings.Contains(r.stderr, "not crawling "+site.URL+": refused to connect to 127.0.0.1, a loopback address") ||
+		!strings.Contains(r.stderr, "pass --allow-private") {
+		t.Errorf("crawl of 127.0.0.1 without --allow-private: %+v", r)
+	}
+	if n := len(site.Requested()); n != 0 {
+		t.Errorf("the refused site got %d page requests", n)
+	}
+
+	// The default policy's sources are the council's sites: a local site,
+	// even with --allow-private, is not one of them.
+	def := dataEnv(t)
+	r = run(t, def, "", "kb", "crawl", site.URL+"/", "--allow-private")
+	if r.code != 1 || !strings.Contains(r.stderr, "host 127.0.0.1 is not one of the sources the policy declares in systems[chatbot].sources (www.leicestershire.gov.uk, www.startaconversation.co.uk)") ||
+		!strings.Contains(r.stderr, "policy: embedded default policy") {
+		t.Errorf("crawl of an undeclared site: %+v", r)
+	}
+	r = run(t, env, "", "kb", "crawl", "https://www.example.org/", "--allow-private")
+	if r.code != 1 || !strings.Contains(r.stderr, "host www.example.org is not one of the sources the policy declares in systems[chatbot].sources") {
+		t.Errorf("crawl of another undeclared site: %+v", r)
+	}
+	if n := len(site.Requested()); n != 0 {
+		t.Errorf("the refused site got %d page requests", n)
+	}
+
+	foreign := filepath.Join(t.TempDir(), "foreign.jsonl")
+	os.WriteFile(foreign, []byte(`{"url":"http://127.0.0.1:9/a","html":"<h1>A</h1>"}`+"\n"+`{"url":"https://www.example.org/b","html":"<h1>B</h1>"}`+"\n"), 0o600)
+	r = run(t, env, "", "kb", "import", foreign)
+	if r.code != 1 || !strings.Contains(r.stderr, foreign+": line 2: host www.example.org is not one of the sources the policy declares in systems[chatbot].sources (www.leicestershire.gov.uk, www.startaconversation.co.uk, 127.0.0.1); add it there first, so the notice names it (nothing was imported)") {
+		t.Errorf("import with a foreign page: %+v", r)
+	}
+
+	// Nothing was stored by any of them: the import's good line is new, and
+	// with --allow-private the declared site is crawled afresh.
+	good := filepath.Join(t.TempDir(), "good.jsonl")
+	os.WriteFile(good, []byte(`{"url":"http://127.0.0.1:9/a","html":"<h1>A</h1>"}`+"\n"), 0o600)
+	if r := run(t, env, "", "kb", "import", good); r.code != 0 || !strings.Contains(r.stdout, "imported 1 pages: 1 new") {
+		t.Errorf("import of the declared page: %+v", r)
+	}
+	r = run(t, env, "", "kb", "crawl", site.URL+"/", "--rate", "500", "--allow-private")
+	if r.code != 0 || !strings.Contains(r.stdout, "new 5, updated 0, unchanged 0") {
+		t.Errorf("crawl with --allow-private: %+v", r)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/keys"
+	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/version"
 	"github.com/fairline/fairline/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,10 +28,11 @@ import (
 func serve(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "serve", "serve [flags]")
 	cf := config.Register(fs)
-	demo := fs.Bool("demo", false, "when the knowledge base is empty, import the embedded LocalGov Drupal demo site so the chatbot has something to answer from")
+	demo := fs.Bool("demo", false, "add the embedded LocalGov Drupal demo site to the chatbot's sources in the policy in force and, when the knowledge base is empty, import it so the chatbot has something to answer from")
 	others := fs.String("other-councils", "", "YAML file of topics another council provides (default: Leicestershire's district councils; see chat.LoadOtherCouncils)")
 	recrawl := fs.Duration("recrawl-every", 24*time.Hour, "re-crawl the knowledge base's known sites this often (0: never)")
 	follow := fs.Duration("kb-poll", 2*time.Second, "look this often for knowledge-base changes made by other instances or the CLI")
+	crawlPrivate := fs.Bool("crawl-allow-private", false, "let the scheduled re-crawl connect to loopback, private and link-local addresses (intranet sites); off by default")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -43,6 +46,7 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	withMetrics := *env
 	withMetrics.AppOptions.Registry = reg
+	withMetrics.AppOptions.Demo = *demo
 	a, err := openApp(ctx, &withMetrics, cf)
 	if err != nil {
 		return err
@@ -58,6 +62,8 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		a.Chat.SetOtherCouncils(list)
 	}
 	if *demo {
+		fmt.Fprintf(env.Stdout, "Demo mode (--demo): %s is added to the chatbot's sources (%s) in the policy in force, and the chatbot notice names it.\n",
+			chat.DemoSource.URL, policy.SourcesField(chat.System))
 		imported, err := chat.ImportDemo(ctx, a.DB, a.KB)
 		if err != nil {
 			return fmt.Errorf("import the demo site: %w", err)
@@ -69,8 +75,15 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	if err := a.Chat.LoadIndex(ctx); err != nil {
 		return err
 	}
+	if outside, err := a.SitesOutsideSources(ctx); err != nil {
+		return err
+	} else if len(outside) > 0 {
+		fmt.Fprintf(env.Stdout, "warning: the knowledge base holds pages from sites that are not among the chatbot's sources (%s), so the notice does not name them: %s\n",
+			policy.SourcesField(chat.System), strings.Join(outside, ", "))
+		log.Warn("knowledge-base sites outside the policy's chatbot sources", "sites", strings.Join(outside, ", "))
+	}
 	if *recrawl > 0 {
-		a.Jobs.Every(app.JobRecrawl, *recrawl, func(ctx context.Context, _ json.RawMessage) error { return a.Recrawl(ctx) })
+		a.Jobs.Every(app.JobRecrawl, *recrawl, func(ctx context.Context, _ json.RawMessage) error { return a.Recrawl(ctx, *crawlPrivate) })
 	}
 
 	var setup *web.Setup

@@ -23,8 +23,14 @@ import (
 
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/kb/crawl"
+	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
 )
+
+// System is the policy system whose sources (systems[chatbot].sources) are
+// the only sites the knowledge base takes pages from: its notice names
+// them, so pages from anywhere else would break that promise.
+const System = "chatbot"
 
 // Hooks are called after a change is committed, so whoever follows the
 // knowledge base (the search index) sees only stored states. Either may be
@@ -51,6 +57,9 @@ type Options struct {
 	// Audit records staff changes to excluded paths; ExcludePath and
 	// IncludePath need it.
 	Audit *audit.Log
+	// Policy is the policy in force; Crawl and Import need it, and refuse
+	// pages whose host is not one of the System's sources.
+	Policy func() *policy.Policy
 }
 
 // Service crawls and imports into the store.
@@ -60,6 +69,7 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	audit *audit.Log
+	pol   func() *policy.Policy
 }
 
 // New returns a Service over db.
@@ -70,7 +80,19 @@ func New(db *store.DB, o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{db: db, hooks: o.Hooks, log: o.Logger, now: o.Now, audit: o.Audit}
+	return &Service{db: db, hooks: o.Hooks, log: o.Logger, now: o.Now, audit: o.Audit, pol: o.Policy}
+}
+
+// policy is the policy in force, which Crawl and Import check pages against.
+func (s *Service) policy() (*policy.Policy, error) {
+	var p *policy.Policy
+	if s.pol != nil {
+		p = s.pol()
+	}
+	if p == nil {
+		return nil, fmt.Errorf("kb: no policy to check pages against %s (kb.Options.Policy)", policy.SourcesField(System))
+	}
+	return p, nil
 }
 
 // Summary describes a finished crawl.
@@ -106,10 +128,20 @@ func (s Summary) String() string {
 // conditional GETs, and the links of unchanged pages still followed); the
 // staff's excluded paths are added to o.Exclude. The summary is
 // returned, and recorded with the site, also when the crawl stops early.
+// A site whose host is not one of the policy's sources is refused before
+// anything is fetched or stored (a *policy.SourceError); every page of a
+// crawl is on the start's host.
 func (s *Service) Crawl(ctx context.Context, start string, o crawl.Options) (Summary, error) {
 	begin := s.now()
 	norm, err := crawl.Normalise(start)
 	if err != nil {
+		return Summary{}, err
+	}
+	pol, err := s.policy()
+	if err != nil {
+		return Summary{}, err
+	}
+	if err := pol.CheckSource(System, norm); err != nil {
 		return Summary{}, err
 	}
 	u, _ := url.Parse(norm)
@@ -284,7 +316,8 @@ func (e *LineError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e
 
 // Import reads JSON Lines {"url","title","html"} (other fields allowed,
 // blank lines skipped) and stores every page in one transaction: a bad
-// line stores nothing and is named in the error (*LineError). Importing
+// line, or a page whose host is not one of the policy's sources, stores
+// nothing and is named in the error (*LineError). Importing
 // the same file again changes nothing; a changed page is updated. A page
 // without a title gets its first <h1> or <title>.
 func (s *Service) Import(ctx context.Context, r io.Reader) (ImportSummary, error) {
@@ -293,6 +326,10 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportSummary, error
 	}
 	var pages []page
 	lineOf := map[string]int{}
+	pol, err := s.policy()
+	if err != nil {
+		return ImportSummary{}, err
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), MaxImportLine)
 	n := 0
@@ -316,6 +353,9 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportSummary, error
 		if err != nil {
 			return ImportSummary{}, &LineError{n, `"url": ` + err.Error()}
 		}
+		if err := pol.CheckSource(System, norm); err != nil {
+			return ImportSummary{}, &LineError{n, err.Error()}
+		}
 		if prev, dup := lineOf[norm]; dup {
 			return ImportSummary{}, &LineError{n, fmt.Sprintf("url %s is already on line %d", norm, prev)}
 		}
@@ -338,7 +378,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (ImportSummary, error
 	var sum ImportSummary
 	var changed []string
 	now := s.now()
-	err := s.db.Tx(ctx, func(q *store.Q) error {
+	err = s.db.Tx(ctx, func(q *store.Q) error {
 		sum, changed = ImportSummary{}, nil
 		refs, err := q.KBPageRefs(ctx, 0)
 		if err != nil {

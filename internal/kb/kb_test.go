@@ -15,12 +15,32 @@ import (
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/kb/crawl"
 	"github.com/fairline/fairline/internal/kb/crawl/crawltest"
+	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// sources is a policy declaring the sites these tests crawl and import:
+// the demo site's host, c.example and the local test servers (ports are
+// ignored, so http://127.0.0.1 covers every httptest server).
+func sources(t testing.TB, urls ...string) func() *policy.Policy {
+	t.Helper()
+	if len(urls) == 0 {
+		urls = []string{"https://demo.localgov.example", "https://c.example", "http://127.0.0.1"}
+	}
+	var srcs []policy.Source
+	for _, u := range urls {
+		srcs = append(srcs, policy.Source{Name: u, URL: u})
+	}
+	p, err := policy.Default().WithSources("test policy", kb.System, srcs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() *policy.Policy { return p }
+}
 
 // recorder is a Hooks target that remembers what it was told.
 type recorder struct {
@@ -85,8 +105,8 @@ func TestCrawlDemoSite(t *testing.T) {
 		ctx := context.Background()
 		site := crawltest.NewSite(t, pages, "User-agent: *\nDisallow: /search\n")
 		rec := &recorder{}
-		svc := kb.New(db, kb.Options{Hooks: rec.hooks()})
-		fast := crawl.Options{Rate: 200, Concurrency: 4}
+		svc := kb.New(db, kb.Options{Hooks: rec.hooks(), Policy: sources(t)})
+		fast := crawl.Options{Rate: 200, Concurrency: 4, AllowPrivate: true}
 
 		sum, err := svc.Crawl(ctx, site.URL, fast)
 		if err != nil {
@@ -185,12 +205,12 @@ func TestCrawlRecordsErrorsAndExcludedPaths(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		site := crawltest.NewSite(t, pages, "")
-		svc := kb.New(db, kb.Options{})
+		svc := kb.New(db, kb.Options{Policy: sources(t)})
 		excluded := "/adult-health-and-social-care/money-employment-and-training-directory"
 		if _, err := db.Q().AddKBExcludedPath(ctx, excluded, "user:1", time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		sum, err := svc.Crawl(ctx, site.URL, crawl.Options{Rate: -1, MaxPages: 12})
+		sum, err := svc.Crawl(ctx, site.URL, crawl.Options{Rate: -1, MaxPages: 12, AllowPrivate: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +222,7 @@ func TestCrawlRecordsErrorsAndExcludedPaths(t *testing.T) {
 				t.Errorf("requested excluded %s", p)
 			}
 		}
-		sum, err = svc.Crawl(ctx, site.URL, crawl.Options{Rate: -1, Exclude: []string{"/births-deaths-marriages-and-citizenship"}})
+		sum, err = svc.Crawl(ctx, site.URL, crawl.Options{Rate: -1, Exclude: []string{"/births-deaths-marriages-and-citizenship"}, AllowPrivate: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,7 +246,7 @@ func TestImport(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		rec := &recorder{}
-		svc := kb.New(db, kb.Options{Hooks: rec.hooks()})
+		svc := kb.New(db, kb.Options{Hooks: rec.hooks(), Policy: sources(t)})
 		sum, err := svc.Import(ctx, strings.NewReader(string(data)))
 		if err != nil {
 			t.Fatal(err)
@@ -275,7 +295,7 @@ func TestImportBadLines(t *testing.T) {
 		{"array", `["https://c.example/a"]`, "line 1: not a JSON object"},
 	}
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
-		svc := kb.New(db, kb.Options{})
+		svc := kb.New(db, kb.Options{Policy: sources(t)})
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				_, err := svc.Import(context.Background(), strings.NewReader(tt.in))
@@ -306,9 +326,9 @@ func BenchmarkCrawlDemoSite(b *testing.B) {
 				b.StopTimer()
 				db := dbtest.Open(b, store.SQLite)
 				site := crawltest.NewSite(b, pages, "User-agent: *\nDisallow: /search\n")
-				svc := kb.New(db, kb.Options{})
+				svc := kb.New(db, kb.Options{Policy: sources(b)})
 				b.StartTimer()
-				sum, err := svc.Crawl(context.Background(), site.URL, crawl.Options{Rate: bb.rate})
+				sum, err := svc.Crawl(context.Background(), site.URL, crawl.Options{Rate: bb.rate, AllowPrivate: true})
 				if err != nil || sum.New != 102 {
 					b.Fatalf("%s: %v", sum, err)
 				}
@@ -322,7 +342,7 @@ func TestExcludedPathsFollowHooks(t *testing.T) {
 		ctx := context.Background()
 		rec := &recorder{}
 		log := audit.New(db, []byte("0123456789abcdef0123456789abcdef"))
-		svc := kb.New(db, kb.Options{Hooks: rec.hooks(), Audit: log})
+		svc := kb.New(db, kb.Options{Hooks: rec.hooks(), Audit: log, Policy: sources(t)})
 		lines := `{"url":"https://c.example/news","title":"News","html":"<p>n</p>"}
 {"url":"https://c.example/news/bins","title":"Bins news","html":"<p>b</p>"}
 {"url":"https://c.example/newsletter","title":"Newsletter","html":"<p>l</p>"}`
@@ -376,6 +396,99 @@ func TestExcludedPathsFollowHooks(t *testing.T) {
 		// Without an audit log the service refuses to change exclusions.
 		if _, err := kb.New(db, kb.Options{}).ExcludePath(ctx, "user:3", "/jobs"); err == nil {
 			t.Error("excluded a path without auditing it")
+		}
+	})
+}
+
+// A site outside the policy's chatbot sources is refused before anything
+// is fetched or stored, naming the policy field; so is a crawl without a
+// policy at all.
+func TestCrawlRefusesSiteOutsideSources(t *testing.T) {
+	pages := crawltest.LoadPages(t, crawltest.DemoPages(t))[:5]
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		site := crawltest.NewSite(t, pages, "")
+		for _, tt := range []struct {
+			name string
+			pol  func() *policy.Policy
+			want string
+		}{
+			{"not declared", sources(t, "https://demo.localgov.example"), "host 127.0.0.1 is not one of the sources the policy declares in systems[chatbot].sources (www.leicestershire.gov.uk, www.startaconversation.co.uk, demo.localgov.example)"},
+			{"no policy", nil, "no policy to check pages against systems[chatbot].sources"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := kb.New(db, kb.Options{Policy: tt.pol}).Crawl(ctx, site.URL, crawl.Options{Rate: -1, AllowPrivate: true})
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("err = %v, want %q", err, tt.want)
+				}
+			})
+		}
+		var se *policy.SourceError
+		if _, err := kb.New(db, kb.Options{Policy: sources(t, "https://c.example")}).Crawl(ctx, site.URL, crawl.Options{AllowPrivate: true}); !errors.As(err, &se) {
+			t.Errorf("err = %T %v, want a *policy.SourceError", err, err)
+		}
+		if n := len(site.Requested()); n != 0 {
+			t.Errorf("the refused site got %d requests", n)
+		}
+		if srcs, _ := db.Q().KBSources(ctx); len(srcs) != 0 {
+			t.Errorf("a refused crawl recorded sources %+v", srcs)
+		}
+	})
+}
+
+// A crawl of a declared site on a private address is refused unless the
+// operator allows private addresses.
+func TestCrawlRefusesPrivateAddressUnlessAllowed(t *testing.T) {
+	pages := crawltest.LoadPages(t, crawltest.DemoPages(t))[:5]
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		site := crawltest.NewSite(t, pages, "")
+		svc := kb.New(db, kb.Options{Policy: sources(t)})
+		_, err := svc.Crawl(ctx, site.URL, crawl.Options{Rate: -1})
+		var b *crawl.BlockedAddressError
+		if !errors.As(err, &b) || !strings.Contains(err.Error(), "refused to connect to 127.0.0.1, a loopback address") {
+			t.Errorf("err = %v, want a refused loopback address", err)
+		}
+		if n := len(site.Requested()); n != 0 {
+			t.Errorf("the site got %d requests", n)
+		}
+		if c, _ := db.Q().CountKBPages(ctx); c.Pages != 0 {
+			t.Errorf("%d pages stored", c.Pages)
+		}
+		if sum, err := svc.Crawl(ctx, site.URL, crawl.Options{Rate: -1, AllowPrivate: true}); err != nil || sum.New != 5 {
+			t.Errorf("allowed: %s, %v", sum, err)
+		}
+	})
+}
+
+// An import with one page from a host outside the policy's sources stores
+// nothing and names the line and the policy field.
+func TestImportRefusesPageOutsideSources(t *testing.T) {
+	lines := `{"url":"https://c.example/a","html":"<h1>A</h1>"}
+{"url":"https://demo.localgov.example/b","html":"<h1>B</h1>"}
+{"url":"https://evil.example/c","html":"<h1>C</h1>"}
+`
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := kb.New(db, kb.Options{Policy: sources(t, "https://c.example", "https://demo.localgov.example")})
+		_, err := svc.Import(ctx, strings.NewReader(lines))
+		var le *kb.LineError
+		if !errors.As(err, &le) || le.Line != 3 || !strings.Contains(err.Error(), "line 3: host evil.example is not one of the sources the policy declares in systems[chatbot].sources") {
+			t.Errorf("err = %v, want line 3 naming systems[chatbot].sources", err)
+		}
+		if c, _ := db.Q().CountKBPages(ctx); c.Pages != 0 {
+			t.Errorf("%d pages stored", c.Pages)
+		}
+		if srcs, _ := db.Q().KBSources(ctx); len(srcs) != 0 {
+			t.Errorf("sources stored: %+v", srcs)
+		}
+		// A subdomain of a declared host is that site's; without the foreign line all is stored.
+		ok := strings.Replace(lines, "https://evil.example/c", "https://www.c.example/c", 1)
+		if sum, err := svc.Import(ctx, strings.NewReader(ok)); err != nil || sum.New != 3 {
+			t.Errorf("import = %+v, %v", sum, err)
+		}
+		if _, err := kb.New(db, kb.Options{}).Import(ctx, strings.NewReader(ok)); err == nil || !strings.Contains(err.Error(), "no policy") {
+			t.Errorf("import without a policy: %v", err)
 		}
 	})
 }

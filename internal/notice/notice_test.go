@@ -415,3 +415,28 @@ func TestMarkdownMatchesHTML(t *testing.T) {
 		}
 	}
 }
+
+// The sentence that says where answers come from is generated from the chatbot's declared
+// sources: a site added to systems[chatbot].sources is named, and nothing else changes.
+func TestNoticeNamesDeclaredSources(t *testing.T) {
+	const before = "The Chatbot will take your question(s) and provide information from our website or startaconversation.co.uk to search for the most suitable answer."
+	const after = "The Chatbot will take your question(s) and provide information from our website, startaconversation.co.uk or the Scarfolk demo site to search for the most suitable answer."
+	def := policy.Default()
+	more, err := def.WithSources("more.yaml", "chatbot", policy.Source{Name: "the Scarfolk demo site", URL: "https://demo.localgov.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, changed := render(t, def, "chatbot"), render(t, more, "chatbot")
+	if !strings.Contains(old.text, before) || !strings.Contains(changed.text, after) || strings.Contains(changed.text, before) {
+		t.Fatalf("notice does not follow the sources:\nbefore: %s\nafter:  %s", old.text, changed.text)
+	}
+	if got := strings.Replace(changed.text, after, before, 1); got != old.text {
+		t.Errorf("adding a source changed more than the sources sentence:\n%s\n%s", old.text, got)
+	}
+	if got := strings.Replace(changed.md, "our website, startaconversation.co.uk or the Scarfolk demo site", "our website or startaconversation.co.uk", 1); got != old.md {
+		t.Errorf("Markdown changed more than the sources sentence")
+	}
+	if render(t, def, "call-recording").md != render(t, more, "call-recording").md {
+		t.Error("adding a chatbot source changed the call recording notice")
+	}
+}

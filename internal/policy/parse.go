@@ -20,13 +20,30 @@ import (
 // MaxFileSize is the largest policy file Parse accepts (1 MiB); real ones are a few KiB.
 const MaxFileSize = 1 << 20
 
-// Load reads and parses the policy file at path.
+// Load reads and parses the policy file at path. A file larger than MaxFileSize is refused
+// before it is read: by its size when it is a regular file, else (a pipe, a device) after
+// reading one byte past the limit.
 func Load(path string) (*Policy, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+		return nil, tooLarge(path, fmt.Sprintf("is %d bytes", st.Size()))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("policy: %s: %w", path, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, tooLarge(path, "is larger")
+	}
 	return Parse(path, data)
+}
+
+func tooLarge(name, size string) *Error {
+	return &Error{File: name, Msg: fmt.Sprintf("a policy file may be at most %d bytes (1 MiB); this one %s", MaxFileSize, size)}
 }
 
 // Parse decodes and validates a policy; name is used in error messages and kept as Source.
@@ -39,7 +56,7 @@ func Parse(name string, data []byte) (*Policy, error) {
 		name = "<policy>"
 	}
 	if len(data) > MaxFileSize {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("file is %d bytes; a policy file may be at most %d", len(data), MaxFileSize)}
+		return nil, tooLarge(name, fmt.Sprintf("is %d bytes", len(data)))
 	}
 	root, perr := parseYAML(name, data)
 	if perr != nil {

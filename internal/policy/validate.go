@@ -148,7 +148,7 @@ func (v *validator) system(path string, s *System) {
 	for i, src := range s.Sources {
 		p := indexPath(path+".sources", i)
 		v.required(p+".name", src.Name)
-		v.url(p+".url", src.URL, true)
+		v.sourceURL(p+".url", src.URL)
 	}
 	v.survey(path, s)
 	v.url(path+".changes.update_your_details_url", s.Changes.UpdateYourDetailsURL, false)
@@ -388,10 +388,12 @@ func (v *validator) survey(path string, s *System) {
 // prose checks the free text a notice shows: placeholders must resolve and periods of time must
 // come from retention fields, not be written out.
 func (v *validator) prose(path string, s *System) {
+	namesSources, before := false, len(v.errs)
 	check := func(p, text string) {
 		if text == "" {
 			return
 		}
+		namesSources = namesSources || strings.Contains(text, "{sources}")
 		if m := durationRE.FindString(text); m != "" {
 			v.errf(p, "literal period %q in notice text; use {retention:KIND} so the notice follows the retention policy", m)
 		}
@@ -420,6 +422,11 @@ func (v *validator) prose(path string, s *System) {
 	}
 	if s.Survey != nil {
 		check(path+".survey.description", s.Survey.Description)
+	}
+	// The knowledge base takes pages only from the listed sources, and residents must be told
+	// which sites those are. (A misspelt placeholder has been reported already.)
+	if len(s.Sources) > 0 && !namesSources && len(v.errs) == before {
+		v.errf(path+".sources", "%v", errSourcesUnnamed)
 	}
 }
 
@@ -487,6 +494,20 @@ func validURL(s string) bool {
 	host := u.Hostname()
 	return strings.Contains(host, ".") && !strings.HasPrefix(host, ".") && !strings.HasSuffix(host, ".") &&
 		!strings.ContainsAny(s, " \t\n<>\"")
+}
+
+// sourceURL checks a source's address: http or https with a host. Unlike other addresses the
+// host may be a single label (an intranet name, localhost), since only the host is matched.
+func (v *validator) sourceURL(path, value string) {
+	if value == "" {
+		v.errf(path, "required")
+		return
+	}
+	u, err := url.Parse(value)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || u.Opaque != "" ||
+		u.Hostname() == "" || strings.HasPrefix(u.Hostname(), ".") || strings.ContainsAny(value, " \t\n<>\"") {
+		v.errf(path, "%q is not a web address (https://host/...)", value)
+	}
 }
 
 func (v *validator) phone(path, value string, required bool) {

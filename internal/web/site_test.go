@@ -71,6 +71,19 @@ func newSite(t *testing.T, o siteOpts) *site {
 	cfg.KeyFile = filepath.Join(dir, "keys.json")
 	cfg.BlobDir = filepath.Join(dir, "blobs")
 	cfg.BaseURL = "http://127.0.0.1"
+	// The chatbot's knowledge base takes pages only from the policy's
+	// sources: declare the sites the tests import (seedChatKB).
+	pol, err := policy.Default().WithSources("test policy", "chatbot",
+		policy.Source{Name: "the test council site", URL: "https://www.example-council.gov.uk"},
+		policy.Source{Name: "the local test site", URL: "http://localhost"},
+		policy.Source{Name: "the local test server", URL: "http://127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Policy = filepath.Join(dir, "policy.yaml")
+	if err := os.WriteFile(cfg.Policy, pol.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := app.Open(context.Background(), cfg, log, app.Options{PasswordParams: auth.Params{Memory: 1024, Time: 1, Threads: 1}})

@@ -12,6 +12,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sort"
 	"strings"
@@ -56,8 +57,13 @@ type Options struct {
 	// page that answers 304 are still followed. Optional; called from
 	// several goroutines.
 	Stored   func(ctx context.Context, url string) (string, error)
-	Client   *http.Client   // nil: a client with Timeout
 	Progress func(Progress) // called after each page, from one goroutine
+	// AllowPrivate lets the crawler connect to loopback, private, link-local and other
+	// non-public addresses (see CheckAddr): for intranet sites and tests only.
+	AllowPrivate bool
+
+	// exempt treats an address as public (tests of the address check only).
+	exempt func(netip.AddrPort) bool
 }
 
 // Validators are a stored page's cache validators.
@@ -118,12 +124,14 @@ type Stats struct {
 }
 
 type crawler struct {
-	o        Options
-	origin   *url.URL
-	robots   *Robots
-	follow   *http.Client
-	noFollow *http.Client
-	lim      *limiter
+	o      Options
+	origin *url.URL
+	robots *Robots
+	// transport checks every connection's address (guard).
+	transport *http.Transport
+	follow    *http.Client
+	noFollow  *http.Client
+	lim       *limiter
 
 	mu    sync.Mutex
 	stats Stats
@@ -141,6 +149,7 @@ func Run(ctx context.Context, start string, o Options, handle func(context.Conte
 	origin, _ := url.Parse(startURL)
 	c := &crawler{o: o, origin: origin}
 	c.defaults()
+	defer c.transport.CloseIdleConnections()
 	c.o.Exclude = nil
 	for _, e := range o.Exclude {
 		p, err := NormalisePrefix(e)
@@ -149,19 +158,12 @@ func Run(ctx context.Context, start string, o Options, handle func(context.Conte
 		}
 		c.o.Exclude = append(c.o.Exclude, p)
 	}
-	// robots.txt and sitemaps may redirect (to https, to www), up to 5
-	// times as RFC 9309 allows; pages never (a redirect is a link).
-	fc := *c.o.Client
-	fc.CheckRedirect = func(_ *http.Request, via []*http.Request) error {
-		if len(via) >= 5 {
-			return errors.New("more than 5 redirects")
-		}
-		return nil
-	}
-	c.follow = &fc
-	nf := *c.o.Client
-	nf.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c.noFollow = &nf
+	// robots.txt and sitemaps may redirect on the same host (to https),
+	// up to 5 times as RFC 9309 allows; pages never (a redirect is a link).
+	// Every connection, redirected or not, passes the address check.
+	c.follow = &http.Client{Timeout: c.o.Timeout, Transport: c.transport, CheckRedirect: sameHostRedirect(origin.Hostname())}
+	c.noFollow = &http.Client{Timeout: c.o.Timeout, Transport: c.transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 	interval := time.Duration(0)
 	if c.o.Rate > 0 {
@@ -213,9 +215,7 @@ func (c *crawler) defaults() {
 	if c.o.Timeout <= 0 {
 		c.o.Timeout = DefaultTimeout
 	}
-	if c.o.Client == nil {
-		c.o.Client = &http.Client{Timeout: c.o.Timeout}
-	}
+	c.transport = (&guard{allowPrivate: c.o.AllowPrivate, exempt: c.o.exempt}).transport()
 	c.lim = &limiter{}
 	c.robots = AllowAll()
 }
@@ -286,6 +286,10 @@ func (c *crawler) loadRobots(ctx context.Context) error {
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		var blocked *BlockedAddressError
+		if errors.As(err, &blocked) {
+			return fmt.Errorf("not crawling %s: %w", Origin(c.origin), blocked)
 		}
 		return fmt.Errorf("cannot read %s (%v): not crawling, as robots.txt rules are unknown", u, err)
 	}

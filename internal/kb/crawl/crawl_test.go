@@ -110,6 +110,7 @@ func crawlAll(t *testing.T, site *crawltest.Site, o Options) (map[string]Result,
 	t.Helper()
 	got := map[string]Result{}
 	var mu sync.Mutex
+	o.AllowPrivate = true // the test site listens on 127.0.0.1
 	st, err := Run(context.Background(), site.URL+"/", o, func(_ context.Context, r Result) error {
 		mu.Lock()
 		defer mu.Unlock()
@@ -308,7 +309,7 @@ func TestCrawlRobotsUnavailable(t *testing.T) {
 		t.Errorf("requested %s although robots.txt failed", r.URL.Path)
 	}))
 	defer srv.Close()
-	_, err := Run(context.Background(), srv.URL, Options{Rate: -1}, func(context.Context, Result) error { return nil })
+	_, err := Run(context.Background(), srv.URL, Options{AllowPrivate: true, Rate: -1}, func(context.Context, Result) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "503") || !strings.Contains(err.Error(), "robots.txt") {
 		t.Errorf("err = %v", err)
 	}
@@ -343,7 +344,7 @@ func TestCrawlPageErrors(t *testing.T) {
 	}))
 	defer srv.Close()
 	got := map[string]Result{}
-	_, err := Run(context.Background(), srv.URL, Options{Rate: -1, MaxBodyBytes: 1000}, func(_ context.Context, r Result) error {
+	_, err := Run(context.Background(), srv.URL, Options{AllowPrivate: true, Rate: -1, MaxBodyBytes: 1000}, func(_ context.Context, r Result) error {
 		got[strings.TrimPrefix(r.URL, srv.URL)] = r
 		return nil
 	})
@@ -374,7 +375,7 @@ func TestCrawlPageErrors(t *testing.T) {
 
 	// A handler error stops the crawl and is returned.
 	boom := errors.New("disk full")
-	_, err = Run(context.Background(), srv.URL, Options{Rate: -1}, func(context.Context, Result) error { return boom })
+	_, err = Run(context.Background(), srv.URL, Options{AllowPrivate: true, Rate: -1}, func(context.Context, Result) error { return boom })
 	if !errors.Is(err, boom) {
 		t.Errorf("handler error: %v", err)
 	}
@@ -384,7 +385,7 @@ func TestCrawlPageErrors(t *testing.T) {
 	// So does cancelling.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Run(ctx, srv.URL, Options{Rate: -1}, func(context.Context, Result) error { return nil }); !errors.Is(err, context.Canceled) {
+	if _, err := Run(ctx, srv.URL, Options{AllowPrivate: true, Rate: -1}, func(context.Context, Result) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -407,7 +408,7 @@ func TestCrawlFollowsLinksOfUnchangedPages(t *testing.T) {
 	defer srv.Close()
 	stored := map[string]string{}
 	known := map[string]Validators{}
-	st, err := Run(context.Background(), srv.URL, Options{Rate: -1, MaxPages: 2}, func(_ context.Context, r Result) error {
+	st, err := Run(context.Background(), srv.URL, Options{AllowPrivate: true, Rate: -1, MaxPages: 2}, func(_ context.Context, r Result) error {
 		stored[r.URL], known[r.URL] = r.HTML, Validators{ETag: r.ETag}
 		return nil
 	})
@@ -415,7 +416,7 @@ func TestCrawlFollowsLinksOfUnchangedPages(t *testing.T) {
 		t.Fatalf("first crawl: %+v %v, stored %d", st, err, len(stored))
 	}
 	for _, withStored := range []bool{false, true} {
-		o := Options{Rate: -1, Known: known}
+		o := Options{AllowPrivate: true, Rate: -1, Known: known}
 		if withStored {
 			o.Stored = func(_ context.Context, u string) (string, error) { return stored[u], nil }
 		}
