@@ -259,6 +259,11 @@ func (l *lockedBuffer) count(s string) int {
 func TestSuperviseRestartsAFailedRunner(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		db.SQL().SetMaxOpenConns(1)
+		// Busy connections close as they come back: wait for the one left, so
+		// the setting below lands on the connection every later query uses.
+		for db.SQL().Stats().OpenConnections > 1 {
+			time.Sleep(time.Millisecond)
+		}
 		readOnly, writable := `PRAGMA query_only = 1`, `PRAGMA query_only = 0`
 		if db.Dialect() == store.Postgres {
 			readOnly, writable = `SET SESSION default_transaction_read_only = on`, `SET SESSION default_transaction_read_only = off`

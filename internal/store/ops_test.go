@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
@@ -23,6 +24,11 @@ func TestCheckWriteFollowsReadOnly(t *testing.T) {
 			t.Fatalf("writable database: %v", err)
 		}
 		db.SQL().SetMaxOpenConns(1)
+		// Busy connections close as they come back: wait for the one left, so
+		// the setting below lands on the connection every later query uses.
+		for db.SQL().Stats().OpenConnections > 1 {
+			time.Sleep(time.Millisecond)
+		}
 		readOnly, writable := `PRAGMA query_only = 1`, `PRAGMA query_only = 0`
 		if db.Dialect() == store.Postgres {
 			readOnly, writable = `SET SESSION default_transaction_read_only = on`, `SET SESSION default_transaction_read_only = off`
