@@ -18,6 +18,7 @@ import (
 
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/config"
+	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 )
@@ -151,6 +152,124 @@ func TestSweptDataLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
 						t.Errorf("%s still holds %q at byte %d after the sweep", name, s, i)
 					}
 				}
+			}
+		})
+	}
+}
+
+// The database's declared location is checked against every system's
+// storage locations, as the blob store's is against call recording's: a
+// database the policy does not allow refuses to start, before anything is
+// stored.
+func TestDatabaseLocationMustBeAllowed(t *testing.T) {
+	cases := []struct {
+		location string
+		wantErr  string
+	}{
+		{"UK", ""},
+		{"gb", ""},
+		{"FR", "database storage: the database is declared to be in FR (db-location), which the policy does not allow"},
+		{"US", "which the policy does not allow for storage of chatbot data"},
+		{"", "declared to be in an undeclared location (db-location)"},
+	}
+	for _, c := range cases {
+		t.Run(c.location, func(t *testing.T) {
+			cfg := testConfig(t.TempDir())
+			cfg.DBLocation = c.location
+			a, err := app.Open(context.Background(), cfg, quiet, app.Options{})
+			if c.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				a.Close()
+				return
+			}
+			if err == nil {
+				a.Close()
+				t.Fatalf("started with the database in %q", c.location)
+			}
+			if !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("error %q, want one containing %q", err, c.wantErr)
+			}
+			if _, err := os.Stat(cfg.DB); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the database was created before the refusal (%v)", err)
+			}
+		})
+	}
+}
+
+// A policy reload that no longer allows where the database is stored is
+// refused, as it would be at start-up; the policy in force stays.
+func TestReloadRefusesAPolicyThatDisallowsTheDatabase(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "policy.yaml")
+	def := string(policy.DefaultYAML())
+	if err := os.WriteFile(file, []byte(def), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(dir)
+	cfg.Policy = file
+	a, err := app.Open(context.Background(), cfg, quiet, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	before := a.Policy().Hash()
+	// The chatbot may transfer to the EU, so storing only there is a valid policy.
+	euOnly := strings.Replace(def, "      locations: [UK]\n    international_transfers:\n      countries: [EU, US]",
+		"      locations: [EU]\n    international_transfers:\n      countries: [EU, US]", 1)
+	if euOnly == def {
+		t.Fatal("test could not find the chatbot's storage locations")
+	}
+	os.WriteFile(file, []byte(euOnly), 0o600)
+	err = a.ReloadPolicy(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "db-location") {
+		t.Errorf("reload = %v, want a refusal naming db-location", err)
+	}
+	if a.Policy().Hash() != before {
+		t.Error("the refused policy came into force")
+	}
+}
+
+// The default blob folder under data-dir is created; a folder configured
+// by hand must exist already (a failed mount must not fill the disk under
+// it), and the error names the setting.
+func TestBlobDirMustExistUnlessDefault(t *testing.T) {
+	elsewhere := t.TempDir()
+	cases := []struct {
+		name    string
+		blobDir func(dataDir string) string
+		wantErr string
+	}{
+		{"default, missing", func(d string) string { return filepath.Join(d, "blobs") }, ""},
+		{"configured, existing", func(string) string { return elsewhere }, ""},
+		{"configured, missing", func(string) string { return filepath.Join(elsewhere, "mnt", "recordings") }, "blob-dir: blob: local store folder"},
+		{"configured under data-dir, missing", func(d string) string { return filepath.Join(d, "recordings") }, "it is not created"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := testConfig(t.TempDir())
+			cfg.BlobDir = c.blobDir(cfg.DataDir)
+			a, err := app.Open(context.Background(), cfg, quiet, app.Options{})
+			if c.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer a.Close()
+				if st, err := os.Stat(cfg.BlobDir); err != nil || !st.IsDir() {
+					t.Errorf("blob folder: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				a.Close()
+				t.Fatal("started with a configured blob folder that does not exist")
+			}
+			if !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("error %q, want one containing %q", err, c.wantErr)
+			}
+			if _, err := os.Stat(cfg.BlobDir); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the configured blob folder was created (%v)", err)
 			}
 		})
 	}
