@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -79,12 +80,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	if err != nil {
 		return nil, err
 	}
-	// UK-only storage is checked before anything is stored: a bucket or
-	// disk outside the policy's allowed locations refuses to start.
-	if err := blob.CheckStoreLocation(blobs, func(loc string) bool {
-		return pol.StorageLocationAllowed(recording.System, loc)
-	}); err != nil {
-		return nil, fmt.Errorf("recording storage: %w", err)
+	// UK-only storage is checked before anything is stored: a database,
+	// bucket or disk outside the policy's allowed locations refuses to start.
+	if err := checkStorage(pol, cfg.DBLocation, blobs); err != nil {
+		return nil, err
 	}
 	if s3, ok := blobs.(*blob.S3); ok {
 		if err := s3.Check(ctx); err != nil {
@@ -147,7 +146,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	a.Chat = chat.New(db, a.Audit, a.Policy, chat.Options{Logger: log, Now: o.Now})
 	a.KB = kb.New(db, kb.Options{Hooks: a.Chat.Hooks(), Logger: log, Now: o.Now, Audit: a.Audit, Policy: a.Policy})
 	a.Jobs.Every(JobChatSweep, time.Hour, func(ctx context.Context, _ json.RawMessage) error {
-		_, err := a.Chat.Sweep(ctx)
+		_, err := a.SweepChat(ctx)
 		return err
 	})
 	a.Jobs.Every("sessions.cleanup", 15*time.Minute, func(ctx context.Context, _ json.RawMessage) error {
@@ -211,10 +210,20 @@ func (a *App) Recrawl(ctx context.Context, allowPrivate bool) error {
 	return first
 }
 
+// SweepChat deletes the chatbot turns past the policy's retention and then
+// scrubs the database files of them (store.DB.Scrub).
+func (a *App) SweepChat(ctx context.Context) (int64, error) {
+	n, err := a.Chat.Sweep(ctx)
+	return n, errors.Join(err, a.DB.Scrub(ctx))
+}
+
 // Sweep runs one retention pass: expired recordings, interrupted deletions
-// and orphaned blobs of uploads that crashed before committing.
-func (a *App) Sweep(ctx context.Context) (recording.SweepResult, error) {
-	res, err := a.Recordings.Sweep(ctx)
+// and orphaned blobs of uploads that crashed before committing; then it
+// scrubs the database files of what was deleted, by this pass or by anything
+// else since the last one (store.DB.Scrub).
+func (a *App) Sweep(ctx context.Context) (res recording.SweepResult, err error) {
+	defer func() { err = errors.Join(err, a.DB.Scrub(ctx)) }()
+	res, err = a.Recordings.Sweep(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -236,11 +245,74 @@ func (a *App) Sweep(ctx context.Context) (recording.SweepResult, error) {
 
 func openBlobs(cfg config.Config) (blob.Store, error) {
 	if cfg.S3Bucket == "" {
-		return blob.NewLocal(cfg.BlobDir, cfg.BlobLocation)
+		if filepath.Clean(cfg.BlobDir) == filepath.Clean(cfg.DefaultBlobDir()) {
+			return blob.NewLocal(cfg.BlobDir, cfg.BlobLocation)
+		}
+		// A folder configured by hand is often a mount: never create it.
+		l, err := blob.OpenLocal(cfg.BlobDir, cfg.BlobLocation)
+		if err != nil {
+			return nil, fmt.Errorf("blob-dir: %w", err)
+		}
+		return l, nil
 	}
 	return blob.NewS3(blob.S3Config{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, Location: cfg.S3Location,
 		Bucket: cfg.S3Bucket, Prefix: cfg.S3Prefix, AccessKeyID: cfg.S3AccessKey, SecretAccessKey: cfg.S3SecretKey,
 		PathStyle: cfg.S3Endpoint != ""})
+}
+
+// checkStorage refuses a policy that does not allow where the configured
+// stores keep data: the database, which holds data of every system (chat
+// turns, recordings' rows and keys, the audit log), and the recording blob
+// store.
+func checkStorage(pol *policy.Policy, dbLocation string, blobs blob.Store) error {
+	loc := blob.NormalizeLocation(dbLocation)
+	for _, sys := range pol.Systems {
+		if loc == "" || !pol.StorageLocationAllowed(sys.ID, loc) {
+			where := loc
+			if where == "" {
+				where = "an undeclared location"
+			}
+			return fmt.Errorf("database storage: the database is declared to be in %s (db-location), which the policy does not allow for storage of %s data", where, sys.ID)
+		}
+	}
+	if err := blob.CheckStoreLocation(blobs, func(loc string) bool {
+		return pol.StorageLocationAllowed(recording.System, loc)
+	}); err != nil {
+		return fmt.Errorf("recording storage: %w", err)
+	}
+	return nil
+}
+
+// StoreLocations lists the declared location code of every store that keeps
+// a system's personal data under cfg: the database (db-location) for every
+// system, and for call recording also the blob store (blob-location, or the
+// S3 bucket's region and s3-location). The notices say where information is
+// stored only when the policy allows every one of them. It reads the
+// configuration only, so `fairline policy notice` can use it without a
+// database.
+func StoreLocations(cfg config.Config, system string) ([]string, error) {
+	locs := []string{blob.NormalizeLocation(cfg.DBLocation)}
+	if system != recording.System {
+		return locs, nil
+	}
+	if cfg.S3Bucket == "" {
+		return append(locs, blob.NormalizeLocation(cfg.BlobLocation)), nil
+	}
+	loc, err := blob.ResolveLocation(cfg.S3Region, cfg.S3Location)
+	if err != nil {
+		return nil, fmt.Errorf("recording storage: %w", err)
+	}
+	return append(locs, loc), nil
+}
+
+// StoreLocations lists where the stores of system's data are, as the
+// running instance was configured (see the function StoreLocations).
+func (a *App) StoreLocations(system string) []string {
+	locs := []string{blob.NormalizeLocation(a.Config.DBLocation)}
+	if system == recording.System {
+		locs = append(locs, a.Blobs.Location())
+	}
+	return locs
 }
 
 // Close releases the database.
@@ -299,6 +371,11 @@ func (a *App) SitesOutsideSources(ctx context.Context) ([]string, error) {
 func (a *App) ReloadPolicy(ctx context.Context) error {
 	pol, err := loadPolicy(a.Config.Policy, a.demo)
 	if err != nil {
+		return err
+	}
+	// A policy that no longer allows where the data is stored would make
+	// the notices wrong and the stores unlawful: refused like at start-up.
+	if err := checkStorage(pol, a.Config.DBLocation, a.Blobs); err != nil {
 		return err
 	}
 	if err := a.recordPolicy(ctx, pol); err != nil {

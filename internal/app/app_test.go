@@ -1,121 +1,276 @@
-package app
+package app_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
-	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/config"
-	"github.com/fairline/fairline/internal/kb"
-	"github.com/fairline/fairline/internal/kb/crawl"
-	"github.com/fairline/fairline/internal/kb/crawl/crawltest"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/store"
 )
 
-func openTest(t *testing.T, policyFile string, o Options) *App {
-	t.Helper()
-	dir := t.TempDir()
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func testConfig(dir string) config.Config {
 	cfg := config.Defaults()
-	cfg.DataDir = dir
-	cfg.DB = filepath.Join(dir, "fairline.db")
-	cfg.KeyFile = filepath.Join(dir, "keys.json")
-	cfg.BlobDir = filepath.Join(dir, "blobs")
-	cfg.Policy = policyFile
-	a, err := Open(context.Background(), cfg, slog.New(slog.DiscardHandler), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	return a
+	cfg.DataDir, cfg.DB, cfg.KeyFile, cfg.BlobDir = dir, filepath.Join(dir, "fairline.db"), filepath.Join(dir, "keys.json"), filepath.Join(dir, "blobs")
+	return cfg
 }
 
-func writePolicy(t *testing.T, file string, p *policy.Policy) {
+// databaseFiles reads the SQLite database and its -wal and -shm files, as
+// someone with a copy of the disk could.
+func databaseFiles(t *testing.T, path string) map[string][]byte {
 	t.Helper()
-	if err := os.WriteFile(file, p.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
+	out := map[string][]byte{}
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		b, err := os.ReadFile(f)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		out[filepath.Base(f)] = b
+	}
+	return out
+}
+
+// What a retention sweep deletes leaves no bytes in the database's files:
+// not in free pages or free space of the database file (secure_delete), not
+// in old frames of the write-ahead log (the sweep truncates it). Each case
+// stores something distinctive through the real services, lets its
+// retention run out and sweeps it the way the background jobs do.
+func TestSweptDataLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
+	cases := []struct {
+		name string
+		// store keeps personal data and returns the strings it put in the database.
+		store func(t *testing.T, a *app.App, now time.Time) []string
+		// after is how long until the data has expired.
+		after time.Duration
+		sweep func(ctx context.Context, a *app.App) (int64, error)
+	}{
+		{
+			name: "chat turn",
+			store: func(t *testing.T, a *app.App, now time.Time) []string {
+				q := "Can the quokka-7f3a9c-marmalade bin be collected from my drive?"
+				err := a.DB.Tx(context.Background(), func(tx *store.Q) error {
+					return tx.InsertChatTurns(context.Background(), store.ChatTurn{ID: strings.Repeat("ab", 16), Conversation: strings.Repeat("cd", 16),
+						Question: q, ServiceArea: "environment-and-transport", Handoff: "not_found", ExpiresAt: now.Add(time.Hour), CreatedAt: now})
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return []string{"quokka-7f3a9c-marmalade"}
+			},
+			after: 2 * time.Hour,
+			sweep: func(ctx context.Context, a *app.App) (int64, error) { return a.SweepChat(ctx) },
+		},
+		{
+			name: "recording's wrapped key and sealed number",
+			store: func(t *testing.T, a *app.App, now time.Time) []string {
+				audio, err := os.ReadFile("../../testdata/audio/speech-mulaw.wav")
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum := sha256.Sum256(audio)
+				ing, err := a.Recordings.Ingest(context.Background(), "token:1", "pbx-quokka-1", recording.Metadata{
+					ExternalID: "EXT-quokka-93d1", Direction: "inbound", ServiceArea: "first-contact-plus", AgentID: "a9",
+					OtherParty: "07911 123456", StartedAt: now.Add(-time.Hour), DurationSeconds: 8, SHA256: hex.EncodeToString(sum[:])},
+					bytes.NewReader(audio))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var wrapped, sealed, bidx string
+				if err := a.DB.SQL().QueryRow(`SELECT wrapped_key, number_ct, number_bidx FROM recordings WHERE id = ?`, ing.Recording.ID).
+					Scan(&wrapped, &sealed, &bidx); err != nil {
+					t.Fatal(err)
+				}
+				if wrapped == "" || sealed == "" || bidx == "" {
+					t.Fatalf("recording stored without a wrapped key, sealed number or blind index: %q %q %q", wrapped, sealed, bidx)
+				}
+				return []string{wrapped, sealed, bidx, "EXT-quokka-93d1"}
+			},
+			after: 24 * 31 * 4 * time.Hour, // First Contact Plus keeps calls for 3 months
+			sweep: func(ctx context.Context, a *app.App) (int64, error) {
+				res, err := a.Sweep(ctx)
+				return int64(res.Deleted), err
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			cfg := testConfig(dir)
+			clk := &clock{t: time.Now()}
+			a, err := app.Open(ctx, cfg, quiet, app.Options{Now: clk.now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			secrets := c.store(t, a, clk.now())
+			files := databaseFiles(t, cfg.DB)
+			for _, s := range secrets {
+				found := false
+				for _, b := range files {
+					found = found || bytes.Contains(b, []byte(s))
+				}
+				if !found {
+					t.Fatalf("%q is not in the database files before the sweep: the test would prove nothing", s)
+				}
+			}
+			clk.add(c.after)
+			if n, err := c.sweep(ctx, a); err != nil || n != 1 {
+				t.Fatalf("sweep deleted %d, %v; want 1", n, err)
+			}
+			for name, b := range databaseFiles(t, cfg.DB) {
+				for _, s := range secrets {
+					if i := bytes.Index(b, []byte(s)); i >= 0 {
+						t.Errorf("%s still holds %q at byte %d after the sweep", name, s, i)
+					}
+				}
+			}
+		})
 	}
 }
 
-// The scheduled re-crawl obeys the rules of `kb crawl`: private addresses
-// only when allowed, and only sites the policy in force declares.
-func TestRecrawlObeysSourcesAndPrivateAddresses(t *testing.T) {
-	ctx := context.Background()
-	site := crawltest.NewSite(t, crawltest.LoadPages(t, crawltest.DemoPages(t))[:5], "")
-	file := filepath.Join(t.TempDir(), "policy.yaml")
-	local, err := policy.Default().WithSources("local", kb.System, policy.Source{Name: "the test site", URL: "http://127.0.0.1"})
+// The database's declared location is checked against every system's
+// storage locations, as the blob store's is against call recording's: a
+// database the policy does not allow refuses to start, before anything is
+// stored.
+func TestDatabaseLocationMustBeAllowed(t *testing.T) {
+	cases := []struct {
+		location string
+		wantErr  string
+	}{
+		{"UK", ""},
+		{"gb", ""},
+		{"FR", "database storage: the database is declared to be in FR (db-location), which the policy does not allow"},
+		{"US", "which the policy does not allow for storage of chatbot data"},
+		{"", "declared to be in an undeclared location (db-location)"},
+	}
+	for _, c := range cases {
+		t.Run(c.location, func(t *testing.T) {
+			cfg := testConfig(t.TempDir())
+			cfg.DBLocation = c.location
+			a, err := app.Open(context.Background(), cfg, quiet, app.Options{})
+			if c.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				a.Close()
+				return
+			}
+			if err == nil {
+				a.Close()
+				t.Fatalf("started with the database in %q", c.location)
+			}
+			if !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("error %q, want one containing %q", err, c.wantErr)
+			}
+			if _, err := os.Stat(cfg.DB); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the database was created before the refusal (%v)", err)
+			}
+		})
+	}
+}
+
+// A policy reload that no longer allows where the database is stored is
+// refused, as it would be at start-up; the policy in force stays.
+func TestReloadRefusesAPolicyThatDisallowsTheDatabase(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "policy.yaml")
+	def := string(policy.DefaultYAML())
+	if err := os.WriteFile(file, []byte(def), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(dir)
+	cfg.Policy = file
+	a, err := app.Open(context.Background(), cfg, quiet, app.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	writePolicy(t, file, local)
-	a := openTest(t, file, Options{})
-	if _, err := a.KB.Crawl(ctx, site.URL, crawl.Options{Rate: -1, AllowPrivate: true}); err != nil {
-		t.Fatal(err)
+	defer a.Close()
+	before := a.Policy().Hash()
+	// The chatbot may transfer to the EU, so storing only there is a valid policy.
+	euOnly := strings.Replace(def, "      locations: [UK]\n    international_transfers:\n      countries: [EU, US]",
+		"      locations: [EU]\n    international_transfers:\n      countries: [EU, US]", 1)
+	if euOnly == def {
+		t.Fatal("test could not find the chatbot's storage locations")
 	}
-	site.ResetCounts()
-
-	var blocked *crawl.BlockedAddressError
-	if err := a.Recrawl(ctx, false); !errors.As(err, &blocked) {
-		t.Errorf("re-crawl of 127.0.0.1 without allowing private addresses: %v", err)
+	os.WriteFile(file, []byte(euOnly), 0o600)
+	err = a.ReloadPolicy(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "db-location") {
+		t.Errorf("reload = %v, want a refusal naming db-location", err)
 	}
-	if total, _, _, _ := site.Counts(""); total != 0 {
-		t.Errorf("the site got %d requests", total)
-	}
-	if err := a.Recrawl(ctx, true); err != nil {
-		t.Errorf("allowed re-crawl: %v", err)
-	}
-	if _, notModified, _, _ := site.Counts(""); notModified != 5 {
-		t.Errorf("allowed re-crawl: %d pages not modified, want 5", notModified)
-	}
-
-	// The policy now in force no longer declares the site.
-	writePolicy(t, file, policy.Default())
-	if err := a.ReloadPolicy(ctx); err != nil {
-		t.Fatal(err)
-	}
-	site.ResetCounts()
-	var foreign *policy.SourceError
-	if err := a.Recrawl(ctx, true); !errors.As(err, &foreign) || !strings.Contains(err.Error(), "systems[chatbot].sources") {
-		t.Errorf("re-crawl of an undeclared site: %v", err)
-	}
-	if total, _, _, _ := site.Counts(""); total != 0 {
-		t.Errorf("the undeclared site got %d requests", total)
-	}
-	if out, err := a.SitesOutsideSources(ctx); err != nil || len(out) != 1 || out[0] != site.URL {
-		t.Errorf("sites outside the sources = %v, %v", out, err)
+	if a.Policy().Hash() != before {
+		t.Error("the refused policy came into force")
 	}
 }
 
-// Demo mode declares the demo site in the policy in force, on start and on
-// every reload; its version is recorded like any policy's.
-func TestDemoModeDeclaresTheDemoSite(t *testing.T) {
-	ctx := context.Background()
-	file := filepath.Join(t.TempDir(), "policy.yaml")
-	writePolicy(t, file, policy.Default())
-	a := openTest(t, file, Options{Demo: true})
-	check := func(when string) {
-		p := a.Policy()
-		if p.Source != file+" + the --demo site" || p.CheckSource(kb.System, chat.DemoSource.URL) != nil {
-			t.Errorf("%s: policy %q does not declare the demo site", when, p.Source)
-		}
-		last, err := a.DB.Q().LatestPolicy(ctx)
-		if err != nil || last.Hash != p.Hash() || !strings.Contains(last.Content, "demo.localgov.example") {
-			t.Errorf("%s: recorded policy %s, %v", when, last.Hash, err)
-		}
+// The default blob folder under data-dir is created; a folder configured
+// by hand must exist already (a failed mount must not fill the disk under
+// it), and the error names the setting.
+func TestBlobDirMustExistUnlessDefault(t *testing.T) {
+	elsewhere := t.TempDir()
+	cases := []struct {
+		name    string
+		blobDir func(dataDir string) string
+		wantErr string
+	}{
+		{"default, missing", func(d string) string { return filepath.Join(d, "blobs") }, ""},
+		{"configured, existing", func(string) string { return elsewhere }, ""},
+		{"configured, missing", func(string) string { return filepath.Join(elsewhere, "mnt", "recordings") }, "blob-dir: blob: local store folder"},
+		{"configured under data-dir, missing", func(d string) string { return filepath.Join(d, "recordings") }, "it is not created"},
 	}
-	check("on start")
-	if ok, err := chat.ImportDemo(ctx, a.DB, a.KB); !ok || err != nil {
-		t.Errorf("demo import: %v %v", ok, err)
-	}
-	if err := a.ReloadPolicy(ctx); err != nil {
-		t.Fatal(err)
-	}
-	check("after a reload")
-	if out, err := a.SitesOutsideSources(ctx); err != nil || len(out) != 0 {
-		t.Errorf("sites outside the sources = %v, %v", out, err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := testConfig(t.TempDir())
+			cfg.BlobDir = c.blobDir(cfg.DataDir)
+			a, err := app.Open(context.Background(), cfg, quiet, app.Options{})
+			if c.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer a.Close()
+				if st, err := os.Stat(cfg.BlobDir); err != nil || !st.IsDir() {
+					t.Errorf("blob folder: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				a.Close()
+				t.Fatal("started with a configured blob folder that does not exist")
+			}
+			if !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("error %q, want one containing %q", err, c.wantErr)
+			}
+			if _, err := os.Stat(cfg.BlobDir); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the configured blob folder was created (%v)", err)
+			}
+		})
 	}
 }

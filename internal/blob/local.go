@@ -42,11 +42,28 @@ func NewLocal(dir, location string) (*Local, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("blob: create local store folder: %w", err)
 	}
-	loc := strings.ToUpper(strings.TrimSpace(location))
-	if loc == "GB" {
-		loc = "UK"
+	return newLocal(dir, location), nil
+}
+
+// OpenLocal opens a local store in dir, which must already be a folder. Use it for a folder the
+// operator configured: when it is a mount point whose mount failed, creating it would quietly
+// fill the disk underneath (often the root file system) with recordings.
+func OpenLocal(dir, location string) (*Local, error) {
+	if dir == "" {
+		return nil, errors.New("blob: local store needs a folder")
 	}
-	return &Local{dir: dir, location: loc}, nil
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("blob: local store folder %s: %w (it is not created: create or mount it first)", dir, err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("blob: local store folder %s is not a folder", dir)
+	}
+	return newLocal(dir, location), nil
+}
+
+func newLocal(dir, location string) *Local {
+	return &Local{dir: dir, location: NormalizeLocation(location)}
 }
 
 // Dir is the store's folder.

@@ -155,3 +155,38 @@ func FuzzValidKey(f *testing.F) {
 		}
 	})
 }
+
+// OpenLocal, for a folder the operator configured, never creates it: a failed mount must not
+// turn into recordings written to the disk underneath.
+func TestOpenLocalNeedsAnExistingFolder(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o600)
+	cases := []struct {
+		name, dir, wantErr string
+	}{
+		{"existing folder", dir, ""},
+		{"missing folder", filepath.Join(dir, "mnt", "recordings"), "not created"},
+		{"a file", file, "is not a folder"},
+		{"empty", "", "needs a folder"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := blob.OpenLocal(c.dir, "uk")
+			if c.wantErr == "" {
+				if err != nil || s.Dir() != c.dir || s.Location() != "UK" {
+					t.Fatalf("OpenLocal(%q) = %v, %v", c.dir, s, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Fatalf("OpenLocal(%q) error = %v, want one containing %q", c.dir, err, c.wantErr)
+			}
+			if c.dir != "" && c.dir != file {
+				if _, err := os.Stat(c.dir); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("the missing folder was created (%v)", err)
+				}
+			}
+		})
+	}
+}

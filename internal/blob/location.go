@@ -64,10 +64,7 @@ func RegionLocation(region string) (string, bool) {
 // than believed. The declared code is returned upper-cased; check it against the policy with
 // CheckLocation or the policy's StorageLocationAllowed.
 func ResolveLocation(region, declared string) (string, error) {
-	declared = strings.ToUpper(strings.TrimSpace(declared))
-	if declared == "GB" {
-		declared = "UK"
-	}
+	declared = NormalizeLocation(declared)
 	known, ok := RegionLocation(region)
 	switch {
 	case ok && declared != "" && declared != known:
@@ -79,6 +76,16 @@ func ResolveLocation(region, declared string) (string, error) {
 	default:
 		return "", fmt.Errorf("blob: region %q is not a known AWS region; declare where the bucket keeps its data as a location code (for example UK)", region)
 	}
+}
+
+// NormalizeLocation writes a declared location code the way stores report it: upper case, with
+// GB as UK ("gb" → "UK", " ie " → "IE").
+func NormalizeLocation(code string) string {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if code == "GB" {
+		return "UK"
+	}
+	return code
 }
 
 // LocationError means a store keeps data somewhere the policy does not allow.

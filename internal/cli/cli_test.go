@@ -28,6 +28,10 @@ func TestMain(m *testing.M) {
 	if os.Getenv("FAIRLINE_TEST_CHILD_SERVE") == "1" {
 		childServe()
 	}
+	if args := os.Getenv(childMainEnv); args != "" {
+		// Started by runChild (ops_test.go), perhaps as another user.
+		os.Exit(Main(context.Background(), OSEnv(), strings.Fields(args)))
+	}
 	if os.Getenv(benchLoadChildEnv) == "1" {
 		// This test binary was started by bench chat as its load generator.
 		env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}

@@ -91,7 +91,14 @@ func policyNotice(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() != 1 {
 		return &UsageError{"policy notice needs exactly one SYSTEM, such as chatbot or call-recording"}
 	}
-	p, err := policyFrom(env, cf, "")
+	// The configuration (flags, environment, file; the database and blob
+	// store in the UK by default) says where the system's data is stored,
+	// as it does for serve.
+	cfg, err := cf.Resolve(env.Getenv)
+	if err != nil {
+		return err
+	}
+	p, err := app.LoadPolicy(cfg.Policy)
 	if err != nil {
 		return err
 	}
@@ -103,11 +110,15 @@ func policyNotice(ctx context.Context, env *Env, args []string) error {
 		}
 		return &UsageError{fmt.Sprintf("no system %q in the policy (systems: %s)", sys, strings.Join(ids, ", "))}
 	}
+	stores, err := app.StoreLocations(cfg, sys)
+	if err != nil {
+		return err
+	}
 	switch *format {
 	case "md", "markdown":
-		return notice.Markdown(env.Stdout, p, sys)
+		return notice.Markdown(env.Stdout, p, sys, stores)
 	case "html":
-		return notice.HTMLDocument(env.Stdout, p, sys)
+		return notice.HTMLDocument(env.Stdout, p, sys, stores)
 	}
 	return &UsageError{fmt.Sprintf("unknown --format %q: use md or html", *format)}
 }

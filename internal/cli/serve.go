@@ -101,6 +101,7 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
 		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),
+		StoreLocations: a.StoreLocations, Jobs: a.Jobs,
 	})
 	if err != nil {
 		return err
@@ -137,6 +138,23 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+
+	// Background work runs until shutdown, then finishes what it started; a
+	// runner that fails (the database refusing writes, say) is restarted,
+	// and /readyz reports it while it is down. It starts before requests
+	// are served so that /readyz finds it running.
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		a.Jobs.Supervise(jobsCtx)
+	}()
+	defer func() { stopJobs(); <-jobsDone }()
+	// Other serve instances and the CLI change the knowledge base too.
+	go a.Chat.Watch(jobsCtx, *follow)
+	if err := a.Jobs.WaitAlive(ctx, 10*time.Second); err != nil {
+		log.Warn("serving while the background job runner is not running; /readyz says so", "err", err)
+	}
 	if env.Ready != nil {
 		env.Ready(base)
 	}
@@ -151,19 +169,6 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		}
 		errc <- err
 	}()
-
-	// Background work runs until shutdown, then finishes what it started.
-	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
-	jobsDone := make(chan struct{})
-	go func() {
-		defer close(jobsDone)
-		if err := a.Jobs.Run(jobsCtx); err != nil {
-			log.Error("background jobs stopped", "err", err)
-		}
-	}()
-	defer func() { stopJobs(); <-jobsDone }()
-	// Other serve instances and the CLI change the knowledge base too.
-	go a.Chat.Watch(jobsCtx, *follow)
 
 	for {
 		select {

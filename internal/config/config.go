@@ -28,8 +28,12 @@ type Config struct {
 	BaseURL string // public URL of this instance, for links and Secure cookies
 	DataDir string // default home of the database, key file and blobs
 	DB      string // SQLite path or postgres:// URL
-	KeyFile string // master secret file
-	BlobDir string // local encrypted blob folder
+	// DBLocation declares where the database keeps its data (the SQLite
+	// file's disk, or the PostgreSQL server), as a location code ("UK"); like
+	// BlobLocation, the operator knows it and the policy must allow it.
+	DBLocation string
+	KeyFile    string // master secret file
+	BlobDir    string // local encrypted blob folder
 	// BlobLocation declares where the local blob folder's disk is, as a
 	// location code ("UK"); the software cannot tell, the operator can.
 	BlobLocation string
@@ -62,8 +66,9 @@ func (c *Config) fields() []field {
 		{name: "base-url", help: "public base URL (https://... makes cookies Secure)", str: &c.BaseURL},
 		{name: "data-dir", help: "folder for the default database, key file and blobs", str: &c.DataDir},
 		{name: "db", help: "database: SQLite file path or postgres:// URL", str: &c.DB},
+		{name: "db-location", help: "location code of where the database keeps its data (the policy must allow it)", str: &c.DBLocation},
 		{name: "key-file", help: "master key file (created if missing)", str: &c.KeyFile},
-		{name: "blob-dir", help: "local encrypted blob folder", str: &c.BlobDir},
+		{name: "blob-dir", help: "local encrypted blob folder (must exist unless it is the default under data-dir)", str: &c.BlobDir},
 		{name: "blob-location", help: "location code of the blob folder's disk (the policy must allow it)", str: &c.BlobLocation},
 		{name: "s3-endpoint", help: "S3-compatible endpoint URL (empty: AWS)", str: &c.S3Endpoint},
 		{name: "s3-region", help: "S3 bucket region", str: &c.S3Region},
@@ -96,6 +101,7 @@ func Defaults() Config {
 		LogLevel: "info",
 		// A council runs Fairline in the UK; an operator elsewhere must say so.
 		BlobLocation: "UK",
+		DBLocation:   "UK",
 		LogFormat:    "text",
 		SessionIdle:  30 * time.Minute,
 		SessionMax:   10 * time.Hour,
@@ -223,7 +229,7 @@ func (c *Config) derive() {
 		c.KeyFile = filepath.Join(c.DataDir, "keys.json")
 	}
 	if c.BlobDir == "" {
-		c.BlobDir = filepath.Join(c.DataDir, "blobs")
+		c.BlobDir = c.DefaultBlobDir()
 	}
 	if c.BaseURL == "" {
 		scheme := "http"
@@ -274,6 +280,10 @@ func (c Config) Validate() error {
 	}
 	return nil
 }
+
+// DefaultBlobDir is the blob folder used when blob-dir is not set: under
+// data-dir, Fairline's own folder, so it may be created at start-up.
+func (c Config) DefaultBlobDir() string { return filepath.Join(c.DataDir, "blobs") }
 
 // Origins splits WidgetOrigins.
 func (c Config) Origins() []string {

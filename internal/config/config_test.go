@@ -117,3 +117,32 @@ func FuzzConfigFile(f *testing.F) {
 		}
 	})
 }
+
+// The database's location is a setting like the blob folder's: UK unless
+// the file, the environment or a flag says otherwise, in that precedence.
+func TestDBLocation(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "fairline.yaml")
+	os.WriteFile(file, []byte("db_location: IE\n"), 0o600)
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"default", nil, nil, "UK"},
+		{"file", []string{"-config", file}, nil, "IE"},
+		{"environment beats file", []string{"-config", file}, map[string]string{"FAIRLINE_DB_LOCATION": "FR"}, "FR"},
+		{"flag beats environment", []string{"-config", file, "-db-location", "DE"}, map[string]string{"FAIRLINE_DB_LOCATION": "FR"}, "DE"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := resolve(t, c.args, c.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.DBLocation != c.want {
+				t.Errorf("db-location = %q, want %q", cfg.DBLocation, c.want)
+			}
+		})
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fairline/fairline/internal/store"
@@ -49,6 +50,18 @@ type Queue struct {
 	Concurrency int
 	// Backoff gives the delay before retry n (1-based).
 	Backoff func(attempt int) time.Duration
+	// RestartMin and RestartMax bound how long Supervise waits before
+	// restarting a Run that failed: RestartMin after the first failure,
+	// doubling with each failure in a row up to RestartMax.
+	RestartMin, RestartMax time.Duration
+	// LiveWindow is how long the Run loop may go without coming round (it
+	// does every Poll, so keep it well above Poll) before Alive reports it
+	// stuck.
+	LiveWindow time.Duration
+
+	// beat is when the Run loop last came round, in Unix nanoseconds of the
+	// wall clock; 0 while no Run loop is running.
+	beat atomic.Int64
 }
 
 // New returns a queue over db. Register handlers before Run.
@@ -58,7 +71,8 @@ func New(db *store.DB, log *slog.Logger) *Queue {
 	return &Queue{db: db, log: log, worker: "w-" + hex.EncodeToString(b), handlers: map[string]Handler{},
 		periodic: map[string]time.Duration{}, now: time.Now,
 		Lease: 5 * time.Minute, Poll: 2 * time.Second, Concurrency: 2,
-		Backoff: func(n int) time.Duration { return min(time.Duration(1<<min(n, 10))*10*time.Second, time.Hour) }}
+		Backoff:    func(n int) time.Duration { return min(time.Duration(1<<min(n, 10))*10*time.Second, time.Hour) },
+		RestartMin: time.Second, RestartMax: time.Minute, LiveWindow: time.Minute}
 }
 
 // SetClock replaces the clock (tests).
@@ -135,7 +149,10 @@ func (q *Queue) RunOnce(ctx context.Context) (int, error) {
 
 // Run works the queue until ctx is cancelled, then waits for running jobs
 // to finish (their context is not cancelled: shutdown lets them complete).
+// It fails only when it cannot start (the periodic jobs cannot be
+// scheduled); serve runs it under Supervise, which starts it again.
 func (q *Queue) Run(ctx context.Context) error {
+	defer q.beat.Store(0)
 	if err := q.schedulePeriodic(ctx); err != nil {
 		return err
 	}
@@ -145,6 +162,7 @@ func (q *Queue) Run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
+		q.beat.Store(time.Now().UnixNano())
 		select {
 		case <-ctx.Done():
 			return nil
@@ -170,6 +188,75 @@ func (q *Queue) Run(ctx context.Context) error {
 			}
 		}
 		timer.Reset(q.Poll)
+	}
+}
+
+// Supervise runs Run until ctx is cancelled, starting it again whenever it
+// fails or panics, so a database that refuses writes for a while (read-only,
+// full, restarting) pauses background work instead of ending it. The wait
+// before a restart doubles from RestartMin with each failure in a row, up to
+// RestartMax, and starts again from RestartMin after a run that lasted longer
+// than RestartMax.
+func (q *Queue) Supervise(ctx context.Context) {
+	delay := max(q.RestartMin, time.Millisecond)
+	for {
+		start := time.Now()
+		err := q.runRecovered(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil {
+			err = errors.New("jobs: the job runner returned without being stopped")
+		}
+		if time.Since(start) > q.RestartMax {
+			delay = max(q.RestartMin, time.Millisecond)
+		}
+		q.log.Error("background jobs stopped; restarting", "err", err, "in", delay)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, max(q.RestartMax, delay))
+	}
+}
+
+func (q *Queue) runRecovered(ctx context.Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("jobs: the job runner panicked: %v", p)
+		}
+	}()
+	return q.Run(ctx)
+}
+
+// Alive reports whether a Run loop is working the queue: nil while one runs
+// and has come round within LiveWindow. /readyz reports it.
+func (q *Queue) Alive() error {
+	b := q.beat.Load()
+	if b == 0 {
+		return errors.New("jobs: the job runner is not running")
+	}
+	if age := time.Since(time.Unix(0, b)); age > q.LiveWindow {
+		return fmt.Errorf("jobs: the job runner's loop has not come round for %s", age.Round(time.Second))
+	}
+	return nil
+}
+
+// WaitAlive waits until Alive passes, for at most timeout; serve calls it
+// after starting Supervise so that it is ready when it says it is.
+func (q *Queue) WaitAlive(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := q.Alive()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }
 

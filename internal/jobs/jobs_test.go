@@ -1,12 +1,14 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -223,4 +225,112 @@ func TestPeriodic(t *testing.T) {
 			t.Errorf("next run not scheduled once: %+v", js)
 		}
 	})
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b = append(l.b, p...)
+	return len(p), nil
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.b)
+}
+
+func (l *lockedBuffer) count(s string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Count(l.b, []byte(s))
+}
+
+// A runner that cannot start because the database refuses writes is not
+// gone for good: Supervise starts it again with backoff, Alive reports it
+// down meanwhile, and once the database takes writes the periodic jobs run.
+// The database is made read-only on its pool's only connection (PostgreSQL
+// default_transaction_read_only, SQLite query_only), which stops root too.
+func TestSuperviseRestartsAFailedRunner(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		db.SQL().SetMaxOpenConns(1)
+		// Busy connections close as they come back: wait for the one left, so
+		// the setting below lands on the connection every later query uses.
+		for db.SQL().Stats().OpenConnections > 1 {
+			time.Sleep(time.Millisecond)
+		}
+		readOnly, writable := `PRAGMA query_only = 1`, `PRAGMA query_only = 0`
+		if db.Dialect() == store.Postgres {
+			readOnly, writable = `SET SESSION default_transaction_read_only = on`, `SET SESSION default_transaction_read_only = off`
+		}
+		if _, err := db.SQL().Exec(readOnly); err != nil {
+			t.Fatal(err)
+		}
+		logs := &lockedBuffer{}
+		q := New(db, slog.New(slog.NewTextHandler(logs, nil)))
+		q.Poll, q.RestartMin, q.RestartMax = 10*time.Millisecond, 10*time.Millisecond, 40*time.Millisecond
+		ran := make(chan struct{})
+		var once sync.Once
+		q.Every("tick", time.Hour, func(context.Context, json.RawMessage) error {
+			once.Do(func() { close(ran) })
+			return nil
+		})
+		if err := q.Alive(); err == nil {
+			t.Error("alive before it was started")
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); q.Supervise(ctx) }()
+		defer func() { cancel(); <-done }()
+
+		deadline := time.Now().Add(10 * time.Second)
+		for logs.count("restarting") < 3 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the runner was not restarted three times on a read-only database; logs:\n%s", logs)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err := q.Alive(); err == nil {
+			t.Error("alive while it cannot start")
+		}
+		if _, err := db.SQL().Exec(writable); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-ran:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the periodic job never ran after the database took writes again")
+		}
+		if err := q.WaitAlive(context.Background(), 5*time.Second); err != nil {
+			t.Errorf("not alive after the restart: %v", err)
+		}
+		cancel()
+		<-done
+		if err := q.Alive(); err == nil {
+			t.Error("alive after it was stopped")
+		}
+	})
+}
+
+// A loop that stops coming round is reported stuck once LiveWindow passes.
+func TestAliveReportsAStuckLoop(t *testing.T) {
+	db := dbtest.Open(t, store.SQLite)
+	q := New(db, quiet)
+	q.Poll, q.LiveWindow = time.Hour, 50*time.Millisecond // after its first round the loop sleeps for an hour
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); q.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	if err := q.WaitAlive(ctx, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if err := q.Alive(); err == nil || !strings.Contains(err.Error(), "has not come round") {
+		t.Errorf("Alive = %v, want a stuck loop", err)
+	}
 }

@@ -123,6 +123,9 @@ type builder struct {
 	p   *policy.Policy
 	s   *policy.System
 	err error
+	// storedAsAllowed: every configured store of the system's data is in a location its
+	// storage.locations allow, so the notice may say where the data is.
+	storedAsAllowed bool
 }
 
 // prose expands a policy text's placeholders ({retention:KIND}, {sources}, {service_areas}).
@@ -134,7 +137,7 @@ func (b *builder) prose(t string) string {
 	return out
 }
 
-func build(p *policy.Policy, systemID string) (*document, error) {
+func build(p *policy.Policy, systemID string, stores []string) (*document, error) {
 	if p == nil {
 		return nil, errors.New("notice: no policy")
 	}
@@ -142,7 +145,12 @@ func build(p *policy.Policy, systemID string) (*document, error) {
 	if !ok {
 		return nil, fmt.Errorf("notice: unknown system %q", systemID)
 	}
-	b := &builder{p: p, s: s}
+	b := &builder{p: p, s: s, storedAsAllowed: len(stores) > 0}
+	for _, loc := range stores {
+		if !p.StorageLocationAllowed(s.ID, loc) {
+			b.storedAsAllowed = false
+		}
+	}
 	d := &document{SystemID: s.ID, Title: s.Title, DocTitle: s.Title}
 	if !strings.Contains(s.Title, s.Name) {
 		d.DocTitle = s.Name + " - " + s.Title
@@ -274,7 +282,8 @@ func (b *builder) sharing() []block {
 }
 
 // security states systems[].security[], then where data is kept (storage.locations) and whether
-// it leaves the UK (international_transfers).
+// it leaves the UK (international_transfers). Where it is kept is stated only when every
+// configured store is in one of those locations (storedAsAllowed).
 func (b *builder) security() []block {
 	var out []block
 	for _, t := range b.s.Security {
@@ -283,6 +292,9 @@ func (b *builder) security() []block {
 	tr := b.s.InternationalTransfers
 	if len(tr.Countries) == 0 {
 		// Parse guarantees storage locations and processors are all in the UK here.
+		if !b.storedAsAllowed {
+			return out
+		}
 		return append(out, sentences("We will not send your information outside of the UK."))
 	}
 	var stored, shared []string
@@ -292,8 +304,12 @@ func (b *builder) security() []block {
 	for _, c := range tr.Countries {
 		shared = append(shared, policy.LocationName(c))
 	}
+	where := ""
+	if b.storedAsAllowed {
+		where = fmt.Sprintf("We store your information in %s.", policy.JoinOr(stored))
+	}
 	return append(out, sentences(
-		fmt.Sprintf("We store your information in %s.", policy.JoinOr(stored)),
+		where,
 		fmt.Sprintf("Information will be shared within %s %s.", policy.JoinOr(shared), transferPhrases[tr.Safeguard]),
 	))
 }

@@ -32,10 +32,10 @@ func FuzzRender(f *testing.F) {
 			return
 		}
 		for _, s := range p.Systems {
-			if err := Markdown(io.Discard, p, s.ID); err != nil {
+			if err := Markdown(io.Discard, p, s.ID, ukStores); err != nil {
 				t.Fatalf("Markdown(%s): %v", s.ID, err)
 			}
-			h, err := HTML(p, s.ID)
+			h, err := HTML(p, s.ID, ukStores)
 			if err != nil {
 				t.Fatalf("HTML(%s): %v", s.ID, err)
 			}

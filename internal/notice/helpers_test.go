@@ -20,17 +20,27 @@ type rendered struct {
 	text          string // the fragment's visible text
 }
 
+// ukStores is the default configuration's stores: the database and the blob folder, both
+// declared to be in the UK.
+var ukStores = []string{"UK", "UK"}
+
+// render renders a system's notice for the default configuration (ukStores).
 func render(t testing.TB, p *policy.Policy, system string) rendered {
 	t.Helper()
+	return renderStores(t, p, system, ukStores)
+}
+
+func renderStores(t testing.TB, p *policy.Policy, system string, stores []string) rendered {
+	t.Helper()
 	var md, doc bytes.Buffer
-	if err := Markdown(&md, p, system); err != nil {
+	if err := Markdown(&md, p, system, stores); err != nil {
 		t.Fatalf("Markdown(%s): %v", system, err)
 	}
-	frag, err := HTML(p, system)
+	frag, err := HTML(p, system, stores)
 	if err != nil {
 		t.Fatalf("HTML(%s): %v", system, err)
 	}
-	if err := HTMLDocument(&doc, p, system); err != nil {
+	if err := HTMLDocument(&doc, p, system, stores); err != nil {
 		t.Fatalf("HTMLDocument(%s): %v", system, err)
 	}
 	return rendered{md: md.String(), frag: string(frag), doc: doc.String(), text: visibleText(string(frag))}

@@ -28,9 +28,15 @@ var (
 	}).ParseFS(templateFS, "templates/*.md.tmpl"))
 )
 
+// Every notice function takes stores: the location code of every store that keeps the system's
+// data as this installation is configured (app.StoreLocations: the database, and for call
+// recording the blob store). The notice says where information is stored, or that it never
+// leaves the UK, only when the policy allows every one of them: with none given, or one outside
+// the policy's storage.locations, it says nothing about storage rather than something untrue.
+
 // Markdown writes the notice for a system as Markdown.
-func Markdown(w io.Writer, p *policy.Policy, system string) error {
-	d, err := build(p, system)
+func Markdown(w io.Writer, p *policy.Policy, system string, stores []string) error {
+	d, err := build(p, system, stores)
 	if err != nil {
 		return err
 	}
@@ -44,8 +50,8 @@ func Markdown(w io.Writer, p *policy.Policy, system string) error {
 
 // HTML renders the notice for a system as an HTML fragment for the site layout: an h1 and h2
 // sections with GOV.UK Frontend classes, no inline styles, all policy text escaped.
-func HTML(p *policy.Policy, system string) (htmltemplate.HTML, error) {
-	d, err := build(p, system)
+func HTML(p *policy.Policy, system string, stores []string) (htmltemplate.HTML, error) {
+	d, err := build(p, system, stores)
 	if err != nil {
 		return "", err
 	}
@@ -53,8 +59,8 @@ func HTML(p *policy.Policy, system string) (htmltemplate.HTML, error) {
 }
 
 // HTMLDocument writes the notice for a system as a complete, standalone HTML5 page.
-func HTMLDocument(w io.Writer, p *policy.Policy, system string) error {
-	d, err := build(p, system)
+func HTMLDocument(w io.Writer, p *policy.Policy, system string, stores []string) error {
+	d, err := build(p, system, stores)
 	if err != nil {
 		return err
 	}

@@ -367,16 +367,16 @@ func TestEveryPhraseTable(t *testing.T) {
 func TestUnknownSystem(t *testing.T) {
 	p := policy.Default()
 	var buf bytes.Buffer
-	if err := Markdown(&buf, p, "nope"); err == nil || !strings.Contains(err.Error(), `unknown system "nope"`) {
+	if err := Markdown(&buf, p, "nope", ukStores); err == nil || !strings.Contains(err.Error(), `unknown system "nope"`) {
 		t.Errorf("Markdown: %v", err)
 	}
-	if _, err := HTML(p, "nope"); err == nil {
+	if _, err := HTML(p, "nope", ukStores); err == nil {
 		t.Error("HTML: no error")
 	}
-	if err := HTMLDocument(&buf, p, "nope"); err == nil {
+	if err := HTMLDocument(&buf, p, "nope", ukStores); err == nil {
 		t.Error("HTMLDocument: no error")
 	}
-	if _, err := HTML(nil, "chatbot"); err == nil {
+	if _, err := HTML(nil, "chatbot", ukStores); err == nil {
 		t.Error("HTML(nil): no error")
 	}
 	if err := ROPACSV(&buf, nil); err == nil {
@@ -391,7 +391,7 @@ func TestUnknownSystem(t *testing.T) {
 func TestMarkdownMatchesHTML(t *testing.T) {
 	for _, system := range []string{"chatbot", "call-recording"} {
 		p := policy.Default()
-		d, err := build(p, system)
+		d, err := build(p, system, ukStores)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -438,5 +438,50 @@ func TestNoticeNamesDeclaredSources(t *testing.T) {
 	}
 	if render(t, def, "call-recording").md != render(t, more, "call-recording").md {
 		t.Error("adding a chatbot source changed the call recording notice")
+	}
+}
+
+// The notice says where information is stored (or that it never leaves the UK) only when every
+// configured store of the system's data is somewhere the policy allows.
+func TestStorageSentenceFollowsStores(t *testing.T) {
+	const (
+		storeUK   = "We store your information in the UK."
+		storeUKEU = "We store your information in the UK or the EU."
+		notOut    = "We will not send your information outside of the UK."
+		shared    = "Information will be shared within"
+	)
+	cases := []struct {
+		name   string
+		p      *policy.Policy
+		system string
+		stores []string
+		want   string // the storage sentence, or "" for none
+		never  string
+	}{
+		{"chatbot, database in the UK", policy.Default(), "chatbot", []string{"UK"}, storeUK, ""},
+		{"chatbot, GB counts as the UK", policy.Default(), "chatbot", []string{"gb"}, storeUK, ""},
+		{"chatbot, database in Ireland", policy.Default(), "chatbot", []string{"IE"}, "", storeUK},
+		{"chatbot, no store declared", policy.Default(), "chatbot", []string{""}, "", storeUK},
+		{"chatbot, no stores given", policy.Default(), "chatbot", nil, "", storeUK},
+		{"call recording, both in the UK", policy.Default(), "call-recording", []string{"UK", "UK"}, notOut, ""},
+		{"call recording, blobs in the US", policy.Default(), "call-recording", []string{"UK", "US"}, "", notOut},
+		{"call recording, database in France", policy.Default(), "call-recording", []string{"FR", "UK"}, "", notOut},
+		{"variant, Ireland is in the EU", variant(t), "archive", []string{"UK", "IE"}, storeUKEU, ""},
+		{"variant, a store in the US", variant(t), "archive", []string{"UK", "US"}, "", storeUKEU},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := renderStores(t, c.p, c.system, c.stores)
+			md := strings.ReplaceAll(r.md, `\`, "")
+			if c.want != "" && (!strings.Contains(r.text, c.want) || !strings.Contains(md, c.want)) {
+				t.Errorf("the notice lacks %q", c.want)
+			}
+			if c.never != "" && (strings.Contains(r.text, c.never) || strings.Contains(md, c.never)) {
+				t.Errorf("the notice says %q with stores %q", c.never, c.stores)
+			}
+			if c.system != "call-recording" && !strings.Contains(r.text, shared) {
+				t.Errorf("the transfer sentence went too")
+			}
+		})
 	}
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"golang.org/x/sys/unix"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -51,11 +52,16 @@ type DB struct {
 	// SQLite only: the background WAL checkpointer.
 	stop, stopped chan struct{}
 	closeOnce     sync.Once
+	// scrubMu guards scrubPending: a Scrub whose TRUNCATE checkpoint could
+	// not finish, which checkpointLoop retries.
+	scrubMu      sync.Mutex
+	scrubPending bool
 }
 
 // checkpointLoop folds the SQLite write-ahead log back into the database
 // every second, off the request path. PASSIVE never waits for readers or
-// writers; the WAL simply grows a little longer when it cannot finish.
+// writers; the WAL simply grows a little longer when it cannot finish. A
+// Scrub that could not finish is retried here instead.
 func (db *DB) checkpointLoop() {
 	defer close(db.stopped)
 	t := time.NewTicker(time.Second)
@@ -66,9 +72,50 @@ func (db *DB) checkpointLoop() {
 			db.sql.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 			return
 		case <-t.C:
-			db.sql.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			db.scrubMu.Lock()
+			if db.scrubPending {
+				if ok, _ := db.truncateWAL(context.Background()); ok {
+					db.scrubPending = false
+				}
+			} else {
+				db.sql.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			}
+			db.scrubMu.Unlock()
 		}
 	}
+}
+
+// truncateWAL copies every page of the write-ahead log into the database and
+// truncates the log to nothing; ok is false when readers or a writer kept it
+// from finishing (after busy_timeout).
+func (db *DB) truncateWAL(ctx context.Context) (ok bool, err error) {
+	var busy, logPages, done int
+	if err := db.sql.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &done); err != nil {
+		return false, fmt.Errorf("store: checkpoint: %w", err)
+	}
+	return busy == 0, nil
+}
+
+// Scrub makes rows deleted so far unrecoverable from the database's own
+// files. On SQLite, secure_delete (set on every connection by Open) zeroes
+// deleted content in the database pages, but the write-ahead log still holds
+// earlier versions of those pages until it is checkpointed and truncated:
+// Scrub does that now, or, when readers keep it from finishing, the
+// checkpoint loop retries every second until it does. Retention sweeps call
+// it after deleting. On PostgreSQL it does nothing: deleted rows stay in the
+// table's pages until VACUUM reclaims them (docs/operations.md).
+func (db *DB) Scrub(ctx context.Context) error {
+	if db.dialect != SQLite || db.stop == nil {
+		return nil
+	}
+	db.scrubMu.Lock()
+	defer db.scrubMu.Unlock()
+	db.scrubPending = true
+	ok, err := db.truncateWAL(ctx)
+	if ok {
+		db.scrubPending = false
+	}
+	return err
 }
 
 // Open opens dsn: a postgres:// or postgresql:// URL selects PostgreSQL;
@@ -94,18 +141,23 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, errors.New("store: empty database path")
 	}
 	if path != ":memory:" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("store: create database folder: %w", err)
+		if err := prepareSQLiteFile(path); err != nil {
+			return nil, err
 		}
 	}
 	// WAL lets readers run beside the single writer; _txlock=immediate takes
 	// the write lock at BEGIN so read-then-write transactions (the audit
 	// chain) queue on busy_timeout instead of failing with SQLITE_BUSY.
+	// _pragma values run on every new connection of the pool.
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Expired chat turns, destroyed wrapped keys and sealed numbers must not
+	// linger in free pages of the file: secure_delete overwrites deleted
+	// content with zeros (the write-ahead log is cleared by Scrub).
+	q.Add("_pragma", "secure_delete(1)")
 	// Checkpoints run on a timer (checkpointLoop), not inside whichever
 	// commit happens to cross the threshold, so no request pays for one.
 	q.Add("_pragma", "wal_autocheckpoint(0)")
@@ -121,14 +173,6 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	if path != ":memory:" {
-		// Residents' data lives here: readable by the service account only.
-		// SQLite gives the -wal and -shm files the database file's mode.
-		if err := os.Chmod(path, 0o600); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("store: protect %s: %w", path, err)
-		}
-	}
 	d := &DB{sql: db, dialect: SQLite, stop: make(chan struct{}), stopped: make(chan struct{})}
 	if path == ":memory:" {
 		close(d.stopped)
@@ -136,6 +180,47 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	go d.checkpointLoop()
 	return d, nil
+}
+
+// prepareSQLiteFile creates a missing database file 0600 (residents' data
+// lives there: readable by the service account only; SQLite gives the -wal
+// and -shm files the database file's mode) and refuses, before SQLite touches
+// anything, a database this process cannot write. It never changes the mode
+// of an existing file: SQLite would otherwise open a read-only file read-only,
+// create -wal and -shm files with its read-only mode, and every later start
+// would fail on them even after the database itself was made writable again.
+func prepareSQLiteFile(path string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("store: create database folder: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("store: create %s: %w", path, err)
+		}
+	case !errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	if err := unix.Access(path, unix.W_OK); err != nil {
+		return fmt.Errorf("store: the database file %s is not writable by this process (%w): give the service account write access to it", path, err)
+	}
+	// SQLite keeps its write-ahead log and shared-memory index beside the
+	// database, creating them when they are missing and removing the log on
+	// a clean close.
+	for _, side := range []string{path + "-wal", path + "-shm"} {
+		err := unix.Access(side, unix.W_OK)
+		switch {
+		case errors.Is(err, unix.ENOENT):
+			if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
+				return fmt.Errorf("store: the database folder %s is not writable by this process (%w): SQLite creates %s there", dir, err, filepath.Base(side))
+			}
+		case err != nil:
+			return fmt.Errorf("store: %s is not writable by this process (%w): give the service account write access to it", side, err)
+		}
+	}
+	return nil
 }
 
 // redactDSN keeps a password in the DSN out of error messages and logs.
@@ -164,8 +249,26 @@ func (db *DB) Close() error {
 	return db.sql.Close()
 }
 
-// Ping checks the database answers; /readyz uses it.
+// Ping checks the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+// CheckWrite proves the database still takes writes by rewriting the
+// readiness heartbeat row and committing. A committed write, not one rolled
+// back, is what reaches the disk on SQLite, so a file system that has gone
+// read-only or full fails here as it would for a chat turn or an upload;
+// PostgreSQL refuses it in a read-only database or transaction. /readyz
+// calls it at most about once a second.
+func (db *DB) CheckWrite(ctx context.Context) error {
+	res, err := db.sql.ExecContext(ctx, db.Q().rebind(`UPDATE readiness_heartbeat SET checked_at = ? WHERE id = 1`),
+		toMicros(time.Now()))
+	if err != nil {
+		return fmt.Errorf("store: write check: %w", mapErr(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("store: write check: the heartbeat row is missing (%d rows, %v)", n, err)
+	}
+	return nil
+}
 
 // SQL exposes the pool to tests that must tamper with rows directly.
 func (db *DB) SQL() *sql.DB { return db.sql }

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
+	"strings"
 
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
@@ -30,7 +30,11 @@ func (s *Server) notice(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errNotFound
 	}
-	body, err := notice.HTML(pol, sys.ID)
+	var stores []string
+	if s.StoreLocations != nil {
+		stores = s.StoreLocations(sys.ID)
+	}
+	body, err := notice.HTML(pol, sys.ID, stores)
 	if err != nil {
 		return err
 	}
@@ -48,14 +52,25 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
+// readyz answers 200 only when the database takes writes (a ping passes on a read-only
+// database, on which chat, sign-in and uploads all fail) and the background job runner is
+// alive; otherwise 503, naming what failed.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := s.DB.Ping(ctx); err != nil {
+	var failed []string
+	if err := s.checkWrite(r.Context()); err != nil {
 		s.Logger.Warn("readiness check failed", "check", "database", "err", err)
+		failed = append(failed, "database not writable")
+	}
+	if s.Jobs != nil {
+		if err := s.Jobs.Alive(); err != nil {
+			s.Logger.Warn("readiness check failed", "check", "jobs", "err", err)
+			failed = append(failed, "background jobs not running")
+		}
+	}
+	if len(failed) > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, err := fmt.Fprintln(w, "database unreachable")
+		_, err := fmt.Fprintln(w, strings.Join(failed, "\n"))
 		return err
 	}
 	_, err := fmt.Fprintln(w, "ready")

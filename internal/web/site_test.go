@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fairline/fairline/internal/api"
 	"github.com/fairline/fairline/internal/app"
@@ -38,6 +39,8 @@ type site struct {
 	setup  *web.Setup
 	policy *policy.Policy
 	mu     sync.Mutex
+	// stopJobs stops the job runner of siteOpts.jobs (idempotent).
+	stopJobs func()
 }
 
 type syncBuffer struct {
@@ -60,6 +63,11 @@ func (s *syncBuffer) String() string {
 type siteOpts struct {
 	secure bool
 	setup  bool
+	// jobs runs the app's job runner under Supervise, as serve does, and has
+	// /readyz check it; stopJobs stops it.
+	jobs bool
+	// cfg adjusts the configuration before the app opens.
+	cfg func(*config.Config)
 }
 
 func newSite(t *testing.T, o siteOpts) *site {
@@ -84,6 +92,9 @@ func newSite(t *testing.T, o siteOpts) *site {
 	if err := os.WriteFile(cfg.Policy, pol.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if o.cfg != nil {
+		o.cfg(&cfg)
+	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := app.Open(context.Background(), cfg, log, app.Options{PasswordParams: auth.Params{Memory: 1024, Time: 1, Threads: 1}})
@@ -99,8 +110,21 @@ func newSite(t *testing.T, o siteOpts) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.web, err = web.New(web.Deps{API: s.api, Recordings: a.Recordings, Chat: a.Chat, DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
-		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: o.secure, Setup: s.setup, Logger: log, Version: "test"})
+	deps := web.Deps{API: s.api, Recordings: a.Recordings, Chat: a.Chat, DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
+		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: o.secure, Setup: s.setup, Logger: log, Version: "test",
+		StoreLocations: a.StoreLocations}
+	if o.jobs {
+		deps.Jobs = a.Jobs
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); a.Jobs.Supervise(ctx) }()
+		s.stopJobs = func() { cancel(); <-done }
+		t.Cleanup(s.stopJobs)
+		if err := a.Jobs.WaitAlive(ctx, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.web, err = web.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

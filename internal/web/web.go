@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fairline/fairline/internal/audit"
@@ -62,6 +63,13 @@ type Deps struct {
 	BaseURL string
 	// Chat is the website chatbot (the /ask page and the reports).
 	Chat *chat.Service
+	// StoreLocations gives the declared location codes of the stores that keep a system's data
+	// (app.App.StoreLocations); the privacy notices say where data is stored only when the
+	// policy allows them all. Nil: the notices say nothing about where data is stored.
+	StoreLocations func(system string) []string
+	// Jobs is the background job runner whose liveness /readyz reports (jobs.Queue); nil: no
+	// runner to check.
+	Jobs interface{ Alive() error }
 }
 
 // Server holds parsed templates and the route table.
@@ -70,6 +78,33 @@ type Server struct {
 	pages   map[string]*template.Template
 	routes  []route
 	metrics *metrics
+	ready   writeCheck
+}
+
+// writeCheck caches the database write check of /readyz for writeCheckTTL, so polling the
+// endpoint, however often, writes at most about once a second; concurrent requests share one
+// check.
+type writeCheck struct {
+	mu  sync.Mutex
+	at  time.Time
+	err error
+}
+
+const writeCheckTTL = time.Second
+
+func (s *Server) checkWrite(ctx context.Context) error {
+	s.ready.mu.Lock()
+	defer s.ready.mu.Unlock()
+	if !s.ready.at.IsZero() && time.Since(s.ready.at) < writeCheckTTL {
+		return s.ready.err
+	}
+	// Not the request's context: a client that hangs up must not leave a
+	// cancelled check cached for the next caller.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	s.ready.err = s.DB.CheckWrite(ctx)
+	s.ready.at = time.Now()
+	return s.ready.err
 }
 
 // New parses every template (a template error fails start-up, not a
