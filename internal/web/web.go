@@ -67,9 +67,12 @@ type Deps struct {
 // Server holds parsed templates and the route table.
 type Server struct {
 	Deps
-	pages   map[string]*template.Template
-	routes  []route
-	metrics *metrics
+	// DownloadLimits bound how long a disclosure download may take (zero:
+	// recording.DefaultTransferLimits); tests set a tiny rate.
+	DownloadLimits recording.TransferLimits
+	pages          map[string]*template.Template
+	routes         []route
+	metrics        *metrics
 }
 
 // New parses every template (a template error fails start-up, not a
