@@ -15,15 +15,20 @@ type TransferLimits struct {
 // about two and a half hours.
 var DefaultTransferLimits = TransferLimits{Base: 30 * time.Second, MinRate: 64 << 10}
 
-// For is the time allowed to move size bytes; zero fields take the
-// defaults.
-func (l TransferLimits) For(size int64) time.Duration {
+// Effective is l with zero fields set to the defaults.
+func (l TransferLimits) Effective() TransferLimits {
 	if l.Base <= 0 {
 		l.Base = DefaultTransferLimits.Base
 	}
 	if l.MinRate <= 0 {
 		l.MinRate = DefaultTransferLimits.MinRate
 	}
+	return l
+}
+
+// For is the time allowed to move size bytes.
+func (l TransferLimits) For(size int64) time.Duration {
+	l = l.Effective()
 	if size < 0 {
 		size = 0
 	}
