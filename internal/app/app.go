@@ -202,8 +202,9 @@ func (a *App) Recrawl(ctx context.Context) error {
 	return first
 }
 
-// Sweep runs one retention pass: expired recordings, interrupted deletions
-// and orphaned blobs of uploads that crashed before committing.
+// Sweep runs one retention pass: expired recordings, interrupted deletions,
+// drop folders' failed imports past their period and orphaned blobs of
+// uploads that crashed before committing.
 func (a *App) Sweep(ctx context.Context) (recording.SweepResult, error) {
 	res, err := a.Recordings.Sweep(ctx)
 	if err != nil {
@@ -219,8 +220,9 @@ func (a *App) Sweep(ctx context.Context) (recording.SweepResult, error) {
 		res.Orphans += n
 		err = terr
 	}
-	if res.Deleted+res.Finished+res.Orphans > 0 {
-		a.Logger.Info("retention sweep", "deleted", res.Deleted, "finished", res.Finished, "orphans", res.Orphans)
+	if res.Deleted+res.Finished+res.Orphans+res.DropFolderFiles > 0 {
+		a.Logger.Info("retention sweep", "deleted", res.Deleted, "finished", res.Finished, "orphans", res.Orphans,
+			"drop_folder_files", res.DropFolderFiles)
 	}
 	return res, err
 }

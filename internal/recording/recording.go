@@ -65,6 +65,8 @@ type Service struct {
 	maxSize int64
 	deleted *prometheus.CounterVec
 	stored  prometheus.Counter
+	// dropFiles counts files deleted from drop folders' failed/.
+	dropFiles prometheus.Counter
 }
 
 // Options configure a Service.
@@ -88,9 +90,11 @@ func New(db *store.DB, blobs blob.Store, keys crypt.KeyProvider, bidx *crypt.Bli
 			Help: "Recordings destroyed, by reason."}, []string{"reason"}),
 		stored: prometheus.NewCounter(prometheus.CounterOpts{Name: "fairline_recordings_stored_total",
 			Help: "Recordings stored."}),
+		dropFiles: prometheus.NewCounter(prometheus.CounterOpts{Name: "fairline_drop_folder_files_deleted_total",
+			Help: "Files deleted from drop folders' failed/ after the policy's drop_folder.failed_retention."}),
 	}
 	if o.Registry != nil {
-		for _, c := range []prometheus.Collector{s.deleted, s.stored} {
+		for _, c := range []prometheus.Collector{s.deleted, s.stored, s.dropFiles} {
 			if err := o.Registry.Register(c); err != nil {
 				return nil, err
 			}
@@ -141,8 +145,8 @@ func (m Metadata) Validate(p *policy.Policy, now time.Time) error {
 				ids = append(ids, a.ID)
 			}
 		}
-		return &InvalidError{"service_area", fmt.Sprintf("%q is not a call recording service area in the policy (service areas: %s)",
-			m.ServiceArea, strings.Join(ids, ", "))}
+		return &InvalidError{"service_area", fmt.Sprintf("is not a call recording service area in the policy (service areas: %s)",
+			strings.Join(ids, ", "))}
 	}
 	switch {
 	case !token(m.AgentID, 64):
