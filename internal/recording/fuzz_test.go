@@ -116,4 +116,3 @@ func FuzzParseCDR(f *testing.F) {
 		}
 	})
 }
-
