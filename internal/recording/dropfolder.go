@@ -375,8 +375,7 @@ func (s *Service) moveFailed(dir, name, sidecar string, cdr *cdrFile, row *cdrRo
 		var b bytes.Buffer
 		w := csv.NewWriter(&b)
 		w.Write(cdr.header)
-		w.Write(row.record)
-		w.Flush()
+		w.WriteAll(row.records)
 		if err := writeFile(filepath.Join(failed, name+".csv"), b.Bytes(), now); err != nil {
 			return err
 		}
@@ -452,14 +451,18 @@ type cdrFile struct {
 	taken  map[string]bool // joined records of rows to drop from the file
 }
 
+// cdrRow is a file's row; a file listed more than once has every record
+// kept (all leave calls.csv together) and the metadata of the last.
 type cdrRow struct {
-	record []string
-	meta   Metadata
+	records [][]string
+	meta    Metadata
 }
 
 func (c *cdrFile) take(name string) {
 	if r, ok := c.rows[name]; ok {
-		c.taken[strings.Join(r.record, "\x00")] = true
+		for _, rec := range r.records {
+			c.taken[strings.Join(rec, "\x00")] = true
+		}
 		delete(c.rows, name)
 	}
 }
@@ -477,7 +480,12 @@ func readCDR(path string) (*cdrFile, error) {
 	}
 	defer f.Close()
 	c.header, err = parseCDR(f, func(_ int, file string, rec []string, m Metadata) {
-		c.rows[file] = &cdrRow{record: rec, meta: m}
+		r := c.rows[file]
+		if r == nil {
+			r = &cdrRow{}
+			c.rows[file] = r
+		}
+		r.records, r.meta = append(r.records, rec), m
 	})
 	if err != nil {
 		return nil, err

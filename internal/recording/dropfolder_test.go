@@ -316,7 +316,8 @@ func TestImportRewritesCDR(t *testing.T) {
 	okRow := "ok.wav,OK,inbound,trading-standards,a1,07700 900111," + started + ",8\n"
 	badRow := "bad.wav,BAD,inbound,parking,a1,07700 900222," + started + ",8\n"
 	laterRow := `later.wav,LATER,inbound,trading-standards,"a,1",07700 900333,` + started + ",8\n"
-	os.WriteFile(filepath.Join(dir, CDRFile), []byte(header+okRow+badRow+laterRow), 0o600)
+	// ok.wav is listed twice (a platform's retry): both rows go.
+	os.WriteFile(filepath.Join(dir, CDRFile), []byte(header+strings.Replace(okRow, "900111", "900112", 1)+okRow+badRow+laterRow), 0o600)
 	os.WriteFile(filepath.Join(dir, "ok.wav"), e.audio, 0o600)
 	os.WriteFile(filepath.Join(dir, "bad.wav"), e.audio, 0o600)
 	res, err := e.svc.Import(context.Background(), "cli", dir, nil)
@@ -325,6 +326,11 @@ func TestImportRewritesCDR(t *testing.T) {
 	}
 	if got := readFile(t, filepath.Join(dir, CDRFile)); got != header+laterRow {
 		t.Errorf("calls.csv after the import:\n%s", got)
+	}
+	for _, l := range grepTree(t, dir, "RIFF", []string{"07700 900111", "07700 900112"}) {
+		if l != "failed/bad.wav (audio)" {
+			t.Errorf("the stored file's audio or rows are left: %s", l)
+		}
 	}
 	if got := readFile(t, filepath.Join(dir, "failed", "bad.wav.csv")); got != header+badRow {
 		t.Errorf("failed/bad.wav.csv:\n%s", got)
