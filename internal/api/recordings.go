@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,8 +51,11 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) error {
 	if err := rc.SetWriteDeadline(deadline.Add(time.Minute)); err != nil {
 		return fmt.Errorf("upload: set write deadline: %w", err)
 	}
+	// A body read past the deadline fails with os.ErrDeadlineExceeded; the
+	// server then cancels the request's context, so storage may report
+	// that instead.
 	timedOut := func(err error) error {
-		if errors.Is(err, os.ErrDeadlineExceeded) || !time.Now().Before(deadline) {
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.Canceled) && !time.Now().Before(deadline) {
 			return Errorf(http.StatusRequestTimeout, "upload_timeout",
 				"the upload took longer than the %s allowed for %d bytes (at least %d KB/s after the first %s); nothing was stored: retry on a faster connection",
 				allowed.Round(time.Second), size, lim.MinRate>>10, lim.Base)
