@@ -12,7 +12,7 @@ type TransferLimits struct {
 }
 
 // DefaultTransferLimits allow 30 s plus 64 KB/s: a 512 MB upload gets
-// about two and a half hours.
+// about two and a quarter hours.
 var DefaultTransferLimits = TransferLimits{Base: 30 * time.Second, MinRate: 64 << 10}
 
 // Effective is l with zero fields set to the defaults.
