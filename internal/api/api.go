@@ -44,7 +44,10 @@ type Deps struct {
 // Server is the JSON API.
 type Server struct {
 	Deps
-	routes []route
+	// UploadLimits bound how long a recording upload may take (zero:
+	// recording.DefaultTransferLimits); tests set a tiny base and rate.
+	UploadLimits recording.TransferLimits
+	routes       []route
 }
 
 type route struct {

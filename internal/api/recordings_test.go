@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,6 +143,56 @@ func TestUploadRecording(t *testing.T) {
 	anon.token = ""
 	if status, out = anon.do(t, srv); status != http.StatusUnauthorized {
 		t.Errorf("no token: %d %v", status, out)
+	}
+	var n int
+	a.DB.SQL().QueryRow(`SELECT COUNT(*) FROM recordings`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d recordings stored, want 1", n)
+	}
+}
+
+// An Idempotency-Key reused with the same metadata returns the first
+// recording; reused with any other metadata (another service area here) it
+// is a 409 that says so without repeating the values.
+func TestUploadKeyReusedWithOtherMetadata(t *testing.T) {
+	a, srv := newApp(t)
+	_, token, err := a.Auth.IssueToken(context.Background(), "system", "pbx", []string{auth.ScopeRecordingsWrite})
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio, err := os.ReadFile("../../testdata/audio/speech-mulaw.wav")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(audio)
+	meta := map[string]any{"external_call_id": "CALL-7", "direction": "inbound", "service_area": "trading-standards",
+		"agent_id": "a-12", "other_party_number": "07700 900789", "started_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339),
+		"duration_seconds": 8.1, "sha256": hex.EncodeToString(sum[:])}
+	up := upload{key: "pbx-CALL-7", meta: meta, audio: audio, token: token}
+	status, first := up.do(t, srv)
+	if status != http.StatusCreated {
+		t.Fatalf("upload: %d %v", status, first)
+	}
+	if status, out := up.do(t, srv); status != http.StatusOK || out["id"] != first["id"] {
+		t.Errorf("same key, same metadata: %d %v", status, out)
+	}
+	other := up
+	other.meta = map[string]any{}
+	for k, v := range meta {
+		other.meta[k] = v
+	}
+	other.meta["service_area"] = "adult-social-care"
+	status, out := other.do(t, srv)
+	e, _ := out["error"].(map[string]any)
+	msg, _ := e["message"].(string)
+	if status != http.StatusConflict || errCode(out) != "idempotency_conflict" || !strings.Contains(msg, "different metadata") ||
+		!strings.Contains(msg, "service_area") {
+		t.Errorf("same key, another service area: %d %v", status, out)
+	}
+	for _, v := range []string{"adult-social-care", "trading-standards", "07700", "900789", "CALL-7"} {
+		if strings.Contains(msg, v) {
+			t.Errorf("the conflict message repeats %q: %s", v, msg)
+		}
 	}
 	var n int
 	a.DB.SQL().QueryRow(`SELECT COUNT(*) FROM recordings`).Scan(&n)

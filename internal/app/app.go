@@ -217,8 +217,9 @@ func (a *App) SweepChat(ctx context.Context) (int64, error) {
 	return n, errors.Join(err, a.DB.Scrub(ctx))
 }
 
-// Sweep runs one retention pass: expired recordings, interrupted deletions
-// and orphaned blobs of uploads that crashed before committing; then it
+// Sweep runs one retention pass: expired recordings, interrupted deletions,
+// drop folders' failed imports past their period and orphaned blobs of
+// uploads that crashed before committing; then it
 // scrubs the database files of what was deleted, by this pass or by anything
 // else since the last one (store.DB.Scrub).
 func (a *App) Sweep(ctx context.Context) (res recording.SweepResult, err error) {
@@ -237,8 +238,9 @@ func (a *App) Sweep(ctx context.Context) (res recording.SweepResult, err error) 
 		res.Orphans += n
 		err = terr
 	}
-	if res.Deleted+res.Finished+res.Orphans > 0 {
-		a.Logger.Info("retention sweep", "deleted", res.Deleted, "finished", res.Finished, "orphans", res.Orphans)
+	if res.Deleted+res.Finished+res.Orphans+res.DropFolderFiles > 0 {
+		a.Logger.Info("retention sweep", "deleted", res.Deleted, "finished", res.Finished, "orphans", res.Orphans,
+			"drop_folder_files", res.DropFolderFiles)
 	}
 	return res, err
 }

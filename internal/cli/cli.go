@@ -28,6 +28,8 @@ type Env struct {
 	Ready func(baseURL string)
 	// AppOptions tune app.Open (tests use cheap password hashing).
 	AppOptions app.Options
+	// Timeouts replace serve's DefaultServeTimeouts (tests shorten them).
+	Timeouts *ServeTimeouts
 }
 
 // OSEnv is the real process environment.

@@ -9,7 +9,7 @@ import (
 )
 
 func sweepCmd(ctx context.Context, env *Env, args []string) error {
-	return runWithApp(ctx, env, "sweep", "sweep [flags]\n\nRuns one retention pass now: destroys every recording past its service area's\nretention period that is not under a legal hold (wrapped key first, then the blob),\nfinishes interrupted deletions and removes blobs of uploads that never committed.", args,
+	return runWithApp(ctx, env, "sweep", "sweep [flags]\n\nRuns one retention pass now: destroys every recording past its service area's\nretention period that is not under a legal hold (wrapped key first, then the blob),\nfinishes interrupted deletions, removes blobs of uploads that never committed and\ndeletes files that waited in a drop folder's failed/ longer than the policy's\ndrop_folder.failed_retention (every folder recordings import has used on this machine).", args,
 		func(a *app.App) error {
 			if _, err := a.Recordings.ApplyRetention(ctx); err != nil {
 				return err
@@ -18,8 +18,8 @@ func sweepCmd(ctx context.Context, env *Env, args []string) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "recordings destroyed: %d, interrupted deletions finished: %d, orphaned blobs removed: %d\n",
-				res.Deleted, res.Finished, res.Orphans)
+			fmt.Fprintf(env.Stdout, "recordings destroyed: %d, interrupted deletions finished: %d, orphaned blobs removed: %d, "+
+				"failed drop-folder files removed: %d\n", res.Deleted, res.Finished, res.Orphans, res.DropFolderFiles)
 			return nil
 		})
 }
@@ -57,7 +57,11 @@ func recordingsImport(ctx context.Context, env *Env, args []string) error {
 		"Ingests a telephony drop folder: audio files (.wav, .mp3, .ogg, .opus) each with a sidecar\n"+
 		"JSON file of the same name, or listed in DIR/calls.csv (columns file, external_call_id,\n"+
 		"direction, service_area, agent_id, other_party_number, started_at, duration_seconds).\n"+
-		"Each file ends in DIR/done/ or in DIR/failed/ with a .reason.txt. Running it again resumes.")
+		"A stored file is deleted with its sidecar and its calls.csv row, leaving a receipt\n"+
+		"(DIR/done/NAME.receipt.json: recording id, sha256, time). A file that cannot be stored\n"+
+		"moves to DIR/failed/ with its metadata and a .reason.txt; the retention sweep deletes it\n"+
+		"after the policy's drop_folder.failed_retention (7 days by default). Symbolic links are\n"+
+		"refused. Running it again resumes.")
 	cf := config.Register(fs)
 	if err := parse(fs, interspersed(args)); err != nil {
 		return err

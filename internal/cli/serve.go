@@ -19,6 +19,7 @@ import (
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/version"
 	"github.com/fairline/fairline/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -116,13 +117,12 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		base = "http://" + ln.Addr().String()
 	}
 	site.BaseURL = base
-	srv := &http.Server{
-		Handler:           site.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
+	timeouts := DefaultServeTimeouts
+	if env.Timeouts != nil {
+		timeouts = *env.Timeouts
 	}
+	apiSrv.UploadLimits, site.DownloadLimits = timeouts.Transfer, timeouts.Transfer
+	srv := newHTTPServer(site.Handler(), timeouts)
 
 	fmt.Fprintf(env.Stdout, "Fairline %s is running at %s/\n", version.String(), base)
 	fmt.Fprintf(env.Stdout, "  database: %s\n  policy:   %s\n", a.Config.RedactedDB(), a.Policy().Source)
@@ -192,4 +192,45 @@ func serve(ctx context.Context, env *Env, args []string) error {
 			return nil
 		}
 	}
+}
+
+// ServeTimeouts are serve's per-request deadlines.
+type ServeTimeouts struct {
+	// Read and Write bound reading an ordinary request's body and writing
+	// its response.
+	Read, Write time.Duration
+	// Transfer replaces them for recording uploads and disclosure
+	// downloads: a base plus a minimum rate, so the time grows with size.
+	Transfer recording.TransferLimits
+}
+
+// DefaultServeTimeouts: a minute to send a form or JSON body, two to
+// receive a page; uploads and downloads get recording.DefaultTransferLimits.
+var DefaultServeTimeouts = ServeTimeouts{Read: 60 * time.Second, Write: 120 * time.Second, Transfer: recording.DefaultTransferLimits}
+
+// newHTTPServer has no server-wide ReadTimeout or WriteTimeout: those cut
+// every request at a fixed time whatever its size, so a 500 MB upload on a
+// slow line failed after a minute. Headers must arrive within 10 s; then
+// requestDeadlines gives each request short deadlines, which the upload
+// and disclosure routes replace with ones from the size and a minimum rate.
+func newHTTPServer(h http.Handler, t ServeTimeouts) *http.Server {
+	return &http.Server{
+		Handler:           requestDeadlines(h, t.Read, t.Write),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+}
+
+// requestDeadlines sets the ordinary read and write deadlines of every
+// request before its handler runs.
+func requestDeadlines(next http.Handler, read, write time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		now := time.Now()
+		if err := errors.Join(rc.SetReadDeadline(now.Add(read)), rc.SetWriteDeadline(now.Add(write))); err != nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

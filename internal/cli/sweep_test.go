@@ -52,6 +52,16 @@ func TestImportThenSweepOnEveryStore(t *testing.T) {
 				if r := run(t, env, "", "recordings", "import", drop); r.code != 0 || !strings.Contains(r.stdout, "stored 1,") {
 					t.Fatalf("import: %+v", r)
 				}
+				// Nothing under the drop folder is audio or holds the number.
+				filepath.WalkDir(drop, func(p string, d os.DirEntry, err error) error {
+					if err == nil && !d.IsDir() {
+						b, _ := os.ReadFile(p)
+						if strings.Contains(string(b), "RIFF") || strings.Contains(strings.ReplaceAll(string(b), " ", ""), "07911123456") {
+							t.Errorf("%s holds audio or the caller's number after the import", p)
+						}
+					}
+					return nil
+				})
 				db, err := sql.Open(driver, dsn)
 				if err != nil {
 					t.Fatal(err)
@@ -126,5 +136,46 @@ func TestStorageOutsideUKRefusesToStart(t *testing.T) {
 	env["FAIRLINE_S3_ACCESS_KEY"], env["FAIRLINE_S3_SECRET_KEY"] = "k", "s"
 	if r := run(t, env, "", "migrate"); strings.Contains(r.stderr, "recording storage") {
 		t.Errorf("a London bucket was refused: %+v", r)
+	}
+}
+
+// TestSweepDeletesFailedImports: `fairline sweep` finds the drop folders
+// `recordings import` used (remembered in the database, not told again) and
+// deletes what has waited in failed/ longer than the policy's
+// drop_folder.failed_retention, and only that.
+func TestSweepDeletesFailedImports(t *testing.T) {
+	audio, err := os.ReadFile("../../testdata/audio/speech-mulaw.wav")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := dataEnv(t)
+	drop := t.TempDir()
+	started := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	for _, name := range []string{"old", "new"} {
+		os.WriteFile(filepath.Join(drop, name+".wav"), audio, 0o600)
+		os.WriteFile(filepath.Join(drop, name+".json"), []byte(`{"external_call_id":"`+name+`","direction":"inbound",`+
+			`"service_area":"parking","agent_id":"a9","other_party_number":"07911 123456","started_at":"`+started+`","duration_seconds":8}`), 0o600)
+	}
+	if r := run(t, env, "", "recordings", "import", drop); r.code != 0 || !strings.Contains(r.stdout, "failed 2") {
+		t.Fatalf("import: %+v", r)
+	}
+	// The "old" failure happened eight days ago (the default policy keeps
+	// failed imports 7 days).
+	aged := time.Now().Add(-8 * 24 * time.Hour)
+	for _, f := range []string{"old.wav", "old.json", "old.wav.reason.txt"} {
+		if err := os.Chtimes(filepath.Join(drop, "failed", f), aged, aged); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := run(t, env, "", "sweep"); r.code != 0 || !strings.Contains(r.stdout, "failed drop-folder files removed: 3") {
+		t.Fatalf("sweep: %+v", r)
+	}
+	entries, _ := os.ReadDir(filepath.Join(drop, "failed"))
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if strings.Join(left, " ") != "new.json new.wav new.wav.reason.txt" {
+		t.Errorf("failed/ after the sweep: %v", left)
 	}
 }

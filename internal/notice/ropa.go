@@ -149,6 +149,10 @@ func systemCells(s *policy.System) [][]string {
 			retention = append(retention, label+": no personal data")
 		}
 	}
+	if s.DropFolder != nil {
+		retention = append(retention, "files that could not be imported from the drop folder (drop_folder.failed_retention): "+
+			s.FailedImportRetention().String())
+	}
 	var security []string
 	for _, t := range s.Security {
 		security = append(security, clean(t))

@@ -85,6 +85,9 @@ func TestROPACSV(t *testing.T) {
 				"International transfers":                "None: not sent outside the UK",
 				"Storage locations":                      "UK (the UK)",
 			})
+			if !strings.Contains(r["Retention"], "files that could not be imported from the drop folder (drop_folder.failed_retention): 7 days") {
+				t.Errorf("drop folder retention missing: %q", r["Retention"])
+			}
 			if !strings.Contains(r["Retention"], "telephone numbers (survey_phone_number): until the survey request is sent") ||
 				!strings.Contains(r["Categories of personal data"], "(special category)") {
 				t.Errorf("survey number retention or special category missing: %q / %q", r["Retention"], r["Categories of personal data"])

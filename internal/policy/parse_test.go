@@ -131,6 +131,14 @@ func TestParseRejects(t *testing.T) {
 		{"service area missing a period", edit("        retention:\n          recording: {months: 12}\n", "", 3),
 			"systems[1].data_kinds[0].retention", "- id: recording", "missing in trading-standards", true},
 
+		{"drop folder retention as an event", edit("failed_retention: {days: 7}", "failed_retention: {until_event: survey_request_sent}", 1),
+			"systems[1].drop_folder.failed_retention", "failed_retention: {until_event", "must be a period", true},
+		{"drop folder retention of no days", edit("failed_retention: {days: 7}", "failed_retention: {days: 0}", 1),
+			"systems[1].drop_folder.failed_retention.days", "{days: 0}", "positive number of days", true},
+		{"drop folder without its retention", func(t testing.TB) string {
+			return replaceNth(t, edit("    drop_folder:\n", "    drop_folder: {}\n", 1)(t), "      failed_retention: {days: 7}\n", "", 1)
+		}, "systems[1].drop_folder.failed_retention", "drop_folder: {}", "required", true},
+
 		// Lawful bases.
 		{"article 9(2)(k)", edit("article: 9(2)(h)", "article: 9(2)(k)", 1),
 			"systems[1].lawful_bases[1].article", "9(2)(k)", "not a UK GDPR lawful basis", true},
@@ -313,5 +321,33 @@ func TestParseUnnamed(t *testing.T) {
 	_, err := Parse("", []byte("version: 1\nx: 1\n"))
 	if es := ErrorList(err); len(es) == 0 || es[0].File != "<policy>" {
 		t.Errorf("got %v", err)
+	}
+}
+
+// A system without drop_folder keeps failed imports for the default 7
+// days; the embedded policy states the same explicitly.
+func TestFailedImportRetention(t *testing.T) {
+	p := Default()
+	s, _ := p.System("call-recording")
+	if r := s.FailedImportRetention(); r != (Retention{Days: 7}) || s.DropFolder == nil {
+		t.Errorf("embedded policy: %v", r)
+	}
+	doc := replaceNth(t, defaultDoc, "failed_retention: {days: 7}", "failed_retention: {days: 3}", 1)
+	p, err := Parse("p.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ = p.System("call-recording")
+	if r := s.FailedImportRetention(); r != (Retention{Days: 3}) {
+		t.Errorf("3 days in the policy: %v", r)
+	}
+	doc = replaceNth(t, defaultDoc, "    drop_folder:\n", "", 1)
+	doc = replaceNth(t, doc, "      failed_retention: {days: 7}\n", "", 1)
+	if p, err = Parse("p.yaml", []byte(doc)); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = p.System("call-recording")
+	if r := s.FailedImportRetention(); r != DefaultFailedImportRetention || s.DropFolder != nil {
+		t.Errorf("no drop_folder: %v", r)
 	}
 }

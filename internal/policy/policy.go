@@ -110,9 +110,11 @@ type System struct {
 	ServiceAreas   []ServiceArea  `yaml:"service_areas"`
 	// Recipients are the only organisations personal data may be disclosed to, and only when
 	// necessary to offer the service or required by law.
-	Recipients             []Recipient            `yaml:"recipients"`
-	Processors             []Processor            `yaml:"processors"`
-	Storage                Storage                `yaml:"storage"`
+	Recipients []Recipient `yaml:"recipients"`
+	Processors []Processor `yaml:"processors"`
+	Storage    Storage     `yaml:"storage"`
+	// DropFolder is about recordings handed over through a drop folder.
+	DropFolder             *DropFolder            `yaml:"drop_folder"`
 	InternationalTransfers InternationalTransfers `yaml:"international_transfers"`
 	// Sources are where answers come from (the chatbot's knowledge base sites).
 	Sources []Source `yaml:"sources"`
@@ -196,6 +198,29 @@ type Processor struct {
 // Storage lists where the system's data may be stored.
 type Storage struct {
 	Locations []string `yaml:"locations"`
+}
+
+// DropFolder is about files a telephony platform leaves in a drop folder
+// (fairline recordings import). Imported files are deleted from the folder
+// at once; the rest wait in its failed/ folder for someone to correct them.
+type DropFolder struct {
+	// FailedRetention is how long a file that could not be imported, with its
+	// metadata, stays in failed/ before the retention sweep deletes it. A
+	// period, never an event.
+	FailedRetention Retention `yaml:"failed_retention"`
+}
+
+// DefaultFailedImportRetention applies when a system sets no
+// drop_folder.failed_retention.
+var DefaultFailedImportRetention = Retention{Days: 7}
+
+// FailedImportRetention is how long a drop folder keeps files that could
+// not be imported.
+func (s *System) FailedImportRetention() Retention {
+	if s.DropFolder == nil || s.DropFolder.FailedRetention.IsZero() {
+		return DefaultFailedImportRetention
+	}
+	return s.DropFolder.FailedRetention
 }
 
 // InternationalTransfers states where data may go outside the UK and under which safeguard.

@@ -145,6 +145,17 @@ func (v *validator) system(path string, s *System) {
 		v.required(p+".name", r.Name)
 	}
 	v.locations(path, s)
+	if s.DropFolder != nil {
+		p := path + ".drop_folder.failed_retention"
+		switch {
+		case !v.d.has(p):
+			v.errf(p, "required: how long files that could not be imported stay in the drop folder's failed/ (for example {days: 7})")
+		case s.DropFolder.FailedRetention.IsEvent():
+			v.errf(p, "must be a period (days or months), not an event")
+		default:
+			v.retention(p, s.DropFolder.FailedRetention)
+		}
+	}
 	for i, src := range s.Sources {
 		p := indexPath(path+".sources", i)
 		v.required(p+".name", src.Name)

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,32 +102,105 @@ func (s *Service) Disclose(ctx context.Context, p *auth.Principal, id string, re
 // or never existed (indistinguishably, on purpose).
 var ErrLinkSpent = errors.New("this download link has been used or has expired")
 
-// CollectDisclosure spends a disclosure link and returns the decrypted
-// recording. It works once.
-func (s *Service) CollectDisclosure(ctx context.Context, token string) (*Playback, store.Disclosure, error) {
+// ErrLinkBusy is returned while another download of the same link is in
+// progress: the link is single-use, so only one transfer may hold it.
+var ErrLinkBusy = errors.New("this download link is being used by another download right now; if that download does not finish, the link works again")
+
+// leaseSlack is added to a transfer's time limit for the claim on its link,
+// so the claim outlives the transfer (whose write deadline ends it) and a
+// second transfer can never overlap the first.
+const leaseSlack = time.Minute
+
+// Collection is one transfer of a disclosed recording. The link is spent
+// only by Complete, after the whole file was written; Abort gives it back.
+type Collection struct {
+	*Playback
+	Disclosure store.Disclosure
+	svc        *Service
+	claim      string
+}
+
+// CollectDisclosure claims a disclosure link for one transfer and returns
+// the decrypted recording. limit(size) is the longest the transfer of size
+// bytes may take (the caller enforces it with a write deadline); the claim
+// lasts a little longer, so a transfer from another process (several serve
+// instances share the database) cannot start until this one has finished,
+// been aborted or run out of time. Call Complete or Abort.
+func (s *Service) CollectDisclosure(ctx context.Context, token string, limit func(size int64) time.Duration) (*Collection, error) {
 	if !strings.HasPrefix(token, DisclosureTokenPrefix) {
-		return nil, store.Disclosure{}, ErrLinkSpent
+		return nil, ErrLinkSpent
 	}
-	var d store.Disclosure
+	hash, now := linkHash(token), s.now()
+	d, err := s.db.Q().DisclosureByLink(ctx, hash, now)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrLinkSpent
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.db.Q().RecordingByID(ctx, d.RecordingID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !r.DeletedAt.IsZero() {
+		return nil, ErrLinkSpent
+	}
+	if err != nil {
+		return nil, err
+	}
+	claim := newID()
+	d, err = s.db.Q().ClaimDisclosureLink(ctx, hash, claim, now, now.Add(limit(r.Size)+leaseSlack))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, ErrLinkSpent
+	case errors.Is(err, store.ErrConflict):
+		return nil, ErrLinkBusy
+	case err != nil:
+		return nil, err
+	}
+	c := &Collection{Disclosure: d, svc: s, claim: claim}
+	if c.Playback, err = s.decrypt(ctx, r); err != nil {
+		c.release(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return c, nil
+}
+
+// Complete spends the link after the whole recording was written, and
+// audits the collection, in one transaction.
+func (c *Collection) Complete(ctx context.Context) error {
+	s := c.svc
 	err := s.db.Tx(ctx, func(q *store.Q) error {
-		var err error
-		if d, err = q.UseDisclosureLink(ctx, linkHash(token), s.now()); err != nil {
+		if err := q.SpendDisclosureLink(ctx, c.Disclosure.ID, c.claim, s.now()); err != nil {
 			return err
 		}
-		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: "disclosure:" + strconv.FormatInt(d.ID, 10), Action: "recording.collect",
-			Object: "recording:" + d.RecordingID, Purpose: "disclosure", Outcome: audit.Success})
+		_, err := s.audit.Append(ctx, q, c.entry(audit.Success))
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, store.Disclosure{}, ErrLinkSpent
+		return fmt.Errorf("disclosure %d: the claim on the link lapsed before the transfer finished", c.Disclosure.ID)
 	}
-	if err != nil {
-		return nil, store.Disclosure{}, err
+	return err
+}
+
+// Abort gives the link back after a transfer that did not finish (the
+// recipient may have received part of the file, so the attempt is
+// audited as a failure).
+func (c *Collection) Abort(ctx context.Context) error {
+	s := c.svc
+	return s.db.Tx(ctx, func(q *store.Q) error {
+		if err := q.ReleaseDisclosureLink(ctx, c.Disclosure.ID, c.claim); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		_, err := s.audit.Append(ctx, q, c.entry(audit.Failure))
+		return err
+	})
+}
+
+func (c *Collection) release(ctx context.Context) {
+	if err := c.svc.db.Q().ReleaseDisclosureLink(ctx, c.Disclosure.ID, c.claim); err != nil && !errors.Is(err, store.ErrNotFound) {
+		c.svc.log.Warn("could not release a disclosure link; it works again when its claim lapses", "disclosure", c.Disclosure.ID, "err", err)
 	}
-	r, err := s.db.Q().RecordingByID(ctx, d.RecordingID)
-	if err != nil || !r.DeletedAt.IsZero() {
-		return nil, d, ErrLinkSpent
-	}
-	pb, err := s.decrypt(ctx, r)
-	return pb, d, err
+}
+
+func (c *Collection) entry(outcome string) audit.Entry {
+	return audit.Entry{Actor: "disclosure:" + strconv.FormatInt(c.Disclosure.ID, 10), Action: "recording.collect",
+		Object: "recording:" + c.Disclosure.RecordingID, Purpose: "disclosure", Outcome: outcome}
 }

@@ -42,7 +42,7 @@ const DefaultMaxSize = 512 << 20
 // Errors callers map to responses.
 var (
 	ErrDigestMismatch      = errors.New("the uploaded audio does not match its sha256: it was corrupted in transit")
-	ErrIdempotencyConflict = errors.New("this Idempotency-Key was already used for a different recording")
+	ErrIdempotencyConflict = errors.New("this Idempotency-Key was already used with different metadata")
 	ErrTooLarge            = errors.New("the recording is larger than the upload limit")
 	ErrForbidden           = errors.New("you may not open this recording")
 )
@@ -65,6 +65,8 @@ type Service struct {
 	maxSize int64
 	deleted *prometheus.CounterVec
 	stored  prometheus.Counter
+	// dropFiles counts files deleted from drop folders' failed/.
+	dropFiles prometheus.Counter
 }
 
 // Options configure a Service.
@@ -88,9 +90,11 @@ func New(db *store.DB, blobs blob.Store, keys crypt.KeyProvider, bidx *crypt.Bli
 			Help: "Recordings destroyed, by reason."}, []string{"reason"}),
 		stored: prometheus.NewCounter(prometheus.CounterOpts{Name: "fairline_recordings_stored_total",
 			Help: "Recordings stored."}),
+		dropFiles: prometheus.NewCounter(prometheus.CounterOpts{Name: "fairline_drop_folder_files_deleted_total",
+			Help: "Files deleted from drop folders' failed/ after the policy's drop_folder.failed_retention."}),
 	}
 	if o.Registry != nil {
-		for _, c := range []prometheus.Collector{s.deleted, s.stored} {
+		for _, c := range []prometheus.Collector{s.deleted, s.stored, s.dropFiles} {
 			if err := o.Registry.Register(c); err != nil {
 				return nil, err
 			}
@@ -141,8 +145,8 @@ func (m Metadata) Validate(p *policy.Policy, now time.Time) error {
 				ids = append(ids, a.ID)
 			}
 		}
-		return &InvalidError{"service_area", fmt.Sprintf("%q is not a call recording service area in the policy (service areas: %s)",
-			m.ServiceArea, strings.Join(ids, ", "))}
+		return &InvalidError{"service_area", fmt.Sprintf("is not a call recording service area in the policy (service areas: %s)",
+			strings.Join(ids, ", "))}
 	}
 	switch {
 	case !token(m.AgentID, 64):
@@ -269,7 +273,7 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 	}
 	rec := store.Recording{ID: id, ExternalID: meta.ExternalID, IdempotencyKey: idemKey, Direction: meta.Direction,
 		ServiceArea: meta.ServiceArea, AgentID: meta.AgentID, StartedAt: meta.StartedAt.UTC(),
-		Duration: time.Duration(meta.DurationSeconds * float64(time.Second)), Channels: format.Channels,
+		Duration: durationOf(meta), Channels: format.Channels,
 		Format: format.Container + "/" + format.Codec, MediaType: format.MIME(), Size: size, SHA256: meta.SHA256,
 		BlobKey: blobKey, WrappedKey: wrapped.String(), ExpiresAt: expires, CreatedAt: now}
 	if meta.OtherParty != "" {
@@ -281,8 +285,7 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 			s.removeBlob(blobKey)
 			return Ingested{}, err
 		}
-		idx, _ := s.bidx.Phone(e164)
-		rec.NumberCT, rec.NumberBIdx = base64.StdEncoding.EncodeToString(ct), hex.EncodeToString(idx)
+		rec.NumberCT, rec.NumberBIdx = base64.StdEncoding.EncodeToString(ct), s.numberIndex(e164)
 	}
 	err = s.db.Tx(ctx, func(q *store.Q) error {
 		if err := q.CreateRecording(ctx, rec); err != nil {
@@ -309,11 +312,47 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 	return Ingested{Recording: rec, Created: true}, nil
 }
 
+// replay answers a repeated idempotency key: the first recording when every
+// metadata field matches, otherwise a conflict naming the fields that differ
+// (names only: the values may be personal data). Channels is not compared:
+// it is validated but the stored value comes from the audio itself.
 func (s *Service) replay(prev store.Recording, meta Metadata) (Ingested, error) {
-	if prev.SHA256 != meta.SHA256 || prev.ExternalID != meta.ExternalID {
-		return Ingested{}, ErrIdempotencyConflict
+	var diff []string
+	check := func(field string, same bool) {
+		if !same {
+			diff = append(diff, field)
+		}
+	}
+	check("external_call_id", prev.ExternalID == meta.ExternalID)
+	check("direction", prev.Direction == meta.Direction)
+	check("service_area", prev.ServiceArea == meta.ServiceArea)
+	check("agent_id", prev.AgentID == meta.AgentID)
+	check("started_at", prev.StartedAt.Equal(meta.StartedAt.UTC().Truncate(time.Microsecond)))
+	check("duration_seconds", prev.Duration == durationOf(meta).Truncate(time.Millisecond))
+	// A destroyed recording's number is gone with its key: nothing to compare.
+	check("other_party_number", !prev.DeletedAt.IsZero() || prev.NumberBIdx == s.numberIndex(meta.OtherParty))
+	check("sha256", prev.SHA256 == meta.SHA256)
+	if len(diff) > 0 {
+		return Ingested{}, fmt.Errorf("%w (%s differ)", ErrIdempotencyConflict, strings.Join(diff, ", "))
 	}
 	return Ingested{Recording: prev}, nil
+}
+
+func durationOf(m Metadata) time.Duration {
+	return time.Duration(m.DurationSeconds * float64(time.Second))
+}
+
+// numberIndex is the stored blind index of a validated number ("" for none).
+func (s *Service) numberIndex(number string) string {
+	if number == "" {
+		return ""
+	}
+	e164, err := crypt.NormalizePhone(number)
+	if err != nil {
+		return ""
+	}
+	idx, _ := s.bidx.Phone(e164)
+	return hex.EncodeToString(idx)
 }
 
 // removeBlob deletes a blob whose row was never written; failure leaves an

@@ -243,6 +243,56 @@ func TestIngestIdempotencyAndRefusals(t *testing.T) {
 	})
 }
 
+// A repeated idempotency key returns the first recording only when every
+// metadata field is the same; any difference is a conflict that names the
+// field but never its value.
+func TestIdempotencyKeyComparesAllMetadata(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, Options{})
+		ctx := context.Background()
+		m := e.meta("trading-standards")
+		first, err := e.svc.Ingest(ctx, "token:1", "k1", m, bytes.NewReader(e.audio))
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := m
+		same.OtherParty = "+44 7911 123456" // the same number, written differently
+		same.StartedAt = m.StartedAt.In(time.FixedZone("BST", 3600))
+		if again, err := e.svc.Ingest(ctx, "token:1", "k1", same, bytes.NewReader(e.audio)); err != nil || again.Created || again.Recording.ID != first.Recording.ID {
+			t.Fatalf("same metadata: %+v %v", again, err)
+		}
+		for _, c := range []struct {
+			field  string
+			mutate func(*Metadata)
+		}{
+			{"service_area", func(m *Metadata) { m.ServiceArea = "adult-social-care" }},
+			{"direction", func(m *Metadata) { m.Direction = "outbound" }},
+			{"agent_id", func(m *Metadata) { m.AgentID = "agent-8" }},
+			{"external_call_id", func(m *Metadata) { m.ExternalID = "call-2" }},
+			{"started_at", func(m *Metadata) { m.StartedAt = m.StartedAt.Add(-time.Minute) }},
+			{"duration_seconds", func(m *Metadata) { m.DurationSeconds = 9 }},
+			{"other_party_number", func(m *Metadata) { m.OtherParty = "07700 900789" }},
+			{"other_party_number", func(m *Metadata) { m.OtherParty = "" }},
+		} {
+			mm := m
+			c.mutate(&mm)
+			_, err := e.svc.Ingest(ctx, "token:1", "k1", mm, bytes.NewReader(e.audio))
+			if !errors.Is(err, ErrIdempotencyConflict) || !strings.Contains(err.Error(), c.field) {
+				t.Errorf("key reused with another %s: %v", c.field, err)
+				continue
+			}
+			for _, v := range []string{"07700", "900789", "7911", "agent-8", "call-2", "adult-social-care"} {
+				if strings.Contains(err.Error(), v) {
+					t.Errorf("conflict message repeats a value (%q): %v", v, err)
+				}
+			}
+		}
+		if rows := e.rowCount(t); rows != 1 {
+			t.Errorf("%d recordings stored, want 1", rows)
+		}
+	})
+}
+
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }

@@ -19,6 +19,9 @@ type SweepResult struct {
 	Deleted  int // recordings destroyed because their period ended
 	Finished int // earlier deletions whose blob removal had not completed
 	Orphans  int // blobs with no recording (uploads that crashed before commit)
+	// DropFolderFiles are files deleted from drop folders' failed/ after
+	// the policy's drop_folder.failed_retention.
+	DropFolderFiles int
 }
 
 // SweepBatch is how many recordings one sweep transaction handles.
@@ -29,8 +32,17 @@ const SweepBatch = 500
 // cost follows the number of expired recordings, not the number stored:
 // each batch is one transaction that destroys the wrapped keys and writes
 // one audit entry per recording, then the blobs go, a few at a time, then
-// the rows.
+// the rows. Then the drop folders' failed imports past their period go.
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
+	res, err := s.sweepRecordings(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.DropFolderFiles, err = s.SweepDropFolders(ctx)
+	return res, err
+}
+
+func (s *Service) sweepRecordings(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
 	for {
 		tombs, err := s.db.Q().ShreddedRecordings(ctx, SweepBatch)

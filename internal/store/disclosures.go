@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -49,15 +50,6 @@ func (q *Q) CreateDisclosure(ctx context.Context, d Disclosure) (int64, error) {
 	return id, nil
 }
 
-// UseDisclosureLink spends a download link: it succeeds once, before
-// expiry, and returns the disclosure; every other call gets ErrNotFound.
-func (q *Q) UseDisclosureLink(ctx context.Context, hash string, now time.Time) (Disclosure, error) {
-	d, err := scanDisclosure(q.queryRow(ctx, `UPDATE disclosures SET link_used_at = ?
-		WHERE link_hash = ? AND link_used_at = 0 AND link_expires_at > ? RETURNING `+disclosureColumns,
-		toMicros(now), hash, toMicros(now)))
-	return d, err
-}
-
 // Disclosures lists the register, newest first.
 func (q *Q) Disclosures(ctx context.Context, limit int) ([]Disclosure, error) {
 	rows, err := q.query(ctx, `SELECT `+disclosureColumns+` FROM disclosures ORDER BY disclosed_at DESC, id DESC LIMIT ?`, limit)
@@ -65,4 +57,53 @@ func (q *Q) Disclosures(ctx context.Context, limit int) ([]Disclosure, error) {
 		return nil, fmt.Errorf("store: list disclosures: %w", err)
 	}
 	return collect(rows, scanDisclosure)
+}
+
+// DisclosureByLink returns the disclosure a link's hash belongs to while the
+// link can still be collected (unused and unexpired); otherwise ErrNotFound.
+func (q *Q) DisclosureByLink(ctx context.Context, hash string, now time.Time) (Disclosure, error) {
+	return scanDisclosure(q.queryRow(ctx, `SELECT `+disclosureColumns+` FROM disclosures
+		WHERE link_hash = ? AND link_used_at = 0 AND link_expires_at > ?`, hash, toMicros(now)))
+}
+
+// ClaimDisclosureLink lets one transfer at a time collect a link: it
+// records claim until the given time if the link is unused, unexpired and
+// not claimed by a transfer still in its lease. One UPDATE decides, so two
+// processes sharing the database cannot both hold the claim. It returns
+// ErrNotFound for a spent or expired link and ErrConflict while another
+// transfer holds it.
+func (q *Q) ClaimDisclosureLink(ctx context.Context, hash, claim string, now, until time.Time) (Disclosure, error) {
+	d, err := scanDisclosure(q.queryRow(ctx, `UPDATE disclosures SET link_claim = ?, link_claimed_until = ?
+		WHERE link_hash = ? AND link_used_at = 0 AND link_expires_at > ? AND link_claimed_until <= ? RETURNING `+disclosureColumns,
+		claim, toMicros(until), hash, toMicros(now), toMicros(now)))
+	if err == nil || !errors.Is(err, ErrNotFound) {
+		return d, err
+	}
+	if _, err := q.DisclosureByLink(ctx, hash, now); err == nil {
+		return Disclosure{}, ErrConflict
+	}
+	return Disclosure{}, ErrNotFound
+}
+
+// SpendDisclosureLink marks a claimed link used, once its transfer has
+// written the whole recording. ErrNotFound means the claim is no longer
+// this transfer's (or the link was spent).
+func (q *Q) SpendDisclosureLink(ctx context.Context, id int64, claim string, now time.Time) error {
+	res, err := q.exec(ctx, `UPDATE disclosures SET link_used_at = ?, link_claimed_until = 0
+		WHERE id = ? AND link_claim = ? AND link_used_at = 0`, toMicros(now), id, claim)
+	if err != nil {
+		return fmt.Errorf("store: spend disclosure link: %w", mapErr(err))
+	}
+	return mustAffect(res)
+}
+
+// ReleaseDisclosureLink gives up a claim after a failed transfer, so the
+// link can be used again at once.
+func (q *Q) ReleaseDisclosureLink(ctx context.Context, id int64, claim string) error {
+	res, err := q.exec(ctx, `UPDATE disclosures SET link_claim = '', link_claimed_until = 0
+		WHERE id = ? AND link_claim = ? AND link_used_at = 0`, id, claim)
+	if err != nil {
+		return fmt.Errorf("store: release disclosure link: %w", mapErr(err))
+	}
+	return mustAffect(res)
 }

@@ -339,3 +339,26 @@ func (q *Q) InsertRecordings(ctx context.Context, rs []Recording) error {
 	}
 	return nil
 }
+
+// RememberDropFolder records that path (absolute) was used as a drop
+// folder, so the retention sweep cleans its failed/ items.
+func (q *Q) RememberDropFolder(ctx context.Context, path string, now time.Time) error {
+	_, err := q.exec(ctx, `INSERT INTO drop_folders (path, first_used_at, last_used_at) VALUES (?, ?, ?)
+		ON CONFLICT (path) DO UPDATE SET last_used_at = excluded.last_used_at`, path, toMicros(now), toMicros(now))
+	if err != nil {
+		return fmt.Errorf("store: remember drop folder: %w", mapErr(err))
+	}
+	return nil
+}
+
+// DropFolders lists the drop folders imports have used.
+func (q *Q) DropFolders(ctx context.Context) ([]string, error) {
+	rows, err := q.query(ctx, `SELECT path FROM drop_folders ORDER BY path`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list drop folders: %w", err)
+	}
+	return collect(rows, func(s scanner) (string, error) {
+		var p string
+		return p, s.Scan(&p)
+	})
+}

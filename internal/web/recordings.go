@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -292,20 +295,50 @@ func (s *Server) collectPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "collect", &page{Title: "Collect a call recording", Data: "/disclosures/" + r.PathValue("token")})
 }
 
+// collect streams the recording to the recipient. The link is spent only
+// when the whole file was written: a download that fails or is too slow
+// (DownloadLimits, enforced with a write deadline) gives the link back, and
+// while one download holds the link no other can start, in this process or
+// another sharing the database.
 func (s *Server) collect(w http.ResponseWriter, r *http.Request) error {
-	pb, d, err := s.Recordings.CollectDisclosure(r.Context(), r.PathValue("token"))
-	if errors.Is(err, recording.ErrLinkSpent) {
+	c, err := s.Recordings.CollectDisclosure(r.Context(), r.PathValue("token"), s.DownloadLimits.For)
+	switch {
+	case errors.Is(err, recording.ErrLinkSpent):
 		return &statusError{http.StatusGone, "This download link has been used or has expired. Ask the council's information governance team for a new one."}
-	}
-	if err != nil {
+	case errors.Is(err, recording.ErrLinkBusy):
+		return &statusError{http.StatusConflict, "This recording is being downloaded with this link right now. If that download does not finish, the link works again in a few minutes."}
+	case err != nil:
 		return err
 	}
-	defer pb.Close()
-	ext := map[string]string{"audio/wav": ".wav", "audio/mpeg": ".mp3", "audio/ogg": ".opus"}[pb.MediaType]
-	w.Header().Set("Content-Type", pb.MediaType)
-	w.Header().Set("Content-Disposition", `attachment; filename="disclosure-`+strconv.FormatInt(d.ID, 10)+ext+`"`)
-	w.Header().Set("Content-Length", strconv.FormatInt(pb.Size, 10))
+	defer c.Close()
+	ctx := context.WithoutCancel(r.Context())
+	rc := http.NewResponseController(w)
+	if err := rc.SetWriteDeadline(time.Now().Add(s.DownloadLimits.For(c.Size))); err != nil {
+		// Without a deadline the claim on the link could lapse mid-transfer.
+		return errors.Join(fmt.Errorf("disclosure download: set write deadline: %w", err), c.Abort(ctx))
+	}
+	ext := map[string]string{"audio/wav": ".wav", "audio/mpeg": ".mp3", "audio/ogg": ".opus"}[c.MediaType]
+	w.Header().Set("Content-Type", c.MediaType)
+	w.Header().Set("Content-Disposition", `attachment; filename="disclosure-`+strconv.FormatInt(c.Disclosure.ID, 10)+ext+`"`)
+	w.Header().Set("Content-Length", strconv.FormatInt(c.Size, 10))
 	w.Header().Set("Cache-Control", "no-store")
-	_, err = io.Copy(w, pb)
-	return err
+	n, err := io.Copy(w, c)
+	if err == nil && n != c.Size {
+		err = io.ErrUnexpectedEOF
+	}
+	if err == nil {
+		err = rc.Flush() // the last bytes must have left the server's buffer
+	}
+	if err != nil {
+		s.Logger.Warn("a disclosure download did not finish; its link can be used again", "disclosure", c.Disclosure.ID,
+			"sent", n, "size", c.Size, "timed_out", errors.Is(err, os.ErrDeadlineExceeded), "err", err)
+		if aerr := c.Abort(ctx); aerr != nil {
+			s.Logger.Error("could not give back a disclosure link; it works again when its claim lapses", "disclosure", c.Disclosure.ID, "err", aerr)
+		}
+		return nil // the headers are sent: the short body tells the client
+	}
+	if err := c.Complete(ctx); err != nil {
+		s.Logger.Error("a disclosure download finished but its link could not be marked used", "disclosure", c.Disclosure.ID, "err", err)
+	}
+	return nil
 }

@@ -144,3 +144,114 @@ func TestRecordingsByNumberIsPostOnly(t *testing.T) {
 		t.Errorf("impossible number: %d", resp.StatusCode)
 	}
 }
+
+// A disclosure link is spent only by a download that completes: one that
+// stalls past its time limit or is abandoned gives the link back, and while
+// one download holds the link a second is told it is busy.
+func TestDisclosureDownloadSpentOnlyWhenComplete(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.web.DownloadLimits = recording.TransferLimits{Base: 3 * time.Second, MinRate: 1 << 30}
+	// Larger than the socket buffers, so a reader that stops really stops
+	// the transfer.
+	audio, err := os.ReadFile("../../testdata/audio/speech-alaw.wav")
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio = append(audio, bytes.Repeat(audio[100:], 120)...)
+	sum := sha256.Sum256(audio)
+	ctx := context.Background()
+	got, err := s.app.Recordings.Ingest(ctx, "token:1", "big", recording.Metadata{ExternalID: "big", Direction: "inbound",
+		ServiceArea: "adult-social-care", AgentID: "a", StartedAt: time.Now().Add(-time.Hour), DurationSeconds: 900,
+		SHA256: hex.EncodeToString(sum[:])}, bytes.NewReader(audio))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := s.app.Recordings.Disclose(ctx, &auth.Principal{UserID: 1, Role: auth.InformationGovernance}, got.Recording.ID,
+		recording.DisclosureRequest{Recipient: "emergency-services", LawfulBasis: "9(2)(c)", Reason: "Welfare concern", Reference: "POL-7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/disclosures/" + token
+	recipient := s.client()
+	_, _, csrf := s.get(recipient, path)
+	download := func() *http.Response {
+		t.Helper()
+		resp, err := recipient.PostForm(s.srv.URL+path, url.Values{"csrf_token": {csrf}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+
+	// The first download reads a little and stops.
+	stalled := download()
+	if stalled.StatusCode != http.StatusOK {
+		t.Fatalf("download: %d %s", stalled.StatusCode, readAll(stalled))
+	}
+	io.ReadFull(stalled.Body, make([]byte, 1000))
+	busy := download()
+	if body := readAll(busy); busy.StatusCode != http.StatusConflict || !strings.Contains(body, "being downloaded") {
+		t.Errorf("a second download while the first holds the link: %d", busy.StatusCode)
+	}
+	time.Sleep(4500 * time.Millisecond) // past the 3 s limit
+	if rest, _ := io.ReadAll(stalled.Body); 1000+len(rest) >= len(audio) {
+		t.Fatalf("the stalled download got the whole file (%d bytes)", 1000+len(rest))
+	}
+	stalled.Body.Close()
+
+	// The second reads a little and hangs up.
+	var abandoned *http.Response
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if abandoned = download(); abandoned.StatusCode == http.StatusOK || time.Now().After(deadline) {
+			break
+		}
+		abandoned.Body.Close()
+		time.Sleep(100 * time.Millisecond)
+	}
+	if abandoned.StatusCode != http.StatusOK {
+		t.Fatalf("link unusable after a download that timed out: %d", abandoned.StatusCode)
+	}
+	io.ReadFull(abandoned.Body, make([]byte, 1000))
+	abandoned.Body.Close()
+
+	// The third reads everything and spends the link.
+	var whole *http.Response
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if whole = download(); whole.StatusCode == http.StatusOK || time.Now().After(deadline) {
+			break
+		}
+		whole.Body.Close()
+		time.Sleep(100 * time.Millisecond)
+	}
+	if whole.StatusCode != http.StatusOK {
+		t.Fatalf("link unusable after an abandoned download: %d", whole.StatusCode)
+	}
+	b, _ := io.ReadAll(whole.Body)
+	whole.Body.Close()
+	if !bytes.Equal(b, audio) {
+		t.Fatalf("downloaded %d bytes, want the %d of the recording", len(b), len(audio))
+	}
+	var spent *http.Response
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		// Complete runs after the last byte leaves: give it a moment.
+		if spent = download(); spent.StatusCode == http.StatusGone || time.Now().After(deadline) {
+			break
+		}
+		spent.Body.Close()
+		time.Sleep(50 * time.Millisecond)
+	}
+	if spent.StatusCode != http.StatusGone {
+		t.Errorf("download after a complete one: %d", spent.StatusCode)
+	}
+	entries, _ := s.app.Audit.Entries(ctx, store.AuditFilter{Action: "recording.collect"})
+	outcomes := map[string]int{}
+	for _, e := range entries {
+		outcomes[e.Outcome]++
+	}
+	if outcomes["success"] != 1 || outcomes["failure"] != 2 {
+		t.Errorf("audited collections: %v, want 1 success and 2 failures", outcomes)
+	}
+	if strings.Contains(s.logs.String(), token) {
+		t.Error("the link's token reached the log")
+	}
+}

@@ -75,10 +75,13 @@ type Deps struct {
 // Server holds parsed templates and the route table.
 type Server struct {
 	Deps
-	pages   map[string]*template.Template
-	routes  []route
-	metrics *metrics
-	ready   writeCheck
+	// DownloadLimits bound how long a disclosure download may take (zero:
+	// recording.DefaultTransferLimits); tests set a tiny rate.
+	DownloadLimits recording.TransferLimits
+	pages          map[string]*template.Template
+	routes         []route
+	metrics        *metrics
+	ready          writeCheck
 }
 
 // writeCheck caches the database write check of /readyz for writeCheckTTL, so polling the
