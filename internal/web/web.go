@@ -13,7 +13,9 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -218,6 +220,14 @@ func (e *statusError) Error() string { return e.msg }
 
 func badRequest(msg string) error { return &statusError{http.StatusBadRequest, msg} }
 
+// busyMessage answers auth.ErrBusy: every password-hashing slot is taken.
+const busyMessage = "Too many people are signing in at the moment. Try again in a moment."
+
+// setRetryAfter tells a refused client how many whole seconds to wait.
+func setRetryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(d.Seconds())))))
+}
+
 // fail renders err as a page. Only unexpected errors are logged, at Error,
 // with the route pattern, never the URL (which might carry personal data).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -232,6 +242,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, title, msg = http.StatusForbidden, "The form has expired", "Go back, reload the page and try again."
 	case errors.As(err, &se):
 		status, title, msg = se.status, "There is a problem", se.msg
+	case errors.Is(err, auth.ErrBusy):
+		setRetryAfter(w, auth.BusyRetryAfter)
+		status, title, msg = http.StatusTooManyRequests, "There is a problem", busyMessage
 	case errors.Is(err, context.Canceled):
 		return
 	default:

@@ -90,8 +90,9 @@ func TestSignInErrorsAndLockOut(t *testing.T) {
 	for i := 0; i < auth.FreeFailures; i++ {
 		last = s.post(c, "/sign-in", url.Values{"csrf_token": {token}, "email": {"a@example.gov.uk"}, "password": {"wrong wrong wrong"}})
 	}
-	if body := readAll(last); last.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed attempts") {
-		t.Errorf("after %d failures: %d", auth.FreeFailures, last.StatusCode)
+	if body := readAll(last); last.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed attempts") ||
+		last.Header.Get("Retry-After") != "30" {
+		t.Errorf("after %d failures: %d, Retry-After %q", auth.FreeFailures, last.StatusCode, last.Header.Get("Retry-After"))
 	}
 	resp = s.post(c, "/sign-in", url.Values{"csrf_token": {token}, "email": {"a@example.gov.uk"}, "password": {testPassword}})
 	if resp.StatusCode != http.StatusTooManyRequests {
