@@ -278,3 +278,44 @@ func TestIssueAndRevokeTokenInConsole(t *testing.T) {
 		t.Error("revoked token still authenticates")
 	}
 }
+
+// TestSignInNextStaysOnSite: the page to return to after signing in is
+// honoured only when it is a path of this site, however it is disguised.
+func TestSignInNextStaysOnSite(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("a@example.gov.uk", auth.Agent)
+	for _, tc := range []struct{ name, next, want string }{
+		{"a console page", "/console/account", "/console/account"},
+		{"with a query", "/console/kb/page?url=https%3A%2F%2Fwww.example-council.gov.uk%2Fbins", "/console/kb/page?url=https%3A%2F%2Fwww.example-council.gov.uk%2Fbins"},
+		{"none", "", "/console"},
+		{"tab", "/\t/evil.example/phish", "/console"},
+		{"newline", "/\n/evil.example/phish", "/console"},
+		{"carriage return", "/\r/evil.example", "/console"},
+		{"vertical tab", "/\v/evil.example", "/console"},
+		{"NUL", "/\x00/evil.example", "/console"},
+		{"C1 control", "/\u0085/evil.example", "/console"},
+		{"backslash", "/\\evil.example", "/console"},
+		{"two backslashes", "\\\\evil.example", "/console"},
+		{"backslash then slash", "\\/evil.example", "/console"},
+		{"slash backslash slash", "/\\/evil.example", "/console"},
+		{"scheme-relative", "//evil.example/phish", "/console"},
+		{"absolute", "https://evil.example/phish", "/console"},
+		{"javascript", "javascript:alert(1)", "/console"},
+		{"relative", "evil.example", "/console"},
+		{"encoded slashes", "/%2F%2Fevil.example", "/console"},
+		{"encoded slash after slash", "/%2f/evil.example", "/console"},
+		{"encoded backslash", "/%5Cevil.example", "/console"},
+		{"encoded tab", "/%09/evil.example", "/console"},
+		{"user info", "//user@evil.example", "/console"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := s.client()
+			_, _, token := s.get(c, "/sign-in?next="+url.QueryEscape(tc.next))
+			resp := s.post(c, "/sign-in", url.Values{"csrf_token": {token}, "email": {"a@example.gov.uk"}, "password": {testPassword},
+				"next": {tc.next}})
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != tc.want {
+				t.Errorf("next %q: %d to %q, want %q", tc.next, resp.StatusCode, resp.Header.Get("Location"), tc.want)
+			}
+		})
+	}
+}
