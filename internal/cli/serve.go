@@ -17,6 +17,7 @@ import (
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/keys"
+	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/version"
 	"github.com/fairline/fairline/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -75,8 +76,10 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	} else if n == 0 {
 		setup = web.NewSetup()
 	}
+	// One limiter for the chatbot's two doors, the JSON API and /ask.
+	chatLimiter := ratelimit.New(a.Config.ChatRateLimit(), ratelimit.Options{})
 	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
-		Chat: a.Chat, WidgetOrigins: a.Config.Origins()})
+		Chat: a.Chat, ChatLimiter: chatLimiter, WidgetOrigins: a.Config.Origins()})
 	if err != nil {
 		return err
 	}
@@ -84,6 +87,7 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
 		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),
+		ChatLimiter: chatLimiter, TrustedProxies: a.Config.TrustedProxyNets(),
 	})
 	if err != nil {
 		return err

@@ -22,8 +22,10 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/clientaddr"
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/web/static"
@@ -64,6 +66,12 @@ type Deps struct {
 	BaseURL string
 	// Chat is the website chatbot (the /ask page and the reports).
 	Chat *chat.Service
+	// ChatLimiter limits each client's questions on /ask; pass the one the
+	// API uses (nil: one of the pages' own at ratelimit.DefaultChatRate).
+	ChatLimiter *ratelimit.Limiter
+	// TrustedProxies are the reverse proxies believed about the client
+	// address (nil: nobody; the peer is the client).
+	TrustedProxies *clientaddr.Trusted
 }
 
 // Server holds parsed templates and the route table.
@@ -83,6 +91,9 @@ func New(d Deps) (*Server, error) {
 	if d.Registry == nil {
 		r := prometheus.NewRegistry()
 		d.Registry, d.Gatherer = r, r
+	}
+	if d.ChatLimiter == nil {
+		d.ChatLimiter = ratelimit.New(ratelimit.DefaultChatRate, ratelimit.Options{})
 	}
 	s := &Server{Deps: d, pages: map[string]*template.Template{}}
 	layout, err := template.New("layout.html").Funcs(funcs(d.Policy)).ParseFS(templateFS, "templates/layout.html")
@@ -165,7 +176,7 @@ func (s *Server) Handler() http.Handler {
 			cop.AddInsecureBypassPattern("POST " + p)
 		}
 	}
-	return s.securityHeaders(cop.Handler(s.withPrincipal(mux)))
+	return s.securityHeaders(cop.Handler(s.TrustedProxies.Handler(s.withPrincipal(mux))))
 }
 
 func (s *Server) staticHandler() http.Handler {
