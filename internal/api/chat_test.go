@@ -133,4 +133,3 @@ func TestChatRateLimit(t *testing.T) {
 		t.Errorf("other client: %d", w.Code)
 	}
 }
-
