@@ -108,9 +108,17 @@ func (s *Server) Register(mux *http.ServeMux) {
 		}
 		mux.Handle(rt.pattern, h)
 	}
-	mux.Handle("/api/", s.guard(route{access: auth.Public, handle: func(http.ResponseWriter, *http.Request) error {
-		return Errorf(http.StatusNotFound, "not_found", "no such API endpoint")
-	}}))
+}
+
+// NotRouted answers a request under /api/ that no route takes: 404, or
+// 405 when the path exists with other methods (the caller has set Allow).
+// There is no catch-all /api/ pattern: it would turn every 405 into 404.
+func (s *Server) NotRouted(w http.ResponseWriter, r *http.Request, status int) {
+	if status == http.StatusMethodNotAllowed {
+		s.writeError(w, r, Errorf(status, "method_not_allowed", "this endpoint does not take that method (see the Allow header)"))
+		return
+	}
+	s.writeError(w, r, Errorf(http.StatusNotFound, "not_found", "no such API endpoint"))
 }
 
 func (s *Server) guard(rt route) http.Handler {

@@ -67,7 +67,7 @@ func TestUploadSurvivesKill(t *testing.T) {
 
 	start := func() (*exec.Cmd, string) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "FAIRLINE_TEST_CHILD_SERVE=1", "FAIRLINE_DATA_DIR="+dir, "FAIRLINE_LISTEN=127.0.0.1:0")
+		cmd.Env = append(os.Environ(), "FAIRLINE_TEST_CHILD_SERVE=1", "FAIRLINE_DATA_DIR="+dir, "FAIRLINE_LISTEN=127.0.0.1:0", "FAIRLINE_METRICS_LISTEN=off")
 		out, _ := cmd.StdoutPipe()
 		cmd.Stderr = io.Discard
 		if err := cmd.Start(); err != nil {

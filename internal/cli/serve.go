@@ -102,6 +102,26 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		base = "http://" + ln.Addr().String()
 	}
 	site.BaseURL = base
+	// /metrics has a listener of its own (loopback by default), never the
+	// public one.
+	var metricsSrv *http.Server
+	var metricsURL string
+	if addr := a.Config.MetricsAddr(); addr != "" {
+		mln, err := net.Listen("tcp", addr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for metrics on %s (metrics-listen; off turns it off): %w", addr, err)
+		}
+		metricsURL = "http://" + mln.Addr().String() + "/metrics"
+		metricsSrv = &http.Server{Handler: site.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+		go func() {
+			if err := metricsSrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener stopped", "err", err)
+			}
+		}()
+		defer metricsSrv.Close()
+	}
 	srv := &http.Server{
 		Handler:           site.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -112,6 +132,9 @@ func serve(ctx context.Context, env *Env, args []string) error {
 
 	fmt.Fprintf(env.Stdout, "Fairline %s is running at %s/\n", version.String(), base)
 	fmt.Fprintf(env.Stdout, "  database: %s\n  policy:   %s\n", a.Config.RedactedDB(), a.Policy().Source)
+	if metricsURL != "" {
+		fmt.Fprintf(env.Stdout, "  metrics:  %s (for Prometheus; not on the public address)\n", metricsURL)
+	}
 	if setup != nil {
 		fmt.Fprintf(env.Stdout, "\nFirst time? Create the administrator account by opening\n  %s/setup?token=%s\n", base, setup.Token())
 		fmt.Fprintf(env.Stdout, "or run: fairline user add --email you@your-council.gov.uk --role administrator\n\n")

@@ -52,10 +52,13 @@ type Deps struct {
 	Logger        *slog.Logger
 	Version       string
 	// API mounts the JSON API's routes beside the pages, behind the same
-	// session, security-header and cross-origin middleware.
+	// session, security-header and cross-origin middleware, and answers
+	// requests under /api/ that no route takes (404, or 405 with Allow
+	// already set) in its own format.
 	API interface {
 		Register(*http.ServeMux)
 		CrossOriginPaths() []string
+		NotRouted(w http.ResponseWriter, r *http.Request, status int)
 	}
 	// KB is the knowledge base service whose hooks keep the chatbot's index
 	// current; nil makes the console use one without hooks.
@@ -165,9 +168,6 @@ func (s *Server) Handler() http.Handler {
 	if s.API != nil {
 		s.API.Register(mux)
 	}
-	mux.Handle("/", s.guard(route{pattern: "/", access: public, handle: func(w http.ResponseWriter, r *http.Request) error {
-		return errNotFound
-	}}))
 	cop := http.NewCrossOriginProtection()
 	if s.API != nil {
 		// Public, cookie-free routes the chat widget calls from council
@@ -176,7 +176,60 @@ func (s *Server) Handler() http.Handler {
 			cop.AddInsecureBypassPattern("POST " + p)
 		}
 	}
-	return s.securityHeaders(cop.Handler(s.TrustedProxies.Handler(s.withPrincipal(mux))))
+	return s.securityHeaders(cop.Handler(s.TrustedProxies.Handler(s.withPrincipal(s.notRouted(mux)))))
+}
+
+// notRouted answers what no route takes. There is deliberately no
+// catch-all pattern: one would match every method and turn "this path
+// exists, but not with that method" into 404. Instead the mux's own answer
+// is asked for (405 with Allow, or 404) and given in the site's format.
+func (s *Server) notRouted(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		probe := &probeWriter{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		if probe.status != http.StatusNotFound && probe.status != http.StatusMethodNotAllowed {
+			mux.ServeHTTP(w, r) // a redirect to the clean path
+			return
+		}
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() { s.metrics.observe("unrouted", rec.status, time.Since(start)) }()
+		if allow := probe.header.Get("Allow"); allow != "" {
+			rec.Header().Set("Allow", allow)
+		}
+		if s.API != nil && strings.HasPrefix(r.URL.Path, "/api/") {
+			s.API.NotRouted(rec, r, probe.status)
+			return
+		}
+		if probe.status == http.StatusMethodNotAllowed {
+			s.fail(rec, r, &statusError{http.StatusMethodNotAllowed, "This page cannot be used that way."})
+			return
+		}
+		s.fail(rec, r, errNotFound)
+	})
+}
+
+// probeWriter keeps the status and headers of the mux's own answer and
+// drops its body.
+type probeWriter struct {
+	header http.Header
+	status int
+}
+
+func (p *probeWriter) Header() http.Header { return p.header }
+func (p *probeWriter) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+func (p *probeWriter) Write(b []byte) (int, error) {
+	p.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
 
 func (s *Server) staticHandler() http.Handler {

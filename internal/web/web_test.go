@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -236,9 +237,27 @@ func TestSecurityHeadersAndOps(t *testing.T) {
 		t.Errorf("GOV.UK typeface served to a council site: %d", status)
 	}
 	s.get(c, "/privacy/chatbot?email=resident@example.com")
-	_, metrics, _ := s.get(c, "/metrics")
+	// Metrics are not on the public site; serve gives them a listener of
+	// their own (metrics-listen).
+	if status, _, _ := s.get(c, "/metrics"); status != http.StatusNotFound {
+		t.Errorf("/metrics on the public site: %d, want 404", status)
+	}
+	ms := httptest.NewServer(s.web.MetricsHandler())
+	defer ms.Close()
+	mresp, err := http.Get(ms.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics := readAll(mresp)
+	mresp.Body.Close()
 	if !strings.Contains(metrics, `fairline_http_requests_total{code="200",route="GET /privacy/{system}"}`) {
 		t.Errorf("metrics lack the request counter by route pattern")
+	}
+	if !strings.Contains(metrics, `fairline_http_requests_total{code="404",route="unrouted"}`) {
+		t.Errorf("metrics lack the unrouted counter")
+	}
+	if mresp, err := http.Post(ms.URL+"/metrics", "text/plain", nil); err != nil || mresp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /metrics: %v %v", mresp.StatusCode, err)
 	}
 	if strings.Contains(metrics, "resident@") {
 		t.Error("metrics contain a query string")
@@ -317,5 +336,48 @@ func TestSignInNextStaysOnSite(t *testing.T) {
 				t.Errorf("next %q: %d to %q, want %q", tc.next, resp.StatusCode, resp.Header.Get("Location"), tc.want)
 			}
 		})
+	}
+}
+
+// TestWrongMethodIs405: a path that exists answers another method with 405
+// and an Allow header naming the methods it takes, pages and API alike; a
+// path that does not exist is 404, in the page's or the API's format.
+func TestWrongMethodIs405(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		allow        string
+		body         string
+	}{
+		{"POST", "/privacy", 405, "GET, HEAD", "cannot be used that way"},
+		{"DELETE", "/console", 405, "GET, HEAD", "cannot be used that way"},
+		{"PUT", "/sign-in", 405, "GET, HEAD, POST", "cannot be used that way"},
+		{"GET", "/sign-out", 405, "POST", "cannot be used that way"},
+		{"POST", "/healthz", 405, "GET, HEAD", "cannot be used that way"},
+		{"POST", "/static/app.css", 405, "GET, HEAD", "cannot be used that way"},
+		{"GET", "/console/users/1/reset-password", 405, "POST", "cannot be used that way"},
+		{"GET", "/api/v1/chat", 405, "OPTIONS, POST", `"code":"method_not_allowed"`},
+		{"DELETE", "/api/v1/me", 405, "GET, HEAD", `"code":"method_not_allowed"`},
+		{"GET", "/api/v1/redact", 405, "POST", `"code":"method_not_allowed"`},
+		{"GET", "/nowhere", 404, "", "Page not found"},
+		{"POST", "/nowhere", 404, "", "Page not found"},
+		{"GET", "/api/v1/nothing", 404, "", `"code":"not_found"`},
+		{"POST", "/api/v2", 404, "", `"code":"not_found"`},
+	} {
+		req, _ := http.NewRequest(tc.method, s.srv.URL+tc.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(resp)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || resp.Header.Get("Allow") != tc.allow || !strings.Contains(body, tc.body) {
+			t.Errorf("%s %s: %d, Allow %q; want %d, Allow %q and a body with %q", tc.method, tc.path, resp.StatusCode,
+				resp.Header.Get("Allow"), tc.status, tc.allow, tc.body)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s %s: security headers missing", tc.method, tc.path)
+		}
 	}
 }
