@@ -381,3 +381,27 @@ func TestWrongMethodIs405(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountPasswordCheckLocks: the current-password check on the account
+// page locks after the allowance, like signing in, and says when to retry.
+func TestAccountPasswordCheckLocks(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("a@example.gov.uk", auth.Agent)
+	c := s.signIn("a@example.gov.uk")
+	_, _, token := s.get(c, "/console/account")
+	form := url.Values{"csrf_token": {token}, "current_password": {"not my password at all"}, "new_password": {"a brand new passphrase"}}
+	for i := 1; i < auth.FreeFailures; i++ {
+		if resp := s.post(c, "/console/account", form); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("wrong current password %d: %d", i, resp.StatusCode)
+		}
+	}
+	resp := s.post(c, "/console/account", form)
+	if body := readAll(resp); resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many wrong passwords") ||
+		resp.Header.Get("Retry-After") == "" {
+		t.Errorf("wrong current password %d: %d, Retry-After %q", auth.FreeFailures, resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	form.Set("current_password", testPassword)
+	if resp := s.post(c, "/console/account", form); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("right current password during the lock: %d", resp.StatusCode)
+	}
+}
