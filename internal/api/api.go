@@ -19,6 +19,7 @@ import (
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 )
@@ -32,10 +33,11 @@ type Deps struct {
 	Logger *slog.Logger
 	// Recordings is nil when call recording is not configured.
 	Recordings *recording.Service
-	// Chat is the website chatbot; nil leaves its routes out. ChatRate is
-	// its per-client limit a minute (0: DefaultChatRate, negative: none).
-	Chat     *chat.Service
-	ChatRate int
+	// Chat is the website chatbot; nil leaves its routes out. ChatLimiter
+	// limits each client's questions and feedback; share it with the /ask
+	// page (nil: a limiter of the API's own at ratelimit.DefaultChatRate).
+	Chat        *chat.Service
+	ChatLimiter *ratelimit.Limiter
 	// WidgetOrigins are the council websites allowed to embed the chat
 	// widget (scheme://host[:port]); empty allows only Fairline's own pages.
 	WidgetOrigins []string
@@ -65,6 +67,9 @@ type RouteInfo struct{ Pattern, Sample string }
 func New(d Deps) (*Server, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
+	}
+	if d.ChatLimiter == nil {
+		d.ChatLimiter = ratelimit.New(ratelimit.DefaultChatRate, ratelimit.Options{})
 	}
 	s := &Server{Deps: d}
 	s.routes = []route{
@@ -106,9 +111,17 @@ func (s *Server) Register(mux *http.ServeMux) {
 		}
 		mux.Handle(rt.pattern, h)
 	}
-	mux.Handle("/api/", s.guard(route{access: auth.Public, handle: func(http.ResponseWriter, *http.Request) error {
-		return Errorf(http.StatusNotFound, "not_found", "no such API endpoint")
-	}}))
+}
+
+// NotRouted answers a request under /api/ that no route takes: 404, or
+// 405 when the path exists with other methods (the caller has set Allow).
+// There is no catch-all /api/ pattern: it would turn every 405 into 404.
+func (s *Server) NotRouted(w http.ResponseWriter, r *http.Request, status int) {
+	if status == http.StatusMethodNotAllowed {
+		s.writeError(w, r, Errorf(status, "method_not_allowed", "this endpoint does not take that method (see the Allow header)"))
+		return
+	}
+	s.writeError(w, r, Errorf(http.StatusNotFound, "not_found", "no such API endpoint"))
 }
 
 func (s *Server) guard(rt route) http.Handler {

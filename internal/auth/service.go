@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,7 +31,14 @@ import (
 var (
 	ErrBadCredentials = errors.New("the e-mail address or password is not right")
 	ErrNoSession      = errors.New("not signed in")
+	// ErrBusy means every password-hashing slot stayed taken for the short
+	// wait allowed: the caller should answer 429 with Retry-After
+	// (BusyRetryAfter) rather than queue the request.
+	ErrBusy = errors.New("too many password checks at once: try again in a moment")
 )
+
+// BusyRetryAfter is how long a client refused with ErrBusy should wait.
+const BusyRetryAfter = time.Second
 
 // LockedError says sign-in is refused until a time, whatever the password.
 type LockedError struct{ Until time.Time }
@@ -51,6 +59,8 @@ const (
 	LockBase     = 30 * time.Second
 	LockMax      = time.Hour
 )
+
+var throttlePolicy = store.ThrottlePolicy{Free: FreeFailures, Base: LockBase, Max: LockMax}
 
 // Principal is the signed-in staff member behind a request.
 type Principal struct {
@@ -97,6 +107,11 @@ type Service struct {
 	idle, max   time.Duration
 	now         func() time.Time
 	dummyHash   string
+	// hashSlots bounds concurrent argon2 work: each hash holds Params.Memory
+	// (64 MiB by default) while it runs, so unbounded parallel sign-ins
+	// would exhaust memory long before the lock-out refuses them.
+	hashSlots chan struct{}
+	hashWait  time.Duration
 }
 
 // Options configure a Service.
@@ -107,6 +122,11 @@ type Options struct {
 	SessionIdle time.Duration
 	SessionMax  time.Duration
 	Now         func() time.Time
+	// MaxConcurrentHashes bounds argon2 computations running at once (0:
+	// the number of usable CPUs, GOMAXPROCS); HashWait is how long a
+	// request may wait for a free slot before ErrBusy (0: 250 ms).
+	MaxConcurrentHashes int
+	HashWait            time.Duration
 }
 
 // NewService returns a Service.
@@ -123,8 +143,15 @@ func NewService(db *store.DB, log *audit.Log, o Options) *Service {
 	if o.SessionMax == 0 {
 		o.SessionMax = 10 * time.Hour
 	}
+	if o.MaxConcurrentHashes <= 0 {
+		o.MaxConcurrentHashes = runtime.GOMAXPROCS(0)
+	}
+	if o.HashWait <= 0 {
+		o.HashWait = 250 * time.Millisecond
+	}
 	s := &Service{db: db, audit: log, throttleKey: o.ThrottleKey, knownArea: o.KnownArea, params: o.Params,
-		idle: o.SessionIdle, max: o.SessionMax, now: o.Now}
+		idle: o.SessionIdle, max: o.SessionMax, now: o.Now,
+		hashSlots: make(chan struct{}, o.MaxConcurrentHashes), hashWait: o.HashWait}
 	// Unknown addresses are checked against a real hash, so a wrong address
 	// takes as long as a wrong password.
 	s.dummyHash, _ = HashPassword(GeneratePassword(), o.Params)
@@ -200,7 +227,7 @@ func (s *Service) CreateUser(ctx context.Context, actor string, n NewUser) (stor
 	if err := CheckPasswordRules(pw); err != nil {
 		return store.User{}, "", &InputError{"password", err.Error()}
 	}
-	hash, err := HashPassword(pw, s.params)
+	hash, err := s.hash(ctx, pw)
 	if err != nil {
 		return store.User{}, "", err
 	}
@@ -276,7 +303,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor string, id int64, role s
 // changed at next sign-in, ends its sessions and returns the password.
 func (s *Service) ResetPassword(ctx context.Context, actor string, id int64) (string, error) {
 	pw := GeneratePassword()
-	hash, err := HashPassword(pw, s.params)
+	hash, err := s.hash(ctx, pw)
 	if err != nil {
 		return "", err
 	}
@@ -302,73 +329,149 @@ func (s *Service) throttleKeyFor(email string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// SignInWithPassword checks credentials with lock-out and starts a session.
-// It returns the session cookie token.
-func (s *Service) SignInWithPassword(ctx context.Context, email, password string) (string, *Principal, error) {
-	key := s.throttleKeyFor(email)
-	now := s.now()
-	th, err := s.db.Q().ThrottleByKey(ctx, key)
-	if err != nil {
-		return "", nil, err
-	}
-	if now.Before(th.LockedUntil) {
-		s.audit.Record(ctx, audit.Entry{Actor: "anonymous", Action: "auth.sign_in", Purpose: "staff_access", Outcome: audit.Denied})
-		return "", nil, &LockedError{Until: th.LockedUntil}
-	}
-	u, err := s.db.Q().UserByEmail(ctx, email)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return "", nil, err
-	}
-	hash := s.dummyHash
-	if err == nil && u.PasswordHash != "" {
-		hash = u.PasswordHash
-	}
-	ok, verr := VerifyPassword(password, hash)
-	if verr != nil {
-		ok = false
-	}
-	known := err == nil
-	if !ok || !known || !u.DisabledAt.IsZero() || u.AuthProvider != "password" {
-		return "", nil, s.failSignIn(ctx, key, known, u.ID)
-	}
-	if err := s.db.Q().ClearThrottle(ctx, key); err != nil {
-		return "", nil, err
-	}
-	return s.StartSession(ctx, u, "password")
+// changeThrottleKeyFor is the lock-out key of the current-password check
+// on the account page. It is an HMAC under a subkey of its own, so no
+// string typed into the sign-in form can name (and lock) it.
+func (s *Service) changeThrottleKeyFor(userID int64) string {
+	sub := hmac.New(sha256.New, s.throttleKey)
+	sub.Write([]byte("fairline password-change throttle"))
+	m := hmac.New(sha256.New, sub.Sum(nil))
+	m.Write([]byte(strconv.FormatInt(userID, 10)))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
-func (s *Service) failSignIn(ctx context.Context, key string, known bool, id int64) error {
+// hashSlot takes one of the slots that bound concurrent argon2 work,
+// waiting at most hashWait; release gives it back.
+func (s *Service) hashSlot(ctx context.Context) (release func(), err error) {
+	release = func() { <-s.hashSlots }
+	select {
+	case s.hashSlots <- struct{}{}:
+		return release, nil
+	default:
+	}
+	t := time.NewTimer(s.hashWait)
+	defer t.Stop()
+	select {
+	case s.hashSlots <- struct{}{}:
+		return release, nil
+	case <-t.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// hash computes a password hash in a hashing slot.
+func (s *Service) hash(ctx context.Context, pw string) (string, error) {
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return HashPassword(pw, s.params)
+}
+
+// attempt is how a throttled password check ended.
+type attempt int
+
+const (
+	attemptRight   attempt = iota // checked and right; the throttle is cleared
+	attemptWrong                  // checked and wrong (counted)
+	attemptRefused                // locked: not checked at all
+)
+
+// throttledCheck runs check (which verifies a password) under the lock-out
+// of key: the attempt is reserved in the database first, atomically, so
+// however many requests arrive at once, on however many instances, at most
+// the allowance reaches check; and check runs in a hashing slot. It returns
+// the outcome and the lock in force afterwards (zero when none).
+func (s *Service) throttledCheck(ctx context.Context, key string, check func() (bool, error)) (attempt, time.Time, error) {
 	now := s.now()
-	var locked *LockedError
-	err := s.db.Tx(ctx, func(q *store.Q) error {
-		th, err := q.ThrottleByKey(ctx, key)
-		if err != nil {
-			return err
+	// A key already locked is refused without taking a slot.
+	th, err := s.db.Q().ThrottleByKey(ctx, key)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	if now.Before(th.LockedUntil) {
+		return attemptRefused, th.LockedUntil, nil
+	}
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	defer release()
+	ok, th, err := s.db.Q().ReserveAttempt(ctx, key, now, throttlePolicy)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	if !ok {
+		// Another attempt locked the key a moment ago (or a success has
+		// just cleared it: still refuse this one, it raced the lock).
+		if th.LockedUntil.Before(now) {
+			th.LockedUntil = now
 		}
-		th.Failures++
-		if over := th.Failures - FreeFailures; over >= 0 {
-			d := LockBase << min(over, 20)
-			th.LockedUntil = now.Add(min(d, LockMax))
-			locked = &LockedError{Until: th.LockedUntil}
+		return attemptRefused, th.LockedUntil, nil
+	}
+	right, err := check()
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	if !right {
+		if now.Before(th.LockedUntil) {
+			return attemptWrong, th.LockedUntil, nil
 		}
-		if err := q.SetThrottle(ctx, key, th, now); err != nil {
-			return err
+		return attemptWrong, time.Time{}, nil
+	}
+	return attemptRight, time.Time{}, s.db.Q().ClearThrottle(ctx, key)
+}
+
+// SignInWithPassword checks credentials with lock-out and starts a session.
+// It returns the session cookie token. Failed attempts are counted per
+// keyed hash of the address (unknown addresses too, so the lock-out
+// reveals nothing); ErrBusy means the password could not be checked now.
+func (s *Service) SignInWithPassword(ctx context.Context, email, password string) (string, *Principal, error) {
+	var u store.User
+	var known bool
+	outcome, until, err := s.throttledCheck(ctx, s.throttleKeyFor(email), func() (bool, error) {
+		var err error
+		u, err = s.db.Q().UserByEmail(ctx, email)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return false, err
 		}
-		obj := ""
-		if known {
-			obj = userObject(id)
+		known = err == nil
+		// Unknown addresses are checked against a real hash, so a wrong
+		// address takes as long as a wrong password.
+		hash := s.dummyHash
+		if known && u.PasswordHash != "" {
+			hash = u.PasswordHash
 		}
-		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: "anonymous", Action: "auth.sign_in", Object: obj,
-			Purpose: "staff_access", Outcome: audit.Failure})
-		return err
+		ok, verr := VerifyPassword(password, hash)
+		return ok && verr == nil && known && u.DisabledAt.IsZero() && u.AuthProvider == "password", nil
 	})
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	if locked != nil {
-		return locked
+	switch outcome {
+	case attemptRefused:
+		if err := s.audit.Record(ctx, audit.Entry{Actor: "anonymous", Action: "auth.sign_in", Purpose: "staff_access", Outcome: audit.Denied}); err != nil {
+			return "", nil, err
+		}
+		return "", nil, &LockedError{Until: until}
+	case attemptWrong:
+		obj := ""
+		if known {
+			obj = userObject(u.ID)
+		}
+		if err := s.audit.Record(ctx, audit.Entry{Actor: "anonymous", Action: "auth.sign_in", Object: obj,
+			Purpose: "staff_access", Outcome: audit.Failure}); err != nil {
+			return "", nil, err
+		}
+		if !until.IsZero() {
+			return "", nil, &LockedError{Until: until}
+		}
+		return "", nil, ErrBadCredentials
 	}
-	return ErrBadCredentials
+	return s.StartSession(ctx, u, "password")
 }
 
 // StartSession opens a session for u, signed in by method ("password",
@@ -461,21 +564,44 @@ func (s *Service) SignOut(ctx context.Context, p *Principal) error {
 
 // ChangePassword sets a new password after checking the current one, and
 // ends the user's other sessions.
+//
+// The current-password check has the sign-in's lock-out (keyed by account)
+// and hashing bound: a stolen session must not become a way to guess the
+// password, nor to run argon2 without limit. A locked check gives
+// *LockedError.
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
-	u, err := s.db.Q().UserByID(ctx, p.UserID)
-	if err != nil {
-		return err
-	}
-	if ok, _ := VerifyPassword(current, u.PasswordHash); !ok {
-		return &InputError{"current_password", "your current password is not right"}
-	}
 	if err := CheckPasswordRules(next); err != nil {
 		return &InputError{"new_password", err.Error()}
 	}
 	if next == current {
 		return &InputError{"new_password", "choose a password different from the current one"}
 	}
-	hash, err := HashPassword(next, s.params)
+	outcome, until, err := s.throttledCheck(ctx, s.changeThrottleKeyFor(p.UserID), func() (bool, error) {
+		u, err := s.db.Q().UserByID(ctx, p.UserID)
+		if err != nil {
+			return false, err
+		}
+		ok, _ := VerifyPassword(current, u.PasswordHash)
+		return ok, nil
+	})
+	if err != nil {
+		return err
+	}
+	if outcome != attemptRight {
+		result := audit.Failure
+		if outcome == attemptRefused {
+			result = audit.Denied
+		}
+		if err := s.audit.Record(ctx, audit.Entry{Actor: p.Actor(), Action: "user.password_change", Object: p.Actor(),
+			Purpose: "access_management", Outcome: result}); err != nil {
+			return err
+		}
+		if !until.IsZero() {
+			return &LockedError{Until: until}
+		}
+		return &InputError{"current_password", "your current password is not right"}
+	}
+	hash, err := s.hash(ctx, next)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/kb/extract"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/search/eval"
 	"github.com/fairline/fairline/internal/store"
 )
@@ -197,7 +198,7 @@ func chatBenchServer(ctx context.Context, pol *policy.Policy, pagesFile string, 
 		db.Close()
 		return fail(err)
 	}
-	a, err := api.New(api.Deps{DB: db, Policy: func() *policy.Policy { return pol }, Logger: log, Chat: svc, ChatRate: -1})
+	a, err := api.New(api.Deps{DB: db, Policy: func() *policy.Policy { return pol }, Logger: log, Chat: svc, ChatLimiter: ratelimit.New(ratelimit.Rate{}, ratelimit.Options{})})
 	if err != nil {
 		db.Close()
 		return fail(err)

@@ -64,8 +64,10 @@ func run(t *testing.T, env map[string]string, stdin string, args ...string) resu
 	return result{code, out.String(), errOut.String()}
 }
 
+// dataEnv gives a command its own data folder; a serve gets its metrics
+// listener on a free port, so tests never fight over the default one.
 func dataEnv(t *testing.T) map[string]string {
-	return map[string]string{"FAIRLINE_DATA_DIR": t.TempDir()}
+	return map[string]string{"FAIRLINE_DATA_DIR": t.TempDir(), "FAIRLINE_METRICS_LISTEN": "127.0.0.1:0"}
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
@@ -236,6 +238,32 @@ func TestServeEndToEnd(t *testing.T) {
 			}
 			if !strings.Contains(out.String(), base+"/setup?token=") {
 				t.Errorf("first-run output lacks the set-up link:\n%s", out.String())
+			}
+			// Metrics are served on their own listener, not the public one.
+			m := regexp.MustCompile(`metrics: +(http://127\.0\.0\.1:\d+/metrics)`).FindStringSubmatch(out.String())
+			if m == nil {
+				t.Fatalf("no metrics address printed:\n%s", out.String())
+			}
+			pub, err := http.Get(base + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			pub.Body.Close()
+			if pub.StatusCode != http.StatusNotFound {
+				t.Errorf("/metrics on the public address: %d, want 404", pub.StatusCode)
+			}
+			if hz, err := http.Get(base + "/healthz"); err == nil {
+				hz.Body.Close()
+			}
+			resp, err := http.Get(m[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(body), `fairline_http_requests_total{code="200",route="GET /healthz"}`) ||
+				!strings.Contains(string(body), "go_goroutines") {
+				t.Errorf("metrics listener: %d\n%.500s", resp.StatusCode, body)
 			}
 			for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/privacy/call-recording": "First Contact Plus"} {
 				resp, err := http.Get(base + path)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -15,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -65,26 +63,7 @@ func TestUploadSurvivesKill(t *testing.T) {
 		"agent_id": "a-1", "started_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), "duration_seconds": 300,
 		"sha256": hex.EncodeToString(sum[:])})
 
-	start := func() (*exec.Cmd, string) {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "FAIRLINE_TEST_CHILD_SERVE=1", "FAIRLINE_DATA_DIR="+dir, "FAIRLINE_LISTEN=127.0.0.1:0")
-		out, _ := cmd.StdoutPipe()
-		cmd.Stderr = io.Discard
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(out)
-		re := regexp.MustCompile(`running at (http://\S+)/`)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				go io.Copy(io.Discard, out)
-				return cmd, m[1]
-			}
-		}
-		cmd.Process.Kill()
-		t.Fatal("child server did not start")
-		return nil, ""
-	}
+	start := func() (*exec.Cmd, string) { return startServe(t, map[string]string{"FAIRLINE_DATA_DIR": dir}) }
 	upload := func(base string, body io.Reader, ct string) (*http.Response, error) {
 		req, _ := http.NewRequest("POST", base+"/api/v1/recordings", body)
 		req.Header.Set("Content-Type", ct)

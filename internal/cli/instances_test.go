@@ -26,7 +26,7 @@ import (
 func startServe(t *testing.T, env map[string]string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "FAIRLINE_TEST_CHILD_SERVE=1", "FAIRLINE_LISTEN=127.0.0.1:0",
+	cmd.Env = append(os.Environ(), "FAIRLINE_TEST_CHILD_SERVE=1", "FAIRLINE_LISTEN=127.0.0.1:0", "FAIRLINE_METRICS_LISTEN=off",
 		"FAIRLINE_TEST_CHILD_ARGS="+strings.Join(args, "\x1f"))
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)

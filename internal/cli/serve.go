@@ -19,6 +19,7 @@ import (
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/version"
 	"github.com/fairline/fairline/internal/web"
@@ -93,8 +94,10 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	} else if n == 0 {
 		setup = web.NewSetup()
 	}
+	// One limiter for the chatbot's two doors, the JSON API and /ask.
+	chatLimiter := ratelimit.New(a.Config.ChatRateLimit(), ratelimit.Options{})
 	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
-		Chat: a.Chat, WidgetOrigins: a.Config.Origins()})
+		Chat: a.Chat, ChatLimiter: chatLimiter, WidgetOrigins: a.Config.Origins()})
 	if err != nil {
 		return err
 	}
@@ -103,6 +106,7 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
 		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),
 		StoreLocations: a.StoreLocations, Jobs: a.Jobs,
+		ChatLimiter: chatLimiter, TrustedProxies: a.Config.TrustedProxyNets(),
 	})
 	if err != nil {
 		return err
@@ -117,6 +121,26 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		base = "http://" + ln.Addr().String()
 	}
 	site.BaseURL = base
+	// /metrics has a listener of its own (loopback by default), never the
+	// public one.
+	var metricsSrv *http.Server
+	var metricsURL string
+	if addr := a.Config.MetricsAddr(); addr != "" {
+		mln, err := net.Listen("tcp", addr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for metrics on %s (metrics-listen; off turns it off): %w", addr, err)
+		}
+		metricsURL = "http://" + mln.Addr().String() + "/metrics"
+		metricsSrv = &http.Server{Handler: site.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+		go func() {
+			if err := metricsSrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener stopped", "err", err)
+			}
+		}()
+		defer metricsSrv.Close()
+	}
 	timeouts := DefaultServeTimeouts
 	if env.Timeouts != nil {
 		timeouts = *env.Timeouts
@@ -126,6 +150,9 @@ func serve(ctx context.Context, env *Env, args []string) error {
 
 	fmt.Fprintf(env.Stdout, "Fairline %s is running at %s/\n", version.String(), base)
 	fmt.Fprintf(env.Stdout, "  database: %s\n  policy:   %s\n", a.Config.RedactedDB(), a.Policy().Source)
+	if metricsURL != "" {
+		fmt.Fprintf(env.Stdout, "  metrics:  %s (for Prometheus; not on the public address)\n", metricsURL)
+	}
 	if setup != nil {
 		fmt.Fprintf(env.Stdout, "\nFirst time? Create the administrator account by opening\n  %s/setup?token=%s\n", base, setup.Token())
 		fmt.Fprintf(env.Stdout, "or run: fairline user add --email you@your-council.gov.uk --role administrator\n\n")

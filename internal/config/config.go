@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fairline/fairline/internal/clientaddr"
+	"github.com/fairline/fairline/internal/ratelimit"
 	"gopkg.in/yaml.v3"
 )
 
@@ -50,6 +52,16 @@ type Config struct {
 	TLSKey        string        // ...and key
 	SessionIdle   time.Duration // staff session idle timeout
 	SessionMax    time.Duration // staff session absolute lifetime
+	// TrustedProxies are the reverse proxies (comma-separated CIDRs) whose
+	// X-Forwarded-For / Forwarded headers name the client; nobody else's are
+	// believed. See TrustedProxyNets.
+	TrustedProxies string
+	// ChatRate is the chatbot's per-client limit, "N/PERIOD" such as
+	// "20/min", or "off". See ChatRateLimit.
+	ChatRate string
+	// MetricsListen is where /metrics is served for Prometheus, apart from
+	// the public site; "" or "off" serves it nowhere.
+	MetricsListen string
 }
 
 // field ties one setting to its file key, environment variable and flag.
@@ -85,6 +97,9 @@ func (c *Config) fields() []field {
 		{name: "tls-key", help: "TLS key file", str: &c.TLSKey},
 		{name: "session-idle", help: "staff session idle timeout", dur: &c.SessionIdle},
 		{name: "session-max", help: "staff session absolute lifetime", dur: &c.SessionMax},
+		{name: "trusted-proxies", help: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/Forwarded headers name the client", str: &c.TrustedProxies},
+		{name: "chat-rate", help: "chatbot questions per client, e.g. 20/min (periods s, min, hour) or off", str: &c.ChatRate},
+		{name: "metrics-listen", help: "address serving /metrics for Prometheus (off: none)", str: &c.MetricsListen},
 	}
 }
 
@@ -105,6 +120,9 @@ func Defaults() Config {
 		LogFormat:    "text",
 		SessionIdle:  30 * time.Minute,
 		SessionMax:   10 * time.Hour,
+		ChatRate:     ratelimit.DefaultChatRate.String(),
+		// Loopback: metrics are for the operator's scraper, not the public.
+		MetricsListen: "127.0.0.1:9464",
 	}
 }
 
@@ -275,6 +293,17 @@ func (c Config) Validate() error {
 	if c.SessionIdle <= 0 || c.SessionMax < c.SessionIdle {
 		errs = append(errs, errors.New("session-idle must be positive and no longer than session-max"))
 	}
+	if _, err := clientaddr.ParseTrusted(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("trusted-proxies: %w", err))
+	}
+	if _, err := ratelimit.ParseRate(c.ChatRate); err != nil {
+		errs = append(errs, fmt.Errorf("chat-rate: %w", err))
+	}
+	if c.MetricsAddr() != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			errs = append(errs, fmt.Errorf("metrics-listen %q must be host:port or off", c.MetricsListen))
+		}
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %w", errors.Join(errs...))
 	}
@@ -294,6 +323,32 @@ func (c Config) Origins() []string {
 		}
 	}
 	return out
+}
+
+// TrustedProxyNets parses TrustedProxies (validated by Validate).
+func (c Config) TrustedProxyNets() *clientaddr.Trusted {
+	t, err := clientaddr.ParseTrusted(c.TrustedProxies)
+	if err != nil {
+		return &clientaddr.Trusted{}
+	}
+	return t
+}
+
+// ChatRateLimit parses ChatRate (validated by Validate).
+func (c Config) ChatRateLimit() ratelimit.Rate {
+	r, err := ratelimit.ParseRate(c.ChatRate)
+	if err != nil {
+		return ratelimit.DefaultChatRate
+	}
+	return r
+}
+
+// MetricsAddr is the address to serve /metrics on, "" when turned off.
+func (c Config) MetricsAddr() string {
+	if a := strings.TrimSpace(c.MetricsListen); a != "" && !strings.EqualFold(a, "off") {
+		return a
+	}
+	return ""
 }
 
 // SecureCookies reports whether cookies must carry the Secure attribute.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fairline/fairline/internal/ratelimit"
 )
 
 func resolve(t *testing.T, args []string, env map[string]string) (Config, error) {
@@ -72,12 +74,49 @@ func TestBadConfigIsNamed(t *testing.T) {
 		{[]string{"-tls-cert", "c.pem"}, nil, "tls-cert and tls-key"},
 		{[]string{"-base-url", "ftp://x"}, nil, "base-url"},
 		{[]string{"-config", filepath.Join(dir, "missing.yaml")}, nil, "missing.yaml"},
+		{[]string{"-trusted-proxies", "10.0.0.0/8,proxy.internal"}, nil, `trusted-proxies: "proxy.internal" is not a network`},
+		{nil, map[string]string{"FAIRLINE_TRUSTED_PROXIES": "10.0.0.0/40"}, `trusted-proxies: "10.0.0.0/40"`},
+		{[]string{"-chat-rate", "20"}, nil, `chat-rate: "20" must be a number of requests per period, like 20/min`},
+		{nil, map[string]string{"FAIRLINE_CHAT_RATE": "20/fortnight"}, `chat-rate: "20/fortnight"`},
+		{[]string{"-metrics-listen", "9464"}, nil, `metrics-listen "9464" must be host:port or off`},
 	}
 	for _, tc := range cases {
 		_, err := resolve(t, tc.args, tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v %v: err = %v, want mention of %q", tc.args, tc.env, err, tc.want)
 		}
+	}
+}
+
+// TestSecuritySettings: trusted proxies, the chatbot's rate and the
+// metrics address, from each source, parsed.
+func TestSecuritySettings(t *testing.T) {
+	c, err := resolve(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TrustedProxyNets().String() != "" || c.ChatRateLimit() != ratelimit.DefaultChatRate || c.MetricsAddr() != "127.0.0.1:9464" {
+		t.Errorf("defaults: proxies %q, rate %v, metrics %q", c.TrustedProxyNets(), c.ChatRateLimit(), c.MetricsAddr())
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "fairline.yaml")
+	os.WriteFile(file, []byte("trusted_proxies: 10.0.0.0/8, 192.0.2.10\nchat_rate: 5/s\nmetrics_listen: 10.1.2.3:9100\n"), 0o600)
+	c, err = resolve(t, []string{"-config", file}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TrustedProxyNets().String() != "10.0.0.0/8,192.0.2.10/32" || c.ChatRateLimit() != (ratelimit.Rate{N: 5, Per: time.Second}) || c.MetricsAddr() != "10.1.2.3:9100" {
+		t.Errorf("from the file: proxies %q, rate %v, metrics %q", c.TrustedProxyNets(), c.ChatRateLimit(), c.MetricsAddr())
+	}
+	c, err = resolve(t, []string{"-metrics-listen", ""}, map[string]string{"FAIRLINE_CHAT_RATE": "off", "FAIRLINE_TRUSTED_PROXIES": "::1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr() != "" || !c.ChatRateLimit().Off() || c.TrustedProxyNets().String() != "::1/128" {
+		t.Errorf("metrics %q, rate %v, proxies %q", c.MetricsAddr(), c.ChatRateLimit(), c.TrustedProxyNets())
+	}
+	if c, _ := resolve(t, nil, map[string]string{"FAIRLINE_METRICS_LISTEN": "OFF"}); c.MetricsAddr() != "" {
+		t.Errorf("metrics-listen off: %q", c.MetricsAddr())
 	}
 }
 

@@ -98,6 +98,64 @@ func (q *Q) SetThrottle(ctx context.Context, key string, t Throttle, now time.Ti
 	return err
 }
 
+// ThrottlePolicy is the lock-out rule ReserveAttempt applies: the first
+// Free attempts are free; attempt Free+n locks for Base<<n, at most Max.
+type ThrottlePolicy struct {
+	Free      int
+	Base, Max time.Duration
+}
+
+// ReserveAttempt counts one attempt for key before the password is checked,
+// in one statement, so parallel requests and several processes sharing the
+// database cannot all slip under the allowance: the counter moves only while
+// key is not locked, and the lock the attempt earns (if any) is set in the
+// same statement. It returns whether the attempt may go ahead and the state
+// after it (on refusal, the lock in force). A success must ClearThrottle.
+//
+// The attempt is counted as a failure up front; a success clears it, and a
+// crash while checking leaves it counted, which errs on the side of the lock.
+func (q *Q) ReserveAttempt(ctx context.Context, key string, now time.Time, p ThrottlePolicy) (bool, Throttle, error) {
+	// shifts is how many doublings of Base reach Max: from there on the
+	// lock is Max (the CASE keeps the shift small on both databases).
+	shifts := 0
+	for p.Base<<shifts < p.Max && shifts < 40 {
+		shifts++
+	}
+	now64 := toMicros(now)
+	first := Throttle{Failures: 1}
+	if first.Failures >= p.Free {
+		first.LockedUntil = now.Add(min(p.Base, p.Max))
+	}
+	var t Throttle
+	var until int64
+	err := q.queryRow(ctx, `INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET
+			failures = login_throttle.failures + 1,
+			locked_until = CASE
+				WHEN login_throttle.failures + 1 < CAST(? AS BIGINT) THEN 0
+				WHEN login_throttle.failures + 1 - CAST(? AS BIGINT) >= CAST(? AS BIGINT) THEN CAST(? AS BIGINT)
+				ELSE CAST(? AS BIGINT) + (CAST(? AS BIGINT) << (login_throttle.failures + 1 - CAST(? AS INTEGER)))
+			END,
+			updated_at = excluded.updated_at
+		WHERE login_throttle.locked_until <= CAST(? AS BIGINT)
+		RETURNING failures, locked_until`,
+		key, first.Failures, toMicros(first.LockedUntil), now64,
+		p.Free,
+		p.Free, shifts, now64+p.Max.Microseconds(),
+		now64, p.Base.Microseconds(), p.Free,
+		now64).Scan(&t.Failures, &until)
+	if err = mapErr(err); err == ErrNotFound {
+		// The row exists and is locked: nothing was updated.
+		t, err = q.ThrottleByKey(ctx, key)
+		return false, t, err
+	}
+	if err != nil {
+		return false, Throttle{}, fmt.Errorf("store: reserve sign-in attempt: %w", err)
+	}
+	t.LockedUntil = fromMicros(until)
+	return true, t, nil
+}
+
 // ClearThrottle forgets failures for key after a successful sign-in.
 func (q *Q) ClearThrottle(ctx context.Context, key string) error {
 	_, err := q.exec(ctx, `DELETE FROM login_throttle WHERE key = ?`, key)

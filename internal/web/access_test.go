@@ -25,7 +25,6 @@ var (
 		"GET /static/":             everyone,
 		"GET /healthz":             everyone,
 		"GET /readyz":              everyone,
-		"GET /metrics":             everyone,
 		"GET /ask":                 everyone,
 		"POST /ask":                everyone,
 		"POST /ask/feedback":       everyone,

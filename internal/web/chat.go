@@ -1,22 +1,15 @@
 package web
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
 	"errors"
 	"html/template"
-	"math"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
-	"time"
 	"unicode/utf8"
 
 	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/clientaddr"
 )
 
 // The /ask page: the website chatbot as a full page that works without
@@ -73,8 +66,10 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
 	if len(pg.Errors) > 0 {
 		return s.render(w, r, "ask", pg)
 	}
-	if wait := s.askLimiter().take(r); wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(wait))
+	// The same limiter as the JSON API's: the form is another door to the
+	// same service.
+	if wait := s.ChatLimiter.Allow(clientaddr.FromRequest(r), conv); wait > 0 {
+		setRetryAfter(w, wait)
 		return &statusError{http.StatusTooManyRequests, "You have asked a lot of questions in a short time. Wait a minute and try again."}
 	}
 	resp, err := s.Chat.Ask(r.Context(), chat.Request{Message: q, ConversationID: conv})
@@ -171,72 +166,4 @@ func chatInputError(err error) (string, bool) {
 		return "That answer is no longer kept, so feedback on it cannot be recorded.", true
 	}
 	return "", false
-}
-
-// The JSON API limits each client; the form is another door to the same
-// service, so it has a limit of its own: askPerMinute questions a minute
-// per client address, kept in memory under a keyed hash (no address is
-// held), refilled evenly.
-const askPerMinute = 60
-
-type askLimiter struct {
-	key     [32]byte
-	mu      sync.Mutex
-	buckets map[[32]byte]*askBucket
-	swept   time.Time
-}
-
-type askBucket struct {
-	tokens float64
-	at     time.Time
-}
-
-// askLimiters holds each Server's limiter (a Server is built once per
-// process; tests build many).
-var askLimiters sync.Map
-
-func (s *Server) askLimiter() *askLimiter {
-	if l, ok := askLimiters.Load(s); ok {
-		return l.(*askLimiter)
-	}
-	l := &askLimiter{buckets: map[[32]byte]*askBucket{}}
-	rand.Read(l.key[:])
-	got, _ := askLimiters.LoadOrStore(s, l)
-	return got.(*askLimiter)
-}
-
-// take spends a token for r's client, or returns the seconds to wait.
-func (l *askLimiter) take(r *http.Request) int {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	m := hmac.New(sha256.New, l.key[:])
-	m.Write([]byte(host))
-	var k [32]byte
-	copy(k[:], m.Sum(nil))
-	now := time.Now()
-	rate := float64(askPerMinute) / 60
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.swept) > time.Minute {
-		l.swept = now
-		for k, b := range l.buckets {
-			if now.Sub(b.at) > time.Minute {
-				delete(l.buckets, k)
-			}
-		}
-	}
-	b := l.buckets[k]
-	if b == nil {
-		b = &askBucket{tokens: askPerMinute, at: now}
-		l.buckets[k] = b
-	}
-	b.tokens = math.Min(askPerMinute, b.tokens+now.Sub(b.at).Seconds()*rate)
-	b.at = now
-	if b.tokens < 1 {
-		return int(math.Ceil((1 - b.tokens) / rate))
-	}
-	b.tokens--
-	return 0
 }

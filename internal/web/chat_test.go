@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fairline/fairline/internal/ratelimit"
 )
 
 // seedChatKB imports a few council pages, at base (the test's own server,
@@ -170,17 +173,18 @@ func TestAskKeepsPersonalDataOutOfLogs(t *testing.T) {
 	}
 }
 
-// The form has a per-client limit too, like the JSON API.
+// The form has a per-client limit too, the JSON API's.
 func TestAskIsRateLimited(t *testing.T) {
 	s := newSite(t, siteOpts{})
 	seedChatKB(t, s, "https://www.example-council.gov.uk")
 	c := s.client()
 	_, _, token := s.get(c, "/ask")
-	for i := 0; i < 61; i++ {
+	n := ratelimit.DefaultChatRate.N
+	for i := 0; i <= n; i++ {
 		resp := s.post(c, "/ask", url.Values{"csrf_token": {token}, "question": {"library opening hours"}})
 		body := readAll(resp)
 		if resp.StatusCode == http.StatusTooManyRequests {
-			if i < 60 || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Wait a minute") {
+			if i < n || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Wait a minute") {
 				t.Errorf("limited after %d questions (Retry-After %q)", i, resp.Header.Get("Retry-After"))
 			}
 			return
@@ -189,5 +193,77 @@ func TestAskIsRateLimited(t *testing.T) {
 			t.Fatalf("question %d: %d", i, resp.StatusCode)
 		}
 	}
-	t.Error("61 questions in a row were all answered")
+	t.Errorf("%d questions in a row were all answered", n+1)
+}
+
+// TestChatLimitPerClientBehindProxy: behind a trusted reverse proxy each
+// resident has a bucket of their own, named by X-Forwarded-For; the API and
+// the /ask page draw from the same one; what a client writes into the
+// header itself changes nothing; and nobody else's headers are believed.
+func TestChatLimitPerClientBehindProxy(t *testing.T) {
+	rate := ratelimit.Rate{N: 2, Per: time.Minute}
+	ask := func(s *site, xff string) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", s.srv.URL+"/api/v1/chat", strings.NewReader(`{"message":"library opening hours"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	askPage := func(s *site, xff string) int {
+		t.Helper()
+		c := s.client()
+		_, _, token := s.get(c, "/ask")
+		req, _ := http.NewRequest("POST", s.srv.URL+"/ask", strings.NewReader(url.Values{"csrf_token": {token}, "question": {"library opening hours"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", xff)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	// The test server's peer address is 127.0.0.1: the proxy.
+	s := newSite(t, siteOpts{trustedProxies: "127.0.0.0/8, 10.0.0.0/8", chatRate: rate})
+	seedChatKB(t, s, "https://www.example-council.gov.uk")
+	for i := range rate.N {
+		if got := ask(s, "203.0.113.1"); got != http.StatusOK {
+			t.Fatalf("resident A's question %d: %d", i, got)
+		}
+	}
+	if got := askPage(s, "203.0.113.1"); got != http.StatusTooManyRequests {
+		t.Errorf("resident A on /ask after using the allowance through the API: %d, want 429", got)
+	}
+	if got := ask(s, "192.0.2.50, 203.0.113.1"); got != http.StatusTooManyRequests {
+		t.Errorf("resident A writing another address into the header: %d, want 429", got)
+	}
+	for _, xff := range []string{"203.0.113.2", "203.0.113.3, 10.0.0.7"} {
+		if got := ask(s, xff); got != http.StatusOK {
+			t.Errorf("another resident (%s) behind the same proxy: %d, want 200", xff, got)
+		}
+	}
+	if got := askPage(s, "203.0.113.4"); got != http.StatusOK {
+		t.Errorf("another resident on /ask: %d, want 200", got)
+	}
+
+	// No trusted proxies: the header is anybody's to write, so it is
+	// ignored and the peer is the client.
+	s = newSite(t, siteOpts{chatRate: rate})
+	seedChatKB(t, s, "https://www.example-council.gov.uk")
+	for i := range rate.N {
+		if got := ask(s, "198.51.100."+strconv.Itoa(i+1)); got != http.StatusOK {
+			t.Fatalf("question %d: %d", i, got)
+		}
+	}
+	if got := ask(s, "198.51.100.99"); got != http.StatusTooManyRequests {
+		t.Errorf("a spoofed X-Forwarded-For from an untrusted peer escaped the limit: %d", got)
+	}
 }

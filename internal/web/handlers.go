@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
@@ -104,7 +105,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.As(err, &locked):
 		s.metrics.signIns.WithLabelValues("locked").Inc()
+		setRetryAfter(w, time.Until(locked.Until))
 		pg.Errors = []fieldError{{"email", "Too many failed attempts. Try again after " + locked.Until.Local().Format("15:04") + "."}}
+		return s.renderStatus(w, r, http.StatusTooManyRequests, "sign_in", pg)
+	case errors.Is(err, auth.ErrBusy):
+		s.metrics.signIns.WithLabelValues("busy").Inc()
+		setRetryAfter(w, auth.BusyRetryAfter)
+		pg.Errors = []fieldError{{"email", busyMessage}}
 		return s.renderStatus(w, r, http.StatusTooManyRequests, "sign_in", pg)
 	case errors.Is(err, auth.ErrBadCredentials):
 		s.metrics.signIns.WithLabelValues("failure").Inc()
@@ -225,6 +232,12 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	err := s.Auth.ChangePassword(r.Context(), principalFrom(r), r.PostForm.Get("current_password"), r.PostForm.Get("new_password"))
 	if fe, ok := inputError(err); ok {
 		return s.render(w, r, "account", &page{Title: "Your account", Errors: []fieldError{fe}})
+	}
+	var locked *auth.LockedError
+	if errors.As(err, &locked) {
+		setRetryAfter(w, time.Until(locked.Until))
+		return s.renderStatus(w, r, http.StatusTooManyRequests, "account", &page{Title: "Your account", Errors: []fieldError{{"current_password",
+			"Too many wrong passwords. Try again after " + locked.Until.Local().Format("15:04") + "."}}})
 	}
 	if err != nil {
 		return err

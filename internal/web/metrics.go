@@ -43,7 +43,12 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
 }
 
-func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) error {
-	promhttp.HandlerFor(s.Gatherer, promhttp.HandlerOpts{}).ServeHTTP(w, r)
-	return nil
+// MetricsHandler serves GET /metrics for Prometheus. It is not part of
+// Handler: serve gives it a listener of its own (metrics-listen, loopback
+// by default), so the public site does not show its traffic and runtime
+// figures to anyone who asks.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Gatherer, promhttp.HandlerOpts{}))
+	return mux
 }

@@ -51,7 +51,6 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /static/", sample: "/static/app.css", access: public, handle: s.static},
 		{pattern: "GET /healthz", access: public, handle: s.healthz},
 		{pattern: "GET /readyz", access: public, handle: s.readyz},
-		{pattern: "GET /metrics", access: public, handle: s.metricsPage},
 		{pattern: "GET /ask", access: public, handle: s.askPage},
 		{pattern: "POST /ask", access: public, handle: s.ask},
 		{pattern: "POST /ask/feedback", access: public, handle: s.askFeedback},

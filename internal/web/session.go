@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/policy"
@@ -235,10 +237,34 @@ func notices(p *policy.Policy) []noticeLink {
 	return out
 }
 
-// safeNext keeps post-sign-in redirects on this site.
+// safeNext keeps post-sign-in redirects on this site: next must be a path
+// of this origin, else the console home is used. Browsers drop tabs and
+// newlines anywhere in a URL and read a backslash as a slash, so
+// "/\t/evil.example" or "/\\evil.example" would leave the site as
+// "//evil.example": rather than guess how a browser cleans a URL, any
+// control character or backslash, raw or percent-encoded, refuses next
+// outright, as does a path that decodes to start with "//". What is left
+// parses to a path with no scheme, host or user, which every browser
+// resolves against this origin.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/console"
+	const home = "/console"
+	if next == "" || len(next) > 2048 || strings.ContainsFunc(next, unsafeInNext) {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return home
+	}
+	if !strings.HasPrefix(next, "/") || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") ||
+		strings.ContainsFunc(u.Path, unsafeInNext) {
+		return home
 	}
 	return next
+}
+
+// unsafeInNext reports characters a redirect target must not hold:
+// controls (C0, DEL, C1), which browsers strip or mangle, and backslashes,
+// which they read as slashes.
+func unsafeInNext(r rune) bool {
+	return unicode.IsControl(r) || r == '\\' || r == utf8.RuneError
 }

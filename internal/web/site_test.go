@@ -19,9 +19,11 @@ import (
 	"github.com/fairline/fairline/internal/api"
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/clientaddr"
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/testutil/browser"
 	"github.com/fairline/fairline/internal/web"
 )
@@ -68,6 +70,10 @@ type siteOpts struct {
 	jobs bool
 	// cfg adjusts the configuration before the app opens.
 	cfg func(*config.Config)
+	// trustedProxies is the trusted-proxies setting; chatRate the
+	// chat-rate one (zero: the default).
+	trustedProxies string
+	chatRate       ratelimit.Rate
 }
 
 func newSite(t *testing.T, o siteOpts) *site {
@@ -106,13 +112,23 @@ func newSite(t *testing.T, o siteOpts) *site {
 	if o.setup {
 		s.setup = web.NewSetup()
 	}
-	s.api, err = api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy, Logger: log, Recordings: a.Recordings, Chat: a.Chat})
+	proxies, err := clientaddr.ParseTrusted(o.trustedProxies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.chatRate == (ratelimit.Rate{}) {
+		o.chatRate = ratelimit.DefaultChatRate
+	}
+	// One limiter for the API and /ask, as serve wires them.
+	lim := ratelimit.New(o.chatRate, ratelimit.Options{})
+	s.api, err = api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy, Logger: log, Recordings: a.Recordings, Chat: a.Chat,
+		ChatLimiter: lim})
 	if err != nil {
 		t.Fatal(err)
 	}
 	deps := web.Deps{API: s.api, Recordings: a.Recordings, Chat: a.Chat, DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: o.secure, Setup: s.setup, Logger: log, Version: "test",
-		StoreLocations: a.StoreLocations}
+		StoreLocations: a.StoreLocations, ChatLimiter: lim, TrustedProxies: proxies}
 	if o.jobs {
 		deps.Jobs = a.Jobs
 		ctx, cancel := context.WithCancel(context.Background())

@@ -13,7 +13,9 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,8 +23,10 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/clientaddr"
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/web/static"
@@ -49,10 +53,13 @@ type Deps struct {
 	Logger        *slog.Logger
 	Version       string
 	// API mounts the JSON API's routes beside the pages, behind the same
-	// session, security-header and cross-origin middleware.
+	// session, security-header and cross-origin middleware, and answers
+	// requests under /api/ that no route takes (404, or 405 with Allow
+	// already set) in its own format.
 	API interface {
 		Register(*http.ServeMux)
 		CrossOriginPaths() []string
+		NotRouted(w http.ResponseWriter, r *http.Request, status int)
 	}
 	// KB is the knowledge base service whose hooks keep the chatbot's index
 	// current; nil makes the console use one without hooks.
@@ -70,6 +77,12 @@ type Deps struct {
 	// Jobs is the background job runner whose liveness /readyz reports (jobs.Queue); nil: no
 	// runner to check.
 	Jobs interface{ Alive() error }
+	// ChatLimiter limits each client's questions on /ask; pass the one the
+	// API uses (nil: one of the pages' own at ratelimit.DefaultChatRate).
+	ChatLimiter *ratelimit.Limiter
+	// TrustedProxies are the reverse proxies believed about the client
+	// address (nil: nobody; the peer is the client).
+	TrustedProxies *clientaddr.Trusted
 }
 
 // Server holds parsed templates and the route table.
@@ -119,6 +132,9 @@ func New(d Deps) (*Server, error) {
 	if d.Registry == nil {
 		r := prometheus.NewRegistry()
 		d.Registry, d.Gatherer = r, r
+	}
+	if d.ChatLimiter == nil {
+		d.ChatLimiter = ratelimit.New(ratelimit.DefaultChatRate, ratelimit.Options{})
 	}
 	s := &Server{Deps: d, pages: map[string]*template.Template{}}
 	layout, err := template.New("layout.html").Funcs(funcs(d.Policy)).ParseFS(templateFS, "templates/layout.html")
@@ -190,9 +206,6 @@ func (s *Server) Handler() http.Handler {
 	if s.API != nil {
 		s.API.Register(mux)
 	}
-	mux.Handle("/", s.guard(route{pattern: "/", access: public, handle: func(w http.ResponseWriter, r *http.Request) error {
-		return errNotFound
-	}}))
 	cop := http.NewCrossOriginProtection()
 	if s.API != nil {
 		// Public, cookie-free routes the chat widget calls from council
@@ -201,7 +214,60 @@ func (s *Server) Handler() http.Handler {
 			cop.AddInsecureBypassPattern("POST " + p)
 		}
 	}
-	return s.securityHeaders(cop.Handler(s.withPrincipal(mux)))
+	return s.securityHeaders(cop.Handler(s.TrustedProxies.Handler(s.withPrincipal(s.notRouted(mux)))))
+}
+
+// notRouted answers what no route takes. There is deliberately no
+// catch-all pattern: one would match every method and turn "this path
+// exists, but not with that method" into 404. Instead the mux's own answer
+// is asked for (405 with Allow, or 404) and given in the site's format.
+func (s *Server) notRouted(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		probe := &probeWriter{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		if probe.status != http.StatusNotFound && probe.status != http.StatusMethodNotAllowed {
+			mux.ServeHTTP(w, r) // a redirect to the clean path
+			return
+		}
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() { s.metrics.observe("unrouted", rec.status, time.Since(start)) }()
+		if allow := probe.header.Get("Allow"); allow != "" {
+			rec.Header().Set("Allow", allow)
+		}
+		if s.API != nil && strings.HasPrefix(r.URL.Path, "/api/") {
+			s.API.NotRouted(rec, r, probe.status)
+			return
+		}
+		if probe.status == http.StatusMethodNotAllowed {
+			s.fail(rec, r, &statusError{http.StatusMethodNotAllowed, "This page cannot be used that way."})
+			return
+		}
+		s.fail(rec, r, errNotFound)
+	})
+}
+
+// probeWriter keeps the status and headers of the mux's own answer and
+// drops its body.
+type probeWriter struct {
+	header http.Header
+	status int
+}
+
+func (p *probeWriter) Header() http.Header { return p.header }
+func (p *probeWriter) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+func (p *probeWriter) Write(b []byte) (int, error) {
+	p.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
 
 func (s *Server) staticHandler() http.Handler {
@@ -256,6 +322,14 @@ func (e *statusError) Error() string { return e.msg }
 
 func badRequest(msg string) error { return &statusError{http.StatusBadRequest, msg} }
 
+// busyMessage answers auth.ErrBusy: every password-hashing slot is taken.
+const busyMessage = "Too many people are signing in at the moment. Try again in a moment."
+
+// setRetryAfter tells a refused client how many whole seconds to wait.
+func setRetryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(d.Seconds())))))
+}
+
 // fail renders err as a page. Only unexpected errors are logged, at Error,
 // with the route pattern, never the URL (which might carry personal data).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -270,6 +344,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, title, msg = http.StatusForbidden, "The form has expired", "Go back, reload the page and try again."
 	case errors.As(err, &se):
 		status, title, msg = se.status, "There is a problem", se.msg
+	case errors.Is(err, auth.ErrBusy):
+		setRetryAfter(w, auth.BusyRetryAfter)
+		status, title, msg = http.StatusTooManyRequests, "There is a problem", busyMessage
 	case errors.Is(err, context.Canceled):
 		return
 	default:

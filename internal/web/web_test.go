@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -91,8 +92,9 @@ func TestSignInErrorsAndLockOut(t *testing.T) {
 	for i := 0; i < auth.FreeFailures; i++ {
 		last = s.post(c, "/sign-in", url.Values{"csrf_token": {token}, "email": {"a@example.gov.uk"}, "password": {"wrong wrong wrong"}})
 	}
-	if body := readAll(last); last.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed attempts") {
-		t.Errorf("after %d failures: %d", auth.FreeFailures, last.StatusCode)
+	if body := readAll(last); last.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed attempts") ||
+		last.Header.Get("Retry-After") != "30" {
+		t.Errorf("after %d failures: %d, Retry-After %q", auth.FreeFailures, last.StatusCode, last.Header.Get("Retry-After"))
 	}
 	resp = s.post(c, "/sign-in", url.Values{"csrf_token": {token}, "email": {"a@example.gov.uk"}, "password": {testPassword}})
 	if resp.StatusCode != http.StatusTooManyRequests {
@@ -236,9 +238,27 @@ func TestSecurityHeadersAndOps(t *testing.T) {
 		t.Errorf("GOV.UK typeface served to a council site: %d", status)
 	}
 	s.get(c, "/privacy/chatbot?email=resident@example.com")
-	_, metrics, _ := s.get(c, "/metrics")
+	// Metrics are not on the public site; serve gives them a listener of
+	// their own (metrics-listen).
+	if status, _, _ := s.get(c, "/metrics"); status != http.StatusNotFound {
+		t.Errorf("/metrics on the public site: %d, want 404", status)
+	}
+	ms := httptest.NewServer(s.web.MetricsHandler())
+	defer ms.Close()
+	mresp, err := http.Get(ms.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics := readAll(mresp)
+	mresp.Body.Close()
 	if !strings.Contains(metrics, `fairline_http_requests_total{code="200",route="GET /privacy/{system}"}`) {
 		t.Errorf("metrics lack the request counter by route pattern")
+	}
+	if !strings.Contains(metrics, `fairline_http_requests_total{code="404",route="unrouted"}`) {
+		t.Errorf("metrics lack the unrouted counter")
+	}
+	if mresp, err := http.Post(ms.URL+"/metrics", "text/plain", nil); err != nil || mresp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /metrics: %v %v", mresp.StatusCode, err)
 	}
 	if strings.Contains(metrics, "resident@") {
 		t.Error("metrics contain a query string")
@@ -281,5 +301,113 @@ func TestIssueAndRevokeTokenInConsole(t *testing.T) {
 	}
 	if _, err := s.app.Auth.AuthenticateToken(context.Background(), m[1]); err == nil {
 		t.Error("revoked token still authenticates")
+	}
+}
+
+// TestSignInNextStaysOnSite: the page to return to after signing in is
+// honoured only when it is a path of this site, however it is disguised.
+func TestSignInNextStaysOnSite(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("a@example.gov.uk", auth.Agent)
+	for _, tc := range []struct{ name, next, want string }{
+		{"a console page", "/console/account", "/console/account"},
+		{"with a query", "/console/kb/page?url=https%3A%2F%2Fwww.example-council.gov.uk%2Fbins", "/console/kb/page?url=https%3A%2F%2Fwww.example-council.gov.uk%2Fbins"},
+		{"none", "", "/console"},
+		{"tab", "/\t/evil.example/phish", "/console"},
+		{"newline", "/\n/evil.example/phish", "/console"},
+		{"carriage return", "/\r/evil.example", "/console"},
+		{"vertical tab", "/\v/evil.example", "/console"},
+		{"NUL", "/\x00/evil.example", "/console"},
+		{"C1 control", "/\u0085/evil.example", "/console"},
+		{"backslash", "/\\evil.example", "/console"},
+		{"two backslashes", "\\\\evil.example", "/console"},
+		{"backslash then slash", "\\/evil.example", "/console"},
+		{"slash backslash slash", "/\\/evil.example", "/console"},
+		{"scheme-relative", "//evil.example/phish", "/console"},
+		{"absolute", "https://evil.example/phish", "/console"},
+		{"javascript", "javascript:alert(1)", "/console"},
+		{"relative", "evil.example", "/console"},
+		{"encoded slashes", "/%2F%2Fevil.example", "/console"},
+		{"encoded slash after slash", "/%2f/evil.example", "/console"},
+		{"encoded backslash", "/%5Cevil.example", "/console"},
+		{"encoded tab", "/%09/evil.example", "/console"},
+		{"user info", "//user@evil.example", "/console"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := s.client()
+			_, _, token := s.get(c, "/sign-in?next="+url.QueryEscape(tc.next))
+			resp := s.post(c, "/sign-in", url.Values{"csrf_token": {token}, "email": {"a@example.gov.uk"}, "password": {testPassword},
+				"next": {tc.next}})
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != tc.want {
+				t.Errorf("next %q: %d to %q, want %q", tc.next, resp.StatusCode, resp.Header.Get("Location"), tc.want)
+			}
+		})
+	}
+}
+
+// TestWrongMethodIs405: a path that exists answers another method with 405
+// and an Allow header naming the methods it takes, pages and API alike; a
+// path that does not exist is 404, in the page's or the API's format.
+func TestWrongMethodIs405(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		allow        string
+		body         string
+	}{
+		{"POST", "/privacy", 405, "GET, HEAD", "cannot be used that way"},
+		{"DELETE", "/console", 405, "GET, HEAD", "cannot be used that way"},
+		{"PUT", "/sign-in", 405, "GET, HEAD, POST", "cannot be used that way"},
+		{"GET", "/sign-out", 405, "POST", "cannot be used that way"},
+		{"POST", "/healthz", 405, "GET, HEAD", "cannot be used that way"},
+		{"POST", "/static/app.css", 405, "GET, HEAD", "cannot be used that way"},
+		{"GET", "/console/users/1/reset-password", 405, "POST", "cannot be used that way"},
+		{"GET", "/api/v1/chat", 405, "OPTIONS, POST", `"code":"method_not_allowed"`},
+		{"DELETE", "/api/v1/me", 405, "GET, HEAD", `"code":"method_not_allowed"`},
+		{"GET", "/api/v1/redact", 405, "POST", `"code":"method_not_allowed"`},
+		{"GET", "/nowhere", 404, "", "Page not found"},
+		{"POST", "/nowhere", 404, "", "Page not found"},
+		{"GET", "/api/v1/nothing", 404, "", `"code":"not_found"`},
+		{"POST", "/api/v2", 404, "", `"code":"not_found"`},
+	} {
+		req, _ := http.NewRequest(tc.method, s.srv.URL+tc.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(resp)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || resp.Header.Get("Allow") != tc.allow || !strings.Contains(body, tc.body) {
+			t.Errorf("%s %s: %d, Allow %q; want %d, Allow %q and a body with %q", tc.method, tc.path, resp.StatusCode,
+				resp.Header.Get("Allow"), tc.status, tc.allow, tc.body)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s %s: security headers missing", tc.method, tc.path)
+		}
+	}
+}
+
+// TestAccountPasswordCheckLocks: the current-password check on the account
+// page locks after the allowance, like signing in, and says when to retry.
+func TestAccountPasswordCheckLocks(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("a@example.gov.uk", auth.Agent)
+	c := s.signIn("a@example.gov.uk")
+	_, _, token := s.get(c, "/console/account")
+	form := url.Values{"csrf_token": {token}, "current_password": {"not my password at all"}, "new_password": {"a brand new passphrase"}}
+	for i := 1; i < auth.FreeFailures; i++ {
+		if resp := s.post(c, "/console/account", form); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("wrong current password %d: %d", i, resp.StatusCode)
+		}
+	}
+	resp := s.post(c, "/console/account", form)
+	if body := readAll(resp); resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many wrong passwords") ||
+		resp.Header.Get("Retry-After") == "" {
+		t.Errorf("wrong current password %d: %d, Retry-After %q", auth.FreeFailures, resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	form.Set("current_password", testPassword)
+	if resp := s.post(c, "/console/account", form); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("right current password during the lock: %d", resp.StatusCode)
 	}
 }
