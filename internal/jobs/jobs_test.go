@@ -258,19 +258,7 @@ func (l *lockedBuffer) count(s string) int {
 // default_transaction_read_only, SQLite query_only), which stops root too.
 func TestSuperviseRestartsAFailedRunner(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
-		db.SQL().SetMaxOpenConns(1)
-		// Busy connections close as they come back: wait for the one left, so
-		// the setting below lands on the connection every later query uses.
-		for db.SQL().Stats().OpenConnections > 1 {
-			time.Sleep(time.Millisecond)
-		}
-		readOnly, writable := `PRAGMA query_only = 1`, `PRAGMA query_only = 0`
-		if db.Dialect() == store.Postgres {
-			readOnly, writable = `SET SESSION default_transaction_read_only = on`, `SET SESSION default_transaction_read_only = off`
-		}
-		if _, err := db.SQL().Exec(readOnly); err != nil {
-			t.Fatal(err)
-		}
+		dbtest.SetReadOnly(t, db, true)
 		logs := &lockedBuffer{}
 		q := New(db, slog.New(slog.NewTextHandler(logs, nil)))
 		q.Poll, q.RestartMin, q.RestartMax = 10*time.Millisecond, 10*time.Millisecond, 40*time.Millisecond
@@ -298,9 +286,7 @@ func TestSuperviseRestartsAFailedRunner(t *testing.T) {
 		if err := q.Alive(); err == nil {
 			t.Error("alive while it cannot start")
 		}
-		if _, err := db.SQL().Exec(writable); err != nil {
-			t.Fatal(err)
-		}
+		dbtest.SetReadOnly(t, db, false)
 		select {
 		case <-ran:
 		case <-time.After(10 * time.Second):

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
@@ -23,28 +22,14 @@ func TestCheckWriteFollowsReadOnly(t *testing.T) {
 		if err := db.CheckWrite(ctx); err != nil {
 			t.Fatalf("writable database: %v", err)
 		}
-		db.SQL().SetMaxOpenConns(1)
-		// Busy connections close as they come back: wait for the one left, so
-		// the setting below lands on the connection every later query uses.
-		for db.SQL().Stats().OpenConnections > 1 {
-			time.Sleep(time.Millisecond)
-		}
-		readOnly, writable := `PRAGMA query_only = 1`, `PRAGMA query_only = 0`
-		if db.Dialect() == store.Postgres {
-			readOnly, writable = `SET SESSION default_transaction_read_only = on`, `SET SESSION default_transaction_read_only = off`
-		}
-		if _, err := db.SQL().Exec(readOnly); err != nil {
-			t.Fatal(err)
-		}
+		dbtest.SetReadOnly(t, db, true)
 		if err := db.CheckWrite(ctx); err == nil {
 			t.Error("CheckWrite passed on a read-only database")
 		}
 		if err := db.Ping(ctx); err != nil {
 			t.Errorf("the read-only database should still answer a ping (that is why ping is not enough): %v", err)
 		}
-		if _, err := db.SQL().Exec(writable); err != nil {
-			t.Fatal(err)
-		}
+		dbtest.SetReadOnly(t, db, false)
 		if err := db.CheckWrite(ctx); err != nil {
 			t.Errorf("writable again: %v", err)
 		}

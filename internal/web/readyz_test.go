@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fairline/fairline/internal/testutil/dbtest"
 )
 
 // /readyz is 503 while the database refuses writes, though it still answers
@@ -15,19 +17,10 @@ import (
 func TestReadyzNeedsAWritableDatabase(t *testing.T) {
 	s := newSite(t, siteOpts{})
 	c := s.client()
-	db := s.app.DB.SQL()
 	if status, body, _ := s.get(c, "/readyz"); status != http.StatusOK || !strings.Contains(body, "ready") {
 		t.Fatalf("readyz on a writable database: %d %q", status, body)
 	}
-	db.SetMaxOpenConns(1)
-	// Busy connections close as they come back: wait for the one left, so
-	// the setting below lands on the connection every later query uses.
-	for db.Stats().OpenConnections > 1 {
-		time.Sleep(time.Millisecond)
-	}
-	if _, err := db.Exec(`PRAGMA query_only = 1`); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.SetReadOnly(t, s.app.DB, true)
 	if err := s.app.DB.Ping(context.Background()); err != nil {
 		t.Fatalf("the read-only database should still answer a ping: %v", err)
 	}
@@ -38,9 +31,7 @@ func TestReadyzNeedsAWritableDatabase(t *testing.T) {
 	if status, _, _ := s.get(c, "/healthz"); status != http.StatusOK {
 		t.Errorf("healthz: %d (the process is up)", status)
 	}
-	if _, err := db.Exec(`PRAGMA query_only = 0`); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.SetReadOnly(t, s.app.DB, false)
 	waitReadyz(t, s, http.StatusOK)
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
@@ -37,5 +38,27 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 		t.Run(string(d), func(t *testing.T) {
 			fn(t, Open(t, d))
 		})
+	}
+}
+
+// SetReadOnly makes db refuse writes (on) or take them again (off), in a
+// way that stops root too: the pool is cut to one connection and that
+// connection is switched (PostgreSQL default_transaction_read_only, SQLite
+// query_only). Reads, pings included, still work.
+func SetReadOnly(tb testing.TB, db *store.DB, on bool) {
+	tb.Helper()
+	db.SQL().SetMaxOpenConns(1)
+	// Busy connections close as they come back: wait for the one left, so
+	// the setting lands on the connection every later query uses.
+	for db.SQL().Stats().OpenConnections > 1 {
+		time.Sleep(time.Millisecond)
+	}
+	stmt := map[bool]string{true: `PRAGMA query_only = 1`, false: `PRAGMA query_only = 0`}[on]
+	if db.Dialect() == store.Postgres {
+		stmt = map[bool]string{true: `SET SESSION default_transaction_read_only = on`,
+			false: `SET SESSION default_transaction_read_only = off`}[on]
+	}
+	if _, err := db.SQL().Exec(stmt); err != nil {
+		tb.Fatalf("read-only %v: %v", on, err)
 	}
 }
