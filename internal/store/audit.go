@@ -31,7 +31,7 @@ type AuditHead struct {
 func (q *Q) AuditHeadForUpdate(ctx context.Context) (AuditHead, error) {
 	var h AuditHead
 	err := q.queryRow(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`+q.forUpdate()).Scan(&h.Seq, &h.Hash, &h.MAC)
-	if err = mapErr(err); err != ErrNotFound {
+	if err != ErrNotFound {
 		return h, err
 	}
 	// An empty log has no head row to lock, so two first appends would both
@@ -42,7 +42,7 @@ func (q *Q) AuditHeadForUpdate(ctx context.Context) (AuditHead, error) {
 		return h, fmt.Errorf("store: create audit head: %w", err)
 	}
 	err = q.queryRow(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`+q.forUpdate()).Scan(&h.Seq, &h.Hash, &h.MAC)
-	return h, mapErr(err)
+	return h, err
 }
 
 // AppendAudit inserts r and moves the head to it. Call inside a transaction
@@ -79,7 +79,7 @@ func (q *Q) AppendAuditRows(ctx context.Context, rows []AuditRow, head AuditHead
 func (q *Q) AuditHead(ctx context.Context) (AuditHead, error) {
 	var h AuditHead
 	err := q.queryRow(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`).Scan(&h.Seq, &h.Hash, &h.MAC)
-	if err = mapErr(err); err == ErrNotFound {
+	if err == ErrNotFound {
 		return AuditHead{}, nil
 	}
 	return h, err
@@ -158,7 +158,7 @@ func scanAudit(s scanner) (AuditRow, error) {
 	var r AuditRow
 	var at int64
 	if err := s.Scan(&r.Seq, &at, &r.Actor, &r.Action, &r.Object, &r.Purpose, &r.Outcome, &r.PrevHash, &r.Hash); err != nil {
-		return AuditRow{}, mapErr(err)
+		return AuditRow{}, err
 	}
 	r.At = fromMicros(at)
 	return r, nil

@@ -58,7 +58,7 @@ func scanChatTurn(s scanner) (ChatTurn, error) {
 	var exp, at int64
 	if err := s.Scan(&t.ID, &t.Conversation, &t.Question, &t.ServiceArea, &answered, &t.Handoff, &t.SourceURL,
 		&t.Helpful, &t.Comment, &exp, &at); err != nil {
-		return ChatTurn{}, mapErr(err)
+		return ChatTurn{}, err
 	}
 	t.Answered = answered != 0
 	t.ExpiresAt, t.CreatedAt = fromMicros(exp), fromMicros(at)
@@ -102,7 +102,7 @@ func (q *Q) ChatConversationExists(ctx context.Context, conversation string) (bo
 	var n int
 	err := q.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM chat_turns WHERE conversation = ? LIMIT 1) t`, conversation).Scan(&n)
 	if err != nil {
-		return false, fmt.Errorf("store: find conversation: %w", mapErr(err))
+		return false, fmt.Errorf("store: find conversation: %w", err)
 	}
 	return n > 0, nil
 }

@@ -31,7 +31,7 @@ func scanDisclosure(s scanner) (Disclosure, error) {
 	var at, exp, used int64
 	if err := s.Scan(&d.ID, &d.RecordingID, &d.ServiceArea, &d.Recipient, &d.LawfulBasis, &d.Reason, &d.Reference, &d.DisclosedBy,
 		&at, &d.LinkHash, &exp, &used); err != nil {
-		return Disclosure{}, mapErr(err)
+		return Disclosure{}, err
 	}
 	d.DisclosedAt, d.LinkExpiresAt, d.LinkUsedAt = fromMicros(at), fromMicros(exp), fromMicros(used)
 	return d, nil
@@ -45,7 +45,7 @@ func (q *Q) CreateDisclosure(ctx context.Context, d Disclosure) (int64, error) {
 		d.RecordingID, d.ServiceArea, d.Recipient, d.LawfulBasis, d.Reason, d.Reference, d.DisclosedBy, toMicros(d.DisclosedAt),
 		d.LinkHash, toMicros(d.LinkExpiresAt)).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("store: record disclosure: %w", mapErr(err))
+		return 0, fmt.Errorf("store: record disclosure: %w", err)
 	}
 	return id, nil
 }

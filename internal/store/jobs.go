@@ -30,7 +30,7 @@ func scanJob(s scanner) (Job, error) {
 	var runAt, lockedUntil, created int64
 	if err := s.Scan(&j.ID, &j.Kind, &j.Payload, &j.UniqueKey, &j.State, &runAt, &j.Attempts, &j.MaxAttempts,
 		&j.LockedBy, &lockedUntil, &j.LastError, &created); err != nil {
-		return Job{}, mapErr(err)
+		return Job{}, err
 	}
 	j.RunAt, j.LockedUntil, j.CreatedAt = fromMicros(runAt), fromMicros(lockedUntil), fromMicros(created)
 	return j, nil
@@ -53,7 +53,7 @@ func (q *Q) EnqueueJob(ctx context.Context, j Job) (int64, error) {
 	err := q.queryRow(ctx, `INSERT INTO jobs (kind, payload, unique_key, run_at, max_attempts, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING RETURNING id`,
 		j.Kind, j.Payload, key, toMicros(j.RunAt), j.MaxAttempts, toMicros(j.CreatedAt)).Scan(&id)
-	if err = mapErr(err); err == ErrNotFound {
+	if err == ErrNotFound {
 		return 0, nil
 	}
 	if err != nil {

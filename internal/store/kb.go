@@ -71,7 +71,7 @@ func (q *Q) EnsureKBSource(ctx context.Context, baseURL string, now time.Time) (
 	}
 	var id int64
 	if err := q.queryRow(ctx, `SELECT id FROM kb_sources WHERE base_url = ?`, baseURL).Scan(&id); err != nil {
-		return 0, fmt.Errorf("store: find knowledge-base source: %w", mapErr(err))
+		return 0, fmt.Errorf("store: find knowledge-base source: %w", err)
 	}
 	return id, nil
 }
@@ -202,7 +202,7 @@ func scanKBPage(s scanner, withHTML bool) (KBPage, error) {
 		dest = append(dest, &p.HTML)
 	}
 	if err := s.Scan(dest...); err != nil {
-		return KBPage{}, mapErr(err)
+		return KBPage{}, err
 	}
 	p.Excluded = excluded != 0
 	p.CrawledAt, p.ChangedAt, p.CreatedAt = fromMicros(crawled), fromMicros(changed), fromMicros(created)
@@ -304,7 +304,7 @@ func (q *Q) CountKBPages(ctx context.Context) (KBCounts, error) {
 		COALESCE(SUM(CASE WHEN error <> '' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(excluded), 0) FROM kb_pages`).Scan(&c.Pages, &c.Errors, &c.Excluded)
 	if err != nil {
-		return KBCounts{}, fmt.Errorf("store: count pages: %w", mapErr(err))
+		return KBCounts{}, fmt.Errorf("store: count pages: %w", err)
 	}
 	return c, nil
 }
@@ -340,7 +340,7 @@ func (q *Q) AddKBExcludedPath(ctx context.Context, prefix, createdBy string, at 
 	err := q.queryRow(ctx, `INSERT INTO kb_excluded_paths (prefix, created_by, created_at) VALUES (?, ?, ?) RETURNING id`,
 		prefix, createdBy, toMicros(at)).Scan(&e.ID)
 	if err != nil {
-		return KBExcludedPath{}, fmt.Errorf("store: add excluded path %s: %w", prefix, mapErr(err))
+		return KBExcludedPath{}, fmt.Errorf("store: add excluded path %s: %w", prefix, err)
 	}
 	if _, err := q.RefreshKBExcluded(ctx); err != nil {
 		return KBExcludedPath{}, err
@@ -356,7 +356,7 @@ func (q *Q) DeleteKBExcludedPath(ctx context.Context, id int64) (KBExcludedPath,
 	err := q.queryRow(ctx, `DELETE FROM kb_excluded_paths WHERE id = ? RETURNING id, prefix, created_by, created_at`, id).
 		Scan(&e.ID, &e.Prefix, &e.CreatedBy, &at)
 	if err != nil {
-		return KBExcludedPath{}, mapErr(err)
+		return KBExcludedPath{}, err
 	}
 	e.CreatedAt = fromMicros(at)
 	if _, err := q.RefreshKBExcluded(ctx); err != nil {
@@ -400,7 +400,7 @@ func (q *Q) KBVocabulary(ctx context.Context, kind string) (KBVocabulary, error)
 	var at int64
 	err := q.queryRow(ctx, `SELECT body, updated_by, updated_at FROM kb_vocabulary WHERE kind = ?`, kind).Scan(&v.Body, &v.UpdatedBy, &at)
 	if err != nil {
-		return KBVocabulary{}, fmt.Errorf("store: read %s: %w", kind, mapErr(err))
+		return KBVocabulary{}, fmt.Errorf("store: read %s: %w", kind, err)
 	}
 	v.UpdatedAt = fromMicros(at)
 	return v, nil
@@ -428,7 +428,7 @@ type KBChange struct {
 func (q *Q) KBVersion(ctx context.Context) (int64, error) {
 	var v int64
 	if err := q.queryRow(ctx, `SELECT version FROM kb_state WHERE id = 1`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("store: knowledge-base version: %w", mapErr(err))
+		return 0, fmt.Errorf("store: knowledge-base version: %w", err)
 	}
 	return v, nil
 }

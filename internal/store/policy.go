@@ -22,7 +22,7 @@ func (q *Q) LatestPolicy(ctx context.Context) (PolicyVersion, error) {
 	err := q.queryRow(ctx, `SELECT id, hash, source, content, activated_at FROM policy_versions ORDER BY id DESC LIMIT 1`).
 		Scan(&p.ID, &p.Hash, &p.Source, &p.Content, &at)
 	if err != nil {
-		return PolicyVersion{}, mapErr(err)
+		return PolicyVersion{}, err
 	}
 	p.ActivatedAt = fromMicros(at)
 	return p, nil
@@ -34,7 +34,7 @@ func (q *Q) AddPolicyVersion(ctx context.Context, p PolicyVersion) (int64, error
 	err := q.queryRow(ctx, `INSERT INTO policy_versions (hash, source, content, activated_at) VALUES (?, ?, ?, ?) RETURNING id`,
 		p.Hash, p.Source, p.Content, toMicros(p.ActivatedAt)).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("store: record policy version: %w", mapErr(err))
+		return 0, fmt.Errorf("store: record policy version: %w", err)
 	}
 	return id, nil
 }

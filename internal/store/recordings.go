@@ -45,7 +45,7 @@ func scanRecording(s scanner) (Recording, error) {
 	if err := s.Scan(&r.ID, &r.ExternalID, &r.IdempotencyKey, &r.Direction, &r.ServiceArea, &r.AgentID, &started,
 		&dur, &r.Channels, &r.Format, &r.MediaType, &r.Size, &r.SHA256, &r.BlobKey, &r.WrappedKey,
 		&r.NumberCT, &r.NumberBIdx, &expires, &created, &deleted, &hold); err != nil {
-		return Recording{}, mapErr(err)
+		return Recording{}, err
 	}
 	r.StartedAt, r.ExpiresAt, r.CreatedAt, r.DeletedAt = fromMicros(started), fromMicros(expires), fromMicros(created), fromMicros(deleted)
 	r.Duration = time.Duration(dur) * time.Millisecond
@@ -235,7 +235,7 @@ func (q *Q) Analyze(ctx context.Context, table string) error {
 func (q *Q) RecordingBlobKeyExists(ctx context.Context, blobKey string) (bool, error) {
 	var n int
 	err := q.queryRow(ctx, `SELECT COUNT(*) FROM recordings WHERE blob_key = ?`, blobKey).Scan(&n)
-	return n > 0, mapErr(err)
+	return n > 0, err
 }
 
 // RecordingsOfArea pages through the live recordings of one service area by
@@ -282,7 +282,7 @@ func (q *Q) PlaceLegalHold(ctx context.Context, h LegalHold) (int64, error) {
 	err := q.queryRow(ctx, `INSERT INTO legal_holds (recording_id, reason, review_at, placed_by, placed_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		h.RecordingID, h.Reason, toMicros(h.ReviewAt), h.PlacedBy, toMicros(h.PlacedAt)).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("store: place legal hold: %w", mapErr(err))
+		return 0, fmt.Errorf("store: place legal hold: %w", err)
 	}
 	return id, nil
 }

@@ -34,7 +34,7 @@ func (q *Q) SessionByID(ctx context.Context, id string) (Session, error) {
 	err := q.queryRow(ctx, `SELECT id, user_id, method, created_at, last_seen_at, expires_at FROM sessions WHERE id = ?`, id).
 		Scan(&s.ID, &s.UserID, &s.Method, &created, &seen, &expires)
 	if err != nil {
-		return Session{}, mapErr(err)
+		return Session{}, err
 	}
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
 	return s, nil
@@ -80,7 +80,6 @@ func (q *Q) ThrottleByKey(ctx context.Context, key string) (Throttle, error) {
 	var until int64
 	err := q.queryRow(ctx, `SELECT failures, locked_until FROM login_throttle WHERE key = ?`+q.forUpdate(), key).Scan(&t.Failures, &until)
 	if err != nil {
-		err = mapErr(err)
 		if err == ErrNotFound {
 			return Throttle{}, nil
 		}
@@ -144,7 +143,7 @@ func (q *Q) ReserveAttempt(ctx context.Context, key string, now time.Time, p Thr
 		p.Free, shifts, now64+p.Max.Microseconds(),
 		now64, p.Base.Microseconds(), p.Free,
 		now64).Scan(&t.Failures, &until)
-	if err = mapErr(err); err == ErrNotFound {
+	if err == ErrNotFound {
 		// The row exists and is locked: nothing was updated.
 		t, err = q.ThrottleByKey(ctx, key)
 		return false, t, err

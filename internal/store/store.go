@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"golang.org/x/sys/unix"
@@ -28,10 +29,12 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// Errors callers can test for with errors.Is.
+// Errors callers can test for with errors.Is. They are of the fail kinds
+// NotFound and Conflict, so a caller that does not handle them answers 404
+// or 409 through the one status table, never a driver's message.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrConflict = errors.New("already exists")
+	ErrNotFound = fail.New(fail.NotFound, "not found")
+	ErrConflict = fail.New(fail.Conflict, "already exists")
 )
 
 // Dialect names the SQL flavour behind a DB.
@@ -365,9 +368,16 @@ func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, er
 	return rows, mapErr(err)
 }
 
-func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.ex.QueryRowContext(ctx, q.rebind(query), args...)
+// queryRow runs a query for one row; its Scan maps errors like exec and
+// query do (no row is ErrNotFound, a unique violation ErrConflict).
+func (q *Q) queryRow(ctx context.Context, query string, args ...any) row {
+	return row{q.ex.QueryRowContext(ctx, q.rebind(query), args...)}
 }
+
+// row is a *sql.Row whose Scan returns this package's errors.
+type row struct{ r *sql.Row }
+
+func (r row) Scan(dest ...any) error { return mapErr(r.r.Scan(dest...)) }
 
 // forUpdate locks selected rows to the end of the transaction on PostgreSQL;
 // SQLite already holds the database write lock from BEGIN IMMEDIATE.
@@ -378,7 +388,8 @@ func (q *Q) forUpdate() string {
 	return ""
 }
 
-// mapErr turns driver errors into this package's errors, once, here.
+// mapErr turns driver errors into this package's errors, once, here: exec,
+// query, queryRow's Scan and collect call it, so methods need not.
 func mapErr(err error) error {
 	if err == nil {
 		return nil

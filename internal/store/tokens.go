@@ -26,7 +26,7 @@ func scanToken(s scanner) (APIToken, error) {
 	var scopes string
 	var created, used, revoked int64
 	if err := s.Scan(&t.ID, &t.Name, &t.TokenHash, &scopes, &t.CreatedBy, &created, &used, &revoked); err != nil {
-		return APIToken{}, mapErr(err)
+		return APIToken{}, err
 	}
 	t.Scopes = strings.Fields(scopes)
 	t.CreatedAt, t.LastUsedAt, t.RevokedAt = fromMicros(created), fromMicros(used), fromMicros(revoked)
@@ -39,7 +39,7 @@ func (q *Q) CreateAPIToken(ctx context.Context, t APIToken) (int64, error) {
 	err := q.queryRow(ctx, `INSERT INTO api_tokens (name, token_hash, scopes, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		t.Name, t.TokenHash, strings.Join(t.Scopes, " "), t.CreatedBy, toMicros(t.CreatedAt)).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("store: create API token: %w", mapErr(err))
+		return 0, fmt.Errorf("store: create API token: %w", err)
 	}
 	return id, nil
 }

@@ -37,7 +37,7 @@ func scanUser(s scanner) (User, error) {
 	err := s.Scan(&u.ID, &u.Email, &u.DisplayName, &u.Role, &u.PasswordHash, &must, &u.AuthProvider, &u.Subject,
 		&disabled, &last, &created, &updated)
 	if err != nil {
-		return User{}, mapErr(err)
+		return User{}, err
 	}
 	u.MustChangePassword = must != 0
 	u.DisabledAt, u.LastSignInAt = fromMicros(disabled), fromMicros(last)
@@ -54,7 +54,7 @@ func (q *Q) CreateUser(ctx context.Context, u User) (int64, error) {
 		strings.ToLower(u.Email), u.DisplayName, u.Role, u.PasswordHash, boolInt(u.MustChangePassword),
 		u.AuthProvider, u.Subject, now, now).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("store: create user: %w", mapErr(err))
+		return 0, fmt.Errorf("store: create user: %w", err)
 	}
 	if err := q.setServiceAreas(ctx, id, u.ServiceAreas); err != nil {
 		return 0, err
@@ -150,7 +150,7 @@ func (q *Q) Users(ctx context.Context) ([]User, error) {
 func (q *Q) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	err := q.queryRow(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
-	return n, mapErr(err)
+	return n, err
 }
 
 func (q *Q) loadAreas(ctx context.Context, us []*User) error {
