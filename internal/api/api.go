@@ -1,7 +1,8 @@
 // Package api serves Fairline's JSON API under /api/v1. Like the pages, each
 // route is declared once with who may use it; errors are JSON of one shape,
-// {"error": {"code": ..., "message": ...}}, with the status chosen in one
-// table (errorStatus).
+// {"error": {"code": ..., "message": ...}}: the services' errors answer with
+// the status and code of their kind from the one table the pages use too
+// (internal/fail), the API's own request errors with theirs (errorStatus).
 package api
 
 import (
@@ -18,15 +19,14 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/recording"
-	"github.com/fairline/fairline/internal/store"
 )
 
 // Deps are what the API needs.
 type Deps struct {
-	DB     *store.DB
 	Auth   *auth.Service
 	Audit  *audit.Log
 	Policy func() *policy.Policy
@@ -166,19 +166,15 @@ func Errorf(status int, code, format string, args ...any) *Error {
 	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// errorStatus maps errors to API errors: the one place status policy lives.
+// errorStatus maps errors to API errors: the API's own as they are, the
+// services' by their kind (internal/fail), anything else as internal.
 func errorStatus(err error) *Error {
 	var ae *Error
-	var ie *auth.InputError
-	switch {
-	case errors.As(err, &ae):
+	if errors.As(err, &ae) {
 		return ae
-	case errors.As(err, &ie):
-		return &Error{http.StatusUnprocessableEntity, "invalid_" + ie.Field, ie.Error()}
-	case errors.Is(err, store.ErrNotFound):
-		return &Error{http.StatusNotFound, "not_found", "not found"}
-	case errors.Is(err, store.ErrConflict):
-		return &Error{http.StatusConflict, "conflict", "already exists"}
+	}
+	if fe, ok := fail.As(err); ok && fe.Kind != fail.Internal {
+		return &Error{fe.Kind.Status(), fe.APICode(), fe.Msg}
 	}
 	return &Error{http.StatusInternalServerError, "internal", "internal error"}
 }
@@ -186,6 +182,9 @@ func errorStatus(err error) *Error {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
+	}
+	if fe, ok := fail.As(err); ok && fe.RetryAfter > 0 {
+		fail.SetRetryAfter(w.Header(), fe.RetryAfter)
 	}
 	e := errorStatus(err)
 	if e.Status >= 500 {

@@ -1,15 +1,14 @@
 package api
 
 import (
-	"errors"
-	"math"
+	"fmt"
 	"mime"
 	"net/http"
-	"strconv"
 
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/clientaddr"
+	"github.com/fairline/fairline/internal/fail"
 )
 
 // The public chatbot API, used by the widget (same origin, so no CORS).
@@ -43,12 +42,12 @@ func (s *Server) chatAsk(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, chatBodyLimit, &req); err != nil {
 		return err
 	}
-	if err := s.allowChat(w, r, req.ConversationID); err != nil {
+	if err := s.allowChat(r, req.ConversationID); err != nil {
 		return err
 	}
 	resp, err := s.Chat.Ask(r.Context(), req)
 	if err != nil {
-		return chatError(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
@@ -62,39 +61,25 @@ func (s *Server) chatFeedback(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, chatBodyLimit, &f); err != nil {
 		return err
 	}
-	if err := s.allowChat(w, r, f.ConversationID); err != nil {
+	if err := s.allowChat(r, f.ConversationID); err != nil {
 		return err
 	}
 	if err := s.Chat.Feedback(r.Context(), f); err != nil {
-		return chatError(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "recorded"})
 	return nil
 }
 
-// chatError turns the chat service's errors into API errors; anything else
-// goes to errorStatus as it is.
-func chatError(err error) error {
-	var ie *chat.InputError
-	switch {
-	case errors.As(err, &ie):
-		return Errorf(http.StatusUnprocessableEntity, "invalid_"+ie.Field, "%s", ie.Message)
-	case errors.Is(err, chat.ErrUnknownTurn):
-		return Errorf(http.StatusNotFound, "unknown_turn", "no such answer in this conversation (answers are deleted after the retention period)")
-	}
-	return err
-}
-
 // allowChat takes a request from the client's chatbot allowance (the
-// limiter shared with the /ask page) or returns a 429 error with
-// Retry-After set. The client address comes from clientaddr, so behind a
+// limiter shared with the /ask page) or returns a rate-limited error (429
+// with Retry-After). The client address comes from clientaddr, so behind a
 // trusted reverse proxy each resident has their own bucket.
-func (s *Server) allowChat(w http.ResponseWriter, r *http.Request, conversation string) error {
+func (s *Server) allowChat(r *http.Request, conversation string) error {
 	wait := s.ChatLimiter.Allow(clientaddr.FromRequest(r), conversation)
 	if wait <= 0 {
 		return nil
 	}
-	secs := max(1, int(math.Ceil(wait.Seconds())))
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	return Errorf(http.StatusTooManyRequests, "rate_limited", "too many questions: try again in %d seconds", secs)
+	return &fail.Error{Kind: fail.RateLimited, RetryAfter: wait,
+		Msg: fmt.Sprintf("too many questions: try again in %d seconds", fail.RetrySeconds(wait))}
 }

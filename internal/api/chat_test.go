@@ -32,7 +32,7 @@ func chatServer(t *testing.T, db *store.DB, rate ratelimit.Rate) (http.Handler, 
 	if _, err := chat.ImportDemo(context.Background(), db, kb.New(db, kb.Options{Hooks: svc.Hooks(), Policy: func() *policy.Policy { return pol }})); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Deps{DB: db, Policy: func() *policy.Policy { return pol }, Logger: log, Chat: svc, ChatLimiter: ratelimit.New(rate, ratelimit.Options{})})
+	s, err := New(Deps{Policy: func() *policy.Policy { return pol }, Logger: log, Chat: svc, ChatLimiter: ratelimit.New(rate, ratelimit.Options{})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) error {
 	}
 	limit := s.Recordings.MaxSize() + 1<<20
 	if r.ContentLength > limit {
-		return Errorf(http.StatusRequestEntityTooLarge, "too_large", "%s (%d MB)", recording.ErrTooLarge, s.Recordings.MaxSize()>>20)
+		return s.tooLarge()
 	}
 	size := r.ContentLength
 	if size < 0 {
@@ -95,7 +95,10 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) error {
 		if te := timedOut(err); te != nil {
 			return te
 		}
-		return recordingError(err)
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			return s.tooLarge()
+		}
+		return err
 	}
 	status := http.StatusCreated
 	if !got.Created {
@@ -109,18 +112,8 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func recordingError(err error) error {
-	var ie *recording.InvalidError
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &ie):
-		return Errorf(http.StatusUnprocessableEntity, "invalid_"+ie.Field, "%s", ie.Error())
-	case errors.Is(err, recording.ErrDigestMismatch):
-		return Errorf(http.StatusUnprocessableEntity, "digest_mismatch", "%s", err.Error())
-	case errors.Is(err, recording.ErrIdempotencyConflict):
-		return Errorf(http.StatusConflict, "idempotency_conflict", "%s", err.Error())
-	case errors.Is(err, recording.ErrTooLarge), errors.As(err, &mbe):
-		return Errorf(http.StatusRequestEntityTooLarge, "too_large", "%s", fmt.Sprint(err))
-	}
-	return err
+// tooLarge answers an upload over the limit, whether its Content-Length
+// said so or its body ran past it.
+func (s *Server) tooLarge() error {
+	return recording.ErrTooLarge.With(fmt.Sprintf("%d MB", s.Recordings.MaxSize()>>20))
 }

@@ -36,12 +36,12 @@ func newApp(t *testing.T) (*app.App, *httptest.Server) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
+	apiSrv, err := api.New(api.Deps{Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
 		Chat: a.Chat, WidgetOrigins: []string{"https://www.council.example"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	site, err := web.New(web.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, CSRFKey: a.Keys.Key(keys.PurposeCSRF),
+	site, err := web.New(web.Deps{Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, CSRFKey: a.Keys.Key(keys.PurposeCSRF),
 		Logger: log, API: apiSrv})
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +91,12 @@ func errCode(out map[string]any) string {
 	return c
 }
 
+func errMessage(out map[string]any) string {
+	e, _ := out["error"].(map[string]any)
+	m, _ := e["message"].(string)
+	return m
+}
+
 func TestUploadRecording(t *testing.T) {
 	a, srv := newApp(t)
 	_, token, err := a.Auth.IssueToken(context.Background(), "system", "pbx", []string{auth.ScopeRecordingsWrite})
@@ -136,7 +142,10 @@ func TestUploadRecording(t *testing.T) {
 	}
 	noKey := up
 	noKey.key = ""
-	if status, out = noKey.do(t, srv); status != http.StatusUnprocessableEntity || errCode(out) != "invalid_Idempotency-Key" {
+	// The code is snake_case like every other field's; the message names
+	// the header as the client sends it.
+	if status, out = noKey.do(t, srv); status != http.StatusUnprocessableEntity || errCode(out) != "invalid_idempotency_key" ||
+		!strings.Contains(errMessage(out), "Idempotency-Key") {
 		t.Errorf("no idempotency key: %d %v", status, out)
 	}
 	anon := up
@@ -183,8 +192,7 @@ func TestUploadKeyReusedWithOtherMetadata(t *testing.T) {
 	}
 	other.meta["service_area"] = "adult-social-care"
 	status, out := other.do(t, srv)
-	e, _ := out["error"].(map[string]any)
-	msg, _ := e["message"].(string)
+	msg := errMessage(out)
 	if status != http.StatusConflict || errCode(out) != "idempotency_conflict" || !strings.Contains(msg, "different metadata") ||
 		!strings.Contains(msg, "service_area") {
 		t.Errorf("same key, another service area: %d %v", status, out)

@@ -394,6 +394,20 @@ func (a *App) ReloadPolicy(ctx context.Context) error {
 	return nil
 }
 
+// PolicyHistory lists the policies that came into force, newest first, at
+// most limit.
+func (a *App) PolicyHistory(ctx context.Context, limit int) ([]policy.Version, error) {
+	vs, err := a.DB.Q().PolicyVersions(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]policy.Version, len(vs))
+	for i, v := range vs {
+		out[i] = policy.Version{Hash: v.Hash, Source: v.Source, ActivatedAt: v.ActivatedAt}
+	}
+	return out, nil
+}
+
 // recordPolicy remembers each distinct policy that comes into force and
 // audits the change, so "which rules applied on date X" has an answer.
 func (a *App) recordPolicy(ctx context.Context, pol *policy.Policy) error {

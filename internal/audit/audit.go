@@ -270,7 +270,15 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
+// Filter selects entries for the console; Row is a stored entry with its
+// sequence number and hash. Callers above the store read the log through
+// this package.
+type (
+	Filter = store.AuditFilter
+	Row    = store.AuditRow
+)
+
 // Entries lists entries for the console, newest first.
-func (l *Log) Entries(ctx context.Context, f store.AuditFilter) ([]store.AuditRow, error) {
+func (l *Log) Entries(ctx context.Context, f Filter) ([]Row, error) {
 	return l.db.Q().AuditEntries(ctx, f)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
@@ -76,8 +77,8 @@ func TestCreateUserValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		_, _, err := s.CreateUser(ctx, "system", tc.n)
-		var ie *InputError
-		if !errors.As(err, &ie) || ie.Field != tc.field {
+		var ie *fail.Error
+		if !errors.As(err, &ie) || ie.Kind != fail.Invalid || ie.Field != tc.field {
 			t.Errorf("%+v: err = %v, want InputError on %s", tc.n, err, tc.field)
 		}
 	}
@@ -217,8 +218,8 @@ func TestDisableEndsSessions(t *testing.T) {
 	if _, _, err := s.SignInWithPassword(ctx, "a@example.gov.uk", "a long enough passphrase"); err != nil {
 		t.Errorf("re-enabled user: %v", err)
 	}
-	var ie *InputError
-	if err := s.UpdateUser(ctx, "user:1", 1, "auditor", nil, false); !errors.As(err, &ie) {
+	var ie *fail.Error
+	if err := s.UpdateUser(ctx, "user:1", 1, "auditor", nil, false); !errors.As(err, &ie) || ie.Kind != fail.Invalid {
 		t.Errorf("user changed own role: %v", err)
 	}
 }
@@ -238,11 +239,11 @@ func TestChangePassword(t *testing.T) {
 	if err != nil || !p.MustChangePassword {
 		t.Fatalf("sign in with reset password: %+v %v", p, err)
 	}
-	var ie *InputError
-	if err := s.ChangePassword(ctx, p, "wrong", "a brand new passphrase"); !errors.As(err, &ie) || ie.Field != "current_password" {
+	var ie *fail.Error
+	if err := s.ChangePassword(ctx, p, "wrong", "a brand new passphrase"); !errors.As(err, &ie) || ie.Kind != fail.Invalid || ie.Field != "current_password" {
 		t.Errorf("wrong current: %v", err)
 	}
-	if err := s.ChangePassword(ctx, p, pw, "short"); !errors.As(err, &ie) || ie.Field != "new_password" {
+	if err := s.ChangePassword(ctx, p, pw, "short"); !errors.As(err, &ie) || ie.Kind != fail.Invalid || ie.Field != "new_password" {
 		t.Errorf("short new: %v", err)
 	}
 	if err := s.ChangePassword(ctx, p, pw, "a brand new passphrase"); err != nil {

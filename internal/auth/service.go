@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/store"
 )
 
@@ -34,7 +35,8 @@ var (
 	// ErrBusy means every password-hashing slot stayed taken for the short
 	// wait allowed: the caller should answer 429 with Retry-After
 	// (BusyRetryAfter) rather than queue the request.
-	ErrBusy = errors.New("too many password checks at once: try again in a moment")
+	ErrBusy = &fail.Error{Kind: fail.RateLimited, RetryAfter: BusyRetryAfter,
+		Msg: "Too many people are signing in at the moment. Try again in a moment."}
 )
 
 // BusyRetryAfter is how long a client refused with ErrBusy should wait.
@@ -46,11 +48,6 @@ type LockedError struct{ Until time.Time }
 func (e *LockedError) Error() string {
 	return "too many failed sign-in attempts: try again after " + e.Until.Local().Format("15:04")
 }
-
-// InputError names a bad field in a request to change accounts.
-type InputError struct{ Field, Msg string }
-
-func (e *InputError) Error() string { return e.Field + ": " + e.Msg }
 
 // Lock-out: the first FreeFailures failures are free; then each further
 // failure doubles the lock, from LockBase up to LockMax.
@@ -171,13 +168,13 @@ type NewUser struct {
 }
 
 // ErrSetupClosed means first-run set-up was attempted with accounts present.
-var ErrSetupClosed = errors.New("set-up is closed: an account already exists")
+var ErrSetupClosed = fail.New(fail.Conflict, "set-up is closed: an account already exists")
 
 func normaliseEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") {
-		return "", &InputError{"email", "enter an e-mail address like name@council.gov.uk"}
+		return "", fail.Field("email", "enter an e-mail address like name@council.gov.uk")
 	}
 	return strings.ToLower(s), nil
 }
@@ -185,7 +182,7 @@ func normaliseEmail(s string) (string, error) {
 func (s *Service) checkAccess(role string, areas []string) (Role, []string, error) {
 	r, err := ParseRole(role)
 	if err != nil {
-		return "", nil, &InputError{"role", err.Error()}
+		return "", nil, fail.Field("role", err.Error())
 	}
 	var clean []string
 	for _, a := range areas {
@@ -194,15 +191,15 @@ func (s *Service) checkAccess(role string, areas []string) (Role, []string, erro
 			continue
 		}
 		if s.knownArea != nil && !s.knownArea(a) {
-			return "", nil, &InputError{"service_area", fmt.Sprintf("%q is not a service area in the policy", a)}
+			return "", nil, fail.Field("service_area", fmt.Sprintf("%q is not a service area in the policy", a))
 		}
 		clean = append(clean, a)
 	}
 	switch {
 	case r.Scoped() && len(clean) == 0:
-		return "", nil, &InputError{"service_area", r.Label() + " must be given at least one service area"}
+		return "", nil, fail.Field("service_area", r.Label()+" must be given at least one service area")
 	case !r.Scoped() && len(clean) > 0:
-		return "", nil, &InputError{"service_area", r.Label() + " sees every service area; do not give service areas"}
+		return "", nil, fail.Field("service_area", r.Label()+" sees every service area; do not give service areas")
 	}
 	slices.Sort(clean)
 	return r, clean, nil
@@ -211,27 +208,27 @@ func (s *Service) checkAccess(role string, areas []string) (Role, []string, erro
 // CreateUser creates an account and audits it. It returns the account and
 // the initial password (generated when none was given); a generated
 // password must be changed at first sign-in.
-func (s *Service) CreateUser(ctx context.Context, actor string, n NewUser) (store.User, string, error) {
+func (s *Service) CreateUser(ctx context.Context, actor string, n NewUser) (User, string, error) {
 	email, err := normaliseEmail(n.Email)
 	if err != nil {
-		return store.User{}, "", err
+		return User{}, "", err
 	}
 	role, areas, err := s.checkAccess(n.Role, n.ServiceAreas)
 	if err != nil {
-		return store.User{}, "", err
+		return User{}, "", err
 	}
 	pw, generated := n.Password, false
 	if pw == "" {
 		pw, generated = GeneratePassword(), true
 	}
 	if err := CheckPasswordRules(pw); err != nil {
-		return store.User{}, "", &InputError{"password", err.Error()}
+		return User{}, "", fail.Field("password", err.Error())
 	}
 	hash, err := s.hash(ctx, pw)
 	if err != nil {
-		return store.User{}, "", err
+		return User{}, "", err
 	}
-	u := store.User{Email: email, DisplayName: strings.TrimSpace(n.DisplayName), Role: string(role), PasswordHash: hash,
+	u := User{Email: email, DisplayName: strings.TrimSpace(n.DisplayName), Role: string(role), PasswordHash: hash,
 		MustChangePassword: generated, AuthProvider: "password", ServiceAreas: areas, CreatedAt: s.now()}
 	err = s.db.Tx(ctx, func(q *store.Q) error {
 		if n.FirstUser {
@@ -251,10 +248,10 @@ func (s *Service) CreateUser(ctx context.Context, actor string, n NewUser) (stor
 		return err
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return store.User{}, "", &InputError{"email", "an account with this e-mail address already exists"}
+		return User{}, "", fail.Field("email", "an account with this e-mail address already exists")
 	}
 	if err != nil {
-		return store.User{}, "", err
+		return User{}, "", err
 	}
 	return u, pw, nil
 }
@@ -272,7 +269,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor string, id int64, role s
 			return err
 		}
 		if actor == userObject(id) && (disabled || r != Role(u.Role)) {
-			return &InputError{"role", "you cannot change your own role or disable your own account"}
+			return fail.Field("role", "you cannot change your own role or disable your own account")
 		}
 		var at time.Time
 		switch {
@@ -430,7 +427,7 @@ func (s *Service) throttledCheck(ctx context.Context, key string, check func() (
 // keyed hash of the address (unknown addresses too, so the lock-out
 // reveals nothing); ErrBusy means the password could not be checked now.
 func (s *Service) SignInWithPassword(ctx context.Context, email, password string) (string, *Principal, error) {
-	var u store.User
+	var u User
 	var known bool
 	outcome, until, err := s.throttledCheck(ctx, s.throttleKeyFor(email), func() (bool, error) {
 		var err error
@@ -476,7 +473,7 @@ func (s *Service) SignInWithPassword(ctx context.Context, email, password string
 
 // StartSession opens a session for u, signed in by method ("password",
 // later "oidc"), audits it and returns the cookie token.
-func (s *Service) StartSession(ctx context.Context, u store.User, method string) (string, *Principal, error) {
+func (s *Service) StartSession(ctx context.Context, u User, method string) (string, *Principal, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", nil, err
@@ -501,7 +498,7 @@ func (s *Service) StartSession(ctx context.Context, u store.User, method string)
 	return token, principal(u, sess.ID), nil
 }
 
-func principal(u store.User, sessionID string) *Principal {
+func principal(u User, sessionID string) *Principal {
 	return &Principal{UserID: u.ID, Email: u.Email, Role: Role(u.Role), ServiceAreas: u.ServiceAreas,
 		SessionID: sessionID, MustChangePassword: u.MustChangePassword}
 }
@@ -571,10 +568,10 @@ func (s *Service) SignOut(ctx context.Context, p *Principal) error {
 // *LockedError.
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
 	if err := CheckPasswordRules(next); err != nil {
-		return &InputError{"new_password", err.Error()}
+		return fail.Field("new_password", err.Error())
 	}
 	if next == current {
-		return &InputError{"new_password", "choose a password different from the current one"}
+		return fail.Field("new_password", "choose a password different from the current one")
 	}
 	outcome, until, err := s.throttledCheck(ctx, s.changeThrottleKeyFor(p.UserID), func() (bool, error) {
 		u, err := s.db.Q().UserByID(ctx, p.UserID)
@@ -599,7 +596,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 		if !until.IsZero() {
 			return &LockedError{Until: until}
 		}
-		return &InputError{"current_password", "your current password is not right"}
+		return fail.Field("current_password", "your current password is not right")
 	}
 	hash, err := s.hash(ctx, next)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
 )
@@ -113,7 +114,7 @@ func TestHashingIsBounded(t *testing.T) {
 	if d := time.Since(began); d > time.Second {
 		t.Errorf("the busy answer took %v", d)
 	}
-	var pe *InputError
+	var pe *fail.Error
 	if err := s.ChangePassword(ctx, &Principal{UserID: 1, Role: Agent}, "wrong wrong wrong", "a brand new passphrase"); !errors.Is(err, ErrBusy) {
 		t.Errorf("password change with every slot taken: %v", err)
 	}
@@ -127,7 +128,7 @@ func TestHashingIsBounded(t *testing.T) {
 	if _, _, err := s.SignInWithPassword(ctx, "a@example.gov.uk", "wrong wrong wrong"); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("with a slot free: %v", err)
 	}
-	if err := s.ChangePassword(ctx, &Principal{UserID: 1, Role: Agent}, "wrong wrong wrong", "a brand new passphrase"); !errors.As(err, &pe) {
+	if err := s.ChangePassword(ctx, &Principal{UserID: 1, Role: Agent}, "wrong wrong wrong", "a brand new passphrase"); !errors.As(err, &pe) || pe.Kind != fail.Invalid {
 		t.Errorf("password change with a slot free: %v", err)
 	}
 	if len(s.hashSlots) != 1 {
@@ -150,9 +151,9 @@ func TestChangePasswordLockOut(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ie *InputError
+		var ie *fail.Error
 		for i := 1; i < FreeFailures; i++ {
-			if err := s.ChangePassword(ctx, p, "a wrong old passphrase", "a brand new passphrase"); !errors.As(err, &ie) || ie.Field != "current_password" {
+			if err := s.ChangePassword(ctx, p, "a wrong old passphrase", "a brand new passphrase"); !errors.As(err, &ie) || ie.Kind != fail.Invalid || ie.Field != "current_password" {
 				t.Fatalf("wrong current password %d: %v", i, err)
 			}
 		}
@@ -183,7 +184,7 @@ func TestChangePasswordLockOut(t *testing.T) {
 		}
 		// A success clears the counter.
 		for i := 1; i < FreeFailures; i++ {
-			if err := s.ChangePassword(ctx, p, "a wrong old passphrase", "another new passphrase"); !errors.As(err, &ie) {
+			if err := s.ChangePassword(ctx, p, "a wrong old passphrase", "another new passphrase"); !errors.As(err, &ie) || ie.Kind != fail.Invalid {
 				t.Fatalf("after a success, failure %d: %v", i, err)
 			}
 		}

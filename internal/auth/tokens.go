@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/store"
 )
 
@@ -41,25 +42,25 @@ func tokenHash(token string) string {
 
 // IssueToken creates an API token with scopes and returns it; the secret is
 // shown once and only its hash is kept.
-func (s *Service) IssueToken(ctx context.Context, actor, name string, scopes []string) (store.APIToken, string, error) {
+func (s *Service) IssueToken(ctx context.Context, actor, name string, scopes []string) (APIToken, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
-		return store.APIToken{}, "", &InputError{"name", "give the token a name of up to 100 characters, such as the telephony system it is for"}
+		return APIToken{}, "", fail.Field("name", "give the token a name of up to 100 characters, such as the telephony system it is for")
 	}
 	if len(scopes) == 0 {
-		return store.APIToken{}, "", &InputError{"scope", "choose at least one permission"}
+		return APIToken{}, "", fail.Field("scope", "choose at least one permission")
 	}
 	for _, sc := range scopes {
 		if !slices.Contains(Scopes, sc) {
-			return store.APIToken{}, "", &InputError{"scope", "unknown permission " + strconv.Quote(sc)}
+			return APIToken{}, "", fail.Field("scope", "unknown permission "+strconv.Quote(sc))
 		}
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
-		return store.APIToken{}, "", err
+		return APIToken{}, "", err
 	}
 	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	t := store.APIToken{Name: name, TokenHash: tokenHash(secret), Scopes: scopes, CreatedBy: actor, CreatedAt: s.now()}
+	t := APIToken{Name: name, TokenHash: tokenHash(secret), Scopes: scopes, CreatedBy: actor, CreatedAt: s.now()}
 	err := s.db.Tx(ctx, func(q *store.Q) error {
 		id, err := q.CreateAPIToken(ctx, t)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
 )
@@ -14,11 +15,11 @@ func TestAPITokens(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		s, l, _ := newService(t, db)
 		ctx := context.Background()
-		var ie *InputError
-		if _, _, err := s.IssueToken(ctx, "user:1", "", []string{ScopeRecordingsWrite}); !errors.As(err, &ie) || ie.Field != "name" {
+		var ie *fail.Error
+		if _, _, err := s.IssueToken(ctx, "user:1", "", []string{ScopeRecordingsWrite}); !errors.As(err, &ie) || ie.Kind != fail.Invalid || ie.Field != "name" {
 			t.Errorf("nameless token: %v", err)
 		}
-		if _, _, err := s.IssueToken(ctx, "user:1", "pbx", []string{"everything"}); !errors.As(err, &ie) || ie.Field != "scope" {
+		if _, _, err := s.IssueToken(ctx, "user:1", "pbx", []string{"everything"}); !errors.As(err, &ie) || ie.Kind != fail.Invalid || ie.Field != "scope" {
 			t.Errorf("unknown scope: %v", err)
 		}
 		tok, secret, err := s.IssueToken(ctx, "user:1", "pbx", []string{ScopeRecordingsWrite})

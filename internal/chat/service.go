@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/kb/extract"
 	"github.com/fairline/fairline/internal/pii"
@@ -43,18 +44,14 @@ const (
 	searchDepth       = 8
 )
 
-// InputError is a problem with what the resident sent; Message is safe to
-// show them (it never repeats their text).
-type InputError struct {
-	Field   string // "message", "conversation_id", "turn_id", "comment"
-	Message string
-}
-
-func (e *InputError) Error() string { return e.Message }
+// A problem with what the resident sent is a fail.Invalid error naming the
+// field ("message", "conversation_id", "turn_id", "comment"); its message is
+// safe to show them (it never repeats their text).
 
 // ErrUnknownTurn: feedback named a turn that is not part of the
 // conversation (or has been deleted under the retention policy).
-var ErrUnknownTurn = errors.New("chat: no such answer in this conversation")
+var ErrUnknownTurn = &fail.Error{Kind: fail.NotFound, Code: "unknown_turn",
+	Msg: "no such answer in this conversation (answers are deleted after the retention period)"}
 
 // Options configure a Service. The zero value is the default.
 type Options struct {
@@ -197,15 +194,15 @@ func (s *Service) ask(ctx context.Context, req Request, persist bool) (Response,
 	msg := strings.TrimSpace(req.Message)
 	switch {
 	case !utf8.ValidString(msg):
-		return Response{}, &InputError{"message", "The question must be text (UTF-8)."}
+		return Response{}, fail.Field("message", "The question must be text (UTF-8).")
 	case msg == "":
-		return Response{}, &InputError{"message", "Enter a question."}
+		return Response{}, fail.Field("message", "Enter a question.")
 	case utf8.RuneCountInString(msg) > s.maxMessage:
-		return Response{}, &InputError{"message", fmt.Sprintf("The question must be %d characters or fewer.", s.maxMessage)}
+		return Response{}, fail.Field("message", fmt.Sprintf("The question must be %d characters or fewer.", s.maxMessage))
 	}
 	conv := strings.TrimSpace(req.ConversationID)
 	if conv != "" && !validID(conv) {
-		return Response{}, &InputError{"conversation_id", "conversation_id is not one this service issued; leave it out to start a new conversation."}
+		return Response{}, fail.Field("conversation_id", "conversation_id is not one this service issued; leave it out to start a new conversation.")
 	}
 	pol := s.policy()
 	// Redaction first: from here on only the redacted text is used.
@@ -306,17 +303,17 @@ func typesOf(det *pii.Detector, ents []pii.Entity) []string {
 func (s *Service) Feedback(ctx context.Context, f Feedback) error {
 	conv, turnID := strings.TrimSpace(f.ConversationID), strings.TrimSpace(f.TurnID)
 	if !validID(conv) {
-		return &InputError{"conversation_id", "conversation_id is missing or not one this service issued."}
+		return fail.Field("conversation_id", "conversation_id is missing or not one this service issued.")
 	}
 	if !validID(turnID) {
-		return &InputError{"turn_id", "turn_id is missing or not one this service issued."}
+		return fail.Field("turn_id", "turn_id is missing or not one this service issued.")
 	}
 	comment := strings.TrimSpace(f.Comment)
 	if !utf8.ValidString(comment) {
-		return &InputError{"comment", "The comment must be text (UTF-8)."}
+		return fail.Field("comment", "The comment must be text (UTF-8).")
 	}
 	if utf8.RuneCountInString(comment) > MaxComment {
-		return &InputError{"comment", fmt.Sprintf("The comment must be %d characters or fewer.", MaxComment)}
+		return fail.Field("comment", fmt.Sprintf("The comment must be %d characters or fewer.", MaxComment))
 	}
 	comment, _ = pii.ForPolicy(s.policy()).Redact(comment)
 	verdict := -1

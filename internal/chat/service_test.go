@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
@@ -111,12 +112,12 @@ func TestAnswerQuotesThePageWithLink(t *testing.T) {
 		if err != nil || r3.ConversationID == strings.Repeat("a", 32) {
 			t.Errorf("unknown id kept: %+v %v", r3, err)
 		}
-		var ie *InputError
-		if _, err := f.svc.Ask(ctx, Request{Message: "x", ConversationID: "../etc"}); !errors.As(err, &ie) || ie.Field != "conversation_id" {
+		var ie *fail.Error
+		if _, err := f.svc.Ask(ctx, Request{Message: "x", ConversationID: "../etc"}); !errors.As(err, &ie) || ie.Kind != fail.Invalid || ie.Field != "conversation_id" {
 			t.Errorf("malformed id: %v", err)
 		}
 		for _, m := range []string{"", "   ", strings.Repeat("é", DefaultMaxMessage+1), "\xff\xfe"} {
-			if _, err := f.svc.Ask(ctx, Request{Message: m}); !errors.As(err, &ie) || ie.Field != "message" {
+			if _, err := f.svc.Ask(ctx, Request{Message: m}); !errors.As(err, &ie) || ie.Kind != fail.Invalid || ie.Field != "message" {
 				t.Errorf("message %.10q: %v", m, err)
 			}
 		}
@@ -304,13 +305,13 @@ func TestFeedback(t *testing.T) {
 		if err := f.svc.Feedback(ctx, Feedback{ConversationID: a.ConversationID, TurnID: newTurnID(), Helpful: true}); !errors.Is(err, ErrUnknownTurn) {
 			t.Errorf("unknown turn: %v", err)
 		}
-		var ie *InputError
+		var ie *fail.Error
 		for _, fb := range []Feedback{
 			{ConversationID: "", TurnID: a.TurnID},
 			{ConversationID: a.ConversationID, TurnID: "x"},
 			{ConversationID: a.ConversationID, TurnID: a.TurnID, Comment: strings.Repeat("a", MaxComment+1)},
 		} {
-			if err := f.svc.Feedback(ctx, fb); !errors.As(err, &ie) {
+			if err := f.svc.Feedback(ctx, fb); !errors.As(err, &ie) || ie.Kind != fail.Invalid {
 				t.Errorf("%+v: %v", fb, err)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/kb/extract"
 	"github.com/fairline/fairline/internal/search"
 	"github.com/fairline/fairline/internal/store"
@@ -23,16 +24,6 @@ type Vocabulary struct {
 	AreaRulesUpdatedBy, SynonymsUpdatedBy string
 	AreaRulesUpdatedAt, SynonymsUpdatedAt time.Time
 }
-
-// VocabularyError says which part of an edit is wrong and why; nothing was
-// saved.
-type VocabularyError struct {
-	Field string // "area_rules" or "synonyms"
-	Err   error
-}
-
-func (e *VocabularyError) Error() string { return e.Field + ": " + e.Err.Error() }
-func (e *VocabularyError) Unwrap() error { return e.Err }
 
 // areaIDs are the service areas pages may be classified into: the policy's
 // areas of the chatbot.
@@ -94,16 +85,17 @@ func (s *Service) compile(v Vocabulary) ([]extract.Rule, *search.Synonyms, error
 	}
 	switch {
 	case rerr != nil:
-		return rules, syn, &VocabularyError{"area_rules", rerr}
+		return rules, syn, fail.Wrap(fail.Invalid, "area_rules", rerr)
 	case serr != nil:
-		return rules, nil, &VocabularyError{"synonyms", serr}
+		return rules, nil, fail.Wrap(fail.Invalid, "synonyms", serr)
 	}
 	return rules, syn, nil
 }
 
 // UpdateVocabulary checks both texts, stores them with an audit entry, and
-// rebuilds the index with them (every page is classified again). An error
-// is a *VocabularyError when the text is wrong; nothing is stored then.
+// rebuilds the index with them (every page is classified again). A wrong
+// text is a fail.Invalid error naming its field ("area_rules" or
+// "synonyms"); nothing is stored then.
 func (s *Service) UpdateVocabulary(ctx context.Context, actor string, v Vocabulary) error {
 	if _, _, err := s.compile(v); err != nil {
 		return err
@@ -155,7 +147,7 @@ func (s *Service) PageArea(ctx context.Context, url string) (PageArea, error) {
 
 // ErrUnknownArea means a service area that is not one of the policy's
 // chatbot areas.
-var ErrUnknownArea = errors.New("chat: not a service area of the policy")
+var ErrUnknownArea = fail.Field("area", "not a service area of the policy")
 
 // SetPageArea puts the page at url in area whatever the rules say, or back
 // under the rules when area is "". It is audited, and the page is indexed

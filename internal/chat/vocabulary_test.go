@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
 )
@@ -64,8 +65,8 @@ func TestUpdateVocabulary(t *testing.T) {
 			{Vocabulary{AreaRules: before.AreaRules, Synonyms: strings.Repeat("bin, refuse\n", 30000)}, "synonyms", "at most 256 KB"},
 		} {
 			err := f.svc.UpdateVocabulary(ctx, "user:1", tc.v)
-			var ve *VocabularyError
-			if !errors.As(err, &ve) || ve.Field != tc.field || !strings.Contains(err.Error(), tc.want) {
+			var ve *fail.Error
+			if !errors.As(err, &ve) || ve.Kind != fail.Invalid || ve.Field != tc.field || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("UpdateVocabulary = %v, want a %s error containing %q", err, tc.field, tc.want)
 			}
 		}

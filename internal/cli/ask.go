@@ -3,12 +3,12 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/config"
+	"github.com/fairline/fairline/internal/fail"
 )
 
 // ask answers a question from the local knowledge base, the way the
@@ -42,9 +42,8 @@ func ask(ctx context.Context, env *Env, args []string) error {
 		a.Chat.SetOtherCouncils(list)
 	}
 	resp, err := a.Chat.Try(ctx, question)
-	var ie *chat.InputError
-	if errors.As(err, &ie) {
-		return &UsageError{"ask: " + ie.Message}
+	if e, ok := fail.As(err); ok && e.Kind == fail.Invalid {
+		return &UsageError{"ask: " + e.Msg}
 	}
 	if err != nil {
 		return err

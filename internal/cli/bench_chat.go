@@ -198,7 +198,7 @@ func chatBenchServer(ctx context.Context, pol *policy.Policy, pagesFile string, 
 		db.Close()
 		return fail(err)
 	}
-	a, err := api.New(api.Deps{DB: db, Policy: func() *policy.Policy { return pol }, Logger: log, Chat: svc, ChatLimiter: ratelimit.New(ratelimit.Rate{}, ratelimit.Options{})})
+	a, err := api.New(api.Deps{Policy: func() *policy.Policy { return pol }, Logger: log, Chat: svc, ChatLimiter: ratelimit.New(ratelimit.Rate{}, ratelimit.Options{})})
 	if err != nil {
 		db.Close()
 		return fail(err)

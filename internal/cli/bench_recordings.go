@@ -161,11 +161,11 @@ func benchIngest(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "encrypted ingest      %8.1f MB/s   ratio %.2f of copy speed (goal ≥ 0.70)\n", ingestMBs, ingestMBs/copyMBs)
 
 	// Uploads per second through the real HTTP stack.
-	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Recordings: a.Recordings, Logger: a.Logger})
+	apiSrv, err := api.New(api.Deps{Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Recordings: a.Recordings, Logger: a.Logger})
 	if err != nil {
 		return err
 	}
-	site, err := web.New(web.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, CSRFKey: a.Keys.Key(keys.PurposeCSRF),
+	site, err := web.New(web.Deps{Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, CSRFKey: a.Keys.Key(keys.PurposeCSRF),
 		API: apiSrv, Recordings: a.Recordings, Logger: a.Logger})
 	if err != nil {
 		return err

@@ -89,20 +89,20 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	}
 
 	var setup *web.Setup
-	if n, err := a.DB.Q().CountUsers(ctx); err != nil {
+	if open, err := a.Auth.NeedsSetup(ctx); err != nil {
 		return err
-	} else if n == 0 {
+	} else if open {
 		setup = web.NewSetup()
 	}
 	// One limiter for the chatbot's two doors, the JSON API and /ask.
 	chatLimiter := ratelimit.New(a.Config.ChatRateLimit(), ratelimit.Options{})
-	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
+	apiSrv, err := api.New(api.Deps{Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
 		Chat: a.Chat, ChatLimiter: chatLimiter, WidgetOrigins: a.Config.Origins()})
 	if err != nil {
 		return err
 	}
 	site, err := web.New(web.Deps{API: apiSrv, Recordings: a.Recordings, Chat: a.Chat, KB: a.KB,
-		DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy,
+		Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, PolicyHistory: a.PolicyHistory, CheckWrite: a.DB.CheckWrite,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
 		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),
 		StoreLocations: a.StoreLocations, Jobs: a.Jobs,

@@ -143,8 +143,9 @@ func KindOf(err error) Kind {
 // Is reports whether err is of kind k.
 func Is(err error, k Kind) bool { return err != nil && KindOf(err) == k }
 
-// SetRetryAfter tells a refused client how many whole seconds (at least
-// one) to wait.
-func SetRetryAfter(h http.Header, d time.Duration) {
-	h.Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(d.Seconds())))))
-}
+// RetrySeconds is d in whole seconds, rounded up, at least one: what a
+// refused client is told to wait.
+func RetrySeconds(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }
+
+// SetRetryAfter tells a refused client how long to wait (RetrySeconds).
+func SetRetryAfter(h http.Header, d time.Duration) { h.Set("Retry-After", strconv.Itoa(RetrySeconds(d))) }

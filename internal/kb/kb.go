@@ -22,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/kb/crawl"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
@@ -435,30 +436,29 @@ func cleanText(s string) string {
 	return strings.ReplaceAll(s, "\x00", "")
 }
 
-// PathError is an excluded path staff typed that cannot be used.
-type PathError struct{ Msg string }
-
-func (e *PathError) Error() string { return e.Msg }
-
 // ExcludePath keeps pages under prefix (a path such as /news; see
 // crawl.NormalisePrefix) out of answers and out of future crawls, on
 // behalf of actor (a pseudonymous id such as user:12). The change and its
 // audit entry commit together; then OnPageRemoved is called for each page
-// that left the answerable set. A bad path is a *PathError; a path already
-// excluded wraps store.ErrConflict.
-func (s *Service) ExcludePath(ctx context.Context, actor, prefix string) (store.KBExcludedPath, error) {
+// that left the answerable set. A path that cannot be used is a
+// fail.Invalid error about the field "prefix"; a path already excluded is a
+// fail.Conflict about it, wrapping store.ErrConflict.
+func (s *Service) ExcludePath(ctx context.Context, actor, prefix string) (ExcludedPath, error) {
 	p, err := crawl.NormalisePrefix(prefix)
 	if err != nil {
-		return store.KBExcludedPath{}, &PathError{err.Error()}
+		return ExcludedPath{}, fail.Wrap(fail.Invalid, "prefix", err)
 	}
-	var e store.KBExcludedPath
+	var e ExcludedPath
 	changed, err := s.changeExclusions(ctx, func(q *store.Q) (string, error) {
 		var aerr error
 		e, aerr = q.AddKBExcludedPath(ctx, p, actor, s.now())
 		return "kb.exclude_path", aerr
 	}, actor, &e)
+	if errors.Is(err, store.ErrConflict) {
+		return ExcludedPath{}, &fail.Error{Kind: fail.Conflict, Field: "prefix", Msg: "the path " + p + " is already excluded", Err: err}
+	}
 	if err != nil {
-		return store.KBExcludedPath{}, err
+		return ExcludedPath{}, err
 	}
 	s.followExclusions(ctx, changed)
 	return e, nil
@@ -466,15 +466,15 @@ func (s *Service) ExcludePath(ctx context.Context, actor, prefix string) (store.
 
 // IncludePath removes the excluded path id; pages under it are answered
 // from again (OnPageChanged). store.ErrNotFound when there is no such path.
-func (s *Service) IncludePath(ctx context.Context, actor string, id int64) (store.KBExcludedPath, error) {
-	var e store.KBExcludedPath
+func (s *Service) IncludePath(ctx context.Context, actor string, id int64) (ExcludedPath, error) {
+	var e ExcludedPath
 	changed, err := s.changeExclusions(ctx, func(q *store.Q) (string, error) {
 		var err error
 		e, err = q.DeleteKBExcludedPath(ctx, id)
 		return "kb.include_path", err
 	}, actor, &e)
 	if err != nil {
-		return store.KBExcludedPath{}, err
+		return ExcludedPath{}, err
 	}
 	s.followExclusions(ctx, changed)
 	return e, nil

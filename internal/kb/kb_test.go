@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/kb/crawl"
 	"github.com/fairline/fairline/internal/kb/crawl/crawltest"
@@ -352,8 +353,8 @@ func TestExcludedPathsFollowHooks(t *testing.T) {
 		rec.reset()
 		if _, err := svc.ExcludePath(ctx, "user:3", "news"); err == nil {
 			t.Fatal("a path without / was accepted")
-		} else if pe := (*kb.PathError)(nil); !errors.As(err, &pe) {
-			t.Errorf("bad path: %T %v, want *kb.PathError", err, err)
+		} else if fe, ok := fail.As(err); !ok || fe.Kind != fail.Invalid || fe.Field != "prefix" {
+			t.Errorf("bad path: %T %v, want an invalid prefix", err, err)
 		}
 		e, err := svc.ExcludePath(ctx, "user:3", "/news/")
 		if err != nil || e.Prefix != "/news" {
@@ -364,7 +365,8 @@ func TestExcludedPathsFollowHooks(t *testing.T) {
 		if len(changed) != 0 || strings.Join(removed, " ") != "/news /news/bins" {
 			t.Errorf("after exclude: changed %v, removed %v", changed, removed)
 		}
-		if _, err := svc.ExcludePath(ctx, "user:3", "/news"); !errors.Is(err, store.ErrConflict) {
+		if _, err := svc.ExcludePath(ctx, "user:3", "/news"); !errors.Is(err, store.ErrConflict) || !fail.Is(err, fail.Conflict) ||
+			err.Error() != "the path /news is already excluded" {
 			t.Errorf("exclude twice: %v", err)
 		}
 		// An import under an excluded path stores the page but does not

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/store"
 )
 
@@ -56,22 +57,22 @@ func linkHash(token string) string {
 // Disclose records a disclosure of a recording to a recipient the policy
 // allows and returns a single-use download token for the recipient.
 // Recipients not in the policy are refused.
-func (s *Service) Disclose(ctx context.Context, p *auth.Principal, id string, req DisclosureRequest) (store.Disclosure, string, error) {
+func (s *Service) Disclose(ctx context.Context, p *auth.Principal, id string, req DisclosureRequest) (Disclosure, string, error) {
 	if !p.Is(auth.InformationGovernance) {
 		return store.Disclosure{}, "", ErrForbidden
 	}
 	if !s.policy().RecipientAllowed(System, req.Recipient) {
-		return store.Disclosure{}, "", &InvalidError{"recipient", "the policy does not allow disclosure of call recordings to this recipient"}
+		return store.Disclosure{}, "", fail.Field("recipient", "the policy does not allow disclosure of call recordings to this recipient")
 	}
 	if !slices.ContainsFunc(DisclosureBases, func(b LawfulBasis) bool { return b.ID == req.LawfulBasis }) {
-		return store.Disclosure{}, "", &InvalidError{"lawful_basis", "choose the lawful basis for the disclosure"}
+		return store.Disclosure{}, "", fail.Field("lawful_basis", "choose the lawful basis for the disclosure")
 	}
 	req.Reason, req.Reference = strings.TrimSpace(req.Reason), strings.TrimSpace(req.Reference)
 	if req.Reason == "" || len(req.Reason) > 1000 {
-		return store.Disclosure{}, "", &InvalidError{"reason", "say why the disclosure is necessary (up to 1000 characters)"}
+		return store.Disclosure{}, "", fail.Field("reason", "say why the disclosure is necessary (up to 1000 characters)")
 	}
 	if req.Reference == "" || len(req.Reference) > 100 {
-		return store.Disclosure{}, "", &InvalidError{"reference", "give the requester's reference (up to 100 characters)"}
+		return store.Disclosure{}, "", fail.Field("reference", "give the requester's reference (up to 100 characters)")
 	}
 	r, err := s.Get(ctx, p, id)
 	if err != nil {
@@ -100,11 +101,11 @@ func (s *Service) Disclose(ctx context.Context, p *auth.Principal, id string, re
 
 // ErrLinkSpent is returned for a disclosure link that was used, expired
 // or never existed (indistinguishably, on purpose).
-var ErrLinkSpent = errors.New("this download link has been used or has expired")
+var ErrLinkSpent = fail.New(fail.NotFound, "this download link has been used or has expired")
 
 // ErrLinkBusy is returned while another download of the same link is in
 // progress: the link is single-use, so only one transfer may hold it.
-var ErrLinkBusy = errors.New("this download link is being used by another download right now; if that download does not finish, the link works again")
+var ErrLinkBusy = fail.New(fail.Conflict, "this download link is being used by another download right now; if that download does not finish, the link works again")
 
 // leaseSlack is added to a transfer's time limit for the claim on its link,
 // so the claim outlives the transfer (whose write deadline ends it) and a

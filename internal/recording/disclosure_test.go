@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
 )
@@ -41,8 +42,8 @@ func TestDisclosure(t *testing.T) {
 		} {
 			rr := req
 			bad.mut(&rr)
-			var ie *InvalidError
-			if _, _, err := e.svc.Disclose(ctx, ig, id, rr); !errors.As(err, &ie) || ie.Field != bad.field {
+			var ie *fail.Error
+			if _, _, err := e.svc.Disclose(ctx, ig, id, rr); !errors.As(err, &ie) || ie.Kind != fail.Invalid || ie.Field != bad.field {
 				t.Errorf("want refusal on %s: %v", bad.field, err)
 			}
 		}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/policy"
 )
 
@@ -140,10 +141,7 @@ func (s *Service) Import(ctx context.Context, actor, dir string, progress Import
 		default:
 			got, err := s.importFile(ctx, actor, dir, name, meta)
 			if err != nil {
-				var ie *InvalidError
-				var fe failure
-				if !errors.As(err, &ie) && !errors.As(err, &fe) && !errors.Is(err, ErrDigestMismatch) && !errors.Is(err, ErrIdempotencyConflict) &&
-					!errors.Is(err, ErrTooLarge) && !errors.Is(err, errSymlink) {
+				if !fileFault(err) {
 					return res, fmt.Errorf("%s: %w", name, err) // a fault of ours or of storage: stop, retry later
 				}
 				res.Failed++
@@ -384,19 +382,24 @@ func (s *Service) moveFailed(dir, name, sidecar string, cdr *cdrFile, row *cdrRo
 	return writeFile(filepath.Join(failed, name+".reason.txt"), []byte(reason(why)+"\n"), now)
 }
 
-// reason is why's text for failed/NAME.reason.txt. The errors written out
-// hold no metadata values (InvalidError, failure, the sentinel errors, a
-// file system error's own part); anything else is described only by its
-// kind.
-func reason(why error) string {
-	var ie *InvalidError
+// fileFault reports whether err is the file's or its metadata's fault, so
+// the file goes to failed/, rather than a fault of ours or of storage.
+func fileFault(err error) bool {
 	var fe failure
+	return fail.Is(err, fail.Invalid) || errors.As(err, &fe) || errors.Is(err, ErrIdempotencyConflict) ||
+		errors.Is(err, ErrTooLarge) || errors.Is(err, errSymlink)
+}
+
+// reason is why's text for failed/NAME.reason.txt. The errors written out
+// hold no metadata values (a metadata field's fail.Error, failure, the
+// sentinel errors, a file system error's own part); anything else is
+// described only by its kind.
+func reason(why error) string {
 	var pe *fs.PathError
-	switch {
-	case errors.As(why, &ie):
-		return "metadata " + ie.Error()
-	case errors.As(why, &fe), errors.Is(why, ErrDigestMismatch), errors.Is(why, ErrIdempotencyConflict),
-		errors.Is(why, ErrTooLarge), errors.Is(why, errSymlink):
+	switch e, ok := fail.As(why); {
+	case ok && e.Kind == fail.Invalid && e.Field != "":
+		return "metadata " + e.Msg
+	case fileFault(why):
 		return why.Error()
 	case errors.As(why, &pe):
 		return "cannot " + pe.Op + " " + filepath.Base(pe.Path) + ": " + pe.Err.Error()

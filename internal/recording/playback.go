@@ -10,6 +10,7 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/crypt"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/store"
 )
 
@@ -52,7 +53,7 @@ func CanOpen(p *auth.Principal, area string) bool {
 }
 
 // Get returns a live recording's metadata if p may see it.
-func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (store.Recording, error) {
+func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (Recording, error) {
 	r, err := s.db.Q().RecordingByID(ctx, id)
 	if err != nil {
 		return store.Recording{}, err
@@ -89,9 +90,9 @@ func (s *Service) Open(ctx context.Context, p *auth.Principal, id, purpose strin
 // Authorize records that p opens recording id for purpose, after checking
 // p may. The web player calls it once, then streams many Range requests
 // through Playback under a short-lived grant.
-func (s *Service) Authorize(ctx context.Context, p *auth.Principal, id, purpose string) (store.Recording, error) {
+func (s *Service) Authorize(ctx context.Context, p *auth.Principal, id, purpose string) (Recording, error) {
 	if !slices.ContainsFunc(s.Purposes(), func(x Purpose) bool { return x.ID == purpose }) {
-		return store.Recording{}, &InvalidError{"purpose", "choose why you are opening this recording"}
+		return store.Recording{}, fail.Field("purpose", "choose why you are opening this recording")
 	}
 	r, err := s.Get(ctx, p, id)
 	if err != nil {
@@ -168,7 +169,7 @@ func (s *Service) OtherParty(ctx context.Context, p *auth.Principal, id string) 
 // Search lists recordings p may see. Searching by phone number is for
 // information governance only, and the number is turned into its blind
 // index here, so it never reaches SQL, logs or audit entries.
-func (s *Service) Search(ctx context.Context, p *auth.Principal, f store.RecordingFilter, number string) ([]store.Recording, error) {
+func (s *Service) Search(ctx context.Context, p *auth.Principal, f Filter, number string) ([]Recording, error) {
 	switch {
 	case p.Is(auth.InformationGovernance):
 		f.ServiceAreas = nil
@@ -183,7 +184,7 @@ func (s *Service) Search(ctx context.Context, p *auth.Principal, f store.Recordi
 		}
 		idx, err := s.bidx.Phone(number)
 		if err != nil {
-			return nil, &InvalidError{"number", "is not a possible telephone number"}
+			return nil, invalidField("number", "is not a possible telephone number")
 		}
 		f.NumberBIdx = fmt.Sprintf("%x", idx)
 		if err := s.audit.Record(ctx, audit.Entry{Actor: p.Actor(), Action: "recording.search_number", Purpose: "subject-request",

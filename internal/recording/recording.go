@@ -25,6 +25,7 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/blob"
 	"github.com/fairline/fairline/internal/crypt"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,18 +40,20 @@ const (
 // DefaultMaxSize bounds one upload: two hours of 16-bit stereo 16 kHz PCM.
 const DefaultMaxSize = 512 << 20
 
-// Errors callers map to responses.
+// Errors callers tell apart; their kinds (internal/fail) choose the answer.
 var (
-	ErrDigestMismatch      = errors.New("the uploaded audio does not match its sha256: it was corrupted in transit")
-	ErrIdempotencyConflict = errors.New("this Idempotency-Key was already used with different metadata")
-	ErrTooLarge            = errors.New("the recording is larger than the upload limit")
-	ErrForbidden           = errors.New("you may not open this recording")
+	ErrDigestMismatch = &fail.Error{Kind: fail.Invalid, Code: "digest_mismatch",
+		Msg: "the uploaded audio does not match its sha256: it was corrupted in transit"}
+	ErrIdempotencyConflict = &fail.Error{Kind: fail.Conflict, Code: "idempotency_conflict",
+		Msg: "this Idempotency-Key was already used with different metadata"}
+	ErrTooLarge  = fail.New(fail.TooLarge, "the recording is larger than the upload limit")
+	ErrForbidden = fail.New(fail.Forbidden, "you may not open this recording")
 )
 
-// InvalidError names the metadata field that was wrong.
-type InvalidError struct{ Field, Msg string }
-
-func (e *InvalidError) Error() string { return e.Field + ": " + e.Msg }
+// invalidField is an Invalid error about a metadata field whose message
+// starts with the field ("direction: must be inbound or outbound"), as
+// upload clients and the drop folder's reason files read it.
+func invalidField(field, msg string) *fail.Error { return fail.Field(field, field+": "+msg) }
 
 // Service stores, plays and deletes recordings.
 type Service struct {
@@ -132,11 +135,11 @@ func token(s string, max int) bool {
 func (m Metadata) Validate(p *policy.Policy, now time.Time) error {
 	switch {
 	case !token(m.ExternalID, 128):
-		return &InvalidError{"external_call_id", "is required: the telephony system's call id, up to 128 printable characters without spaces"}
+		return invalidField("external_call_id", "is required: the telephony system's call id, up to 128 printable characters without spaces")
 	case m.Direction != "inbound" && m.Direction != "outbound":
-		return &InvalidError{"direction", "must be inbound or outbound"}
+		return invalidField("direction", "must be inbound or outbound")
 	case m.ServiceArea == "":
-		return &InvalidError{"service_area", "is required"}
+		return invalidField("service_area", "is required")
 	}
 	if _, ok := p.ServiceArea(System, m.ServiceArea); !ok {
 		var ids []string
@@ -145,28 +148,28 @@ func (m Metadata) Validate(p *policy.Policy, now time.Time) error {
 				ids = append(ids, a.ID)
 			}
 		}
-		return &InvalidError{"service_area", fmt.Sprintf("is not a call recording service area in the policy (service areas: %s)",
-			strings.Join(ids, ", "))}
+		return invalidField("service_area", fmt.Sprintf("is not a call recording service area in the policy (service areas: %s)",
+			strings.Join(ids, ", ")))
 	}
 	switch {
 	case !token(m.AgentID, 64):
-		return &InvalidError{"agent_id", "is required: the agent's id in the telephony system, up to 64 printable characters"}
+		return invalidField("agent_id", "is required: the agent's id in the telephony system, up to 64 printable characters")
 	case m.StartedAt.IsZero():
-		return &InvalidError{"started_at", "is required (RFC 3339, for example 2026-11-23T09:30:00Z)"}
+		return invalidField("started_at", "is required (RFC 3339, for example 2026-11-23T09:30:00Z)")
 	case m.StartedAt.After(now.Add(5 * time.Minute)):
-		return &InvalidError{"started_at", "is in the future"}
+		return invalidField("started_at", "is in the future")
 	case m.DurationSeconds <= 0 || m.DurationSeconds > 24*3600:
-		return &InvalidError{"duration_seconds", "must be more than 0 and at most 86400"}
+		return invalidField("duration_seconds", "must be more than 0 and at most 86400")
 	case m.Channels < 0 || m.Channels > 8:
-		return &InvalidError{"channels", "must be between 1 and 8"}
+		return invalidField("channels", "must be between 1 and 8")
 	}
 	if m.OtherParty != "" {
 		if _, err := crypt.NormalizePhone(m.OtherParty); err != nil {
-			return &InvalidError{"other_party_number", "is not a possible telephone number"}
+			return invalidField("other_party_number", "is not a possible telephone number")
 		}
 	}
 	if b, err := hex.DecodeString(m.SHA256); err != nil || len(b) != sha256.Size {
-		return &InvalidError{"sha256", "must be the 64 hex digits of the audio's SHA-256"}
+		return invalidField("sha256", "must be the 64 hex digits of the audio's SHA-256")
 	}
 	return nil
 }
@@ -199,7 +202,7 @@ func numberAD(id string) []byte { return []byte("fairline-recording:" + id + "/n
 // behind but, at worst, an orphan blob that SweepOrphans removes.
 func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metadata, body io.Reader) (Ingested, error) {
 	if !token(idemKey, 200) {
-		return Ingested{}, &InvalidError{"Idempotency-Key", "is required: a unique key per recording, up to 200 printable characters"}
+		return Ingested{}, fail.Field("idempotency_key", "Idempotency-Key: is required: a unique key per recording, up to 200 printable characters")
 	}
 	now := s.now()
 	pol := s.policy()
@@ -218,7 +221,7 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 	}
 	expires := ret.ExpiresAt(meta.StartedAt)
 	if !expires.After(now) {
-		return Ingested{}, &InvalidError{"started_at", fmt.Sprintf("the call is older than the %s this service area keeps recordings for", ret)}
+		return Ingested{}, invalidField("started_at", fmt.Sprintf("the call is older than the %s this service area keeps recordings for", ret))
 	}
 
 	br := bufio.NewReaderSize(body, audio.SniffLen)
@@ -228,7 +231,7 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 	}
 	format, err := audio.Detect(head)
 	if err != nil {
-		return Ingested{}, &InvalidError{"audio", err.Error()}
+		return Ingested{}, invalidField("audio", err.Error())
 	}
 
 	id := newID()
@@ -258,7 +261,7 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 	if err != nil {
 		s.removeBlob(blobKey)
 		if errors.Is(err, ErrTooLarge) {
-			return Ingested{}, fmt.Errorf("%w (%d MB)", ErrTooLarge, s.maxSize>>20)
+			return Ingested{}, ErrTooLarge.With(fmt.Sprintf("%d MB", s.maxSize>>20))
 		}
 		return Ingested{}, fmt.Errorf("store recording: %w", err)
 	}
@@ -333,7 +336,7 @@ func (s *Service) replay(prev store.Recording, meta Metadata) (Ingested, error) 
 	check("other_party_number", !prev.DeletedAt.IsZero() || prev.NumberBIdx == s.numberIndex(meta.OtherParty))
 	check("sha256", prev.SHA256 == meta.SHA256)
 	if len(diff) > 0 {
-		return Ingested{}, fmt.Errorf("%w (%s differ)", ErrIdempotencyConflict, strings.Join(diff, ", "))
+		return Ingested{}, ErrIdempotencyConflict.With(strings.Join(diff, ", ") + " differ")
 	}
 	return Ingested{Recording: prev}, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/blob"
 	"github.com/fairline/fairline/internal/crypt"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
@@ -221,16 +222,16 @@ func TestIngestIdempotencyAndRefusals(t *testing.T) {
 		for _, b := range bad {
 			mm := m
 			b.mutate(&mm)
-			var ie *InvalidError
-			if _, err := e.svc.Ingest(ctx, "token:1", "k4", mm, bytes.NewReader(small)); !errors.As(err, &ie) || ie.Field != b.field {
+			var ie *fail.Error
+			if _, err := e.svc.Ingest(ctx, "token:1", "k4", mm, bytes.NewReader(small)); !errors.As(err, &ie) || ie.Kind != fail.Invalid || ie.Field != b.field {
 				t.Errorf("want refusal on %s, got %v", b.field, err)
 			}
 		}
-		var ie *InvalidError
+		var ie *fail.Error
 		notAudio := []byte("this is a text file, not a recording")
 		ns := sha256.Sum256(notAudio)
 		m.SHA256 = hex.EncodeToString(ns[:])
-		if _, err := e.svc.Ingest(ctx, "token:1", "k5", m, bytes.NewReader(notAudio)); !errors.As(err, &ie) || ie.Field != "audio" {
+		if _, err := e.svc.Ingest(ctx, "token:1", "k5", m, bytes.NewReader(notAudio)); !errors.As(err, &ie) || ie.Kind != fail.Invalid || ie.Field != "audio" {
 			t.Errorf("not audio: %v", err)
 		}
 		// A body that fails half-way (the client went away).

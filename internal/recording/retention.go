@@ -11,6 +11,7 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/blob"
 	"github.com/fairline/fairline/internal/crypt"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/store"
 )
 
@@ -218,10 +219,10 @@ func (s *Service) ApplyRetention(ctx context.Context) (int, error) {
 func (s *Service) PlaceHold(ctx context.Context, actor, id, reason string, reviewAt time.Time) (int64, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 500 {
-		return 0, &InvalidError{"reason", "give a reason of up to 500 characters (for example the case or claim reference)"}
+		return 0, fail.Field("reason", "give a reason of up to 500 characters (for example the case or claim reference)")
 	}
 	if !reviewAt.After(s.now()) {
-		return 0, &InvalidError{"review_at", "the review date must be in the future"}
+		return 0, fail.Field("review_at", "the review date must be in the future")
 	}
 	var hid int64
 	err := s.db.Tx(ctx, func(q *store.Q) error {

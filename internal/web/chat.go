@@ -10,6 +10,7 @@ import (
 
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/clientaddr"
+	"github.com/fairline/fairline/internal/fail"
 )
 
 // The /ask page: the website chatbot as a full page that works without
@@ -69,12 +70,11 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
 	// The same limiter as the JSON API's: the form is another door to the
 	// same service.
 	if wait := s.ChatLimiter.Allow(clientaddr.FromRequest(r), conv); wait > 0 {
-		setRetryAfter(w, wait)
-		return &statusError{http.StatusTooManyRequests, "You have asked a lot of questions in a short time. Wait a minute and try again."}
+		return &fail.Error{Kind: fail.RateLimited, RetryAfter: wait,
+			Msg: "You have asked a lot of questions in a short time. Wait a minute and try again."}
 	}
 	resp, err := s.Chat.Ask(r.Context(), chat.Request{Message: q, ConversationID: conv})
-	var ie *chat.InputError
-	if errors.As(err, &ie) && ie.Field == "conversation_id" {
+	if fe, ok := inputError(err); ok && fe.Field == "conversation_id" {
 		// Not a conversation the service knows (any more): start afresh.
 		resp, err = s.Chat.Ask(r.Context(), chat.Request{Message: q})
 	}
@@ -155,13 +155,12 @@ func safeLink(raw string) template.URL {
 // chatInputError turns the chat service's complaints about a question or
 // feedback into a message for the form.
 func chatInputError(err error) (string, bool) {
-	var ie *chat.InputError
+	fe, ok := inputError(err)
 	switch {
-	case errors.As(err, &ie):
-		if ie.Field == "conversation_id" {
-			return "The conversation has expired. Ask your question again to start a new one.", true
-		}
-		return ie.Message, true
+	case ok && fe.Field == "conversation_id":
+		return "The conversation has expired. Ask your question again to start a new one.", true
+	case ok:
+		return fe.Msg, true
 	case errors.Is(err, chat.ErrUnknownTurn):
 		return "That answer is no longer kept, so feedback on it cannot be recorded.", true
 	}

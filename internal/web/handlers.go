@@ -12,9 +12,9 @@ import (
 
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/notice"
 	"github.com/fairline/fairline/internal/policy"
-	"github.com/fairline/fairline/internal/store"
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
@@ -105,13 +105,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.As(err, &locked):
 		s.metrics.signIns.WithLabelValues("locked").Inc()
-		setRetryAfter(w, time.Until(locked.Until))
+		fail.SetRetryAfter(w.Header(), time.Until(locked.Until))
 		pg.Errors = []fieldError{{"email", "Too many failed attempts. Try again after " + locked.Until.Local().Format("15:04") + "."}}
 		return s.renderStatus(w, r, http.StatusTooManyRequests, "sign_in", pg)
 	case errors.Is(err, auth.ErrBusy):
 		s.metrics.signIns.WithLabelValues("busy").Inc()
-		setRetryAfter(w, auth.BusyRetryAfter)
-		pg.Errors = []fieldError{{"email", busyMessage}}
+		fail.SetRetryAfter(w.Header(), auth.BusyRetryAfter)
+		pg.Errors = []fieldError{{"email", auth.ErrBusy.Msg}}
 		return s.renderStatus(w, r, http.StatusTooManyRequests, "sign_in", pg)
 	case errors.Is(err, auth.ErrBadCredentials):
 		s.metrics.signIns.WithLabelValues("failure").Inc()
@@ -143,8 +143,7 @@ func (s *Server) setupOpen(ctx context.Context, token string) (bool, error) {
 	if !s.Setup.valid(token) {
 		return false, nil
 	}
-	n, err := s.DB.Q().CountUsers(ctx)
-	return n == 0, err
+	return s.Auth.NeedsSetup(ctx)
 }
 
 func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) error {
@@ -190,10 +189,12 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// inputError is a service's complaint about one field of a form (a
+// fail.Error naming the field: invalid, or clashing with what is stored),
+// as the form shows it beside the field.
 func inputError(err error) (fieldError, bool) {
-	var ie *auth.InputError
-	if errors.As(err, &ie) {
-		return fieldError{ie.Field, capitalise(ie.Msg)}, true
+	if e, ok := fail.As(err); ok && e.Field != "" && (e.Kind == fail.Invalid || e.Kind == fail.Conflict) {
+		return fieldError{e.Field, capitalise(e.Msg)}, true
 	}
 	return fieldError{}, false
 }
@@ -235,7 +236,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	var locked *auth.LockedError
 	if errors.As(err, &locked) {
-		setRetryAfter(w, time.Until(locked.Until))
+		fail.SetRetryAfter(w.Header(), time.Until(locked.Until))
 		return s.renderStatus(w, r, http.StatusTooManyRequests, "account", &page{Title: "Your account", Errors: []fieldError{{"current_password",
 			"Too many wrong passwords. Try again after " + locked.Until.Local().Format("15:04") + "."}}})
 	}
@@ -249,7 +250,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 // Users (administrators).
 
 func (s *Server) users(w http.ResponseWriter, r *http.Request) error {
-	us, err := s.DB.Q().Users(r.Context())
+	us, err := s.Auth.Users(r.Context())
 	if err != nil {
 		return err
 	}
@@ -266,7 +267,7 @@ type areaOption struct {
 type userForm struct {
 	Heading, Action string
 	New             bool
-	User            store.User
+	User            auth.User
 	Roles           []roleOption
 	Areas           []areaOption
 	Password        string
@@ -321,12 +322,12 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "user_form", &page{Title: "Account created", Data: form})
 }
 
-func (s *Server) userFromPath(r *http.Request) (store.User, error) {
+func (s *Server) userFromPath(r *http.Request) (auth.User, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return store.User{}, errNotFound
+		return auth.User{}, errNotFound
 	}
-	return s.DB.Q().UserByID(r.Context(), id)
+	return s.Auth.User(r.Context(), id)
 }
 
 func (s *Server) editUserPage(w http.ResponseWriter, r *http.Request) error {
@@ -380,13 +381,16 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 	pol := s.Policy()
-	hist, err := s.DB.Q().PolicyVersions(r.Context(), 20)
-	if err != nil {
-		return err
+	var hist []policy.Version
+	if s.PolicyHistory != nil {
+		var err error
+		if hist, err = s.PolicyHistory(r.Context(), 20); err != nil {
+			return err
+		}
 	}
 	return s.render(w, r, "policy", &page{Title: "Policy", Data: struct {
 		Policy  *policy.Policy
-		History []store.PolicyVersion
+		History []policy.Version
 		YAML    string
 	}{pol, hist, string(pol.Bytes())}})
 }
@@ -413,7 +417,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, rep *audit.Report) error {
 	q := r.URL.Query()
-	f := store.AuditFilter{Action: q.Get("action"), Actor: q.Get("actor"), Limit: 50}
+	f := audit.Filter{Action: q.Get("action"), Actor: q.Get("actor"), Limit: 50}
 	f.BeforeSeq, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	entries, err := s.Audit.Entries(r.Context(), f)
 	if err != nil {
@@ -430,7 +434,7 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, rep *audit.
 		older = "/console/audit?" + v.Encode()
 	}
 	return s.render(w, r, "audit", &page{Title: "Audit log", Values: q, Data: struct {
-		Entries []store.AuditRow
+		Entries []audit.Row
 		Older   string
 		Verify  *audit.Report
 	}{entries, older, rep}})

@@ -8,10 +8,9 @@ import (
 
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/kb"
-	"github.com/fairline/fairline/internal/kb/crawl"
 	"github.com/fairline/fairline/internal/policy"
-	"github.com/fairline/fairline/internal/store"
 )
 
 // Knowledge base: the pages the chatbot answers from, and the paths staff
@@ -27,7 +26,13 @@ var kbFlashes = map[string]string{
 }
 
 // errNoChat answers the classification pages of a server without a chatbot.
-var errNoChat = &statusError{http.StatusServiceUnavailable, "The chatbot is not configured, so pages are not classified."}
+var errNoChat = fail.New(fail.Unavailable, "The chatbot is not configured, so pages are not classified.")
+
+// errNoKB answers the knowledge-base pages of a server without one.
+var errNoKB = fail.New(fail.Unavailable, "The knowledge base is not configured.")
+
+// errNoKBPage answers a page address the knowledge base does not hold.
+var errNoKBPage = &statusError{http.StatusNotFound, "There is no page with that address in the knowledge base."}
 
 // chatAreas are the service areas the policy gives the chatbot.
 func (s *Server) chatAreas() []policy.ServiceArea {
@@ -38,10 +43,10 @@ func (s *Server) chatAreas() []policy.ServiceArea {
 }
 
 type kbView struct {
-	Counts     store.KBCounts
-	Sources    []store.KBSource
-	Excluded   []store.KBExcludedPath
-	Pages      []store.KBPage
+	Counts     kb.Counts
+	Sources    []kb.Source
+	Excluded   []kb.ExcludedPath
+	Pages      []kb.Page
 	ErrorsOnly bool
 	PageNo     int
 	Prev, Next string
@@ -53,23 +58,25 @@ func (s *Server) kbPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderKB(w http.ResponseWriter, r *http.Request, pg *page) error {
+	if s.KB == nil {
+		return errNoKB
+	}
 	ctx := r.Context()
-	q := s.DB.Q()
 	v := kbView{ErrorsOnly: r.URL.Query().Get("errors") == "1", PageNo: 1, CanEdit: principalFrom(r).Is(auth.Administrator)}
 	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 1 && n < 1_000_000 {
 		v.PageNo = n
 	}
 	var err error
-	if v.Counts, err = q.CountKBPages(ctx); err != nil {
+	if v.Counts, err = s.KB.Counts(ctx); err != nil {
 		return err
 	}
-	if v.Sources, err = q.KBSources(ctx); err != nil {
+	if v.Sources, err = s.KB.Sources(ctx); err != nil {
 		return err
 	}
-	if v.Excluded, err = q.KBExcludedPaths(ctx); err != nil {
+	if v.Excluded, err = s.KB.ExcludedPaths(ctx); err != nil {
 		return err
 	}
-	v.Pages, err = q.KBPages(ctx, store.KBPageFilter{ErrorsOnly: v.ErrorsOnly, Limit: kbPageSize + 1, Offset: (v.PageNo - 1) * kbPageSize})
+	v.Pages, err = s.KB.Pages(ctx, kb.PageFilter{ErrorsOnly: v.ErrorsOnly, Limit: kbPageSize + 1, Offset: (v.PageNo - 1) * kbPageSize})
 	if err != nil {
 		return err
 	}
@@ -97,31 +104,17 @@ func (s *Server) renderKB(w http.ResponseWriter, r *http.Request, pg *page) erro
 	return s.render(w, r, "kb", pg)
 }
 
-// kbService is the knowledge-base service for console actions. Without
-// hooks, exclusions reach the search index when it next rebuilds from the
-// store; wiring a hooked service through Deps makes them immediate.
-func (s *Server) kbService() *kb.Service {
-	if s.KB != nil {
-		return s.KB
-	}
-	return kb.New(s.DB, kb.Options{Audit: s.Audit, Logger: s.Logger})
-}
-
 // kbExclude adds an excluded path prefix (administrators).
 func (s *Server) kbExclude(w http.ResponseWriter, r *http.Request) error {
-	raw := r.PostForm.Get("prefix")
-	fail := func(msg string) error {
-		return s.renderKB(w, r, &page{Errors: []fieldError{{"prefix", msg}}, Values: url.Values{"prefix": {raw}}})
+	if s.KB == nil {
+		return errNoKB
 	}
-	_, err := s.kbService().ExcludePath(r.Context(), principalFrom(r).Actor(), raw)
-	var pe *kb.PathError
-	switch {
-	case errors.As(err, &pe):
-		return fail(capitalise(pe.Msg))
-	case errors.Is(err, store.ErrConflict):
-		p, _ := crawl.NormalisePrefix(raw)
-		return fail("The path " + p + " is already excluded")
-	case err != nil:
+	raw := r.PostForm.Get("prefix")
+	_, err := s.KB.ExcludePath(r.Context(), principalFrom(r).Actor(), raw)
+	if fe, ok := inputError(err); ok {
+		return s.renderKB(w, r, &page{Errors: []fieldError{fe}, Values: url.Values{"prefix": {raw}}})
+	}
+	if err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/console/kb?done=excluded", http.StatusSeeOther)
@@ -134,7 +127,10 @@ func (s *Server) kbInclude(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return badRequest("Choose an excluded path to remove.")
 	}
-	if _, err := s.kbService().IncludePath(r.Context(), principalFrom(r).Actor(), id); err != nil {
+	if s.KB == nil {
+		return errNoKB
+	}
+	if _, err := s.KB.IncludePath(r.Context(), principalFrom(r).Actor(), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/console/kb?done=included", http.StatusSeeOther)
@@ -177,11 +173,10 @@ func (s *Server) saveVocabulary(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := chat.Vocabulary{AreaRules: r.PostForm.Get("area_rules"), Synonyms: r.PostForm.Get("synonyms")}
 	err := s.Chat.UpdateVocabulary(r.Context(), principalFrom(r).Actor(), v)
-	var ve *chat.VocabularyError
-	switch {
-	case errors.As(err, &ve):
-		return s.renderVocabulary(w, r, &page{Errors: []fieldError{{ve.Field, capitalise(ve.Err.Error())}}}, &v)
-	case err != nil:
+	if fe, ok := inputError(err); ok {
+		return s.renderVocabulary(w, r, &page{Errors: []fieldError{fe}}, &v)
+	}
+	if err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/console/kb/vocabulary?done=vocabulary", http.StatusSeeOther)
@@ -205,8 +200,8 @@ func (s *Server) renderKBPage(w http.ResponseWriter, r *http.Request, pg *page, 
 		return errNoChat
 	}
 	pa, err := s.Chat.PageArea(r.Context(), pageURL)
-	if errors.Is(err, store.ErrNotFound) {
-		return &statusError{http.StatusNotFound, "There is no page with that address in the knowledge base."}
+	if fail.Is(err, fail.NotFound) {
+		return errNoKBPage
 	} else if err != nil {
 		return err
 	}
@@ -228,8 +223,8 @@ func (s *Server) setKBPageArea(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.Is(err, chat.ErrUnknownArea):
 		return s.renderKBPage(w, r, &page{Errors: []fieldError{{"area", "Choose one of the service areas listed, or the rules"}}}, pageURL)
-	case errors.Is(err, store.ErrNotFound):
-		return &statusError{http.StatusNotFound, "There is no page with that address in the knowledge base."}
+	case fail.Is(err, fail.NotFound):
+		return errNoKBPage
 	case err != nil:
 		return err
 	}

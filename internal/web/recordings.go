@@ -15,7 +15,6 @@ import (
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
-	"github.com/fairline/fairline/internal/store"
 )
 
 // Recordings in the console: search, a purpose before playing, playback
@@ -53,7 +52,7 @@ func (s *Server) listRecordings(w http.ResponseWriter, r *http.Request, q url.Va
 	for _, k := range []string{"service_area", "direction", "from", "to", "agent", "min_minutes"} {
 		pg.Values.Set(k, q.Get(k))
 	}
-	f := store.RecordingFilter{ServiceArea: q.Get("service_area"), Direction: q.Get("direction"), AgentID: strings.TrimSpace(q.Get("agent")), Limit: 100}
+	f := recording.Filter{ServiceArea: q.Get("service_area"), Direction: q.Get("direction"), AgentID: strings.TrimSpace(q.Get("agent")), Limit: 100}
 	date := func(field string) time.Time {
 		v := q.Get(field)
 		if v == "" {
@@ -76,19 +75,18 @@ func (s *Server) listRecordings(w http.ResponseWriter, r *http.Request, q url.Va
 		}
 		f.MinDuration = time.Duration(n) * time.Minute
 	}
-	var recs []store.Recording
+	var recs []recording.Recording
 	if len(pg.Errors) == 0 {
 		var err error
 		recs, err = s.Recordings.Search(r.Context(), p, f, number)
-		var ie *recording.InvalidError
-		if errors.As(err, &ie) {
-			pg.Errors = append(pg.Errors, fieldError{ie.Field, "Enter a telephone number, like 0116 496 0000"})
+		if fe, ok := inputError(err); ok {
+			pg.Errors = append(pg.Errors, fieldError{fe.Field, "Enter a telephone number, like 0116 496 0000"})
 		} else if err != nil {
 			return err
 		}
 	}
 	pg.Data = struct {
-		Recordings   []store.Recording
+		Recordings   []recording.Recording
 		Areas        []policy.ServiceArea
 		NumberSearch bool
 	}{recs, s.recordingAreas(p), p.Is(auth.InformationGovernance)}
@@ -96,7 +94,7 @@ func (s *Server) listRecordings(w http.ResponseWriter, r *http.Request, q url.Va
 }
 
 type recordingView struct {
-	Recording      store.Recording
+	Recording      recording.Recording
 	Recipients     []policy.Recipient
 	Bases          []recording.LawfulBasis
 	DisclosureLink string
@@ -104,10 +102,10 @@ type recordingView struct {
 	AudioURL       string
 	PurposeName    string
 	CanHold        bool
-	Holds          []store.LegalHold
+	Holds          []recording.Hold
 }
 
-func (s *Server) renderRecording(w http.ResponseWriter, r *http.Request, pg *page, rec store.Recording, audioURL, purpose string) error {
+func (s *Server) renderRecording(w http.ResponseWriter, r *http.Request, pg *page, rec recording.Recording, audioURL, purpose string) error {
 	p := principalFrom(r)
 	v := recordingView{Recording: rec, Purposes: s.Recordings.Purposes(), AudioURL: audioURL, CanHold: p.Is(auth.InformationGovernance)}
 	for _, pp := range v.Purposes {
@@ -120,7 +118,7 @@ func (s *Server) renderRecording(w http.ResponseWriter, r *http.Request, pg *pag
 			v.Recipients = sys.Recipients
 		}
 		v.Bases = recording.DisclosureBases
-		holds, err := s.DB.Q().LegalHolds(r.Context(), rec.ID)
+		holds, err := s.Recordings.Holds(r.Context(), rec.ID)
 		if err != nil {
 			return err
 		}
@@ -164,8 +162,7 @@ func (s *Server) openRecording(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r)
 	id, purpose := r.PathValue("id"), r.PostForm.Get("purpose")
 	rec, err := s.Recordings.Authorize(r.Context(), p, id, purpose)
-	var ie *recording.InvalidError
-	if errors.As(err, &ie) {
+	if _, ok := inputError(err); ok {
 		rec, err := s.Recordings.Get(r.Context(), p, id)
 		if err != nil {
 			return err
@@ -211,9 +208,8 @@ func (s *Server) placeHold(w http.ResponseWriter, r *http.Request) error {
 		return s.renderRecording(w, r, pg, rec, "", "")
 	}
 	_, err = s.Recordings.PlaceHold(r.Context(), p.Actor(), rec.ID, r.PostForm.Get("reason"), review)
-	var ie *recording.InvalidError
-	if errors.As(err, &ie) {
-		pg.Errors = []fieldError{{ie.Field, capitalise(ie.Msg)}}
+	if fe, ok := inputError(err); ok {
+		pg.Errors = []fieldError{fe}
 		return s.renderRecording(w, r, pg, rec, "", "")
 	}
 	if err != nil {
@@ -240,7 +236,7 @@ func (s *Server) releaseHold(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) renderRecordingWithLink(w http.ResponseWriter, r *http.Request, pg *page, rec store.Recording, link string) error {
+func (s *Server) renderRecordingWithLink(w http.ResponseWriter, r *http.Request, pg *page, rec recording.Recording, link string) error {
 	pg.Title = "Call recording"
 	p := principalFrom(r)
 	v := recordingView{Recording: rec, Purposes: s.Recordings.Purposes(), CanHold: p.Is(auth.InformationGovernance),
@@ -248,7 +244,7 @@ func (s *Server) renderRecordingWithLink(w http.ResponseWriter, r *http.Request,
 	if sys, ok := s.Policy().System(recording.System); ok {
 		v.Recipients = sys.Recipients
 	}
-	holds, err := s.DB.Q().LegalHolds(r.Context(), rec.ID)
+	holds, err := s.Recordings.Holds(r.Context(), rec.ID)
 	if err != nil {
 		return err
 	}
@@ -265,13 +261,11 @@ func (s *Server) discloseRecording(w http.ResponseWriter, r *http.Request) error
 	f := r.PostForm
 	_, token, err := s.Recordings.Disclose(r.Context(), p, rec.ID, recording.DisclosureRequest{Recipient: f.Get("recipient"),
 		LawfulBasis: f.Get("lawful_basis"), Reason: f.Get("disclosure_reason"), Reference: f.Get("reference")})
-	var ie *recording.InvalidError
-	if errors.As(err, &ie) {
-		field := ie.Field
-		if field == "reason" {
-			field = "disclosure_reason"
+	if fe, ok := inputError(err); ok {
+		if fe.Field == "reason" {
+			fe.Field = "disclosure_reason"
 		}
-		return s.renderRecordingWithLink(w, r, &page{Values: f, Errors: []fieldError{{field, capitalise(ie.Msg)}}}, rec, "")
+		return s.renderRecordingWithLink(w, r, &page{Values: f, Errors: []fieldError{fe}}, rec, "")
 	}
 	if err != nil {
 		return err
@@ -280,7 +274,7 @@ func (s *Server) discloseRecording(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) disclosuresPage(w http.ResponseWriter, r *http.Request) error {
-	ds, err := s.DB.Q().Disclosures(r.Context(), 500)
+	ds, err := s.Recordings.Disclosures(r.Context(), 500)
 	if err != nil {
 		return err
 	}

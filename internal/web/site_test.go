@@ -121,14 +121,14 @@ func newSite(t *testing.T, o siteOpts) *site {
 	}
 	// One limiter for the API and /ask, as serve wires them.
 	lim := ratelimit.New(o.chatRate, ratelimit.Options{})
-	s.api, err = api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy, Logger: log, Recordings: a.Recordings, Chat: a.Chat,
+	s.api, err = api.New(api.Deps{Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy, Logger: log, Recordings: a.Recordings, Chat: a.Chat,
 		ChatLimiter: lim})
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := web.Deps{API: s.api, Recordings: a.Recordings, Chat: a.Chat, DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
+	deps := web.Deps{API: s.api, Recordings: a.Recordings, Chat: a.Chat, KB: a.KB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: o.secure, Setup: s.setup, Logger: log, Version: "test",
-		StoreLocations: a.StoreLocations, ChatLimiter: lim, TrustedProxies: proxies}
+		StoreLocations: a.StoreLocations, ChatLimiter: lim, TrustedProxies: proxies, CheckWrite: a.DB.CheckWrite, PolicyHistory: a.PolicyHistory}
 	if o.jobs {
 		deps.Jobs = a.Jobs
 		ctx, cancel := context.WithCancel(context.Background())

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/fairline/fairline/internal/auth"
-	"github.com/fairline/fairline/internal/store"
 )
 
 type scopeOption struct{ ID, Label string }
@@ -15,7 +14,7 @@ var scopeLabels = map[string]string{
 }
 
 func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, pg *page, secret string) error {
-	tokens, err := s.DB.Q().APITokens(r.Context())
+	tokens, err := s.Auth.Tokens(r.Context())
 	if err != nil {
 		return err
 	}
@@ -25,7 +24,7 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, pg *page, 
 	}
 	pg.Title = "API tokens"
 	pg.Data = struct {
-		Tokens []store.APIToken
+		Tokens []auth.APIToken
 		Scopes []scopeOption
 		Secret string
 	}{tokens, scopes, secret}

@@ -13,9 +13,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,11 +22,11 @@ import (
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/clientaddr"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/recording"
-	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/web/static"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -41,7 +39,6 @@ var assetFS embed.FS
 
 // Deps are what the pages need.
 type Deps struct {
-	DB            *store.DB
 	Auth          *auth.Service
 	Audit         *audit.Log
 	Policy        func() *policy.Policy
@@ -77,6 +74,12 @@ type Deps struct {
 	// Jobs is the background job runner whose liveness /readyz reports (jobs.Queue); nil: no
 	// runner to check.
 	Jobs interface{ Alive() error }
+	// CheckWrite checks the database takes writes, for /readyz (store.DB.CheckWrite); nil: no
+	// database to check.
+	CheckWrite func(context.Context) error
+	// PolicyHistory lists the policies that came into force, newest first (app.App.PolicyHistory);
+	// nil: the policy page shows no history.
+	PolicyHistory func(ctx context.Context, limit int) ([]policy.Version, error)
 	// ChatLimiter limits each client's questions on /ask; pass the one the
 	// API uses (nil: one of the pages' own at ratelimit.DefaultChatRate).
 	ChatLimiter *ratelimit.Limiter
@@ -118,7 +121,10 @@ func (s *Server) checkWrite(ctx context.Context) error {
 	// cancelled check cached for the next caller.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
-	s.ready.err = s.DB.CheckWrite(ctx)
+	s.ready.err = nil
+	if s.CheckWrite != nil {
+		s.ready.err = s.CheckWrite(ctx)
+	}
 	s.ready.at = time.Now()
 	return s.ready.err
 }
@@ -306,13 +312,15 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// Handler errors the adapter understands.
+// Handler errors the adapter understands, besides the services' (internal/fail).
 var (
-	errNotFound  = errors.New("page not found")
-	errForbidden = errors.New("forbidden")
+	errNotFound  = fail.New(fail.NotFound, "page not found")
+	errForbidden = fail.New(fail.Forbidden, "forbidden")
 	errCSRF      = errors.New("the form has expired")
 )
 
+// statusError is a page's own answer, with a status the fail kinds do not
+// give (410 for a spent link, 400 for a form that cannot be read).
 type statusError struct {
 	status int
 	msg    string
@@ -322,31 +330,28 @@ func (e *statusError) Error() string { return e.msg }
 
 func badRequest(msg string) error { return &statusError{http.StatusBadRequest, msg} }
 
-// busyMessage answers auth.ErrBusy: every password-hashing slot is taken.
-const busyMessage = "Too many people are signing in at the moment. Try again in a moment."
-
-// setRetryAfter tells a refused client how many whole seconds to wait.
-func setRetryAfter(w http.ResponseWriter, d time.Duration) {
-	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(d.Seconds())))))
-}
-
-// fail renders err as a page. Only unexpected errors are logged, at Error,
-// with the route pattern, never the URL (which might carry personal data).
+// fail renders err as a page, with the status of its kind from the table
+// the JSON API uses too (internal/fail). Only unexpected errors are logged,
+// at Error, with the route pattern, never the URL (which might carry
+// personal data).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, title, msg := http.StatusInternalServerError, "Sorry, there is a problem with the service", "Try again later."
 	var se *statusError
+	fe, kinded := fail.As(err)
 	switch {
-	case errors.Is(err, errNotFound), errors.Is(err, store.ErrNotFound):
-		status, title, msg = http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct."
-	case errors.Is(err, errForbidden):
-		status, title, msg = http.StatusForbidden, "You do not have access to this page", "Ask an administrator if you need it for your work."
 	case errors.Is(err, errCSRF):
 		status, title, msg = http.StatusForbidden, "The form has expired", "Go back, reload the page and try again."
 	case errors.As(err, &se):
 		status, title, msg = se.status, "There is a problem", se.msg
-	case errors.Is(err, auth.ErrBusy):
-		setRetryAfter(w, auth.BusyRetryAfter)
-		status, title, msg = http.StatusTooManyRequests, "There is a problem", busyMessage
+	case kinded && fe.Kind == fail.NotFound:
+		status, title, msg = http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct."
+	case kinded && fe.Kind == fail.Forbidden:
+		status, title, msg = http.StatusForbidden, "You do not have access to this page", "Ask an administrator if you need it for your work."
+	case kinded && fe.Kind != fail.Internal:
+		if fe.RetryAfter > 0 {
+			fail.SetRetryAfter(w.Header(), fe.RetryAfter)
+		}
+		status, title, msg = fe.Kind.Status(), "There is a problem", capitalise(fe.Msg)
 	case errors.Is(err, context.Canceled):
 		return
 	default:
