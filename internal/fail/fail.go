@@ -148,4 +148,6 @@ func Is(err error, k Kind) bool { return err != nil && KindOf(err) == k }
 func RetrySeconds(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }
 
 // SetRetryAfter tells a refused client how long to wait (RetrySeconds).
-func SetRetryAfter(h http.Header, d time.Duration) { h.Set("Retry-After", strconv.Itoa(RetrySeconds(d))) }
+func SetRetryAfter(h http.Header, d time.Duration) {
+	h.Set("Retry-After", strconv.Itoa(RetrySeconds(d)))
+}
