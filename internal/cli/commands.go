@@ -83,7 +83,7 @@ func policyValidate(ctx context.Context, env *Env, args []string) error {
 
 func policyNotice(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "policy notice", "policy notice SYSTEM [--format md|html]\n\nRenders the public privacy notice of a system (for example chatbot or call-recording).\n"+
-		"Where the system's data is stored comes from the storage location settings, as serve reports it.")
+		"Where the data is stored comes from the location settings below, so the notice matches the one serve publishes.")
 	cf := config.Register(fs, config.Policy, config.Locations)
 	format := fs.String("format", "md", "output format: md or html")
 	if err := parse(fs, interspersed(args)); err != nil {
