@@ -14,10 +14,10 @@ import (
 
 // TestOnlyStoreAndEvalSpeakSQL keeps benchmark and test machinery out of
 // the server's packages: only internal/store (and the FTS5 baseline of
-// internal/search/eval) speak SQL, only internal/cli starts the benchmarks,
-// no program code serves through httptest, and the store's raw pool is
-// reached by tests alone. Test files and test-support packages (testutil,
-// *test) are exempt.
+// internal/search/eval, which only the benchmarks use) speak SQL, only
+// internal/cli starts the benchmarks, no program code serves through
+// httptest, and the store's raw pool is reached by tests alone. Test files
+// and test-support packages (testutil, *test) are exempt.
 func TestOnlyStoreAndEvalSpeakSQL(t *testing.T) {
 	sqlOK := []string{"internal/store", "internal/search/eval"}
 	isSQL := func(imp string) bool {
@@ -49,6 +49,8 @@ func TestOnlyStoreAndEvalSpeakSQL(t *testing.T) {
 					t.Errorf("%s imports httptest, a test helper", rel)
 				case imp == "github.com/fairline/fairline/internal/bench" && pkg != "internal/cli":
 					t.Errorf("%s imports internal/bench: only the bench commands may", rel)
+				case imp == "github.com/fairline/fairline/internal/search/eval" && pkg != "internal/bench":
+					t.Errorf("%s imports the retrieval evaluation: only the benchmarks may", rel)
 				}
 			}
 			ast.Inspect(f, func(n ast.Node) bool {
