@@ -153,10 +153,8 @@ func TestUploadRecording(t *testing.T) {
 	if status, out = anon.do(t, srv); status != http.StatusUnauthorized {
 		t.Errorf("no token: %d %v", status, out)
 	}
-	var n int
-	a.DB.SQL().QueryRow(`SELECT COUNT(*) FROM recordings`).Scan(&n)
-	if n != 1 {
-		t.Errorf("%d recordings stored, want 1", n)
+	if n, err := a.DB.Q().Count(context.Background(), "recordings"); err != nil || n != 1 {
+		t.Errorf("%d recordings stored (%v), want 1", n, err)
 	}
 }
 
@@ -202,9 +200,7 @@ func TestUploadKeyReusedWithOtherMetadata(t *testing.T) {
 			t.Errorf("the conflict message repeats %q: %s", v, msg)
 		}
 	}
-	var n int
-	a.DB.SQL().QueryRow(`SELECT COUNT(*) FROM recordings`).Scan(&n)
-	if n != 1 {
-		t.Errorf("%d recordings stored, want 1", n)
+	if n, err := a.DB.Q().Count(context.Background(), "recordings"); err != nil || n != 1 {
+		t.Errorf("%d recordings stored (%v), want 1", n, err)
 	}
 }

@@ -103,11 +103,11 @@ func TestSweptDataLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var wrapped, sealed, bidx string
-				if err := a.DB.SQL().QueryRow(`SELECT wrapped_key, number_ct, number_bidx FROM recordings WHERE id = ?`, ing.Recording.ID).
-					Scan(&wrapped, &sealed, &bidx); err != nil {
+				r, err := a.DB.Q().RecordingByID(context.Background(), ing.Recording.ID)
+				if err != nil {
 					t.Fatal(err)
 				}
+				wrapped, sealed, bidx := r.WrappedKey, r.NumberCT, r.NumberBIdx
 				if wrapped == "" || sealed == "" || bidx == "" {
 					t.Fatalf("recording stored without a wrapped key, sealed number or blind index: %q %q %q", wrapped, sealed, bidx)
 				}

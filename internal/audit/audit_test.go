@@ -73,7 +73,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, db *store.DB) {
 				l := seed(t, db, 5)
 				for _, s := range tc.sql {
-					if _, err := db.SQL().Exec(s); err != nil {
+					if _, err := db.RawSQLForTests().Exec(s); err != nil {
 						t.Fatalf("%s: %v", s, err)
 					}
 				}

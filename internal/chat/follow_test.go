@@ -150,14 +150,14 @@ func TestChangeLog(t *testing.T) {
 		if _, err := f.svc.index(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.SQL().ExecContext(ctx, `DELETE FROM kb_changes`); err != nil {
+		if err := db.DeleteAllRows(ctx, "kb_changes"); err != nil {
 			t.Fatal(err)
 		}
 		k := kb.New(db, kb.Options{Policy: f.pol})
 		if _, err := k.Import(ctx, strings.NewReader(quokkaPage+"\n")); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.SQL().ExecContext(ctx, `DELETE FROM kb_changes`); err != nil {
+		if err := db.DeleteAllRows(ctx, "kb_changes"); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.svc.CatchUp(ctx); err != nil {

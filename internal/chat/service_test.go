@@ -219,17 +219,14 @@ func TestExpirySweepKeepsAggregates(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		var n int
-		db.SQL().QueryRow(`SELECT COUNT(*) FROM chat_turns`).Scan(&n)
-		if n != 3 {
-			t.Fatalf("%d turns", n)
+		if n, err := db.Q().Count(ctx, "chat_turns"); err != nil || n != 3 {
+			t.Fatalf("%d turns (%v)", n, err)
 		}
 		// The expiry comes from the policy: 12 months for chat transcripts.
-		var exp int64
-		db.SQL().QueryRow(`SELECT MIN(expires_at) FROM chat_turns`).Scan(&exp)
+		exp, err := db.Q().EarliestChatExpiry(ctx)
 		r, _ := policy.Default().Retention(System, TranscriptKind, "")
-		if want := r.ExpiresAt(start).UnixMicro(); exp != want {
-			t.Errorf("expires_at = %d, want %d", exp, want)
+		if want := r.ExpiresAt(start); err != nil || !exp.Equal(want) {
+			t.Errorf("expires_at = %v (%v), want %v", exp, err, want)
 		}
 		f.clock.set(start.AddDate(0, 11, 0))
 		if got, err := f.svc.Sweep(ctx); err != nil || got != 0 {
@@ -239,9 +236,8 @@ func TestExpirySweepKeepsAggregates(t *testing.T) {
 		if got, err := f.svc.Sweep(ctx); err != nil || got != 3 {
 			t.Fatalf("sweep: %d %v", got, err)
 		}
-		db.SQL().QueryRow(`SELECT COUNT(*) FROM chat_turns`).Scan(&n)
-		if n != 0 {
-			t.Errorf("%d turns left", n)
+		if n, err := db.Q().Count(ctx, "chat_turns"); err != nil || n != 0 {
+			t.Errorf("%d turns left (%v)", n, err)
 		}
 		rep, err := f.svc.Report(ctx, start.AddDate(0, 0, -1), start.AddDate(0, 0, 1))
 		if err != nil {
@@ -404,10 +400,8 @@ func testIndexFollowsHooks(t *testing.T, db *store.DB) {
 	if len(resp.Sources) > 0 && strings.HasPrefix(resp.Sources[0].URL, "https://demo.localgov.example/gritting") {
 		t.Errorf("removed page still answered")
 	}
-	var n int
-	db.SQL().QueryRow(`SELECT COUNT(*) FROM chat_turns`).Scan(&n)
-	if n != 0 {
-		t.Errorf("Try stored %d turns", n)
+	if n, err := db.Q().Count(ctx, "chat_turns"); err != nil || n != 0 {
+		t.Errorf("Try stored %d turns (%v)", n, err)
 	}
 }
 
@@ -449,8 +443,8 @@ func TestConcurrentQuestionsAreEachCounted(t *testing.T) {
 		if len(rep.Unanswered) != 1 || rep.Unanswered[0].Count != unanswered {
 			t.Errorf("unanswered = %+v, want one group of %d", rep.Unanswered, unanswered)
 		}
-		var turns int
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM chat_turns`).Scan(&turns); err != nil {
+		turns, err := db.Q().Count(ctx, "chat_turns")
+		if err != nil {
 			t.Fatal(err)
 		}
 		if turns != answered+unanswered {

@@ -194,19 +194,20 @@ func TestBenchChat(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var n int
-	if err := db.SQL().QueryRow(`SELECT (SELECT COUNT(*) FROM kb_pages) + (SELECT COUNT(*) FROM chat_turns) + (SELECT COUNT(*) FROM chat_daily)`).Scan(&n); err != nil || n != 0 {
-		t.Errorf("bench chat left %d rows in PostgreSQL (%v)", n, err)
+	for _, table := range []string{"kb_pages", "chat_turns", "chat_daily"} {
+		if n, err := db.Q().Count(context.Background(), table); err != nil || n != 0 {
+			t.Errorf("bench chat left %d rows of %s in PostgreSQL (%v)", n, table, err)
+		}
 	}
 	// A database that holds chat records is refused, and keeps them.
-	if _, err := db.SQL().Exec(`INSERT INTO chat_daily (day, service_area) VALUES (0, 'x')`); err != nil {
+	if err := db.Q().AddChatDay(context.Background(), store.ChatDay{Day: time.Unix(0, 0).UTC(), ServiceArea: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	r = run(t, nil, "", "bench", "chat", "--pages", pages, "--queries", queries, "--requests", "20", "--clients", "1", "--postgres", dsn)
 	if r.code == 0 || !strings.Contains(r.stderr, "needs a database with no knowledge-base pages") {
 		t.Errorf("bench chat on a database with chat records: %+v", r)
 	}
-	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM chat_daily`).Scan(&n); err != nil || n != 1 {
+	if n, err := db.Q().Count(context.Background(), "chat_daily"); err != nil || n != 1 {
 		t.Errorf("the refused run changed the database: %d daily rows (%v)", n, err)
 	}
 }

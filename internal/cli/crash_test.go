@@ -104,8 +104,7 @@ func TestUploadSurvivesKill(t *testing.T) {
 	}
 
 	a = openDataDir(t, dir)
-	var rows int
-	a.DB.SQL().QueryRow(`SELECT COUNT(*) FROM recordings`).Scan(&rows)
+	rows, err := a.DB.Q().Count(context.Background(), "recordings")
 	visible := 0
 	a.Blobs.List(context.Background(), "", func(blob.Info) error { visible++; return nil })
 	if rows != 0 || visible != 0 {

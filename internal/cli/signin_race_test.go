@@ -18,6 +18,7 @@ import (
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/config"
+	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
 )
 
@@ -115,21 +116,18 @@ func TestSignInLockOutAcrossServeProcesses(t *testing.T) {
 				}
 			}
 			var failures, denied int
-			rows, err := a.DB.SQL().Query(`SELECT outcome FROM audit_log WHERE action = 'auth.sign_in'`)
+			entries, err := a.DB.Q().AuditEntries(context.Background(), store.AuditFilter{Action: "auth.sign_in", Limit: 500})
 			if err != nil {
 				t.Fatal(err)
 			}
-			for rows.Next() {
-				var o string
-				rows.Scan(&o)
-				switch o {
+			for _, e := range entries {
+				switch e.Outcome {
 				case "failure":
 					failures++
 				case "denied":
 					denied++
 				}
 			}
-			rows.Close()
 			if failures > auth.FreeFailures || failures+denied != attempts {
 				t.Errorf("%d passwords checked (failed sign-ins audited) and %d refused of %d attempts; at most %d may be checked (statuses %v)",
 					failures, denied, attempts, auth.FreeFailures, statuses)

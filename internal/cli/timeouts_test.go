@@ -150,8 +150,7 @@ func TestServeDeadlines(t *testing.T) {
 	stopServe()
 	a = openDataDir(t, dir)
 	defer a.Close()
-	var rows int
-	a.DB.SQL().QueryRow(`SELECT COUNT(*) FROM recordings`).Scan(&rows)
+	rows, err := a.DB.Q().Count(context.Background(), "recordings")
 	visible := 0
 	a.Blobs.List(context.Background(), "", func(blob.Info) error { visible++; return nil })
 	if rows != 1 || visible != 1 || countFiles(t, filepath.Join(dir, "blobs")) != 1 {

@@ -99,8 +99,8 @@ func (e *env) blobCount(t *testing.T) int {
 }
 
 func (e *env) rowCount(t *testing.T) int {
-	var n int
-	if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM recordings`).Scan(&n); err != nil {
+	n, err := e.db.Q().Count(context.Background(), "recordings")
+	if err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -254,3 +254,14 @@ func (q *Q) DeleteExpiredChatUnanswered(ctx context.Context, now time.Time) (int
 	}
 	return res.RowsAffected()
 }
+
+// EarliestChatExpiry is when the first stored chat turn falls due for
+// deletion (zero when none is stored): a check that it is not long past
+// shows the retention sweep is running.
+func (q *Q) EarliestChatExpiry(ctx context.Context) (time.Time, error) {
+	var us int64
+	if err := q.queryRow(ctx, `SELECT COALESCE(MIN(expires_at), 0) FROM chat_turns`).Scan(&us); err != nil {
+		return time.Time{}, fmt.Errorf("store: earliest chat expiry: %w", mapErr(err))
+	}
+	return fromMicros(us), nil
+}

@@ -29,8 +29,7 @@ func TestInsertChatTurnsAcrossStatements(t *testing.T) {
 				t.Errorf("turn %d: %+v, %v", i, got, err)
 			}
 		}
-		var n int
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM chat_turns`).Scan(&n); err != nil || n != len(ts) {
+		if n, err := db.Q().Count(ctx, "chat_turns"); err != nil || n != len(ts) {
 			t.Errorf("%d turns stored (%v), want %d", n, err, len(ts))
 		}
 	})

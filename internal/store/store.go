@@ -273,9 +273,6 @@ func (db *DB) CheckWrite(ctx context.Context) error {
 	return nil
 }
 
-// SQL exposes the pool to tests that must tamper with rows directly.
-func (db *DB) SQL() *sql.DB { return db.sql }
-
 // Q returns queries that run outside a transaction.
 func (db *DB) Q() *Q { return &Q{ex: db.sql, dialect: db.dialect} }
 

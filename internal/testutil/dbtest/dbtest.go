@@ -47,10 +47,10 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // query_only). Reads, pings included, still work.
 func SetReadOnly(tb testing.TB, db *store.DB, on bool) {
 	tb.Helper()
-	db.SQL().SetMaxOpenConns(1)
+	db.RawSQLForTests().SetMaxOpenConns(1)
 	// Busy connections close as they come back: wait for the one left, so
 	// the setting lands on the connection every later query uses.
-	for db.SQL().Stats().OpenConnections > 1 {
+	for db.RawSQLForTests().Stats().OpenConnections > 1 {
 		time.Sleep(time.Millisecond)
 	}
 	stmt := map[bool]string{true: `PRAGMA query_only = 1`, false: `PRAGMA query_only = 0`}[on]
@@ -58,7 +58,7 @@ func SetReadOnly(tb testing.TB, db *store.DB, on bool) {
 		stmt = map[bool]string{true: `SET SESSION default_transaction_read_only = on`,
 			false: `SET SESSION default_transaction_read_only = off`}[on]
 	}
-	if _, err := db.SQL().Exec(stmt); err != nil {
+	if _, err := db.RawSQLForTests().Exec(stmt); err != nil {
 		tb.Fatalf("read-only %v: %v", on, err)
 	}
 }
