@@ -98,6 +98,9 @@ type Service struct {
 	writes     chan writeReq // to the group-commit writer (write.go)
 	writerOnce sync.Once
 	cache      *answerCache
+	// detectors holds the personal-data detector of the policy in force, built once per
+	// policy rather than once per question.
+	detectors policy.DetectorCache
 }
 
 // New returns the chatbot over db. The index is built from the knowledge
@@ -209,7 +212,7 @@ func (s *Service) ask(ctx context.Context, req Request, persist bool) (Response,
 	}
 	pol := s.policy()
 	// Redaction first: from here on only the redacted text is used.
-	det := pii.ForPolicy(pol)
+	det := s.detectors.For(pol)
 	red, ents := det.Redact(msg)
 	msg = ""
 	redactedTypes := typesOf(det, ents)
@@ -318,7 +321,7 @@ func (s *Service) Feedback(ctx context.Context, f Feedback) error {
 	if utf8.RuneCountInString(comment) > MaxComment {
 		return &InputError{"comment", fmt.Sprintf("The comment must be %d characters or fewer.", MaxComment)}
 	}
-	comment, _ = pii.ForPolicy(s.policy()).Redact(comment)
+	comment, _ = s.detectors.For(s.policy()).Redact(comment)
 	verdict := -1
 	if f.Helpful {
 		verdict = 1

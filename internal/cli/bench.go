@@ -56,7 +56,7 @@ func benchRedact(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	d := pii.FromPolicy(p)
+	d := pii.New(p.PIIConfig())
 	doc := pii.Document(msgs, *size)
 	chatBytes := 0
 	for _, m := range msgs {

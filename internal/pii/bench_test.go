@@ -28,7 +28,7 @@ func benchMessages(b *testing.B, f func(string)) {
 
 // BenchmarkRedactChat redacts every corpus message, one call each (chat-sized input).
 func BenchmarkRedactChat(b *testing.B) {
-	d := corpusDetector()
+	d := corpusDetector(b)
 	benchMessages(b, func(s string) { d.Redact(s) })
 }
 
@@ -36,7 +36,7 @@ func BenchmarkNaiveChat(b *testing.B) { benchMessages(b, func(s string) { NaiveR
 
 // BenchmarkRedactDocument redacts a 10 MB document made of corpus messages.
 func BenchmarkRedactDocument(b *testing.B) {
-	d := corpusDetector()
+	d := corpusDetector(b)
 	doc := Document(corpusTexts(b), 10<<20)
 	b.SetBytes(int64(len(doc)))
 	for b.Loop() {
@@ -54,7 +54,7 @@ func BenchmarkNaiveDocument(b *testing.B) {
 
 // BenchmarkRedactSample redacts the built-in sample of `fairline bench redact`.
 func BenchmarkRedactSample(b *testing.B) {
-	d := corpusDetector()
+	d := corpusDetector(b)
 	total := 0
 	for _, m := range SampleMessages {
 		total += len(m)
