@@ -95,9 +95,8 @@ type Service struct {
 	ix      atomic.Pointer[search.Index]
 	version int64 // the knowledge-base change the index reflects (under loadMu)
 
-	writes     chan writeReq // to the group-commit writer (write.go)
-	writerOnce sync.Once
-	cache      *answerCache
+	writer writer // the group-commit writer of turns (write.go)
+	cache  *answerCache
 	// detectors holds the personal-data detector of the policy in force, built once per
 	// policy rather than once per question.
 	detectors policy.DetectorCache
@@ -129,7 +128,7 @@ func New(db *store.DB, a *audit.Log, pol func() *policy.Policy, o Options) *Serv
 	}
 	svc := &Service{db: db, audit: a, policy: pol, log: o.Logger, now: o.Now,
 		threshold: o.Threshold, maxMessage: o.MaxMessage, sem: make(chan struct{}, o.MaxSearches),
-		cache: newAnswerCache(o.CacheSize), writes: make(chan writeReq)}
+		cache: newAnswerCache(o.CacheSize), writer: newWriter()}
 	svc.others.Store(&o.OtherCouncils)
 	return svc
 }
