@@ -85,4 +85,3 @@ func TestStartCloseLeavesNoGoroutines(t *testing.T) {
 		})
 	}
 }
-
