@@ -39,6 +39,18 @@ func OnlyRoles(rs ...Role) Rule { return Rule{roles: rs} }
 // Declared reports whether the rule was set at all.
 func (r Rule) Declared() bool { return r.public || r.anyStaff || len(r.roles) > 0 }
 
+// Roles lists the roles a role rule lets in, in the order of Roles (none
+// for Public and AnyStaff).
+func (r Rule) Roles() []Role {
+	var out []Role
+	for _, role := range Roles {
+		if slices.Contains(r.roles, role) {
+			out = append(out, role)
+		}
+	}
+	return out
+}
+
 // IsPublic reports whether signed-out visitors are let in.
 func (r Rule) IsPublic() bool { return r.public }
 

@@ -19,9 +19,8 @@ func ask(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "ask", "ask \"QUESTION\" [--json]\n\n"+
 		"Answers QUESTION from the local knowledge base exactly as the website chatbot would (personal data\n"+
 		"redacted first, scope guard, search, extractive answer or hand-off), without storing anything.")
-	cf := config.Register(fs)
+	cf := config.Register(fs, append(appSettings, config.Group{"other-councils"})...)
 	asJSON := fs.Bool("json", false, "print the API's JSON response")
-	others := fs.String("other-councils", "", "YAML file of topics another council provides (as for serve)")
 	if err := parse(fs, interspersed(args)); err != nil {
 		return err
 	}
@@ -34,8 +33,8 @@ func ask(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	if *others != "" {
-		list, err := chat.LoadOtherCouncils(*others)
+	if a.Config.OtherCouncils != "" {
+		list, err := chat.LoadOtherCouncils(a.Config.OtherCouncils)
 		if err != nil {
 			return err
 		}

@@ -30,7 +30,7 @@ func benchCmd(ctx context.Context, env *Env, args []string) error {
 
 func benchRedact(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "bench redact", "bench redact [--file FILE] [--size BYTES] [--time DURATION]\n\nMeasures personal-data redaction in MB/s, one goroutine (one core), on chat-sized\nmessages and on a large document, against a baseline of one naive combined regular\nexpression pass in the same process. FILE holds the messages: one per line, or JSON lines\nwith a \"text\" field (such as testdata/pii/messages.jsonl); without it a built-in sample\nis used. The document is the messages repeated to --size bytes.\nMB/s is given per second of wall time and per second of CPU time of the process (the\nsecond is what one core does when the machine is shared).")
-	cf := config.Register(fs)
+	cf := config.Register(fs, config.Policy)
 	file := fs.String("file", "", "messages to use (one per line, or JSON lines with a \"text\" field)")
 	size := fs.Int("size", 10<<20, "document size in bytes")
 	dur := fs.Duration("time", 2*time.Second, "minimum time per measurement")

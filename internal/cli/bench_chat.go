@@ -46,7 +46,7 @@ func benchChat(ctx context.Context, env *Env, args []string) error {
 		"latency through POST /api/v1/chat (httptest server over the real handler, a temporary SQLite\n"+
 		"database, rate limit off) at each number of concurrent clients. FILE formats: pages\n"+
 		"{\"url\",\"title\",\"html\"}, queries {\"query\",\"expected\":[urls]}, one JSON object a line.")
-	cf := config.Register(fs)
+	cf := config.Register(fs, config.Policy)
 	pagesFile := fs.String("pages", "", "pages JSONL file")
 	queriesFile := fs.String("queries", "", "queries JSONL file")
 	requests := fs.Int("requests", 20000, "requests per concurrency level at most (after 5 uncounted ones per client)")

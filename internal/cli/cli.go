@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/fairline/fairline/internal/app"
@@ -37,27 +36,51 @@ func OSEnv() *Env {
 	return &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 }
 
-type command struct {
-	summary string
-	run     func(ctx context.Context, env *Env, args []string) error
-}
+type command func(ctx context.Context, env *Env, args []string) error
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":      {"run the web server (public notices, staff console, API)", serve},
-		"migrate":    {"apply database migrations and exit", migrate},
-		"policy":     {"validate a policy, render notices and the record of processing", policyCmd},
-		"user":       {"manage staff accounts", userCmd},
-		"audit":      {"verify the audit log", auditCmd},
-		"kb":         {"crawl or import the council website pages the chatbot answers from", kbCmd},
-		"version":    {"print the version", versionCmd},
-		"sweep":      {"run one retention pass: destroy expired recordings", sweepCmd},
-		"keys":       {"rotate the key-encryption key and re-wrap data keys", keysCmd},
-		"recordings": {"import call recordings from a telephony drop folder", recordingsCmd},
-		"redact":     {"remove personal data from standard input (NHS numbers, postcodes, phones, names, ...)", redactCmd},
-		"bench":      {"measure performance (bench redact)", benchCmd},
-		"ask":        {"answer a question from the local knowledge base as the chatbot would (stores nothing)", ask},
+		"serve":      serve,
+		"migrate":    migrate,
+		"policy":     policyCmd,
+		"user":       userCmd,
+		"audit":      auditCmd,
+		"kb":         kbCmd,
+		"version":    versionCmd,
+		"sweep":      sweepCmd,
+		"keys":       keysCmd,
+		"recordings": recordingsCmd,
+		"redact":     redactCmd,
+		"bench":      benchCmd,
+		"ask":        ask,
 	}
+}
+
+// index is the one-line description of every command and subcommand, in
+// the order 'fairline help' lists them; a group's --help lists its own.
+// A subcommand missing here is not listed (bench chat-load, which bench
+// chat starts as its load generator).
+var index = []struct{ name, summary string }{
+	{"serve", "run the web server: public notices, chatbot, staff console, JSON API"},
+	{"migrate", "apply database migrations and exit"},
+	{"policy init", "write the embedded policy to a file to edit into your own"},
+	{"policy validate", "check a policy; problems as FILE:LINE: FIELD: message"},
+	{"policy notice", "render a system's privacy notice (Markdown or HTML)"},
+	{"policy ropa", "render the Article 30 record of processing activities (CSV or HTML)"},
+	{"user add", "create a staff account"},
+	{"audit verify", "check the audit log's hash chain; name the first altered entry"},
+	{"recordings import", "ingest a telephony drop folder (sidecar JSON or calls.csv); resumable"},
+	{"sweep", "run one retention pass: destroy expired recordings, clear old failed imports"},
+	{"keys rotate", "new key-encryption key version; re-wrap every data key"},
+	{"kb crawl", "crawl a council website in the policy's chatbot sources into the knowledge base"},
+	{"kb import", "import knowledge-base pages from a JSON Lines file"},
+	{"ask", "answer a question as the chatbot would, from the local knowledge base (stores nothing)"},
+	{"redact", "remove personal data from standard input"},
+	{"bench redact", "measure redaction in MB/s against a naive regular-expression baseline"},
+	{"bench chat", "measure chatbot answer quality and answers per second against SQLite FTS5"},
+	{"bench ingest", "measure encrypted ingest against a plain file copy, and API uploads per second"},
+	{"bench sweep", "measure the retention sweep and phone-number look-up on SQLite and PostgreSQL"},
+	{"version", "print the version"},
 }
 
 // errUsage marks an error already explained by a usage message.
@@ -94,10 +117,10 @@ func Run(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		if len(args) > 1 {
 			if c, ok := cmds[args[1]]; ok {
-				return c.run(ctx, env, []string{"--help"})
+				return c(ctx, env, append(args[2:len(args):len(args)], "--help"))
 			}
 		}
-		printUsage(env.Stdout, cmds)
+		printUsage(env.Stdout)
 		if len(args) == 0 {
 			return errUsage
 		}
@@ -107,33 +130,57 @@ func Run(ctx context.Context, env *Env, args []string) error {
 	if !ok {
 		return &UsageError{fmt.Sprintf("unknown command %q; run 'fairline help'", args[0])}
 	}
-	return c.run(ctx, env, args[1:])
+	return c(ctx, env, args[1:])
 }
 
-func printUsage(w io.Writer, cmds map[string]command) {
+func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "Fairline keeps a council's privacy promises: website chatbot and call recording.")
 	fmt.Fprintln(w, "\nUsage: fairline <command> [flags]\n\nCommands:")
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
+	width := 0
+	for _, c := range index {
+		width = max(width, len(c.name))
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+	for _, c := range index {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'fairline <command> --help' for a command's flags.")
-	fmt.Fprintln(w, "Every flag can also be set as FAIRLINE_<FLAG> in the environment or in a -config YAML file.")
+	fmt.Fprintln(w, "Each setting (the flags a command's help lists under Settings) can also be set as the environment")
+	fmt.Fprintln(w, "variable FAIRLINE_<FLAG> (-db: FAIRLINE_DB) or as a key of a -config YAML file (db_location: UK).")
 }
 
-// newFlags makes a flag set that prints usage to env.Stderr.
+// newFlags makes a flag set that prints usage to env.Stderr: the usage
+// line and description, then the command's own flags, then the settings it
+// reads (config.Register), which the environment and -config file can set.
 func newFlags(env *Env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet("fairline "+name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "Usage: fairline %s\n\n", usage)
-		fs.PrintDefaults()
+		fmt.Fprintf(env.Stderr, "Usage: fairline %s\n", usage)
+		printFlags(env.Stderr, fs, "Flags:", func(n string) bool { return !config.IsSetting(n) })
+		printFlags(env.Stderr, fs, "Settings (each also from the environment variable named, or the -config file with _ for -):", config.IsSetting)
 	}
 	return fs
+}
+
+// printFlags prints, under title, the flags of fs that keep says to, in
+// flag.PrintDefaults' format; nothing when there are none.
+func printFlags(w io.Writer, fs *flag.FlagSet, title string, keep func(name string) bool) {
+	part := flag.NewFlagSet("", flag.ContinueOnError)
+	part.SetOutput(w)
+	fs.VisitAll(func(f *flag.Flag) {
+		if keep(f.Name) {
+			part.Var(f.Value, f.Name, f.Usage)
+			// The default as registered, not the value parsed so far.
+			part.Lookup(f.Name).DefValue = f.DefValue
+		}
+	})
+	n := 0
+	part.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s\n", title)
+	part.PrintDefaults()
 }
 
 // parse parses args; a flag error becomes errUsage (already printed).
@@ -156,11 +203,15 @@ func openApp(ctx context.Context, env *Env, cf *config.Flags) (*app.App, error) 
 	return app.Open(ctx, cfg, cfg.Logger(env.Stderr), env.AppOptions)
 }
 
+// appSettings are what a command that opens the app reads: where the data
+// is, the policy and the log (serve adds config.Server).
+var appSettings = []config.Group{config.Storage, config.Policy, config.Logging}
+
 // runWithApp is the shape of most commands: configuration flags, no
 // arguments, an opened app for fn, closed afterwards.
 func runWithApp(ctx context.Context, env *Env, name, usage string, args []string, fn func(a *app.App) error) error {
 	fs := newFlags(env, name, usage)
-	cf := config.Register(fs)
+	cf := config.Register(fs, appSettings...)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -175,15 +226,25 @@ func runWithApp(ctx context.Context, env *Env, name, usage string, args []string
 	return fn(a)
 }
 
-// subcommand picks a sub-subcommand ("policy validate").
+// subcommand picks a sub-subcommand ("policy validate"). Alone or with
+// --help it lists the group's subcommands from index.
 func subcommand(ctx context.Context, env *Env, group string, args []string, subs map[string]func(context.Context, *Env, []string) error) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		names := make([]string, 0, len(subs))
-		for n := range subs {
-			names = append(names, n)
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+		var names, lines []string
+		width := 0
+		for _, c := range index {
+			if sub, ok := strings.CutPrefix(c.name, group+" "); ok {
+				width = max(width, len(sub))
+			}
 		}
-		sort.Strings(names)
-		fmt.Fprintf(env.Stderr, "Usage: fairline %s <%s> [flags]\n", group, strings.Join(names, "|"))
+		for _, c := range index {
+			if sub, ok := strings.CutPrefix(c.name, group+" "); ok {
+				names = append(names, sub)
+				lines = append(lines, fmt.Sprintf("  %-*s  %s", width, sub, c.summary))
+			}
+		}
+		fmt.Fprintf(env.Stderr, "Usage: fairline %s <%s> [flags]\n\nCommands:\n%s\n\nRun 'fairline %s <command> --help' for its flags.\n",
+			group, strings.Join(names, "|"), strings.Join(lines, "\n"), group)
 		if len(args) == 0 {
 			return errUsage
 		}

@@ -62,7 +62,7 @@ func policyFrom(env *Env, cf *config.Flags, file string) (*policy.Policy, error)
 
 func policyValidate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "policy validate", "policy validate [FILE]\n\nChecks a policy file (default: the configured policy, else the embedded one).\nEach problem is printed as FILE:LINE: FIELD: MESSAGE.")
-	cf := config.Register(fs)
+	cf := config.Register(fs, config.Policy)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -82,8 +82,9 @@ func policyValidate(ctx context.Context, env *Env, args []string) error {
 }
 
 func policyNotice(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "policy notice", "policy notice SYSTEM [--format md|html]\n\nRenders the public privacy notice of a system (for example chatbot or call-recording).")
-	cf := config.Register(fs)
+	fs := newFlags(env, "policy notice", "policy notice SYSTEM [--format md|html]\n\nRenders the public privacy notice of a system (for example chatbot or call-recording).\n"+
+		"Where the data is stored comes from the location settings below, so the notice matches the one serve publishes.")
+	cf := config.Register(fs, config.Policy, config.Locations)
 	format := fs.String("format", "md", "output format: md or html")
 	if err := parse(fs, interspersed(args)); err != nil {
 		return err
@@ -125,7 +126,7 @@ func policyNotice(ctx context.Context, env *Env, args []string) error {
 
 func policyROPA(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "policy ropa", "policy ropa [--format csv|html]\n\nRenders the UK GDPR Article 30 record of processing activities.")
-	cf := config.Register(fs)
+	cf := config.Register(fs, config.Policy)
 	format := fs.String("format", "csv", "output format: csv or html")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -186,7 +187,7 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func userAdd(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "user add", "user add --email E --role R [--service-area S]... [--password-stdin]\n\nCreates a staff account. Without --password-stdin a one-time password is\ngenerated and printed; it must be changed at first sign-in.\nRoles: agent, team_leader, quality_assessor, information_governance, administrator, auditor.")
-	cf := config.Register(fs)
+	cf := config.Register(fs, appSettings...)
 	email := fs.String("email", "", "e-mail address (the sign-in name)")
 	role := fs.String("role", "", "role")
 	var areas multiFlag

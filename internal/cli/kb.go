@@ -34,7 +34,7 @@ func kbCrawl(ctx context.Context, env *Env, args []string) error {
 		"The site's host must be one of the chatbot's sources in the policy (systems[chatbot].sources), which\n"+
 		"the notice names. Loopback, private, link-local and cloud-metadata addresses are refused unless\n"+
 		"--allow-private is given (an intranet site).")
-	cf := config.Register(fs)
+	cf := config.Register(fs, appSettings...)
 	maxPages := fs.Int("max-pages", crawl.DefaultMaxPages, "fetch at most this many pages")
 	rate := fs.Float64("rate", crawl.DefaultRate, "requests per second at most (a site's Crawl-delay can make it slower)")
 	conc := fs.Int("concurrency", crawl.DefaultConcurrency, "requests in flight at once")
@@ -110,7 +110,7 @@ func kbImport(ctx context.Context, env *Env, args []string) error {
 		"fields are ignored; - reads standard input). All pages are stored in one transaction: a bad line\n"+
 		"stores nothing and is named. Importing again updates changed pages and leaves the rest alone.\n"+
 		"Every page's host must be one of the chatbot's sources in the policy (systems[chatbot].sources).")
-	cf := config.Register(fs)
+	cf := config.Register(fs, appSettings...)
 	if err := parse(fs, interspersed(args)); err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func recordingsImport(ctx context.Context, env *Env, args []string) error {
 		"moves to DIR/failed/ with its metadata and a .reason.txt; the retention sweep deletes it\n"+
 		"after the policy's drop_folder.failed_retention (7 days by default). Symbolic links are\n"+
 		"refused. Running it again resumes.")
-	cf := config.Register(fs)
+	cf := config.Register(fs, appSettings...)
 	if err := parse(fs, interspersed(args)); err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ type redactOutput struct {
 
 func redactCmd(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "redact", "redact [--json] < TEXT\n\nReads text from standard input and prints it with personal data replaced by typed\nplaceholders such as [NHS number]. The organisation's own public contact points and its\nreference patterns come from the configured policy (else the embedded one).\nWith --json, prints {\"redacted\": ..., \"entities\": [{\"type\", \"start\", \"end\"}]}, where\nstart and end are byte offsets into the input.")
-	cf := config.Register(fs)
+	cf := config.Register(fs, config.Policy)
 	asJSON := fs.Bool("json", false, "print JSON with the entities found")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -28,42 +28,39 @@ import (
 )
 
 func serve(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "serve", "serve [flags]")
-	cf := config.Register(fs)
-	demo := fs.Bool("demo", false, "add the embedded LocalGov Drupal demo site to the chatbot's sources in the policy in force and, when the knowledge base is empty, import it so the chatbot has something to answer from")
-	others := fs.String("other-councils", "", "YAML file of topics another council provides (default: Leicestershire's district councils; see chat.LoadOtherCouncils)")
-	recrawl := fs.Duration("recrawl-every", 24*time.Hour, "re-crawl the knowledge base's known sites this often (0: never)")
-	follow := fs.Duration("kb-poll", 2*time.Second, "look this often for knowledge-base changes made by other instances or the CLI")
-	crawlPrivate := fs.Bool("crawl-allow-private", false, "let the scheduled re-crawl connect to loopback, private and link-local addresses (intranet sites); off by default")
+	fs := newFlags(env, "serve", "serve [flags]\n\n"+
+		"Runs the web server: the public privacy notices (/privacy/...), the chatbot (/ask, the widget and\n"+
+		"POST /api/v1/chat), the staff console (/sign-in) and the JSON API (/api/v1, docs/api.md), with the\n"+
+		"background jobs (retention sweep, re-crawls). It applies database migrations first. While no staff\n"+
+		"account exists it prints a one-time link to create the first administrator. SIGTERM or Ctrl-C stops\n"+
+		"it gracefully; SIGHUP reloads the policy file.")
+	cf := config.Register(fs) // every setting
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *recrawl < 0 {
-		return &UsageError{"--recrawl-every must not be negative"}
-	}
-	if *follow <= 0 {
-		return &UsageError{"--kb-poll must be positive"}
+	cfg, err := cf.Resolve(env.Getenv)
+	if err != nil {
+		return err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	withMetrics := *env
-	withMetrics.AppOptions.Registry = reg
-	withMetrics.AppOptions.Demo = *demo
-	a, err := openApp(ctx, &withMetrics, cf)
+	opts := env.AppOptions
+	opts.Registry, opts.Demo = reg, cfg.Demo
+	a, err := app.Open(ctx, cfg, cfg.Logger(env.Stderr), opts)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	log := a.Logger
 
-	if *others != "" {
-		list, err := chat.LoadOtherCouncils(*others)
+	if cfg.OtherCouncils != "" {
+		list, err := chat.LoadOtherCouncils(cfg.OtherCouncils)
 		if err != nil {
 			return err
 		}
 		a.Chat.SetOtherCouncils(list)
 	}
-	if *demo {
+	if cfg.Demo {
 		fmt.Fprintf(env.Stdout, "Demo mode (--demo): %s is added to the chatbot's sources (%s) in the policy in force, and the chatbot notice names it.\n",
 			chat.DemoSource.URL, policy.SourcesField(chat.System))
 		imported, err := chat.ImportDemo(ctx, a.DB, a.KB)
@@ -84,8 +81,8 @@ func serve(ctx context.Context, env *Env, args []string) error {
 			policy.SourcesField(chat.System), strings.Join(outside, ", "))
 		log.Warn("knowledge-base sites outside the policy's chatbot sources", "sites", strings.Join(outside, ", "))
 	}
-	if *recrawl > 0 {
-		a.Jobs.Every(app.JobRecrawl, *recrawl, func(ctx context.Context, _ json.RawMessage) error { return a.Recrawl(ctx, *crawlPrivate) })
+	if cfg.RecrawlEvery > 0 {
+		a.Jobs.Every(app.JobRecrawl, cfg.RecrawlEvery, func(ctx context.Context, _ json.RawMessage) error { return a.Recrawl(ctx, cfg.CrawlAllowPrivate) })
 	}
 
 	var setup *web.Setup
@@ -174,7 +171,7 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	// fails (the database refusing writes, say) is restarted, and /readyz
 	// reports it while it is down. It starts before requests are served so
 	// that /readyz finds it running.
-	a.Start(*follow)
+	a.Start(cfg.KBPoll)
 	if err := a.Jobs.WaitAlive(ctx, 10*time.Second); err != nil {
 		log.Warn("serving while the background job runner is not running; /readyz says so", "err", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,6 +63,23 @@ type Config struct {
 	// MetricsListen is where /metrics is served for Prometheus, apart from
 	// the public site; "" or "off" serves it nowhere.
 	MetricsListen string
+
+	// serve's own settings.
+
+	// Demo adds the embedded demo council site to the chatbot's sources and
+	// imports it into an empty knowledge base.
+	Demo bool
+	// OtherCouncils is a YAML file of topics another council provides
+	// (empty: the embedded list; see chat.LoadOtherCouncils).
+	OtherCouncils string
+	// RecrawlEvery is how often the known sites are re-crawled (0: never).
+	RecrawlEvery time.Duration
+	// KBPoll is how often to look for knowledge-base changes made by other
+	// instances or the CLI.
+	KBPoll time.Duration
+	// CrawlAllowPrivate lets the scheduled re-crawl reach loopback, private
+	// and link-local addresses (intranet sites).
+	CrawlAllowPrivate bool
 }
 
 // field ties one setting to its file key, environment variable and flag.
@@ -70,6 +88,7 @@ type field struct {
 	help string
 	str  *string
 	dur  *time.Duration
+	b    *bool
 }
 
 func (c *Config) fields() []field {
@@ -100,7 +119,51 @@ func (c *Config) fields() []field {
 		{name: "trusted-proxies", help: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/Forwarded headers name the client", str: &c.TrustedProxies},
 		{name: "chat-rate", help: "chatbot questions per client, e.g. 20/min (periods s, min, hour) or off", str: &c.ChatRate},
 		{name: "metrics-listen", help: "address serving /metrics for Prometheus (off: none)", str: &c.MetricsListen},
+		{name: "demo", help: "add the embedded LocalGov Drupal demo site to the chatbot's sources in the policy in force and, when the knowledge base is empty, import it so the chatbot has something to answer from", b: &c.Demo},
+		{name: "other-councils", help: "YAML file of topics another council provides (default: Leicestershire's district councils; see chat.LoadOtherCouncils)", str: &c.OtherCouncils},
+		{name: "recrawl-every", help: "re-crawl the knowledge base's known sites this often (0: never)", dur: &c.RecrawlEvery},
+		{name: "kb-poll", help: "look this often for knowledge-base changes made by other instances or the CLI", dur: &c.KBPoll},
+		{name: "crawl-allow-private", help: "let the scheduled re-crawl connect to loopback, private and link-local addresses (intranet sites)", b: &c.CrawlAllowPrivate},
 	}
+}
+
+// Group names settings a command uses, so its flags (and --help) list
+// those only. The environment and the -config file may still set any
+// setting: a command simply does not read the others.
+type Group []string
+
+// The groups commands register.
+var (
+	// Storage is what opening the database, key file and blob store needs.
+	Storage = Group{"data-dir", "db", "db-location", "key-file", "blob-dir", "blob-location",
+		"s3-endpoint", "s3-region", "s3-location", "s3-bucket", "s3-prefix", "s3-access-key", "s3-secret-key"}
+	// Locations are the storage settings that say where data is stored
+	// (what a notice states), without opening anything.
+	Locations = Group{"db-location", "blob-location", "s3-bucket", "s3-region", "s3-location"}
+	// Policy is the policy file.
+	Policy = Group{"policy"}
+	// Logging is the process log.
+	Logging = Group{"log-level", "log-format"}
+	// Server is what only serve uses: listeners, sessions, limits, and the
+	// chatbot's background work.
+	Server = Group{"listen", "base-url", "tls-cert", "tls-key", "widget-origins", "trusted-proxies", "chat-rate",
+		"metrics-listen", "session-idle", "session-max", "demo", "other-councils", "recrawl-every", "kb-poll",
+		"crawl-allow-private"}
+)
+
+// IsSetting reports whether a flag name is a configuration setting (or
+// -config), as opposed to a command's own flag.
+func IsSetting(name string) bool {
+	if name == "config" {
+		return true
+	}
+	var c Config
+	for _, fl := range c.fields() {
+		if fl.name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // EnvName is the environment variable for a setting ("db" → FAIRLINE_DB).
@@ -123,27 +186,46 @@ func Defaults() Config {
 		ChatRate:     ratelimit.DefaultChatRate.String(),
 		// Loopback: metrics are for the operator's scraper, not the public.
 		MetricsListen: "127.0.0.1:9464",
+		RecrawlEvery:  24 * time.Hour,
+		KBPoll:        2 * time.Second,
 	}
 }
 
-// Flags registers every setting, plus -config, on fs. Call Resolve after
-// fs.Parse.
+// Flags holds the settings registered on a flag set, plus -config. Call
+// Resolve after fs.Parse.
 type Flags struct {
 	fs     *flag.FlagSet
 	cfg    Config
 	config string
 }
 
-// Register adds the configuration flags to fs.
-func Register(fs *flag.FlagSet) *Flags {
+// Register adds -config and the settings of groups to fs as flags, each
+// help naming its environment variable; with no groups, every setting. A
+// name in a group that is not a setting is a programming error: it panics.
+func Register(fs *flag.FlagSet, groups ...Group) *Flags {
 	f := &Flags{fs: fs, cfg: Defaults()}
-	fs.StringVar(&f.config, "config", "", "optional YAML configuration file (env "+EnvName("config")+")")
+	fs.StringVar(&f.config, "config", "", "optional YAML configuration `FILE` (env "+EnvName("config")+")")
+	want := map[string]bool{}
+	for _, g := range groups {
+		for _, n := range g {
+			if !IsSetting(n) {
+				panic("config: no setting " + n)
+			}
+			want[n] = true
+		}
+	}
 	for _, fl := range f.cfg.fields() {
+		if len(groups) > 0 && !want[fl.name] {
+			continue
+		}
 		help := fmt.Sprintf("%s (env %s)", fl.help, EnvName(fl.name))
-		if fl.str != nil {
+		switch {
+		case fl.str != nil:
 			fs.String(fl.name, *fl.str, help)
-		} else {
+		case fl.dur != nil:
 			fs.Duration(fl.name, *fl.dur, help)
+		default:
+			fs.Bool(fl.name, *fl.b, help)
 		}
 	}
 	return f
@@ -191,6 +273,14 @@ func (f *Flags) Resolve(getenv func(string) string) (Config, error) {
 func (fl field) set(v string) error {
 	if fl.str != nil {
 		*fl.str = v
+		return nil
+	}
+	if fl.b != nil {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		*fl.b = b
 		return nil
 	}
 	d, err := time.ParseDuration(v)
@@ -303,6 +393,12 @@ func (c Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
 			errs = append(errs, fmt.Errorf("metrics-listen %q must be host:port or off", c.MetricsListen))
 		}
+	}
+	if c.RecrawlEvery < 0 {
+		errs = append(errs, errors.New("recrawl-every must not be negative"))
+	}
+	if c.KBPoll <= 0 {
+		errs = append(errs, errors.New("kb-poll must be positive"))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %w", errors.Join(errs...))

@@ -2,8 +2,10 @@ package config
 
 import (
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +185,88 @@ func TestDBLocation(t *testing.T) {
 				t.Errorf("db-location = %q, want %q", cfg.DBLocation, c.want)
 			}
 		})
+	}
+}
+
+// TestRegisterGroups: a command registers only the settings it reads; the
+// environment still reaches the others, and a misspelt group entry is
+// caught at once.
+func TestRegisterGroups(t *testing.T) {
+	cases := []struct {
+		name   string
+		groups []Group
+		want   []string
+	}{
+		{"policy only", []Group{Policy}, []string{"config", "policy"}},
+		{"locations", []Group{Policy, Locations}, []string{"blob-location", "config", "db-location", "policy", "s3-bucket", "s3-location", "s3-region"}},
+		{"logging", []Group{Logging}, []string{"config", "log-format", "log-level"}},
+		{"one setting", []Group{{"other-councils"}}, []string{"config", "other-councils"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("t", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			f := Register(fs, c.groups...)
+			var got []string
+			fs.VisitAll(func(fl *flag.Flag) { got = append(got, fl.Name) })
+			if strings.Join(got, ",") != strings.Join(c.want, ",") {
+				t.Errorf("registered %v, want %v", got, c.want)
+			}
+			if err := fs.Parse([]string{"-listen", "127.0.0.1:1"}); err == nil {
+				t.Errorf("-listen accepted by a command that does not serve")
+			}
+			cfg, err := f.Resolve(func(k string) string {
+				return map[string]string{"FAIRLINE_DB": "/srv/x.db", "FAIRLINE_LISTEN": "127.0.0.1:9"}[k]
+			})
+			if err != nil || cfg.DB != "/srv/x.db" || cfg.Listen != "127.0.0.1:9" {
+				t.Errorf("environment lost: db %q listen %q err %v", cfg.DB, cfg.Listen, err)
+			}
+		})
+	}
+	// Every setting belongs to a group, so some command can be given it.
+	var all Config
+	for _, fl := range all.fields() {
+		if !slices.ContainsFunc([]Group{Storage, Policy, Logging, Server}, func(g Group) bool { return slices.Contains(g, fl.name) }) {
+			t.Errorf("setting %s is in no group", fl.name)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Register accepted a group naming no setting")
+		}
+	}()
+	Register(flag.NewFlagSet("t", flag.ContinueOnError), Group{"no-such-setting"})
+}
+
+// TestServeSettings: serve's own settings (once flags only) come from the
+// file, the environment and flags like every other, and are checked.
+func TestServeSettings(t *testing.T) {
+	c, err := resolve(t, nil, nil)
+	if err != nil || c.Demo || c.CrawlAllowPrivate || c.KBPoll != 2*time.Second || c.RecrawlEvery != 24*time.Hour || c.OtherCouncils != "" {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	file := filepath.Join(t.TempDir(), "fairline.yaml")
+	os.WriteFile(file, []byte("demo: true\nkb_poll: 5s\nother_councils: /etc/fairline/others.yaml\n"), 0o600)
+	c, err = resolve(t, []string{"-config", file, "-crawl-allow-private", "-recrawl-every", "0"},
+		map[string]string{"FAIRLINE_KB_POLL": "7s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Demo || !c.CrawlAllowPrivate || c.KBPoll != 7*time.Second || c.RecrawlEvery != 0 || c.OtherCouncils != "/etc/fairline/others.yaml" {
+		t.Errorf("got demo %v, crawl-allow-private %v, kb-poll %v, recrawl-every %v, other-councils %q",
+			c.Demo, c.CrawlAllowPrivate, c.KBPoll, c.RecrawlEvery, c.OtherCouncils)
+	}
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"-kb-poll", "0s"}, nil, "kb-poll must be positive"},
+		{[]string{"-recrawl-every", "-1h"}, nil, "recrawl-every must not be negative"},
+		{nil, map[string]string{"FAIRLINE_DEMO": "maybe"}, `FAIRLINE_DEMO: "maybe" is not true or false`},
+	} {
+		if _, err := resolve(t, tc.args, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: err = %v, want %q", tc.args, tc.env, err, tc.want)
+		}
 	}
 }

@@ -102,6 +102,7 @@ func TestBrowserSignInAndAccessibility(t *testing.T) {
 		chromedp.Click("form button[type=submit]"), chromedp.WaitVisible(".app-account-bar")); err != nil {
 		t.Fatal(err)
 	}
+	check("/console")
 	check("/console/users")
 	check("/console/users/new")
 	if err := chromedp.Do(ctx, chromedp.SendKeys("#email", "not-an-address"), chromedp.Click("main form button[type=submit]"),

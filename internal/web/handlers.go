@@ -221,7 +221,10 @@ func (s *Server) consoleHome(w http.ResponseWriter, r *http.Request) error {
 		areas = append(areas, names[a])
 	}
 	return s.render(w, r, "console_home", &page{Title: "Staff console", Flash: flashes[r.URL.Query().Get("done")],
-		Data: struct{ Areas []string }{areas}})
+		Data: struct {
+			Areas     []string
+			Elsewhere []navItem
+		}{areas, s.elsewhere(p)}})
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/fairline/fairline/internal/auth"
 )
@@ -115,6 +116,33 @@ func (s *Server) routeTable() []route {
 type navItem struct {
 	Label, Path, Help string
 	Current           bool
+	// Roles names who may open a section p may not ("Information
+	// governance or Auditor"); set by elsewhere only.
+	Roles string
+}
+
+// elsewhere lists the console sections p may not open, each with the roles
+// that may, from the route table: the console home says why a section is
+// missing (the first administrator sees no recordings, disclosures or
+// audit log, and would not otherwise know why).
+func (s *Server) elsewhere(p *auth.Principal) []navItem {
+	var out []navItem
+	for _, rt := range s.routes {
+		roles := rt.access.Roles()
+		if rt.nav == "" || rt.access.Allows(p) || len(roles) == 0 {
+			continue
+		}
+		labels := make([]string, len(roles))
+		for i, r := range roles {
+			labels[i] = r.Label()
+		}
+		who := labels[len(labels)-1]
+		if len(labels) > 1 {
+			who = strings.Join(labels[:len(labels)-1], ", ") + " or " + who
+		}
+		out = append(out, navItem{Label: rt.nav, Path: rt.pattern[len("GET "):], Help: rt.help, Roles: who})
+	}
+	return out
 }
 
 // nav lists the console sections p may open, from the route table.
