@@ -50,6 +50,8 @@ type Server struct {
 	// recording.DefaultTransferLimits); tests set a tiny base and rate.
 	UploadLimits recording.TransferLimits
 	routes       []route
+	// detectors holds the personal-data detector of the policy in force (POST /redact).
+	detectors policy.DetectorCache
 }
 
 type route struct {

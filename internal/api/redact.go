@@ -37,7 +37,7 @@ func (s *Server) redact(w http.ResponseWriter, r *http.Request) error {
 	if !utf8.ValidString(req.Text) {
 		return Errorf(http.StatusBadRequest, "bad_text", "text must be valid UTF-8")
 	}
-	red, ents := pii.ForPolicy(s.Policy()).Redact(req.Text)
+	red, ents := s.detectors.For(s.Policy()).Redact(req.Text)
 	out := redactResponse{Redacted: red, Entities: make([]redactEntity, len(ents))}
 	for i, e := range ents {
 		out.Entities[i] = redactEntity{e.Type, e.Start, e.End}

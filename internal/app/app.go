@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,6 +51,12 @@ type App struct {
 
 	policy atomic.Pointer[policy.Policy]
 	demo   bool
+
+	// Background work started by Start; Close stops it.
+	stopBackground context.CancelFunc
+	background     sync.WaitGroup
+	closeOnce      sync.Once
+	closeErr       error
 }
 
 // Options tune Open for tests.
@@ -317,8 +324,31 @@ func (a *App) StoreLocations(system string) []string {
 	return locs
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Start runs the instance's background work until Close: the job runner,
+// under jobs.Queue.Supervise (restarted when it fails; running jobs finish
+// on Close rather than being cut off), and the chatbot's look, every
+// kbPoll, for knowledge-base changes made by other instances or the CLI.
+// serve calls it once; one-shot commands do not.
+func (a *App) Start(kbPoll time.Duration) {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stopBackground = cancel
+	a.background.Go(func() { a.Jobs.Supervise(ctx) })
+	a.background.Go(func() { a.Chat.Watch(ctx, kbPoll) })
+}
+
+// Close stops the instance in order: the background work Start began, then
+// the services (the chatbot commits the questions it was handed), then the
+// database, which they use until they stop. Calling it again does nothing.
+func (a *App) Close() error {
+	a.closeOnce.Do(func() {
+		if a.stopBackground != nil {
+			a.stopBackground()
+		}
+		a.background.Wait()
+		a.closeErr = errors.Join(a.Chat.Close(), a.DB.Close())
+	})
+	return a.closeErr
+}
 
 // Policy is the policy in force now.
 func (a *App) Policy() *policy.Policy { return a.policy.Load() }

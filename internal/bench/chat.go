@@ -207,6 +207,7 @@ func chatServer(ctx context.Context, pol *policy.Policy, pagesFile string, cache
 	}
 	return base, func() error {
 		stop()
+		svc.Close() // commits the turns the writer holds before the rows are counted or deleted
 		var err error
 		if pg != "" {
 			// What this run added: the tables were empty.

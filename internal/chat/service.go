@@ -92,9 +92,11 @@ type Service struct {
 	ix      atomic.Pointer[search.Index]
 	version int64 // the knowledge-base change the index reflects (under loadMu)
 
-	writes     chan writeReq // to the group-commit writer (write.go)
-	writerOnce sync.Once
-	cache      *answerCache
+	writer writer // the group-commit writer of turns (write.go)
+	cache  *answerCache
+	// detectors holds the personal-data detector of the policy in force, built once per
+	// policy rather than once per question.
+	detectors policy.DetectorCache
 }
 
 // New returns the chatbot over db. The index is built from the knowledge
@@ -123,7 +125,7 @@ func New(db *store.DB, a *audit.Log, pol func() *policy.Policy, o Options) *Serv
 	}
 	svc := &Service{db: db, audit: a, policy: pol, log: o.Logger, now: o.Now,
 		threshold: o.Threshold, maxMessage: o.MaxMessage, sem: make(chan struct{}, o.MaxSearches),
-		cache: newAnswerCache(o.CacheSize), writes: make(chan writeReq)}
+		cache: newAnswerCache(o.CacheSize), writer: newWriter()}
 	svc.others.Store(&o.OtherCouncils)
 	return svc
 }
@@ -206,7 +208,7 @@ func (s *Service) ask(ctx context.Context, req Request, persist bool) (Response,
 	}
 	pol := s.policy()
 	// Redaction first: from here on only the redacted text is used.
-	det := pii.ForPolicy(pol)
+	det := s.detectors.For(pol)
 	red, ents := det.Redact(msg)
 	msg = ""
 	redactedTypes := typesOf(det, ents)
@@ -315,7 +317,7 @@ func (s *Service) Feedback(ctx context.Context, f Feedback) error {
 	if utf8.RuneCountInString(comment) > MaxComment {
 		return fail.Field("comment", fmt.Sprintf("The comment must be %d characters or fewer.", MaxComment))
 	}
-	comment, _ = pii.ForPolicy(s.policy()).Redact(comment)
+	comment, _ = s.detectors.For(s.policy()).Redact(comment)
 	verdict := -1
 	if f.Helpful {
 		verdict = 1

@@ -42,5 +42,5 @@ func benchRedact(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return bench.Redact(ctx, env.Stdout, bench.RedactOptions{Detector: pii.FromPolicy(p), File: *file, Size: *size, Time: *dur})
+	return bench.Redact(ctx, env.Stdout, bench.RedactOptions{Detector: pii.New(p.PIIConfig()), File: *file, Size: *size, Time: *dur})
 }

@@ -47,7 +47,7 @@ func redactCmd(ctx context.Context, env *Env, args []string) error {
 	if len(in) > maxRedactInput {
 		return fmt.Errorf("standard input is larger than %d bytes", maxRedactInput)
 	}
-	d := pii.FromPolicy(p)
+	d := pii.New(p.PIIConfig())
 	red, ents := d.Redact(string(in))
 	if !*asJSON {
 		_, err := io.WriteString(env.Stdout, red)

@@ -131,12 +131,14 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		metricsURL = "http://" + mln.Addr().String() + "/metrics"
 		metricsSrv = &http.Server{Handler: site.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+		metricsDone := make(chan struct{})
 		go func() {
+			defer close(metricsDone)
 			if err := metricsSrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("metrics listener stopped", "err", err)
 			}
 		}()
-		defer metricsSrv.Close()
+		defer func() { metricsSrv.Close(); <-metricsDone }()
 	}
 	timeouts := DefaultServeTimeouts
 	if env.Timeouts != nil {
@@ -163,19 +165,13 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	// Background work runs until shutdown, then finishes what it started; a
-	// runner that fails (the database refusing writes, say) is restarted,
-	// and /readyz reports it while it is down. It starts before requests
-	// are served so that /readyz finds it running.
-	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
-	jobsDone := make(chan struct{})
-	go func() {
-		defer close(jobsDone)
-		a.Jobs.Supervise(jobsCtx)
-	}()
-	defer func() { stopJobs(); <-jobsDone }()
-	// Other serve instances and the CLI change the knowledge base too.
-	go a.Chat.Watch(jobsCtx, cfg.KBPoll)
+	// Background work (the job runner; following knowledge-base changes
+	// that other serve instances and the CLI make) runs until a.Close, after
+	// the last request, and then finishes what it started; a runner that
+	// fails (the database refusing writes, say) is restarted, and /readyz
+	// reports it while it is down. It starts before requests are served so
+	// that /readyz finds it running.
+	a.Start(cfg.KBPoll)
 	if err := a.Jobs.WaitAlive(ctx, 10*time.Second); err != nil {
 		log.Warn("serving while the background job runner is not running; /readyz says so", "err", err)
 	}

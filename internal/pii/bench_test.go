@@ -18,7 +18,7 @@ func corpusTexts(b *testing.B) []string {
 
 // BenchmarkRedactChat redacts every corpus message, one call each (chat-sized input).
 func BenchmarkRedactChat(b *testing.B) {
-	d := corpusDetector()
+	d := corpusDetector(b)
 	msgs := corpusTexts(b)
 	b.SetBytes(int64(len(strings.Join(msgs, ""))))
 	for b.Loop() {
@@ -31,7 +31,7 @@ func BenchmarkRedactChat(b *testing.B) {
 // BenchmarkRedactDocument redacts a document of at least 10 MB: the corpus
 // messages, one per paragraph, repeated.
 func BenchmarkRedactDocument(b *testing.B) {
-	d := corpusDetector()
+	d := corpusDetector(b)
 	once := strings.Join(corpusTexts(b), "\n\n") + "\n\n"
 	doc := strings.Repeat(once, (10<<20)/len(once)+1)
 	b.SetBytes(int64(len(doc)))

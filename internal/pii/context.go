@@ -718,7 +718,7 @@ func (s *scanner) reference(st, en int) {
 	w := s.text[st:en]
 	for k := range s.d.refs {
 		r := &s.d.refs[k]
-		if r.firstOK && !r.first[w[0]] || r.Match == nil {
+		if r.firstOK && !r.first[w[0]] {
 			continue
 		}
 		// Context first: a window search is cheaper than the regular expression.
@@ -729,7 +729,7 @@ func (s *scanner) reference(st, en int) {
 			}
 			c = 0.97
 		}
-		if !r.Match(w) || !checkRule(r.Check, w) {
+		if !r.match(w) || !checkRule(r.Check, w) {
 			continue
 		}
 		s.add(RefPrefix+Type(r.ID), st, en, c)

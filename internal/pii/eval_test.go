@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/fairline/fairline/internal/policy"
 )
 
 var showErrors = flag.Bool("show-errors", false, "print every false positive and false negative of TestQuality")
@@ -47,10 +45,33 @@ func loadLabelled(t testing.TB, corpusPath string) []labelled {
 	return out
 }
 
-func corpusDetector() *Detector {
-	d := FromPolicy(policy.Default())
-	d.now = func() time.Time { return corpusNow }
-	return d
+// defaultConfigPath is the configuration the default policy gives the detector (its
+// references and public contact points), which the corpus is labelled for. This package may
+// not import the policy, so it is kept as a file, and policy's TestDefaultPIIConfigFile keeps
+// the file equal to the policy's PIIConfig.
+const defaultConfigPath = "../../testdata/pii/default-config.json"
+
+func defaultConfig(t testing.TB) Config {
+	t.Helper()
+	b, err := os.ReadFile(defaultConfigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg Config
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		t.Fatalf("%s: %v", defaultConfigPath, err)
+	}
+	if len(cfg.References) == 0 || len(cfg.PublicPhones) == 0 {
+		t.Fatalf("%s: no references or public phones", defaultConfigPath)
+	}
+	return cfg
+}
+
+// corpusDetector is the default policy's detector, on the corpus's date.
+func corpusDetector(t testing.TB) *Detector {
+	cfg := defaultConfig(t)
+	cfg.Now = func() time.Time { return corpusNow }
+	return New(cfg)
 }
 
 type score struct{ tp, fp, fn int }
@@ -84,7 +105,7 @@ func evaluate(t testing.TB, d *Detector, corpus []labelled) map[string]*score {
 			want[e] = true
 		}
 		got := map[labelSpan]bool{}
-		for _, e := range d.Detect(m.Text) {
+		for _, e := range d.detect(m.Text) {
 			got[labelSpan{string(e.Type), e.Start, e.End}] = true
 		}
 		for e := range got {
@@ -122,7 +143,7 @@ func TestQuality(t *testing.T) {
 	if len(corpus) < 300 {
 		t.Fatalf("corpus has %d messages; want several hundred", len(corpus))
 	}
-	scores := evaluate(t, corpusDetector(), corpus)
+	scores := evaluate(t, corpusDetector(t), corpus)
 	types := scoreTable(t, len(corpus), scores)
 	for typ, min := range qualityThresholds {
 		s := scores[string(typ)]
@@ -174,7 +195,7 @@ func TestQualityHeldOut(t *testing.T) {
 	for _, path := range []string{heldoutPath, heldout2Path} {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			corpus := loadLabelled(t, path)
-			scoreTable(t, len(corpus), evaluate(t, corpusDetector(), corpus))
+			scoreTable(t, len(corpus), evaluate(t, corpusDetector(t), corpus))
 		})
 	}
 }

@@ -21,9 +21,9 @@ func FuzzDetect(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	d := corpusDetector()
+	d := corpusDetector(f)
 	f.Fuzz(func(t *testing.T, text string) {
-		ents := d.Detect(text)
+		ents := d.detect(text)
 		last := 0
 		for _, e := range ents {
 			if e.Start < last || e.Start >= e.End || e.End > len(text) {
@@ -38,7 +38,7 @@ func FuzzDetect(f *testing.F) {
 			last = e.End
 		}
 		red, removed := d.Redact(text)
-		// Redact removes at least what Detect finds, and reports valid spans.
+		// Redact removes at least what detect finds, and reports valid spans.
 		last = 0
 		k := 0
 		for _, e := range removed {
@@ -53,14 +53,14 @@ func FuzzDetect(f *testing.F) {
 		if k != len(ents) {
 			t.Fatalf("Redact of %q does not cover %+v: %+v", text, ents[k], removed)
 		}
-		if got := d.Apply(text, removed); got != red {
-			t.Fatalf("Apply(entities) = %q, Redact = %q", got, red)
+		if got := d.apply(text, removed); got != red {
+			t.Fatalf("apply(entities) = %q, Redact = %q", got, red)
 		}
 		types := map[Type]bool{}
 		for _, e := range removed {
 			types[e.Type] = true
 		}
-		for _, e := range d.Detect(red) {
+		for _, e := range d.detect(red) {
 			if types[e.Type] {
 				t.Fatalf("%q redacted to %q still has %s %q", text, red, e.Type, red[e.Start:e.End])
 			}

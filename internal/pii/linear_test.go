@@ -7,14 +7,14 @@ import (
 	"time"
 )
 
-// Detect runs in time linear in its input, even on inputs built to defeat it. Timing on a
+// detect runs in time linear in its input, even on inputs built to defeat it. Timing on a
 // shared machine is noisy, so this runs only with FAIRLINE_TIMING_TESTS=1; the windowing that
 // bounds the work per window is checked on every run by TestWindowsMatchOnePiece.
 func TestLinearTime(t *testing.T) {
 	if os.Getenv("FAIRLINE_TIMING_TESTS") != "1" {
 		t.Skip("set FAIRLINE_TIMING_TESTS=1 to run timing tests")
 	}
-	d := corpusDetector()
+	d := corpusDetector(t)
 	units := []string{
 		"1-1-1-", "born 1/1/1990/", "a:", "::1:", "Mr A-", "my son Jack and ", "12 Mill Lane ", "0116 ", "4111 ",
 		"AB 12 ", "x@", "a@b.", "[sort code] 12-34-56 ", "UPRN 1 ", "aged 50 1/1/1976 ", "Mr Mr Mr ", "A-A-A-",
@@ -41,7 +41,7 @@ func timeDetect(d *Detector, s string) time.Duration {
 	best := time.Duration(1 << 62)
 	for range 3 {
 		start := time.Now()
-		d.Detect(s)
+		d.detect(s)
 		best = min(best, time.Since(start))
 	}
 	return best
@@ -49,7 +49,7 @@ func timeDetect(d *Detector, s string) time.Duration {
 
 // A long document is scanned in windows; the result equals scanning it in one piece.
 func TestWindowsMatchOnePiece(t *testing.T) {
-	d := corpusDetector()
+	d := corpusDetector(t)
 	corpus := loadCorpus(t)
 	var doc strings.Builder
 	for doc.Len() < 5*windowSize {
@@ -60,7 +60,7 @@ func TestWindowsMatchOnePiece(t *testing.T) {
 	}
 	text := doc.String()
 	want := d.detectWindow(text, nil, 0)
-	got := d.Detect(text)
+	got := d.detect(text)
 	if len(got) != len(want) {
 		g := map[Entity]bool{}
 		for _, e := range got {

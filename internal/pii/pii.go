@@ -1,8 +1,12 @@
 // Package pii finds and removes UK personal data in free text: what residents type into the
 // chatbot and what staff type into comments.
 //
-// Detect returns typed spans; Redact replaces each span with a typed placeholder such as
-// "[NHS number]" and leaves the rest of the text as it was, so a question stays answerable.
+// A Detector is made by New from a plain Config: the organisation's own references and public
+// contact points, which the caller derives from its configuration (Fairline's policy, in
+// policy.Policy.PIIConfig), so this package depends only on the standard library and the
+// telephone numbering plans. Redact replaces each piece of personal data with a typed
+// placeholder such as "[NHS number]", leaves the rest of the text as it was, so a question
+// stays answerable, and returns the typed spans it removed.
 //
 // Offsets: Entity.Start and Entity.End are BYTE offsets into the UTF-8 input (text[Start:End]
 // is the personal data), never rune or UTF-16 offsets. They always fall on rune boundaries.
@@ -27,13 +31,11 @@
 package pii
 
 import (
+	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
-
-	"github.com/fairline/fairline/internal/policy"
 )
 
 // Type is a kind of personal data.
@@ -62,10 +64,6 @@ const (
 
 // maxPlaceholderSize bounds a reference name used as a placeholder, in bytes.
 const maxPlaceholderSize = 64
-
-// Types lists the built-in types in a stable order.
-var Types = []Type{NHSNumber, NINO, Postcode, Phone, Email, Card, SortCode, AccountNumber, DateOfBirth,
-	DrivingLicence, Passport, VehicleReg, IPAddress, Address, Name}
 
 var placeholders = map[Type]string{
 	NHSNumber:      "[NHS number]",
@@ -96,27 +94,34 @@ type Entity struct {
 	Confidence float64 `json:"confidence"`
 }
 
-// Reference is an organisation-defined reference (see policy.Reference).
+// Reference is an organisation-defined reference, such as a council tax account or case
+// reference (the policy declares them: policy.Reference).
 type Reference struct {
 	ID string
 	// Name is the placeholder text without brackets.
 	Name string
-	// Match reports whether a whole word is the reference (an anchored RE2 pattern).
-	Match func(string) bool
+	// Pattern is an RE2 regular expression a whole word must match (it is anchored:
+	// ^(?:Pattern)$). A reference whose pattern does not compile is left out.
+	Pattern string
 	// Check is "", "mod11", "luhn" or "uprn".
 	Check string
-	// Context is lower-case words of which one must be near a match; none means no context
-	// is needed.
+	// Context is words of which one must be near a match (compared in lower case); none means
+	// no context is needed.
 	Context []string
-	// Pattern, if set, is the RE2 pattern behind Match; it lets the detector skip words that
-	// cannot start a match.
-	Pattern string
 
+	match   func(string) bool
 	first   [256]bool
 	firstOK bool
 }
 
-// Config configures a Detector.
+// CompileReference compiles a reference's pattern as the detector matches it: against a whole
+// word (^(?:pattern)$). Whoever accepts patterns from people checks them with it first.
+func CompileReference(pattern string) (*regexp.Regexp, error) {
+	return regexp.Compile(`^(?:` + pattern + `)$`)
+}
+
+// Config configures a Detector. It is plain data: the caller derives it from its own
+// configuration (for Fairline, policy.Policy.PIIConfig).
 type Config struct {
 	References []Reference
 	// PublicPhones, PublicAddresses and PublicEmails are the organisation's own published
@@ -125,7 +130,7 @@ type Config struct {
 	PublicAddresses []string
 	PublicEmails    []string
 	// Now is used for age-consistency of dates of birth; nil means time.Now.
-	Now func() time.Time
+	Now func() time.Time `json:"-"`
 }
 
 // Detector finds personal data. It is safe for concurrent use.
@@ -147,7 +152,6 @@ type publicAddress struct {
 // New makes a Detector.
 func New(cfg Config) *Detector {
 	d := &Detector{
-		refs:         append([]Reference(nil), cfg.References...),
 		publicPhones: map[string]bool{},
 		publicEmails: map[string]bool{},
 		now:          cfg.Now,
@@ -159,11 +163,21 @@ func New(cfg Config) *Detector {
 	for t, p := range placeholders {
 		d.placeholder[t] = p
 	}
-	for k := range d.refs {
-		r := &d.refs[k]
-		if r.Pattern != "" {
-			r.first, r.firstOK = firstBytes(r.Pattern)
+	for _, r := range cfg.References {
+		re, err := CompileReference(r.Pattern)
+		if err != nil {
+			continue
 		}
+		r.match = re.MatchString
+		r.first, r.firstOK = firstBytes(r.Pattern)
+		ctx := make([]string, 0, len(r.Context))
+		for _, c := range r.Context {
+			if c = strings.ToLower(strings.TrimSpace(c)); c != "" {
+				ctx = append(ctx, c)
+			}
+		}
+		r.Context = ctx
+		d.refs = append(d.refs, r)
 		name := r.Name
 		if len(name) > maxPlaceholderSize {
 			name = name[:maxPlaceholderSize]
@@ -191,59 +205,6 @@ func New(cfg Config) *Detector {
 	return d
 }
 
-// FromPolicy makes a Detector for a policy: its organisation references, and its own public
-// contact points (the organisation's phones and addresses, the DPO's e-mail address, and the
-// supervisory authority's phones and address) left alone.
-func FromPolicy(p *policy.Policy) *Detector {
-	var cfg Config
-	o := &p.Organisation
-	for _, r := range o.References {
-		re := r.Regexp()
-		if re == nil {
-			continue
-		}
-		ctx := make([]string, 0, len(r.Context))
-		for _, c := range r.Context {
-			if c = strings.ToLower(strings.TrimSpace(c)); c != "" {
-				ctx = append(ctx, c)
-			}
-		}
-		cfg.References = append(cfg.References, Reference{ID: r.ID, Name: r.Name, Match: re.MatchString, Check: r.Check, Context: ctx, Pattern: r.Pattern})
-	}
-	cfg.PublicPhones = append(cfg.PublicPhones, o.PublicContacts.Phones...)
-	for _, ph := range o.SupervisoryAuthority.Phones {
-		cfg.PublicPhones = append(cfg.PublicPhones, ph.Number)
-	}
-	cfg.PublicAddresses = append(cfg.PublicAddresses, o.PublicContacts.Addresses...)
-	if o.Address != "" {
-		cfg.PublicAddresses = append(cfg.PublicAddresses, o.Address)
-	}
-	if o.SupervisoryAuthority.Address != "" {
-		cfg.PublicAddresses = append(cfg.PublicAddresses, o.SupervisoryAuthority.Address)
-	}
-	if o.DPO.Email != "" {
-		cfg.PublicEmails = append(cfg.PublicEmails, o.DPO.Email)
-	}
-	return New(cfg)
-}
-
-var policyCache struct {
-	sync.Mutex
-	p *policy.Policy
-	d *Detector
-}
-
-// ForPolicy is FromPolicy with a one-entry cache: callers that ask for the detector of the
-// policy in force on every request build it once per policy.
-func ForPolicy(p *policy.Policy) *Detector {
-	policyCache.Lock()
-	defer policyCache.Unlock()
-	if policyCache.p != p || policyCache.d == nil {
-		policyCache.p, policyCache.d = p, FromPolicy(p)
-	}
-	return policyCache.d
-}
-
 // Placeholder is the text Redact puts in place of an entity of type t.
 func (d *Detector) Placeholder(t Type) string {
 	if p, ok := d.placeholder[t]; ok {
@@ -252,12 +213,12 @@ func (d *Detector) Placeholder(t Type) string {
 	return "[personal data]"
 }
 
-// Detect returns the personal data in text: sorted by Start, non-overlapping, with
+// detect returns the personal data in text: sorted by Start, non-overlapping, with
 // 0 <= Start < End <= len(text) in bytes.
 //
 // Long texts are scanned in windows of about 32 KiB that overlap by 512 bytes (more than any
 // entity and its context), so memory stays bounded and time stays linear.
-func (d *Detector) Detect(text string) []Entity {
+func (d *Detector) detect(text string) []Entity {
 	if len(text) <= windowSize+windowOverlap {
 		return d.detectWindow(text, nil, 0)
 	}
@@ -324,7 +285,7 @@ func (d *Detector) detectWindow(text string, out []Entity, off int) []Entity {
 	return out
 }
 
-// Redact replaces every entity Detect finds with its placeholder and returns the new text
+// Redact replaces every entity detect finds with its placeholder and returns the new text
 // and the entities removed (offsets into the original text).
 //
 // Removing an entity can change what its neighbours look like (a number that was the tail of
@@ -333,23 +294,23 @@ func (d *Detector) detectWindow(text string, out []Entity, off int) []Entity {
 // mapped back to the original text and merged into the list. The output therefore holds no
 // entity the detector can find.
 func (d *Detector) Redact(text string) (string, []Entity) {
-	ents := d.Detect(text)
+	ents := d.detect(text)
 	if len(ents) == 0 {
 		return text, ents
 	}
-	out := d.Apply(text, ents)
+	out := d.apply(text, ents)
 	for round := 0; round < 2; round++ {
-		more := d.Detect(out)
+		more := d.detect(out)
 		if len(more) == 0 {
 			break
 		}
 		ents = mergeEntities(ents, d.mapBack(ents, more))
-		out = d.Apply(text, ents)
+		out = d.apply(text, ents)
 	}
 	return out, ents
 }
 
-// mapBack converts entities found in Apply(text, ents) to offsets into text: a boundary inside
+// mapBack converts entities found in apply(text, ents) to offsets into text: a boundary inside
 // a placeholder moves to the edge of the entity the placeholder replaced.
 func (d *Detector) mapBack(ents, found []Entity) []Entity {
 	// Segments of the output: [outStart, outEnd) replaced original [start, end).
@@ -402,9 +363,9 @@ func mergeEntities(a, b []Entity) []Entity {
 	return out
 }
 
-// Apply replaces the given entities (sorted, non-overlapping, as Detect returns them) with
+// apply replaces the given entities (sorted, non-overlapping, as detect returns them) with
 // their placeholders.
-func (d *Detector) Apply(text string, ents []Entity) string {
+func (d *Detector) apply(text string, ents []Entity) string {
 	if len(ents) == 0 {
 		return text
 	}
@@ -422,9 +383,6 @@ func (d *Detector) Apply(text string, ents []Entity) string {
 	b.WriteString(text[last:])
 	return b.String()
 }
-
-// IsReference reports whether t is an organisation-defined reference type.
-func IsReference(t Type) bool { return strings.HasPrefix(string(t), string(RefPrefix)) }
 
 // sortEntities sorts by start, then longer first.
 func sortEntities(es []Entity) {

@@ -1,10 +1,9 @@
 package policy
 
 import (
-	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
+
+	"github.com/fairline/fairline/internal/pii"
 )
 
 // Reference is an organisation-defined reference number that identifies a resident or their
@@ -26,44 +25,6 @@ type Reference struct {
 	Pattern string   `yaml:"pattern"`
 	Check   string   `yaml:"check"`
 	Context []string `yaml:"context"`
-}
-
-// referenceREs holds the compiled, anchored pattern of every reference that passed validation,
-// keyed by pattern, so a *Policy stays plain data (comparable, copyable).
-var referenceREs sync.Map // string -> *regexp.Regexp
-
-// Regexp is Pattern compiled and anchored (^(?:Pattern)$). It is compiled when the policy is
-// validated; it returns nil only for a Reference that did not come from a valid policy and
-// whose pattern does not compile.
-func (r *Reference) Regexp() *regexp.Regexp {
-	if re, ok := referenceREs.Load(r.Pattern); ok {
-		return re.(*regexp.Regexp)
-	}
-	re, err := compileReference(r.Pattern)
-	if err != nil {
-		return nil
-	}
-	return re
-}
-
-// referenceCount bounds referenceREs: a long-running process that reloads many different
-// policies (or a fuzzer) must not grow it without limit; past the bound patterns are compiled
-// on each call instead.
-var referenceCount atomic.Int64
-
-const maxCachedReferences = 1024
-
-func compileReference(pattern string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(`^(?:` + pattern + `)$`)
-	if err != nil {
-		return nil, err
-	}
-	if referenceCount.Add(1) <= maxCachedReferences {
-		if _, loaded := referenceREs.LoadOrStore(pattern, re); loaded {
-			referenceCount.Add(-1)
-		}
-	}
-	return re, nil
 }
 
 // ReferenceChecks maps each check rule a reference may name to what it verifies.
@@ -103,7 +64,7 @@ func (v *validator) references() {
 			v.errf(p+".pattern", "pattern is %d bytes; at most %d are allowed", len(r.Pattern), MaxReferencePattern)
 			continue
 		}
-		re, err := compileReference(r.Pattern)
+		re, err := pii.CompileReference(r.Pattern)
 		if err != nil {
 			// The regexp package's message quotes only the pattern, never personal data.
 			v.errf(p+".pattern", "not a valid RE2 regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))

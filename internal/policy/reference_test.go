@@ -3,14 +3,16 @@ package policy
 import (
 	"strings"
 	"testing"
+
+	"github.com/fairline/fairline/internal/pii"
 )
 
 func TestDefaultReferences(t *testing.T) {
 	p := Default()
 	ids := map[string]string{}
 	for _, r := range p.Organisation.References {
-		if r.Regexp() == nil {
-			t.Errorf("%s: pattern not compiled", r.ID)
+		if _, err := pii.CompileReference(r.Pattern); err != nil {
+			t.Errorf("%s: %v", r.ID, err)
 		}
 		ids[r.ID] = r.Name
 	}
@@ -19,9 +21,9 @@ func TestDefaultReferences(t *testing.T) {
 			t.Errorf("default policy lacks reference %s", id)
 		}
 	}
-	uprn := p.Organisation.References[2]
-	if !uprn.Regexp().MatchString("100030512345") || uprn.Regexp().MatchString("x100030512345") || uprn.Regexp().MatchString("1000305123456") {
-		t.Error("uprn pattern is not anchored")
+	uprn, err := pii.CompileReference(p.Organisation.References[2].Pattern)
+	if err != nil || !uprn.MatchString("100030512345") || uprn.MatchString("x100030512345") || uprn.MatchString("1000305123456") {
+		t.Errorf("uprn pattern is not anchored (err %v)", err)
 	}
 }
 
