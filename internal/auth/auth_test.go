@@ -79,7 +79,7 @@ func TestCreateUserValidation(t *testing.T) {
 		_, _, err := s.CreateUser(ctx, "system", tc.n)
 		var ie *fail.Error
 		if !errors.As(err, &ie) || ie.Kind != fail.Invalid || ie.Field != tc.field {
-			t.Errorf("%+v: err = %v, want InputError on %s", tc.n, err, tc.field)
+			t.Errorf("%+v: err = %v, want an invalid %s", tc.n, err, tc.field)
 		}
 	}
 	if n, _ := db.Q().CountUsers(ctx); n != 0 {
