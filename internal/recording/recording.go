@@ -238,6 +238,13 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 		return Ingested{}, err
 	}
 	defer clear(dataKey)
+	// Until the row that refers to it is committed, the blob is removed on every way out.
+	committed := false
+	defer func() {
+		if !committed {
+			s.removeBlob(blobKey)
+		}
+	}()
 	sum := sha256.New()
 	var size int64
 	_, err = blob.PutWriting(ctx, s.blobs, blobKey, func(w io.Writer) error {
@@ -256,19 +263,16 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 		return err
 	})
 	if err != nil {
-		s.removeBlob(blobKey)
 		if errors.Is(err, ErrTooLarge) {
 			return Ingested{}, fmt.Errorf("%w (%d MB)", ErrTooLarge, s.maxSize>>20)
 		}
 		return Ingested{}, fmt.Errorf("store recording: %w", err)
 	}
 	if got := hex.EncodeToString(sum.Sum(nil)); got != meta.SHA256 {
-		s.removeBlob(blobKey)
 		return Ingested{}, ErrDigestMismatch
 	}
 	wrapped, err := s.keys.Wrap(ctx, dataKey)
 	if err != nil {
-		s.removeBlob(blobKey)
 		return Ingested{}, fmt.Errorf("wrap data key: %w", err)
 	}
 	rec := store.Recording{ID: id, ExternalID: meta.ExternalID, IdempotencyKey: idemKey, Direction: meta.Direction,
@@ -282,7 +286,6 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 		e164, _ := crypt.NormalizePhone(meta.OtherParty)
 		ct, err := crypt.SealString(dataKey, e164, numberAD(id))
 		if err != nil {
-			s.removeBlob(blobKey)
 			return Ingested{}, err
 		}
 		rec.NumberCT, rec.NumberBIdx = base64.StdEncoding.EncodeToString(ct), s.numberIndex(e164)
@@ -297,7 +300,6 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 	})
 	if errors.Is(err, store.ErrConflict) {
 		// A concurrent retry with the same key won the race: keep theirs.
-		s.removeBlob(blobKey)
 		prev, perr := s.db.Q().RecordingByIdempotencyKey(ctx, idemKey)
 		if perr != nil {
 			return Ingested{}, perr
@@ -305,9 +307,9 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 		return s.replay(prev, meta)
 	}
 	if err != nil {
-		s.removeBlob(blobKey)
 		return Ingested{}, err
 	}
+	committed = true
 	s.stored.Inc()
 	return Ingested{Recording: rec, Created: true}, nil
 }

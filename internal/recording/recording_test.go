@@ -243,6 +243,22 @@ func TestIngestIdempotencyAndRefusals(t *testing.T) {
 	})
 }
 
+// An upload whose row cannot be committed (the database refuses writes) leaves no blob behind:
+// the clean-up runs on that way out as on the others.
+func TestIngestUncommittedLeavesNoBlob(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, Options{})
+		dbtest.SetReadOnly(t, db, true)
+		defer dbtest.SetReadOnly(t, db, false)
+		if _, err := e.svc.Ingest(context.Background(), "token:1", "k1", e.meta("trading-standards"), bytes.NewReader(e.audio)); err == nil {
+			t.Fatal("ingest into a read-only database succeeded")
+		}
+		if n := e.blobCount(t); n != 0 {
+			t.Errorf("%d blobs left after a failed commit, want 0", n)
+		}
+	})
+}
+
 // A repeated idempotency key returns the first recording only when every
 // metadata field is the same; any difference is a conflict that names the
 // field but never its value.
