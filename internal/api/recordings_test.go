@@ -6,13 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,22 +18,15 @@ import (
 	"github.com/fairline/fairline/internal/api"
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/auth"
-	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/keys"
+	"github.com/fairline/fairline/internal/testutil/apptest"
 	"github.com/fairline/fairline/internal/web"
 )
 
 func newApp(t *testing.T) (*app.App, *httptest.Server) {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := config.Defaults()
-	cfg.DataDir, cfg.DB, cfg.KeyFile, cfg.BlobDir = dir, filepath.Join(dir, "f.db"), filepath.Join(dir, "keys.json"), filepath.Join(dir, "blobs")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.Open(context.Background(), cfg, log, app.Options{PasswordParams: auth.Params{Memory: 1024, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	log := slog.New(slog.DiscardHandler)
+	a := apptest.OpenDir(t, t.TempDir()).App
 	apiSrv, err := api.New(api.Deps{DB: a.DB, Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
 		Chat: a.Chat, WidgetOrigins: []string{"https://www.council.example"}})
 	if err != nil {
