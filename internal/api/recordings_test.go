@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,7 @@ import (
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/testutil/apptest"
+	"github.com/fairline/fairline/internal/testutil/scenario"
 	"github.com/fairline/fairline/internal/web"
 )
 
@@ -98,43 +100,51 @@ func TestUploadRecording(t *testing.T) {
 		"duration_seconds": 8.1, "sha256": hex.EncodeToString(sum[:])}
 	up := upload{key: "pbx-CALL-0001", meta: meta, audio: audio, token: token}
 
-	status, out := up.do(t, srv)
-	if status != http.StatusCreated || out["format"] != "wav/mulaw" || out["created"] != true {
-		t.Fatalf("upload: %d %v", status, out)
-	}
-	id := out["id"]
-	status, out = up.do(t, srv)
-	if status != http.StatusOK || out["id"] != id || out["created"] != false {
-		t.Fatalf("retry: %d %v", status, out)
-	}
-
-	corrupt := up
-	corrupt.key = "pbx-CALL-0002"
-	corrupt.audio = append([]byte{}, audio...)
-	corrupt.audio[1000] ^= 0xFF
-	if status, out = corrupt.do(t, srv); status != http.StatusUnprocessableEntity || errCode(out) != "digest_mismatch" {
-		t.Errorf("corrupt: %d %v", status, out)
-	}
-	unknown := up
-	unknown.key = "pbx-CALL-0003"
-	unknown.meta = map[string]any{}
-	for k, v := range meta {
-		unknown.meta[k] = v
-	}
-	unknown.meta["service_area"] = "parks-and-gardens"
-	if status, out = unknown.do(t, srv); status != http.StatusUnprocessableEntity || errCode(out) != "invalid_service_area" {
-		t.Errorf("unknown area: %d %v", status, out)
-	}
-	noKey := up
-	noKey.key = ""
-	if status, out = noKey.do(t, srv); status != http.StatusUnprocessableEntity || errCode(out) != "invalid_Idempotency-Key" {
-		t.Errorf("no idempotency key: %d %v", status, out)
-	}
-	anon := up
-	anon.token = ""
-	if status, out = anon.do(t, srv); status != http.StatusUnauthorized {
-		t.Errorf("no token: %d %v", status, out)
-	}
+	var id any
+	scenario.Step(t, "an upload is stored", func(t *testing.T) {
+		status, out := up.do(t, srv)
+		if status != http.StatusCreated || out["format"] != "wav/mulaw" || out["created"] != true {
+			t.Fatalf("upload: %d %v", status, out)
+		}
+		id = out["id"]
+	})
+	scenario.Step(t, "a retry returns the first", func(t *testing.T) {
+		if status, out := up.do(t, srv); status != http.StatusOK || out["id"] != id || out["created"] != false {
+			t.Fatalf("retry: %d %v", status, out)
+		}
+	})
+	scenario.Step(t, "refusals", func(t *testing.T) {
+		corrupt := up
+		corrupt.key = "pbx-CALL-0002"
+		corrupt.audio = append([]byte{}, audio...)
+		corrupt.audio[1000] ^= 0xFF
+		unknown := up
+		unknown.key = "pbx-CALL-0003"
+		unknown.meta = maps.Clone(meta)
+		unknown.meta["service_area"] = "parks-and-gardens"
+		noKey := up
+		noKey.key = ""
+		anon := up
+		anon.token = ""
+		for _, c := range []struct {
+			name       string
+			up         upload
+			wantStatus int
+			wantCode   string // "" when the body is not checked
+		}{
+			{"corrupt", corrupt, http.StatusUnprocessableEntity, "digest_mismatch"},
+			{"unknown area", unknown, http.StatusUnprocessableEntity, "invalid_service_area"},
+			{"no idempotency key", noKey, http.StatusUnprocessableEntity, "invalid_Idempotency-Key"},
+			{"no token", anon, http.StatusUnauthorized, ""},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				status, out := c.up.do(t, srv)
+				if status != c.wantStatus || (c.wantCode != "" && errCode(out) != c.wantCode) {
+					t.Errorf("%d %v, want %d %s", status, out, c.wantStatus, c.wantCode)
+				}
+			})
+		}
+	})
 	var n int
 	a.DB.SQL().QueryRow(`SELECT COUNT(*) FROM recordings`).Scan(&n)
 	if n != 1 {
