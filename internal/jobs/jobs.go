@@ -26,13 +26,6 @@ import (
 // not contain personal data.
 type Handler func(ctx context.Context, payload json.RawMessage) error
 
-// Periodic is a job that runs every Every; one instance of it exists at a
-// time across all workers.
-type Periodic struct {
-	Kind  string
-	Every time.Duration
-}
-
 // Queue enqueues and runs jobs.
 type Queue struct {
 	db       *store.DB

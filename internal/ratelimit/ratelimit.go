@@ -136,11 +136,8 @@ func New(r Rate, o Options) *Limiter {
 	return l
 }
 
-// Rate is the limit per conversation.
-func (l *Limiter) Rate() Rate { return l.rate }
-
-// Len is how many buckets are held (tests).
-func (l *Limiter) Len() int {
+// size is how many buckets are held.
+func (l *Limiter) size() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.lru.Len()
