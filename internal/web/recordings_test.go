@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -150,6 +151,55 @@ func TestRecordingsConsole(t *testing.T) {
 			t.Errorf("release: %d, still on hold", resp.StatusCode)
 		}
 	})
+}
+
+// Information governance discloses from the recording page: a refusal keeps what was entered
+// and the holds and recipients on the page; a disclosure shows its single-use link there.
+func TestDiscloseFromRecordingPage(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
+	rec := s.addRecording("d1", "adult-social-care")
+	ig := s.signIn("ig@example.gov.uk")
+	_, _, token := s.get(ig, "/console/recordings/"+rec.ID)
+	if resp := s.post(ig, "/console/recordings/"+rec.ID+"/holds", url.Values{"csrf_token": {token}, "reason": {"Claim LC-9"},
+		"review_at": {time.Now().AddDate(1, 0, 0).Format("2006-01-02")}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("place hold: %d", resp.StatusCode)
+	}
+	form := url.Values{"csrf_token": {token}, "recipient": {"emergency-services"}, "lawful_basis": {"9(2)(c)"}, "reference": {"POL-7"}}
+	for _, c := range []struct {
+		name   string
+		reason string
+		status int
+		want   []string
+		not    []string
+	}{
+		{"no reason", "", http.StatusUnprocessableEntity,
+			[]string{"There is a problem", `id="disclosure_reason-error"`, `value="emergency-services" selected`, "Claim LC-9"},
+			[]string{"single-use link"}},
+		{"disclosed", "Welfare concern", http.StatusOK,
+			[]string{"single-use link", s.web.BaseURL + "/disclosures/", "Claim LC-9"},
+			[]string{"There is a problem"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := maps.Clone(form)
+			f.Set("disclosure_reason", c.reason)
+			resp := s.post(ig, "/console/recordings/"+rec.ID+"/disclosures", f)
+			body := readAll(resp)
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(body, w) {
+					t.Errorf("page shows %q", w)
+				}
+			}
+		})
+	}
 }
 
 func TestRecordingsByNumberIsPostOnly(t *testing.T) {
