@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,10 +80,8 @@ func ParseRate(s string) (Rate, error) {
 	}
 	unit = strings.TrimSpace(unit)
 	for _, u := range units {
-		for _, name := range u.names {
-			if unit == name {
-				return Rate{N: n, Per: u.per}, nil
-			}
+		if slices.Contains(u.names, unit) {
+			return Rate{N: n, Per: u.per}, nil
 		}
 	}
 	return Rate{}, bad

@@ -555,10 +555,8 @@ func queryHas(cs []concept, a *acc, t string) bool {
 		if a.best[ci] < 0 {
 			continue
 		}
-		for _, x := range cn.alts[a.best[ci]].terms {
-			if x == t {
-				return true
-			}
+		if slices.Contains(cn.alts[a.best[ci]].terms, t) {
+			return true
 		}
 	}
 	return false
