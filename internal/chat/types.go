@@ -63,6 +63,11 @@ type Feedback struct {
 
 // DayStat is one day's figures for one service area. Stats are aggregates
 // that outlive the raw turns they were counted from.
+//
+// DayStat is the chat service's type for readers of its reports (web);
+// store.ChatDay has the same fields and is the stored row and the change the
+// writer adds to it, used only inside chat. They stay two types so that
+// callers of chat need not import store; Report converts one to the other.
 type DayStat struct {
 	Day         time.Time // midnight UTC
 	ServiceArea string

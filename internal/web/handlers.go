@@ -422,7 +422,7 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, rep *audit.
 		older = "/console/audit?" + v.Encode()
 	}
 	return s.render(w, r, "audit", &page{Title: "Audit log", Values: q, Data: struct {
-		Entries []store.AuditRow
+		Entries []audit.Entry
 		Older   string
 		Verify  *audit.Report
 	}{entries, older, rep}})

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/scenario"
@@ -54,7 +55,7 @@ func TestKnowledgeBaseConsole(t *testing.T) {
 		}
 		return p.Excluded
 	}
-	auditedKB := func(t *testing.T) []store.AuditRow {
+	auditedKB := func(t *testing.T) []audit.Entry {
 		t.Helper()
 		entries, err := s.app.Audit.Entries(ctx, store.AuditFilter{Action: "kb.", Limit: 10})
 		if err != nil {
