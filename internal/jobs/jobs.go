@@ -1,9 +1,10 @@
-// Package jobs runs Fairline's background work (retention sweeps, crawls,
-// survey sends, session clean-up) from a queue in the database rather than
-// in-memory timers, so work survives restarts and several instances sharing
-// one PostgreSQL database neither double up nor miss any: a job is claimed
-// with FOR UPDATE SKIP LOCKED, held under a lease the worker keeps renewing,
-// and claimed again by anyone if its worker dies.
+// Package jobs runs Fairline's background work (retention sweeps of
+// recordings and chat, re-crawls of the council website, session clean-up,
+// retention recomputed after a policy change) from a queue in the database
+// rather than in-memory timers, so work survives restarts and several
+// instances sharing one PostgreSQL database neither double up nor miss any:
+// a job is claimed with FOR UPDATE SKIP LOCKED, held under a lease the worker
+// keeps renewing, and claimed again by anyone if its worker dies.
 package jobs
 
 import (

@@ -4,6 +4,8 @@
 // the other party's number only through a keyed hash, opened only by roles
 // that may, for a stated purpose, and destroyed when its service area's
 // period ends: wrapped key first, so copies become unreadable, then the blob.
+// Recordings arrive by the API or a drop folder; legal holds pause their
+// deletion, and disclosures hand one to a recipient the policy allows.
 package recording
 
 import (

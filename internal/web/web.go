@@ -1,5 +1,7 @@
-// Package web serves Fairline's HTML pages: the public privacy notices and
-// the staff console. Handlers are thin: parse, call a service, render. Every
+// Package web serves Fairline's HTML pages: the public privacy notices, the
+// chatbot's page (/ask) and widget, the download page for disclosed
+// recordings, first-run setup and the staff console. Handlers are thin:
+// parse, call a service, render. Every
 // route is declared once in routes.go with the roles allowed to use it;
 // anything not declared is not served, and a route without an access rule
 // does not start.
