@@ -85,20 +85,23 @@ func (s *Server) reportFor(r *http.Request, rr reportRange) (chat.Report, error)
 	return rep, nil
 }
 
-// reportView is the page's data.
+// reportView is the page's data. The tables and the summary are laid out for the partials
+// (partials.go); Totals and Areas are the figures they show.
 type reportView struct {
-	Available  bool
-	From, To   string
-	CSV        string
-	Scoped     bool
-	Totals     figures
-	Areas      []areaRow
-	DayTable   periodTable
-	WeekTable  periodTable
-	DayChart   barChart
-	AreaChart  barChart
-	Unanswered []chat.Unanswered
-	TopPages   []chat.PageUse
+	Available       bool
+	From, To        string
+	CSV             string
+	Scoped          bool
+	Totals          figures
+	Areas           []areaRow
+	Summary         []summaryRow
+	AreaTable       table
+	DayTable        table
+	WeekTable       table
+	DayChart        barChart
+	AreaChart       barChart
+	UnansweredTable table // no rows: every question found an answer
+	TopPagesTable   table // no rows: no page was used
 }
 
 // figures are counts with the rates derived from them.
@@ -132,15 +135,8 @@ type areaRow struct {
 	figures
 }
 
-// periodTable is questions per period and service area.
-type periodTable struct {
-	ID, Caption, FirstCol string
-	Areas                 []string // column headings: service area names
-	Rows                  []periodRow
-}
-
-// periodRow is one day or week: questions per service area (in AreaIDs
-// order) and the totals.
+// periodRow is one day or week: questions per service area (in the order of
+// the areas) and the totals.
 type periodRow struct {
 	Label  string
 	ByArea []int
@@ -255,18 +251,82 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 func buildReportView(rr reportRange, rep chat.Report, names map[string]string) reportView {
 	v := reportView{Available: true, From: rr.From.Format(dateLayout), To: rr.To.Format(dateLayout)}
 	v.CSV = "/console/reports.csv?" + url.Values{"from": {v.From}, "to": {v.To}}.Encode()
-	v.Unanswered, v.TopPages = rep.Unanswered, rep.TopPages
 	v.Areas, v.Totals = areaRows(rep.Days, names)
-	var cols []string
-	for _, a := range v.Areas {
-		cols = append(cols, a.Name)
-	}
-	v.DayTable = periodTable{ID: "per-day", Caption: "Questions per day by service area", FirstCol: "Day", Areas: cols}
-	v.WeekTable = periodTable{ID: "per-week", Caption: "Questions per week (weeks start on Monday) by service area", FirstCol: "Week", Areas: cols}
-	v.DayTable.Rows, v.WeekTable.Rows = periodRows(rr, rep.Days, v.Areas)
-	v.DayChart = dayChart(rr, v.DayTable.Rows, v.Totals.Questions)
+	v.Summary = totalsSummary(v.Totals)
+	v.AreaTable = areaTable(v.Areas)
+	byDay, byWeek := periodRows(rr, rep.Days, v.Areas)
+	v.DayTable = periodTable("per-day", "Questions per day by service area", "Day", v.Areas, byDay)
+	v.WeekTable = periodTable("per-week", "Questions per week (weeks start on Monday) by service area", "Week", v.Areas, byWeek)
+	v.DayChart = dayChart(rr, byDay, v.Totals.Questions)
 	v.AreaChart = areaChart(v.Areas)
+	v.UnansweredTable = unansweredTable(rep.Unanswered)
+	v.TopPagesTable = topPagesTable(rep.TopPages)
 	return v
+}
+
+// totalsSummary is the summary list of the period's figures.
+func totalsSummary(f figures) []summaryRow {
+	return []summaryRow{
+		{"Questions", cell{Text: strconv.Itoa(f.Questions)}},
+		{"Answered", cell{Text: fmt.Sprintf("%s (%d)", f.AnsweredRate(), f.Answered)}},
+		{"Passed to a contact route", cell{Text: strconv.Itoa(f.Handoffs)}},
+		{"Rated helpful", cell{Text: fmt.Sprintf("%s (%d yes, %d no)", f.HelpfulRate(), f.Helpful, f.NotHelpful)}},
+	}
+}
+
+// areaTable is questions, answered rate and helpful rate by service area.
+func areaTable(areas []areaRow) table {
+	t := table{ID: "by-area", Caption: "Questions, answered rate and helpful rate by service area",
+		CaptionClass: "govuk-table__caption--s", Scroll: true,
+		Cols: []column{{"Service area", false}, {"Questions", true}, {"Answered", true}, {"Handoffs", true}, {"Helpful", true}}}
+	for _, a := range areas {
+		t.Rows = append(t.Rows, []cell{{Text: a.Name, Header: true}, num(a.Questions),
+			{Text: a.AnsweredRate(), Numeric: true}, num(a.Handoffs), {Text: a.HelpfulRate(), Numeric: true}})
+	}
+	return t
+}
+
+// periodTable is questions per period (rows) and service area (columns), with the totals.
+func periodTable(id, caption, first string, areas []areaRow, rows []periodRow) table {
+	t := table{ID: id, Caption: caption, CaptionClass: "govuk-table__caption--s", Scroll: true, Cols: []column{{first, false}}}
+	for _, a := range areas {
+		t.Cols = append(t.Cols, column{a.Name, true})
+	}
+	t.Cols = append(t.Cols, column{"All questions", true}, column{"Answered", true}, column{"Helpful", true})
+	for _, r := range rows {
+		cells := []cell{{Text: r.Label, Header: true}}
+		for _, n := range r.ByArea {
+			cells = append(cells, num(n))
+		}
+		cells = append(cells, num(r.Total.Questions), cell{Text: r.Total.AnsweredRate(), Numeric: true},
+			cell{Text: r.Total.HelpfulRate(), Numeric: true})
+		t.Rows = append(t.Rows, cells)
+	}
+	return t
+}
+
+// unansweredTable lists the questions the chatbot could not answer, most asked first.
+func unansweredTable(us []chat.Unanswered) table {
+	t := table{Caption: "Questions the chatbot could not answer, most asked first", CaptionClass: "govuk-visually-hidden",
+		Cols: []column{{"Question (example)", false}, {"Times asked", true}, {"Last asked", false}}}
+	for _, u := range us {
+		t.Rows = append(t.Rows, []cell{{Text: u.Example}, num(u.Count), {Text: dayText(u.Last)}})
+	}
+	return t
+}
+
+// topPagesTable lists the pages the chatbot answered from, most used first.
+func topPagesTable(ps []chat.PageUse) table {
+	t := table{Caption: "Pages the chatbot answered from, most used first", CaptionClass: "govuk-visually-hidden",
+		Cols: []column{{"Page", false}, {"Answers", true}}}
+	for _, p := range ps {
+		title := p.Title
+		if title == "" {
+			title = p.URL
+		}
+		t.Rows = append(t.Rows, []cell{{Text: title, Href: p.URL, External: true}, num(p.Count)})
+	}
+	return t
 }
 
 // areaRows sums the days by service area, busiest first, and over all areas.

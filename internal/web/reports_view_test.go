@@ -24,11 +24,22 @@ func TestBuildReportView(t *testing.T) {
 		return chat.DayStat{Day: day(d), ServiceArea: area, Questions: q, Answered: answered, Helpful: helpful, NotHelpful: notHelpful}
 	}
 	names := map[string]string{"libraries": "Libraries", "waste": "Bins and recycling"}
-	// rows renders period rows as "label: per area | total answered helpful" for comparison.
-	rows := func(rs []periodRow) []string {
+	// rows renders table rows as their cells' texts, the row header first and marked "label:".
+	rows := func(rs [][]cell) []string {
 		var out []string
 		for _, r := range rs {
-			out = append(out, fmt.Sprintf("%s: %v | %d %s %s", r.Label, r.ByArea, r.Total.Questions, r.Total.AnsweredRate(), r.Total.HelpfulRate()))
+			var b strings.Builder
+			for i, c := range r {
+				if c.Header != (i == 0) {
+					fmt.Fprintf(&b, "(header %v) ", c.Header)
+				}
+				b.WriteString(c.Text)
+				if i == 0 {
+					b.WriteString(":")
+				}
+				b.WriteString(" ")
+			}
+			out = append(out, strings.TrimSpace(b.String()))
 		}
 		return out
 	}
@@ -47,17 +58,20 @@ func TestBuildReportView(t *testing.T) {
 		wantTotals   figures
 		wantDays     []string
 		wantWeeks    []string
+		wantAreaRows []string
+		wantSummary  []string // key=value
 		wantDayDesc  string // empty when the chart must be empty
 		wantAreaDesc string
 	}{
 		{
 			name: "no questions", from: "2026-11-21", to: "2026-11-23",
 			wantDays: []string{
-				"Sat 21 Nov 2026: [] | 0 – –",
-				"Sun 22 Nov 2026: [] | 0 – –",
-				"Mon 23 Nov 2026: [] | 0 – –",
+				"Sat 21 Nov 2026: 0 – –",
+				"Sun 22 Nov 2026: 0 – –",
+				"Mon 23 Nov 2026: 0 – –",
 			},
-			wantWeeks: []string{"Week of 16 Nov 2026: [] | 0 – –", "Week of 23 Nov 2026: [] | 0 – –"},
+			wantWeeks:   []string{"Week of 16 Nov 2026: 0 – –", "Week of 23 Nov 2026: 0 – –"},
+			wantSummary: []string{"Questions=0", "Answered=– (0)", "Passed to a contact route=0", "Rated helpful=– (0 yes, 0 no)"},
 		},
 		{
 			name: "areas busiest first, weeks from Monday", from: "2026-11-21", to: "2026-11-24",
@@ -72,27 +86,53 @@ func TestBuildReportView(t *testing.T) {
 			wantAreas:  []string{"waste=Bins and recycling 5", "libraries=Libraries 3", "=Not classified 1", "arts-and-culture=Arts and culture 1"},
 			wantTotals: figures{Questions: 10, Answered: 6, Helpful: 2, NotHelpful: 2},
 			wantDays: []string{
-				"Sat 21 Nov 2026: [0 2 0 0] | 2 50% 100%",
-				"Sun 22 Nov 2026: [0 0 0 0] | 0 – –",
-				"Mon 23 Nov 2026: [5 0 0 0] | 5 80% 50%",
-				"Tue 24 Nov 2026: [0 1 1 1] | 3 33% 0%",
+				"Sat 21 Nov 2026: 0 2 0 0 2 50% 100%",
+				"Sun 22 Nov 2026: 0 0 0 0 0 – –",
+				"Mon 23 Nov 2026: 5 0 0 0 5 80% 50%",
+				"Tue 24 Nov 2026: 0 1 1 1 3 33% 0%",
 			},
 			wantWeeks: []string{
-				"Week of 16 Nov 2026: [0 2 0 0] | 2 50% 100%",
-				"Week of 23 Nov 2026: [5 1 1 1] | 8 63% 33%",
+				"Week of 16 Nov 2026: 0 2 0 0 2 50% 100%",
+				"Week of 23 Nov 2026: 5 1 1 1 8 63% 33%",
 			},
+			wantAreaRows: []string{
+				"Bins and recycling: 5 80% 0 50%",
+				"Libraries: 3 67% 0 50%",
+				"Not classified: 1 0% 0 –",
+				"Arts and culture: 1 0% 0 –",
+			},
+			wantSummary: []string{"Questions=10", "Answered=60% (6)", "Passed to a contact route=0", "Rated helpful=50% (2 yes, 2 no)"},
 			wantDayDesc:  "Bar chart of questions per day from 21 November 2026 to 24 November 2026: 10 questions in all; the busiest day was Mon 23 Nov 2026 with 5. The figures are in the table below.",
 			wantAreaDesc: "Bar chart of questions by service area, busiest first; Bins and recycling 5; Libraries 3; Not classified 1; Arts and culture 1. The figures are in the table below.",
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rr := reportRange{From: day(tt.from), To: day(tt.to)}
-			v := buildReportView(rr, chat.Report{Days: tt.days, Unanswered: []chat.Unanswered{{Example: "q", Count: 2}}}, names)
+			last := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+			v := buildReportView(rr, chat.Report{Days: tt.days,
+				Unanswered: []chat.Unanswered{{Example: "xyzzy <b>", Count: 2, Last: last}},
+				TopPages: []chat.PageUse{{URL: "https://council.example/bins", Title: "Bins", Count: 3},
+					{URL: "https://council.example/untitled", Count: 1}}}, names)
 			if !v.Available || v.From != tt.from || v.To != tt.to || v.CSV != "/console/reports.csv?from="+tt.from+"&to="+tt.to {
 				t.Errorf("period: available %v, %s to %s, CSV %q", v.Available, v.From, v.To, v.CSV)
 			}
-			if len(v.Unanswered) != 1 || v.Unanswered[0].Count != 2 {
-				t.Errorf("unanswered %v, want the report's", v.Unanswered)
+			var summary []string
+			for _, r := range v.Summary {
+				summary = append(summary, r.Key+"="+r.Value.Text)
+			}
+			if got := strings.Join(summary, "\n"); got != strings.Join(tt.wantSummary, "\n") {
+				t.Errorf("summary:\n%s\nwant:\n%s", got, strings.Join(tt.wantSummary, "\n"))
+			}
+			if got := strings.Join(rows(v.AreaTable.Rows), "\n"); got != strings.Join(tt.wantAreaRows, "\n") {
+				t.Errorf("area table:\n%s\nwant:\n%s", got, strings.Join(tt.wantAreaRows, "\n"))
+			}
+			// The text is left for the template to escape.
+			if got := rows(v.UnansweredTable.Rows); len(got) != 1 || got[0] != "(header false) xyzzy <b>: 2 "+dayText(last) {
+				t.Errorf("unanswered rows %q", got)
+			}
+			if tp := v.TopPagesTable.Rows; len(tp) != 2 || tp[0][0] != (cell{Text: "Bins", Href: "https://council.example/bins", External: true}) ||
+				tp[1][0].Text != "https://council.example/untitled" || tp[1][1] != num(1) {
+				t.Errorf("top pages rows %+v", tp)
 			}
 			if got := strings.Join(areas(v.Areas), "\n"); got != strings.Join(tt.wantAreas, "\n") {
 				t.Errorf("areas:\n%s\nwant:\n%s", got, strings.Join(tt.wantAreas, "\n"))
@@ -100,13 +140,14 @@ func TestBuildReportView(t *testing.T) {
 			if v.Totals != tt.wantTotals {
 				t.Errorf("totals %+v, want %+v", v.Totals, tt.wantTotals)
 			}
-			for _, pt := range []periodTable{v.DayTable, v.WeekTable} {
-				if len(pt.Areas) != len(v.Areas) {
-					t.Errorf("%s: columns %v for %d areas", pt.ID, pt.Areas, len(v.Areas))
+			for _, pt := range []table{v.DayTable, v.WeekTable} {
+				// The period, one column per area, then all questions, answered and helpful.
+				if len(pt.Cols) != len(v.Areas)+4 {
+					t.Fatalf("%s: columns %v for %d areas", pt.ID, pt.Cols, len(v.Areas))
 				}
 				for i, a := range v.Areas {
-					if pt.Areas[i] != a.Name {
-						t.Errorf("%s: column %d is %q, want %q", pt.ID, i, pt.Areas[i], a.Name)
+					if c := pt.Cols[i+1]; c != (column{a.Name, true}) {
+						t.Errorf("%s: column %d is %+v, want %q", pt.ID, i+1, c, a.Name)
 					}
 				}
 			}
