@@ -60,7 +60,7 @@ func TestBuildReportView(t *testing.T) {
 		wantWeeks    []string
 		wantAreaRows []string
 		wantSummary  []string // key=value
-		wantDayDesc  string // empty when the chart must be empty
+		wantDayDesc  string   // empty when the chart must be empty
 		wantAreaDesc string
 	}{
 		{
@@ -101,7 +101,7 @@ func TestBuildReportView(t *testing.T) {
 				"Not classified: 1 0% 0 –",
 				"Arts and culture: 1 0% 0 –",
 			},
-			wantSummary: []string{"Questions=10", "Answered=60% (6)", "Passed to a contact route=0", "Rated helpful=50% (2 yes, 2 no)"},
+			wantSummary:  []string{"Questions=10", "Answered=60% (6)", "Passed to a contact route=0", "Rated helpful=50% (2 yes, 2 no)"},
 			wantDayDesc:  "Bar chart of questions per day from 21 November 2026 to 24 November 2026: 10 questions in all; the busiest day was Mon 23 Nov 2026 with 5. The figures are in the table below.",
 			wantAreaDesc: "Bar chart of questions by service area, busiest first; Bins and recycling 5; Libraries 3; Not classified 1; Arts and culture 1. The figures are in the table below.",
 		},
