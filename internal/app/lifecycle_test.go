@@ -11,6 +11,7 @@ import (
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/store"
+	"github.com/fairline/fairline/internal/testutil/apptest"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
 )
 
@@ -23,7 +24,7 @@ func TestStartCloseLeavesNoGoroutines(t *testing.T) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
 			dir := t.TempDir()
-			cfg := testConfig(dir)
+			cfg := apptest.Config(dir)
 			if d == store.Postgres {
 				cfg.DB = pgtest.DSN(t) // starts the server first: its goroutines are not the app's
 			}

@@ -34,6 +34,10 @@ const (
 // Entry is one audited action. Actor and Object are pseudonymous ids such as
 // "user:12", "system" or "recording:7f3a..."; Purpose says why (for example
 // "quality_monitoring"); Outcome is Success, Failure or Denied.
+//
+// Entry is the audit log's type for everyone outside it: what callers append
+// and what Entries lists. store.AuditRow is its stored form with the chain's
+// hashes, which only this package reads and writes.
 type Entry struct {
 	Seq     int64
 	At      time.Time
@@ -270,15 +274,20 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
-// Filter selects entries for the console; Row is a stored entry with its
-// sequence number and hash. Callers above the store read the log through
-// this package.
-type (
-	Filter = store.AuditFilter
-	Row    = store.AuditRow
-)
+// Filter selects entries for the console; callers above the store read the
+// log through this package.
+type Filter = store.AuditFilter
 
-// Entries lists entries for the console, newest first.
-func (l *Log) Entries(ctx context.Context, f Filter) ([]Row, error) {
-	return l.db.Q().AuditEntries(ctx, f)
+// Entries lists entries for the console, newest first, without their chain hashes (Verify
+// checks those).
+func (l *Log) Entries(ctx context.Context, f Filter) ([]Entry, error) {
+	rows, err := l.db.Q().AuditEntries(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, len(rows))
+	for i, r := range rows {
+		out[i] = Entry{Seq: r.Seq, At: r.At, Actor: r.Actor, Action: r.Action, Object: r.Object, Purpose: r.Purpose, Outcome: r.Outcome}
+	}
+	return out, nil
 }

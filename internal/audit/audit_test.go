@@ -196,3 +196,41 @@ func TestAppendManyChains(t *testing.T) {
 		}
 	})
 }
+
+// Entries lists what was appended, newest first, as the Entry values Append returned.
+func TestEntriesListWhatWasAppended(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		l := audit.New(db, key)
+		ctx := context.Background()
+		var appended []audit.Entry
+		for _, e := range []audit.Entry{
+			{Actor: "user:1", Action: "recording.open", Object: "recording:1", Purpose: "training", Outcome: audit.Success},
+			{Actor: "token:2", Action: "recording.store", Object: "recording:2", Purpose: "call_recording", Outcome: audit.Denied},
+		} {
+			var got audit.Entry
+			err := db.Tx(ctx, func(q *store.Q) error {
+				var err error
+				got, err = l.Append(ctx, q, e)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			appended = append(appended, got)
+		}
+		entries, err := l.Entries(ctx, store.AuditFilter{Action: "recording."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 2 {
+			t.Fatalf("%d entries, want 2", len(entries))
+		}
+		for i, want := range []audit.Entry{appended[1], appended[0]} {
+			got := entries[i]
+			if got.Seq != want.Seq || !got.At.Equal(want.At) || got.Actor != want.Actor || got.Action != want.Action ||
+				got.Object != want.Object || got.Purpose != want.Purpose || got.Outcome != want.Outcome {
+				t.Errorf("entry %d = %+v, want %+v", i, got, want)
+			}
+		}
+	})
+}

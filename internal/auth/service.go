@@ -1,4 +1,5 @@
-// Package auth signs staff in and out and decides who they are.
+// Package auth signs staff in and out and decides who they are, and what
+// each role may do; machine clients use its API tokens instead.
 //
 // A sign-in method (password today; an OpenID Connect provider such as
 // Microsoft Entra ID later) only has to establish which user is present and

@@ -47,7 +47,10 @@ func TestAPITokens(t *testing.T) {
 		if _, err := s.AuthenticateToken(ctx, secret); !errors.Is(err, ErrBadToken) {
 			t.Errorf("revoked token still works: %v", err)
 		}
-		rows, _ := l.Entries(ctx, store.AuditFilter{Action: "token."})
+		rows, err := l.Entries(ctx, store.AuditFilter{Action: "token."})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(rows) != 2 || rows[0].Action != "token.revoke" || rows[1].Action != "token.issue" {
 			t.Errorf("audit: %+v", rows)
 		}

@@ -68,15 +68,6 @@ func (s *Service) rebuildLocked(ctx context.Context) error {
 	return nil
 }
 
-// IndexSize returns the pages and passages indexed (0, 0 before the first
-// use).
-func (s *Service) IndexSize() (pages, passages int) {
-	if ix := s.ix.Load(); ix != nil {
-		return ix.Len()
-	}
-	return 0, 0
-}
-
 func (s *Service) build(ctx context.Context) (*search.Index, error) {
 	v, err := s.Vocabulary(ctx)
 	if err != nil {

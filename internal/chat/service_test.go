@@ -386,7 +386,10 @@ func testIndexFollowsHooks(t *testing.T, db *store.DB) {
 	if _, err := k.Import(ctx, strings.NewReader(page+"\n")); err != nil {
 		t.Fatal(err)
 	}
-	resp, _ := f.svc.Try(ctx, "when do you grit the roads")
+	resp, err := f.svc.Try(ctx, "when do you grit the roads")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(resp.Sources) == 0 || !strings.HasPrefix(resp.Sources[0].URL, "https://demo.localgov.example/gritting") {
 		t.Errorf("new page not answered: %+v", resp)
 	}
@@ -396,7 +399,10 @@ func testIndexFollowsHooks(t *testing.T, db *store.DB) {
 	if _, err := k.ExcludePath(ctx, "user:1", "/gritting"); err != nil {
 		t.Fatal(err)
 	}
-	resp, _ = f.svc.Try(ctx, "when do you grit the roads")
+	resp, err = f.svc.Try(ctx, "when do you grit the roads")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(resp.Sources) > 0 && strings.HasPrefix(resp.Sources[0].URL, "https://demo.localgov.example/gritting") {
 		t.Errorf("removed page still answered")
 	}

@@ -3,8 +3,10 @@
 // quoting it with a link, routes case-specific and eligibility questions to
 // the right contact instead of deciding them, redacts personal data before
 // anything is stored, logged or sent on, and reports on service areas and
-// satisfaction. This file is the contract the API, the pages and the CLI
-// use; service.go implements it.
+// satisfaction. It also keeps the search vocabulary staff edit (service-area
+// rules and synonyms) and builds its search index from the knowledge base.
+// This file holds the types the API, the pages and the CLI exchange with the
+// Service (service.go).
 package chat
 
 import "time"
@@ -63,6 +65,11 @@ type Feedback struct {
 
 // DayStat is one day's figures for one service area. Stats are aggregates
 // that outlive the raw turns they were counted from.
+//
+// DayStat is the chat service's type for readers of its reports (web);
+// store.ChatDay has the same fields and is the stored row and the change the
+// writer adds to it, used only inside chat. They stay two types so that
+// callers of chat need not import store; Report converts one to the other.
 type DayStat struct {
 	Day         time.Time // midnight UTC
 	ServiceArea string

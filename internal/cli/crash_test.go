@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -18,10 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/blob"
-	"github.com/fairline/fairline/internal/config"
+	"github.com/fairline/fairline/internal/testutil/apptest"
 )
 
 // childServe runs `fairline serve` when the test binary is started as a
@@ -30,23 +28,12 @@ func childServe() {
 	os.Exit(Main(context.Background(), OSEnv(), childArgs()))
 }
 
-func openDataDir(t *testing.T, dir string) *app.App {
-	t.Helper()
-	cfg := config.Defaults()
-	cfg.DataDir, cfg.DB, cfg.KeyFile, cfg.BlobDir = dir, filepath.Join(dir, "fairline.db"), filepath.Join(dir, "keys.json"), filepath.Join(dir, "blobs")
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
 // TestUploadSurvivesKill kills the server with SIGKILL in the middle of an
 // upload and checks nothing half-stored remains, then that the same upload
 // (same idempotency key) succeeds after a restart.
 func TestUploadSurvivesKill(t *testing.T) {
 	dir := t.TempDir()
-	a := openDataDir(t, dir)
+	a := apptest.OpenDir(t, dir)
 	_, token, err := a.Auth.IssueToken(context.Background(), "system", "pbx", []string{auth.ScopeRecordingsWrite})
 	a.Close()
 	if err != nil {
@@ -103,7 +90,7 @@ func TestUploadSurvivesKill(t *testing.T) {
 		t.Fatalf("upload did not fail with the server killed: %v", err)
 	}
 
-	a = openDataDir(t, dir)
+	a = apptest.OpenDir(t, dir)
 	rows, err := a.DB.Q().Count(context.Background(), "recordings")
 	visible := 0
 	a.Blobs.List(context.Background(), "", func(blob.Info) error { visible++; return nil })

@@ -3,11 +3,9 @@ package cli
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,8 +15,8 @@ import (
 
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/auth"
-	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/store"
+	"github.com/fairline/fairline/internal/testutil/apptest"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
 )
 
@@ -33,18 +31,13 @@ func TestSignInLockOutAcrossServeProcesses(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			dir := t.TempDir()
-			cfg := config.Defaults()
-			cfg.DataDir, cfg.DB, cfg.KeyFile, cfg.BlobDir = dir, filepath.Join(dir, "fairline.db"), filepath.Join(dir, "keys.json"), filepath.Join(dir, "blobs")
+			cfg := apptest.Config(dir)
 			if dialect == "postgres" {
 				cfg.DB = pgtest.DSN(t)
 			}
 			// The account's hash costs 8 MiB: checks take long enough to
 			// overlap, without the test needing gigabytes if they do.
-			a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
-				app.Options{PasswordParams: auth.Params{Memory: 8 * 1024, Time: 1, Threads: 1}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := apptest.Open(t, cfg, apptest.Options{App: app.Options{PasswordParams: auth.Params{Memory: 8 * 1024, Time: 1, Threads: 1}}})
 			defer a.Close()
 			if _, _, err := a.Auth.CreateUser(context.Background(), "system", auth.NewUser{Email: "victim@example.gov.uk",
 				Role: string(auth.Administrator), Password: "a long enough passphrase"}); err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/blob"
 	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/testutil/apptest"
 )
 
 // TestServeDeadlines runs a real serve with short deadlines: an upload
@@ -33,7 +34,7 @@ func TestServeDeadlines(t *testing.T) {
 	env := dataEnv(t)
 	dir := env["FAIRLINE_DATA_DIR"]
 	env["FAIRLINE_LISTEN"] = "127.0.0.1:0"
-	a := openDataDir(t, dir)
+	a := apptest.OpenDir(t, dir)
 	_, token, err := a.Auth.IssueToken(context.Background(), "system", "pbx", []string{auth.ScopeRecordingsWrite})
 	a.Close()
 	if err != nil {
@@ -148,7 +149,7 @@ func TestServeDeadlines(t *testing.T) {
 	}
 
 	stopServe()
-	a = openDataDir(t, dir)
+	a = apptest.OpenDir(t, dir)
 	defer a.Close()
 	rows, err := a.DB.Q().Count(context.Background(), "recordings")
 	visible := 0

@@ -101,9 +101,6 @@ func OpenKeyFile(path string) (*FileKeyProvider, error) {
 	return p, nil
 }
 
-// Path is the file's location.
-func (p *FileKeyProvider) Path() string { return p.path }
-
 // CurrentVersion is the version Wrap uses ("1", "2", ...).
 func (p *FileKeyProvider) CurrentVersion() string {
 	p.mu.RLock()

@@ -1,9 +1,10 @@
-// Package jobs runs Fairline's background work (retention sweeps, crawls,
-// survey sends, session clean-up) from a queue in the database rather than
-// in-memory timers, so work survives restarts and several instances sharing
-// one PostgreSQL database neither double up nor miss any: a job is claimed
-// with FOR UPDATE SKIP LOCKED, held under a lease the worker keeps renewing,
-// and claimed again by anyone if its worker dies.
+// Package jobs runs Fairline's background work (retention sweeps of
+// recordings and chat, re-crawls of the council website, session clean-up,
+// retention recomputed after a policy change) from a queue in the database
+// rather than in-memory timers, so work survives restarts and several
+// instances sharing one PostgreSQL database neither double up nor miss any:
+// a job is claimed with FOR UPDATE SKIP LOCKED, held under a lease the worker
+// keeps renewing, and claimed again by anyone if its worker dies.
 package jobs
 
 import (
@@ -25,13 +26,6 @@ import (
 // Handler does one job. Its error message is stored on the job and must
 // not contain personal data.
 type Handler func(ctx context.Context, payload json.RawMessage) error
-
-// Periodic is a job that runs every Every; one instance of it exists at a
-// time across all workers.
-type Periodic struct {
-	Kind  string
-	Every time.Duration
-}
 
 // Queue enqueues and runs jobs.
 type Queue struct {

@@ -94,7 +94,10 @@ func TestRetryThenFail(t *testing.T) {
 			return err
 		})
 		q.RunOnce(ctx)
-		js, _ := db.Q().Jobs(ctx, store.JobFilter{Kind: "flaky"})
+		js, err := db.Q().Jobs(ctx, store.JobFilter{Kind: "flaky"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if calls != 1 || len(js) != 1 || js[0].State != "queued" || !js[0].RunAt.Equal(c.now().Add(time.Minute)) || js[0].LastError != "upstream said no" {
 			t.Fatalf("after one failure: calls %d, %+v", calls, js)
 		}
@@ -103,7 +106,10 @@ func TestRetryThenFail(t *testing.T) {
 		}
 		c.add(time.Minute)
 		q.RunOnce(ctx)
-		js, _ = db.Q().Jobs(ctx, store.JobFilter{Kind: "flaky"})
+		js, err = db.Q().Jobs(ctx, store.JobFilter{Kind: "flaky"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if calls != 2 || len(js) != 1 || js[0].State != "failed" {
 			t.Fatalf("after max attempts: calls %d, %+v", calls, js)
 		}
@@ -220,7 +226,10 @@ func TestPeriodic(t *testing.T) {
 		if ran != 2 {
 			t.Fatalf("periodic job did not run after its period: %d", ran)
 		}
-		js, _ := db.Q().Jobs(ctx, store.JobFilter{Kind: "tick"})
+		js, err := db.Q().Jobs(ctx, store.JobFilter{Kind: "tick"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(js) != 1 || !js[0].RunAt.Equal(c.now().Add(time.Hour)) {
 			t.Errorf("next run not scheduled once: %+v", js)
 		}

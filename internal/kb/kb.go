@@ -1,7 +1,8 @@
 // Package kb builds the knowledge base the chatbot answers from: it crawls
-// a council website (internal/kb/crawl) or imports pages from a JSON Lines
-// file, and keeps the raw pages in the store. Hooks tell other parts (the
-// search index) which pages changed or went away.
+// a council website (internal/kb/crawl), only the sites the policy lists as
+// the chatbot's sources, or imports pages from a JSON Lines file, and keeps
+// the raw pages in the store, with the paths staff excluded from answers.
+// Hooks tell other parts (the search index) which pages changed or went away.
 package kb
 
 import (

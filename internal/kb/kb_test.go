@@ -130,7 +130,10 @@ func TestCrawlDemoSite(t *testing.T) {
 		if changed, _ := rec.reset(); len(changed) != 102 {
 			t.Errorf("OnPageChanged called for %d pages, want 102", len(changed))
 		}
-		srcs, _ := db.Q().KBSources(ctx)
+		srcs, err := db.Q().KBSources(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(srcs) != 1 || srcs[0].BaseURL != site.URL || !strings.Contains(srcs[0].LastSummary, "102 new") {
 			t.Errorf("sources = %+v", srcs)
 		}

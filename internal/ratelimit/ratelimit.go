@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,10 +80,8 @@ func ParseRate(s string) (Rate, error) {
 	}
 	unit = strings.TrimSpace(unit)
 	for _, u := range units {
-		for _, name := range u.names {
-			if unit == name {
-				return Rate{N: n, Per: u.per}, nil
-			}
+		if slices.Contains(u.names, unit) {
+			return Rate{N: n, Per: u.per}, nil
 		}
 	}
 	return Rate{}, bad
@@ -136,11 +135,8 @@ func New(r Rate, o Options) *Limiter {
 	return l
 }
 
-// Rate is the limit per conversation.
-func (l *Limiter) Rate() Rate { return l.rate }
-
-// Len is how many buckets are held (tests).
-func (l *Limiter) Len() int {
+// size is how many buckets are held.
+func (l *Limiter) size() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.lru.Len()

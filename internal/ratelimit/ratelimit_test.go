@@ -105,7 +105,7 @@ func TestLimiterBuckets(t *testing.T) {
 	// Buckets idle for a whole period are full again, so they are dropped.
 	now = now.Add(time.Minute)
 	l.Allow(netip.MustParseAddr("203.0.113.1"), "")
-	if got := l.Len(); got != 2 {
+	if got := l.size(); got != 2 {
 		t.Errorf("%d buckets after a minute idle; want the 2 of the new request", got)
 	}
 	var nilLimiter *Limiter
@@ -146,7 +146,7 @@ func TestLimiterBoundedMemory(t *testing.T) {
 		if i%10 == 0 {
 			l.Allow(keep, "x") // keeps keep's address bucket in use
 		}
-		if n := l.Len(); n > 100 {
+		if n := l.size(); n > 100 {
 			t.Fatalf("%d buckets held, cap 100", n)
 		}
 	}

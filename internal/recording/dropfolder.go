@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -111,7 +112,7 @@ func (s *Service) Import(ctx context.Context, actor, dir string, progress Import
 	linked := map[string]bool{}
 	for _, e := range entries {
 		ext := strings.ToLower(filepath.Ext(e.Name()))
-		if !contains(AudioExtensions, ext) {
+		if !slices.Contains(AudioExtensions, ext) {
 			continue
 		}
 		if e.Type()&fs.ModeSymlink != 0 {
@@ -337,7 +338,7 @@ func sidecarFields() []string {
 	return out
 }
 
-func knownField(f string) bool { return contains(sidecarFields(), f) || f == "sha256" }
+func knownField(f string) bool { return slices.Contains(sidecarFields(), f) || f == "sha256" }
 
 func jsonKind(t reflect.Type) string {
 	switch t.Kind() {
@@ -597,15 +598,6 @@ func (c *cdrFile) rewrite() error {
 		return fmt.Errorf("drop folder: rewrite %s: %w", CDRFile, err)
 	}
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // SweepDropFolders deletes every file that has waited in the failed/

@@ -4,6 +4,8 @@
 // the other party's number only through a keyed hash, opened only by roles
 // that may, for a stated purpose, and destroyed when its service area's
 // period ends: wrapped key first, so copies become unreadable, then the blob.
+// Recordings arrive by the API or a drop folder; legal holds pause their
+// deletion, and disclosures hand one to a recipient the policy allows.
 package recording
 
 import (
@@ -241,6 +243,13 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 		return Ingested{}, err
 	}
 	defer clear(dataKey)
+	// Until the row that refers to it is committed, the blob is removed on every way out.
+	committed := false
+	defer func() {
+		if !committed {
+			s.removeBlob(blobKey)
+		}
+	}()
 	sum := sha256.New()
 	var size int64
 	_, err = blob.PutWriting(ctx, s.blobs, blobKey, func(w io.Writer) error {
@@ -259,19 +268,16 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 		return err
 	})
 	if err != nil {
-		s.removeBlob(blobKey)
 		if errors.Is(err, ErrTooLarge) {
 			return Ingested{}, ErrTooLarge.With(fmt.Sprintf("%d MB", s.maxSize>>20))
 		}
 		return Ingested{}, fmt.Errorf("store recording: %w", err)
 	}
 	if got := hex.EncodeToString(sum.Sum(nil)); got != meta.SHA256 {
-		s.removeBlob(blobKey)
 		return Ingested{}, ErrDigestMismatch
 	}
 	wrapped, err := s.keys.Wrap(ctx, dataKey)
 	if err != nil {
-		s.removeBlob(blobKey)
 		return Ingested{}, fmt.Errorf("wrap data key: %w", err)
 	}
 	rec := store.Recording{ID: id, ExternalID: meta.ExternalID, IdempotencyKey: idemKey, Direction: meta.Direction,
@@ -285,7 +291,6 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 		e164, _ := crypt.NormalizePhone(meta.OtherParty)
 		ct, err := crypt.SealString(dataKey, e164, numberAD(id))
 		if err != nil {
-			s.removeBlob(blobKey)
 			return Ingested{}, err
 		}
 		rec.NumberCT, rec.NumberBIdx = base64.StdEncoding.EncodeToString(ct), s.numberIndex(e164)
@@ -300,7 +305,6 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 	})
 	if errors.Is(err, store.ErrConflict) {
 		// A concurrent retry with the same key won the race: keep theirs.
-		s.removeBlob(blobKey)
 		prev, perr := s.db.Q().RecordingByIdempotencyKey(ctx, idemKey)
 		if perr != nil {
 			return Ingested{}, perr
@@ -308,9 +312,9 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 		return s.replay(prev, meta)
 	}
 	if err != nil {
-		s.removeBlob(blobKey)
 		return Ingested{}, err
 	}
+	committed = true
 	s.stored.Inc()
 	return Ingested{Recording: rec, Created: true}, nil
 }

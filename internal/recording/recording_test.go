@@ -25,6 +25,7 @@ import (
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
+	"github.com/fairline/fairline/internal/testutil/scenario"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -112,66 +113,87 @@ func TestIngestAndPlay(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, Options{})
 		ctx := context.Background()
-		got, err := e.svc.Ingest(ctx, "token:1", "idem-1", e.meta("adult-social-care"), bytes.NewReader(e.audio))
-		if err != nil || !got.Created {
-			t.Fatalf("ingest: %+v %v", got, err)
-		}
-		r := got.Recording
-		if r.Format != "wav/pcm" || r.Size != int64(len(e.audio)) || r.Channels != 1 {
-			t.Errorf("stored %+v", r)
-		}
-		// 9 months for adult social care, from the policy.
-		if want := time.Date(2027, 8, 23, 9, 0, 0, 0, time.UTC); !r.ExpiresAt.Equal(want) {
-			t.Errorf("expires %v, want %v", r.ExpiresAt, want)
-		}
-		// On disk the audio is unreadable: no plaintext run survives.
-		var raw []byte
-		e.blobs.List(ctx, "", func(i blob.Info) error {
-			obj, _ := e.blobs.Open(ctx, i.Key)
-			raw = make([]byte, obj.Size())
-			obj.ReadAt(raw, 0)
-			obj.Close()
-			return nil
-		})
-		if len(raw) == 0 || bytes.Contains(raw, e.audio[:12]) || bytes.Contains(raw, e.audio[5000:5064]) {
-			t.Error("blob holds plaintext audio")
-		}
-		if strings.Contains(r.NumberCT+r.NumberBIdx, "447911123456") {
-			t.Error("number stored in the clear")
-		}
-		pb, err := e.svc.Open(ctx, ig, r.ID, "quality-monitoring")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer pb.Close()
-		plain, _ := io.ReadAll(pb)
-		if !bytes.Equal(plain, e.audio) {
-			t.Error("decrypted audio differs")
-		}
-		pb.Seek(5000, io.SeekStart)
-		part := make([]byte, 100)
-		io.ReadFull(pb, part)
-		if !bytes.Equal(part, e.audio[5000:5100]) {
-			t.Error("seek then read gave the wrong bytes")
-		}
-		if n, err := e.svc.OtherParty(ctx, ig, r.ID); err != nil || n != "+447911123456" {
-			t.Errorf("number = %q, %v", n, err)
-		}
-		found, err := e.svc.Search(ctx, ig, store.RecordingFilter{}, "+44 7911 123456")
-		if err != nil || len(found) != 1 || found[0].ID != r.ID {
-			t.Errorf("number search: %d, %v", len(found), err)
-		}
-		rows, _ := e.audLog.Entries(ctx, store.AuditFilter{Action: "recording."})
-		var acts []string
-		for _, row := range rows {
-			acts = append(acts, row.Action+"/"+row.Purpose)
-			if strings.Contains(row.Object+row.Actor, "7911123456") {
-				t.Errorf("audit entry holds the number: %+v", row)
+		var r store.Recording
+		scenario.Step(t, "ingest", func(t *testing.T) {
+			got, err := e.svc.Ingest(ctx, "token:1", "idem-1", e.meta("adult-social-care"), bytes.NewReader(e.audio))
+			if err != nil || !got.Created {
+				t.Fatalf("ingest: %+v %v", got, err)
 			}
-		}
-		if strings.Join(acts, " ") != "recording.search_number/subject-request recording.reveal_number/subject-request recording.open/quality-monitoring recording.store/call_recording" {
-			t.Errorf("audit trail: %v", acts)
-		}
+			r = got.Recording
+			if r.Format != "wav/pcm" || r.Size != int64(len(e.audio)) || r.Channels != 1 {
+				t.Errorf("stored %+v", r)
+			}
+			// 9 months for adult social care, from the policy.
+			if want := time.Date(2027, 8, 23, 9, 0, 0, 0, time.UTC); !r.ExpiresAt.Equal(want) {
+				t.Errorf("expires %v, want %v", r.ExpiresAt, want)
+			}
+		})
+		scenario.Step(t, "nothing readable is stored", func(t *testing.T) {
+			// On disk the audio is unreadable: no plaintext run survives.
+			var raw []byte
+			err := e.blobs.List(ctx, "", func(i blob.Info) error {
+				obj, err := e.blobs.Open(ctx, i.Key)
+				if err != nil {
+					return err
+				}
+				defer obj.Close()
+				raw = make([]byte, obj.Size())
+				_, err = obj.ReadAt(raw, 0)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(raw) == 0 || bytes.Contains(raw, e.audio[:12]) || bytes.Contains(raw, e.audio[5000:5064]) {
+				t.Error("blob holds plaintext audio")
+			}
+			if strings.Contains(r.NumberCT+r.NumberBIdx, "447911123456") {
+				t.Error("number stored in the clear")
+			}
+		})
+		scenario.Step(t, "play, whole and from an offset", func(t *testing.T) {
+			pb, err := e.svc.Open(ctx, ig, r.ID, "quality-monitoring")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pb.Close()
+			plain, err := io.ReadAll(pb)
+			if err != nil || !bytes.Equal(plain, e.audio) {
+				t.Errorf("decrypted audio differs (%v)", err)
+			}
+			if _, err := pb.Seek(5000, io.SeekStart); err != nil {
+				t.Fatal(err)
+			}
+			part := make([]byte, 100)
+			if _, err := io.ReadFull(pb, part); err != nil || !bytes.Equal(part, e.audio[5000:5100]) {
+				t.Errorf("seek then read gave the wrong bytes (%v)", err)
+			}
+		})
+		scenario.Step(t, "reveal and search by number", func(t *testing.T) {
+			if n, err := e.svc.OtherParty(ctx, ig, r.ID); err != nil || n != "+447911123456" {
+				t.Errorf("number = %q, %v", n, err)
+			}
+			found, err := e.svc.Search(ctx, ig, store.RecordingFilter{}, "+44 7911 123456")
+			if err != nil || len(found) != 1 || found[0].ID != r.ID {
+				t.Errorf("number search: %d, %v", len(found), err)
+			}
+		})
+		scenario.Step(t, "every step is audited without the number", func(t *testing.T) {
+			rows, err := e.audLog.Entries(ctx, store.AuditFilter{Action: "recording."})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var acts []string
+			for _, row := range rows {
+				acts = append(acts, row.Action+"/"+row.Purpose)
+				if strings.Contains(row.Object+row.Actor, "7911123456") {
+					t.Errorf("audit entry holds the number: %+v", row)
+				}
+			}
+			if strings.Join(acts, " ") != "recording.search_number/subject-request recording.reveal_number/subject-request recording.open/quality-monitoring recording.store/call_recording" {
+				t.Errorf("audit trail: %v", acts)
+			}
+		})
 	})
 }
 
@@ -240,6 +262,22 @@ func TestIngestIdempotencyAndRefusals(t *testing.T) {
 		}
 		if rows, blobs := e.rowCount(t), e.blobCount(t); rows != 1 || blobs != 1 {
 			t.Errorf("after refusals: %d rows and %d blobs, want 1 and 1", rows, blobs)
+		}
+	})
+}
+
+// An upload whose row cannot be committed (the database refuses writes) leaves no blob behind:
+// the clean-up runs on that way out as on the others.
+func TestIngestUncommittedLeavesNoBlob(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, Options{})
+		dbtest.SetReadOnly(t, db, true)
+		defer dbtest.SetReadOnly(t, db, false)
+		if _, err := e.svc.Ingest(context.Background(), "token:1", "k1", e.meta("trading-standards"), bytes.NewReader(e.audio)); err == nil {
+			t.Fatal("ingest into a read-only database succeeded")
+		}
+		if n := e.blobCount(t); n != 0 {
+			t.Errorf("%d blobs left after a failed commit, want 0", n)
 		}
 	})
 }
@@ -322,7 +360,10 @@ func TestSweepHoldsAndScopes(t *testing.T) {
 		if _, err := e.svc.Open(ctx, leader, fcp.ID, "training"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("team leader opened another area's recording: %v", err)
 		}
-		list, _ := e.svc.Search(ctx, leader, store.RecordingFilter{}, "")
+		list, err := e.svc.Search(ctx, leader, store.RecordingFilter{}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(list) != 1 || list[0].ID != ts.ID {
 			t.Errorf("team leader's list: %+v", list)
 		}

@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/fairline/fairline/internal/kb/extract"
 )
@@ -54,7 +53,7 @@ func DocFromHTML(pageURL, title, html string, c *extract.Classifier) (Doc, error
 
 // Options configure an Index. The zero value is the tuned default.
 type Options struct {
-	// Synonyms to start with; nil means DefaultSynonyms. Use an empty &Synonyms{} for none.
+	// Synonyms to use; nil means DefaultSynonyms. Use an empty &Synonyms{} for none.
 	Synonyms *Synonyms
 	// DisableSpelling turns off typo correction, word splitting and joining (for comparisons).
 	DisableSpelling bool
@@ -241,7 +240,7 @@ type pageEntry struct {
 type Index struct {
 	params   Params
 	spelling bool
-	syn      atomic.Pointer[Synonyms]
+	syn      *Synonyms // fixed for the index's life: new synonyms mean a new index
 
 	mu       sync.RWMutex
 	pages    *coll
@@ -261,6 +260,7 @@ func New(opts Options) *Index {
 	ix := &Index{
 		params:   DefaultParams(),
 		spelling: !opts.DisableSpelling,
+		syn:      opts.Synonyms,
 		pages:    newColl(),
 		passages: newColl(),
 		byURL:    map[string]*pageEntry{},
@@ -275,24 +275,11 @@ func New(opts Options) *Index {
 	if opts.Params != nil {
 		ix.params = *opts.Params
 	}
-	syn := opts.Synonyms
-	if syn == nil {
-		syn = DefaultSynonyms()
+	if ix.syn == nil {
+		ix.syn = DefaultSynonyms()
 	}
-	ix.syn.Store(syn)
 	return ix
 }
-
-// SetSynonyms replaces the synonym groups; searches already running finish with the old ones.
-func (ix *Index) SetSynonyms(s *Synonyms) {
-	if s == nil {
-		s = &Synonyms{}
-	}
-	ix.syn.Store(s)
-}
-
-// Synonyms returns the groups in use.
-func (ix *Index) Synonyms() *Synonyms { return ix.syn.Load() }
 
 // Len returns the number of pages and passages indexed.
 func (ix *Index) Len() (pages, passages int) {

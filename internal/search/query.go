@@ -65,7 +65,7 @@ func (ix *Index) parseQuery(q string) []concept {
 		cs = append(cs, ix.wordConcept(w, p))
 	}
 	// Synonym phrases over the primary terms (corrected spellings included).
-	syn := ix.syn.Load()
+	syn := ix.syn
 	primary := make([]string, len(cs))
 	for i, c := range cs {
 		primary[i] = strings.Join(c.alts[0].terms, " ")

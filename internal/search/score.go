@@ -281,6 +281,11 @@ func minGap(xs, ys []int32) (int, int) {
 
 // Search returns up to k pages for the query, best first. It never fails: a query with no
 // searchable words returns nothing.
+//
+// The steps: weigh the query's concepts (weigh); score every unit that matches in the three
+// collections and group the passages by page (match, groupPassages); score each matching page
+// without the costly proximity bonus and keep the best (candidates); rescore those with it
+// (rescore); turn them into results with a confidence (results, confidence).
 func (ix *Index) Search(query string, k int) []Result {
 	if k <= 0 {
 		return nil
@@ -291,149 +296,223 @@ func (ix *Index) Search(query string, k int) []Result {
 	if len(cs) == 0 || ix.pages.n == 0 {
 		return nil
 	}
-	p := ix.params
+	// The ranking, its weights and its passage map are made here, not by a constructor, so
+	// that they stay on this stack frame: made by a constructor they cost four allocations
+	// a search.
+	r := ranking{ix: ix, q: weighted{cs: cs, weights: make([]float64, len(cs))}}
+	r.q.weigh(ix.passages)
+	r.match()
+	defer r.release()
+	r.passByPage = make(map[int32][]int32, len(r.pageAcc.ids))
+	r.groupPassages()
+	cands := r.candidates(k)
+	r.rescore(cands)
+	return r.results(cands, k)
+}
 
-	// Concept importance: its best alternative's idf in passages times the alternative's weight.
-	// A word the site lacks weighs as much as the rarest possible word: it matches nothing, so
-	// it does not change the order, but it lowers the confidence.
-	weights := make([]float64, len(cs))
-	totalW, knownW := 0.0, 0.0
-	for i, cn := range cs {
+// weighted is a parsed query with the importance of each of its concepts.
+type weighted struct {
+	cs      []concept
+	weights []float64 // per concept
+	totalW  float64   // sum of weights
+	knownW  float64   // sum of the weights of the concepts the site has
+}
+
+// weigh gives each concept its importance: its best alternative's idf in passages times the
+// alternative's weight. A word the site lacks weighs as much as the rarest possible word: it
+// matches nothing, so it does not change the order, but it lowers the confidence.
+func (q *weighted) weigh(passages *coll) {
+	for i, cn := range q.cs {
 		w := 0.0
 		for _, a := range cn.alts {
 			s := 0.0
 			for _, t := range a.terms {
-				if df := len(ix.passages.post[t]); df > 0 {
-					s = math.Max(s, ix.passages.idf(df))
+				if df := len(passages.post[t]); df > 0 {
+					s = math.Max(s, passages.idf(df))
 				}
 			}
 			w = math.Max(w, s*a.w)
 		}
 		if !cn.known {
-			w = ix.passages.idf(0)
+			w = passages.idf(0)
 		} else {
-			knownW += w
+			q.knownW += w
 		}
-		weights[i] = w
-		totalW += w
+		q.weights[i] = w
+		q.totalW += w
 	}
+}
 
-	pageAcc := ix.scoreColl(ix.pages, cs)
-	anchorAcc := ix.scoreColl(ix.anchors, cs)
-	passAcc := ix.scoreColl(ix.passages, cs)
-	defer pageAcc.release()
-	defer anchorAcc.release()
-	defer passAcc.release()
+// coverage is the share of the known query weight that a matches.
+func (q *weighted) coverage(a *acc) float64 {
+	m := 0.0
+	for i, x := range a.concept {
+		if x > 0 && q.cs[i].known {
+			m += q.weights[i]
+		}
+	}
+	if q.knownW == 0 {
+		return 0
+	}
+	return m / q.knownW
+}
 
-	type cand struct {
-		page     int32
-		base     float64
-		cov      float64 // share of the known query weight the page matches
-		bestPass int32
-		passS    float64
-		score    float64
+// trustedCoverage is the share of the query's total weight that a matched, weighted by the
+// weight of the alternative that matched each concept.
+func (q *weighted) trustedCoverage(a *acc) float64 {
+	if a == nil || q.totalW <= 0 {
+		return 0
 	}
-	sum := func(a *acc) float64 {
-		s := 0.0
-		for _, x := range a.concept {
-			s += x
+	m := 0.0
+	for i, x := range a.concept {
+		if x > 0 && q.cs[i].known && a.best[i] >= 0 {
+			m += q.weights[i] * q.cs[i].alts[a.best[i]].w
 		}
-		return s
 	}
-	coverage := func(a *acc) float64 {
-		m := 0.0
-		for i, x := range a.concept {
-			if x > 0 && cs[i].known {
-				m += weights[i]
-			}
-		}
-		if knownW == 0 {
-			return 0
-		}
-		return m / knownW
-	}
+	return m / q.totalW
+}
 
-	// Matching passages grouped by page; score() picks each page's best.
-	bestPass := make(map[int32][]int32, len(pageAcc.ids))
-	for _, id := range passAcc.ids {
-		pg := ix.passages.units[id].page
-		bestPass[pg] = append(bestPass[pg], id)
+// total is the sum of a unit's concept scores.
+func (a *acc) total() float64 {
+	s := 0.0
+	for _, x := range a.concept {
+		s += x
 	}
+	return s
+}
 
-	// Two passes: every matching page is scored without the proximity bonus (the costly
-	// part), then the best MaxPerSearch are rescored with it. The bonus only reorders pages
-	// that already match well.
-	score := func(c *cand, prox bool) {
-		a := pageAcc.get(c.page)
-		pageS := c.base
-		if prox {
-			pageS += p.Proximity * ix.proximity(ix.pages, cs, a)
-		}
-		c.bestPass, c.passS = -1, 0
-		for _, pid := range bestPass[c.page] {
-			pa := passAcc.get(pid)
-			s := sum(pa)
-			if prox {
-				s += p.Proximity * ix.proximity(ix.passages, cs, pa)
-			}
-			s *= 0.5 + 0.5*coverage(pa)
-			if s > c.passS || c.bestPass < 0 {
-				c.passS, c.bestPass = s, pid
-			}
-		}
-		u := ix.pages.units[c.page]
-		key := u.key
-		// Title evidence outside BM25F saturation: a word in a short title says more about the
-		// page than any number of mentions in its body.
-		ts := 0.0
-		for ci := range cs {
-			ts += weights[ci] * math.Max(fieldShare(a, ci, fTitle), p.URLTitle*fieldShare(a, ci, fURL))
-		}
-		ts /= 1 + p.TitleLenNorm*math.Max(0, float64(u.flen[fTitle])-2)
-		as := 0.0
-		if id, ok := ix.anchorUnit[key]; ok && anchorAcc.get(id) != nil {
-			as = sum(anchorAcc.get(id)) * coverage(anchorAcc.get(id))
-		}
-		s := p.PageMix*pageS + (1-p.PageMix)*c.passS + p.TitleW*ts + p.AnchorW*as
-		s *= math.Pow(c.cov, p.CoverageExp)
-		s *= 1 + p.InlinkW*math.Log1p(float64(ix.inlinks[key]))
-		// A page whose whole title the query names is what the resident asked for
-		// ("child benefit" → "Child Benefit"); a long title only partly named is not.
-		if tt := u.titleT; len(tt) > 0 {
-			hit := 0
-			for _, t := range tt {
-				if queryHas(cs, a, t) {
-					hit++
-				}
-			}
-			s *= 1 + p.TitleCover*math.Pow(float64(hit)/float64(len(tt)), 2)
-		}
-		c.score = s
+// ranking is one search's working state: the weighted query and the units it matched.
+type ranking struct {
+	ix                          *Index
+	q                           weighted
+	pageAcc, anchorAcc, passAcc *accSet
+	passByPage                  map[int32][]int32 // matching passages grouped by page
+}
+
+// pageCand is a page being ranked.
+type pageCand struct {
+	page     int32
+	base     float64 // the page's own BM25F score
+	cov      float64 // share of the known query weight the page matches
+	bestPass int32   // its best passage's unit id, -1 when none matched
+	passS    float64 // that passage's score
+	score    float64
+}
+
+// match scores the query against pages, anchors and passages; release the ranking when done.
+func (r *ranking) match() {
+	ix, cs := r.ix, r.q.cs
+	r.pageAcc = ix.scoreColl(ix.pages, cs)
+	r.anchorAcc = ix.scoreColl(ix.anchors, cs)
+	r.passAcc = ix.scoreColl(ix.passages, cs)
+}
+
+// groupPassages fills passByPage with the matching passages of each page; score picks the best.
+func (r *ranking) groupPassages() {
+	for _, id := range r.passAcc.ids {
+		pg := r.ix.passages.units[id].page
+		r.passByPage[pg] = append(r.passByPage[pg], id)
 	}
-	byScore := func(cands []*cand) {
-		sort.Slice(cands, func(i, j int) bool {
-			if cands[i].score != cands[j].score {
-				return cands[i].score > cands[j].score
-			}
-			return ix.pages.units[cands[i].page].url < ix.pages.units[cands[j].page].url
-		})
-	}
-	cands := make([]*cand, 0, len(pageAcc.ids))
-	for _, id := range pageAcc.ids {
-		a := pageAcc.get(id)
-		c := &cand{page: id, base: sum(a), cov: coverage(a)}
-		score(c, false)
+}
+
+func (r *ranking) release() {
+	r.passAcc.release()
+	r.anchorAcc.release()
+	r.pageAcc.release()
+}
+
+// candidates scores every matching page without the proximity bonus (the costly part) and
+// keeps the best MaxPerSearch (at least k), best first. The bonus only reorders pages that
+// already match well.
+func (r *ranking) candidates(k int) []*pageCand {
+	cands := make([]*pageCand, 0, len(r.pageAcc.ids))
+	for _, id := range r.pageAcc.ids {
+		a := r.pageAcc.get(id)
+		c := &pageCand{page: id, base: a.total(), cov: r.q.coverage(a)}
+		r.score(c, false)
 		cands = append(cands, c)
 	}
-	byScore(cands)
-	if len(cands) > max(p.MaxPerSearch, k) {
-		cands = cands[:max(p.MaxPerSearch, k)]
+	r.sort(cands)
+	if n := max(r.ix.params.MaxPerSearch, k); len(cands) > n {
+		cands = cands[:n]
 	}
-	for _, c := range cands {
-		score(c, true)
-	}
-	byScore(cands)
+	return cands
+}
 
+// rescore scores the candidates again with the proximity bonus and reorders them.
+func (r *ranking) rescore(cands []*pageCand) {
+	for _, c := range cands {
+		r.score(c, true)
+	}
+	r.sort(cands)
+}
+
+// sort orders pages by score, then by URL so that equal scores keep one order.
+func (r *ranking) sort(cands []*pageCand) {
+	units := r.ix.pages.units
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score > cands[j].score
+		}
+		return units[cands[i].page].url < units[cands[j].page].url
+	})
+}
+
+// score sets c's best passage and score, with the proximity bonus when prox is set.
+func (r *ranking) score(c *pageCand, prox bool) {
+	ix, p, cs := r.ix, r.ix.params, r.q.cs
+	a := r.pageAcc.get(c.page)
+	pageS := c.base
+	if prox {
+		pageS += p.Proximity * ix.proximity(ix.pages, cs, a)
+	}
+	c.bestPass, c.passS = -1, 0
+	for _, pid := range r.passByPage[c.page] {
+		pa := r.passAcc.get(pid)
+		s := pa.total()
+		if prox {
+			s += p.Proximity * ix.proximity(ix.passages, cs, pa)
+		}
+		s *= 0.5 + 0.5*r.q.coverage(pa)
+		if s > c.passS || c.bestPass < 0 {
+			c.passS, c.bestPass = s, pid
+		}
+	}
+	u := ix.pages.units[c.page]
+	key := u.key
+	// Title evidence outside BM25F saturation: a word in a short title says more about the
+	// page than any number of mentions in its body.
+	ts := 0.0
+	for ci := range cs {
+		ts += r.q.weights[ci] * math.Max(fieldShare(a, ci, fTitle), p.URLTitle*fieldShare(a, ci, fURL))
+	}
+	ts /= 1 + p.TitleLenNorm*math.Max(0, float64(u.flen[fTitle])-2)
+	as := 0.0
+	if id, ok := ix.anchorUnit[key]; ok {
+		if aa := r.anchorAcc.get(id); aa != nil {
+			as = aa.total() * r.q.coverage(aa)
+		}
+	}
+	s := p.PageMix*pageS + (1-p.PageMix)*c.passS + p.TitleW*ts + p.AnchorW*as
+	s *= math.Pow(c.cov, p.CoverageExp)
+	s *= 1 + p.InlinkW*math.Log1p(float64(ix.inlinks[key]))
+	// A page whose whole title the query names is what the resident asked for
+	// ("child benefit" → "Child Benefit"); a long title only partly named is not.
+	if tt := u.titleT; len(tt) > 0 {
+		hit := 0
+		for _, t := range tt {
+			if queryHas(cs, a, t) {
+				hit++
+			}
+		}
+		s *= 1 + p.TitleCover*math.Pow(float64(hit)/float64(len(tt)), 2)
+	}
+	c.score = s
+}
+
+// results turns the first k candidates with a positive score into results.
+func (r *ranking) results(cands []*pageCand, k int) []Result {
+	ix, cs := r.ix, r.q.cs
 	var out []Result
 	for _, c := range cands {
 		if len(out) == k || c.score <= 0 {
@@ -441,28 +520,32 @@ func (ix *Index) Search(query string, k int) []Result {
 		}
 		u := ix.pages.units[c.page]
 		e := ix.byURL[u.url]
-		r := Result{URL: u.url, Title: e.doc.Title, Area: e.doc.Area, Score: c.score}
+		res := Result{URL: u.url, Title: e.doc.Title, Area: e.doc.Area, Score: c.score}
 		if c.bestPass >= 0 {
 			ps := ix.passages.units[c.bestPass].passage
 			if lead, ok := leadPassage(e.doc, cs); ok {
 				ps = lead
 			}
-			r.Passage, r.Anchor, r.Heading = ps, ps.Anchor, ps.Heading
-			r.Snippet = snippet(ps.Text, cs)
+			res.Passage, res.Anchor, res.Heading = ps, ps.Anchor, ps.Heading
+			res.Snippet = snippet(ps.Text, cs)
 		}
-		// Confidence: how much of the question the page and its best passage cover, each word
-		// weighted by how it matched (a far spelling correction or a synonym counts for less,
-		// a word the site lacks counts against), times how strong the match is relative to the
-		// question's own weight.
-		covAll := 0.5 * ix.trustedCoverage(cs, weights, totalW, pageAcc.get(c.page))
-		if c.bestPass >= 0 {
-			covAll += 0.5 * ix.trustedCoverage(cs, weights, totalW, passAcc.get(c.bestPass))
-		}
-		strength := 1 - math.Exp(-2*c.passS/math.Max(totalW, 1e-9))
-		r.Confidence = math.Max(0, math.Min(1, covAll*covAll*strength))
-		out = append(out, r)
+		res.Confidence = r.confidence(c)
+		out = append(out, res)
 	}
 	return out
+}
+
+// confidence is how much of the question the page and its best passage cover, each word
+// weighted by how it matched (a far spelling correction or a synonym counts for less, a word
+// the site lacks counts against), times how strong the match is relative to the question's
+// own weight; in [0,1].
+func (r *ranking) confidence(c *pageCand) float64 {
+	covAll := 0.5 * r.q.trustedCoverage(r.pageAcc.get(c.page))
+	if c.bestPass >= 0 {
+		covAll += 0.5 * r.q.trustedCoverage(r.passAcc.get(c.bestPass))
+	}
+	strength := 1 - math.Exp(-2*c.passS/math.Max(r.q.totalW, 1e-9))
+	return math.Max(0, math.Min(1, covAll*covAll*strength))
 }
 
 // queryHas reports whether term t is one the page matched through the query's chosen
@@ -472,10 +555,8 @@ func queryHas(cs []concept, a *acc, t string) bool {
 		if a.best[ci] < 0 {
 			continue
 		}
-		for _, x := range cn.alts[a.best[ci]].terms {
-			if x == t {
-				return true
-			}
+		if slices.Contains(cn.alts[a.best[ci]].terms, t) {
+			return true
 		}
 	}
 	return false
@@ -594,19 +675,4 @@ func fieldShare(a *acc, ci int, f int32) float64 {
 		}
 	}
 	return float64(n) / float64(len(a.pos[ci]))
-}
-
-// trustedCoverage is the share of the query's total weight that a matched, weighted by the
-// weight of the alternative that matched each concept.
-func (ix *Index) trustedCoverage(cs []concept, weights []float64, totalW float64, a *acc) float64 {
-	if a == nil || totalW <= 0 {
-		return 0
-	}
-	m := 0.0
-	for i, x := range a.concept {
-		if x > 0 && cs[i].known && a.best[i] >= 0 {
-			m += weights[i] * cs[i].alts[a.best[i]].w
-		}
-	}
-	return m / totalW
 }

@@ -187,7 +187,7 @@ func TestAddReplaceRemove(t *testing.T) {
 	}
 }
 
-func TestSetSynonyms(t *testing.T) {
+func TestSynonymsOption(t *testing.T) {
 	ix := newTestIndex(t, Options{Synonyms: &Synonyms{}})
 	if rs := ix.Search("tip", 1); len(rs) > 0 && rs[0].URL == "https://council.example/recycling-centres" {
 		t.Fatalf("found the tip without synonyms: %v", rs)
@@ -196,11 +196,11 @@ func TestSetSynonyms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix.SetSynonyms(s)
+	ix = newTestIndex(t, Options{Synonyms: s})
 	if rs := ix.Search("tip", 1); len(rs) == 0 || rs[0].URL != "https://council.example/recycling-centres" {
 		t.Fatalf("synonym not used: %v", rs)
 	}
-	if got := ix.Synonyms().String(); got != "tip, dump, recycling centre\n" {
+	if got := s.String(); got != "tip, dump, recycling centre\n" {
 		t.Errorf("String() = %q", got)
 	}
 }
@@ -343,9 +343,6 @@ func TestConcurrentSearchAndAdd(t *testing.T) {
 		ix.Add(d)
 		if i%3 == 0 {
 			ix.Remove(url)
-		}
-		if i%50 == 0 {
-			ix.SetSynonyms(DefaultSynonyms())
 		}
 	}
 	close(stop)

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"sort"
 )
 
@@ -48,11 +49,8 @@ func (v *vocab) remove(w string) {
 	}
 	for _, d := range deletes1(w) {
 		ws := v.deletes[d]
-		for i, x := range ws {
-			if x == w {
-				ws = append(ws[:i], ws[i+1:]...)
-				break
-			}
+		if i := slices.Index(ws, w); i >= 0 {
+			ws = append(ws[:i], ws[i+1:]...)
 		}
 		if len(ws) == 0 {
 			delete(v.deletes, d)

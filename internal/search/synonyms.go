@@ -25,7 +25,7 @@ type synPhrase struct {
 }
 
 // DefaultSynonymGroups is the council vocabulary shipped with Fairline; staff replace or extend it
-// at run time (Index.SetSynonyms). Keep groups narrow: a synonym that is only sometimes right
+// in the console (the chatbot then builds a new index with Options.Synonyms). Keep groups narrow: a synonym that is only sometimes right
 // ("road" for "highway") costs more precision than it gains.
 var DefaultSynonymGroups = [][]string{
 	{"bin", "bins", "wheelie bin", "refuse", "rubbish", "waste", "garbage", "trash"},

@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// AuditRow is one stored audit entry.
+// AuditRow is one stored audit entry with its place in the hash chain. Only
+// the audit package uses it; everyone else sees audit.Entry.
 type AuditRow struct {
 	Seq      int64
 	At       time.Time

@@ -21,7 +21,9 @@ type ChatTurn struct {
 	CreatedAt    time.Time
 }
 
-// ChatDay is one row of the daily aggregate, or a change to add to it.
+// ChatDay is one row of the daily aggregate, or a change to add to it. Only
+// the chat service uses it; its reports hand out the same fields as
+// chat.DayStat.
 type ChatDay struct {
 	Day         time.Time // midnight UTC
 	ServiceArea string

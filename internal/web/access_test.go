@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -161,7 +162,7 @@ func TestAccessMatrix(t *testing.T) {
 					denied = (status == http.StatusUnauthorized && strings.Contains(body, `"code":"unauthenticated"`)) ||
 						(status == http.StatusForbidden && strings.Contains(body, `"code":"forbidden"`))
 				}
-				want := contains(allowed, who)
+				want := slices.Contains(allowed, who)
 				if want && denied {
 					t.Errorf("%s was refused %s %s (status %d)", who, method, path, status)
 				}
@@ -176,7 +177,7 @@ func TestAccessMatrix(t *testing.T) {
 	}
 	var missing []string
 	for p := range wantAccess {
-		if !contains(seen, p) {
+		if !slices.Contains(seen, p) {
 			missing = append(missing, p)
 		}
 	}
@@ -193,13 +194,4 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("Authorization", "Bearer "+string(b))
 	return http.DefaultTransport.RoundTrip(r)
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

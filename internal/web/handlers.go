@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -291,18 +292,9 @@ func (s *Server) userForm(heading, action string, isNew bool, checked []string) 
 		f.Roles = append(f.Roles, roleOption{ID: string(r), Label: r.Label(), Help: roleHelp[r]})
 	}
 	for _, a := range allAreas(s.Policy()) {
-		f.Areas = append(f.Areas, areaOption{ID: a.ID, Name: a.Name, Checked: contains(checked, a.ID)})
+		f.Areas = append(f.Areas, areaOption{ID: a.ID, Name: a.Name, Checked: slices.Contains(checked, a.ID)})
 	}
 	return f
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) newUserPage(w http.ResponseWriter, r *http.Request) error {
@@ -437,7 +429,7 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, rep *audit.
 		older = "/console/audit?" + v.Encode()
 	}
 	return s.render(w, r, "audit", &page{Title: "Audit log", Values: q, Data: struct {
-		Entries []audit.Row
+		Entries []audit.Entry
 		Older   string
 		Verify  *audit.Report
 	}{entries, older, rep}})

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/store"
+	"github.com/fairline/fairline/internal/testutil/scenario"
 )
 
 // seedKB stores a few knowledge-base pages: two good, one under /news,
@@ -43,79 +45,107 @@ func TestKnowledgeBaseConsole(t *testing.T) {
 	s.addUser("admin@example.gov.uk", auth.Administrator)
 	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
 	seedKB(t, s)
+	ctx := context.Background()
+	const newsPage = "https://www.example-council.gov.uk/news/bin-strike"
+	excluded := func(t *testing.T) bool {
+		t.Helper()
+		p, err := s.app.DB.Q().KBPageByURL(ctx, newsPage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Excluded
+	}
+	auditedKB := func(t *testing.T) []audit.Entry {
+		t.Helper()
+		entries, err := s.app.Audit.Entries(ctx, store.AuditFilter{Action: "kb.", Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return entries
+	}
 
-	ig := s.signIn("ig@example.gov.uk")
-	status, body, _ := s.get(ig, "/console/kb")
-	if status != http.StatusOK || !strings.Contains(body, "Bin collections") || !strings.Contains(body, "server answered 503") ||
-		!strings.Contains(body, "https://www.example-council.gov.uk") {
-		t.Fatalf("knowledge base page for information governance: %d\n%s", status, body)
-	}
-	if strings.Contains(body, `action="/console/kb/excluded"`) {
-		t.Error("information governance sees the form to exclude paths")
-	}
-	if _, body, _ := s.get(ig, "/console/kb?errors=1"); strings.Contains(body, "Bin collections") || !strings.Contains(body, "/parking") {
-		t.Error("errors-only list shows pages without errors, or misses the failed one")
-	}
+	scenario.Step(t, "information governance sees the pages but cannot exclude", func(t *testing.T) {
+		ig := s.signIn("ig@example.gov.uk")
+		status, body, _ := s.get(ig, "/console/kb")
+		if status != http.StatusOK || !strings.Contains(body, "Bin collections") || !strings.Contains(body, "server answered 503") ||
+			!strings.Contains(body, "https://www.example-council.gov.uk") {
+			t.Fatalf("knowledge base page for information governance: %d\n%s", status, body)
+		}
+		if strings.Contains(body, `action="/console/kb/excluded"`) {
+			t.Error("information governance sees the form to exclude paths")
+		}
+		if _, body, _ := s.get(ig, "/console/kb?errors=1"); strings.Contains(body, "Bin collections") || !strings.Contains(body, "/parking") {
+			t.Error("errors-only list shows pages without errors, or misses the failed one")
+		}
+	})
 
 	admin := s.signIn("admin@example.gov.uk")
-	_, body, token := s.get(admin, "/console/kb")
-	if !strings.Contains(body, `action="/console/kb/excluded"`) {
-		t.Fatal("administrator has no form to exclude paths")
-	}
-	tests := []struct {
-		prefix string
-		status int
-		want   string
-	}{
-		{"news", http.StatusUnprocessableEntity, "must start with /"},
-		{"/", http.StatusUnprocessableEntity, "whole site"},
-		{"/news/", http.StatusSeeOther, ""},
-		{"/news", http.StatusUnprocessableEntity, "already excluded"},
-	}
-	for _, tt := range tests {
-		resp := s.post(admin, "/console/kb/excluded", url.Values{"csrf_token": {token}, "prefix": {tt.prefix}})
-		body := readAll(resp)
-		if resp.StatusCode != tt.status || !strings.Contains(body, tt.want) {
-			t.Errorf("exclude %q: status %d, want %d and %q", tt.prefix, resp.StatusCode, tt.status, tt.want)
+	var token string
+	var ex []store.KBExcludedPath
+	scenario.Step(t, "an administrator excludes a path", func(t *testing.T) {
+		var body string
+		_, body, token = s.get(admin, "/console/kb")
+		if !strings.Contains(body, `action="/console/kb/excluded"`) {
+			t.Fatal("administrator has no form to exclude paths")
 		}
-	}
-	// Without the CSRF token nothing happens.
-	if resp := s.post(admin, "/console/kb/excluded", url.Values{"prefix": {"/jobs"}}); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("exclude without CSRF token: %d", resp.StatusCode)
-	}
-	ex, _ := s.app.DB.Q().KBExcludedPaths(context.Background())
-	if len(ex) != 1 || ex[0].Prefix != "/news" || !strings.HasPrefix(ex[0].CreatedBy, "user:") {
-		t.Fatalf("excluded paths = %+v", ex)
-	}
-	if p, _ := s.app.DB.Q().KBPageByURL(context.Background(), "https://www.example-council.gov.uk/news/bin-strike"); !p.Excluded {
-		t.Error("page under /news not marked excluded")
-	}
-	_, body, _ = s.get(admin, "/console/kb?done=excluded")
-	if !strings.Contains(body, "The path has been excluded") || !strings.Contains(body, "<code>/news</code>") {
-		t.Error("excluded path not shown after adding it")
-	}
-	entries, _ := s.app.Audit.Entries(context.Background(), store.AuditFilter{Action: "kb.", Limit: 10})
-	if len(entries) != 1 || entries[0].Action != "kb.exclude_path" || entries[0].Object != "kb_excluded_path:"+itoa(ex[0].ID) {
-		t.Errorf("audit entries = %+v", entries)
-	}
-
-	resp := s.post(admin, "/console/kb/excluded/delete", url.Values{"csrf_token": {token}, "id": {itoa(ex[0].ID)}})
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Errorf("remove: %d", resp.StatusCode)
-	}
-	if ex, _ := s.app.DB.Q().KBExcludedPaths(context.Background()); len(ex) != 0 {
-		t.Errorf("still excluded: %+v", ex)
-	}
-	if p, _ := s.app.DB.Q().KBPageByURL(context.Background(), "https://www.example-council.gov.uk/news/bin-strike"); p.Excluded {
-		t.Error("page still excluded after removing /news")
-	}
-	if resp := s.post(admin, "/console/kb/excluded/delete", url.Values{"csrf_token": {token}, "id": {itoa(ex[0].ID)}}); resp.StatusCode != http.StatusNotFound {
-		t.Errorf("remove twice: %d, want 404", resp.StatusCode)
-	}
-	entries, _ = s.app.Audit.Entries(context.Background(), store.AuditFilter{Action: "kb.", Limit: 10})
-	if len(entries) != 2 || entries[0].Action != "kb.include_path" {
-		t.Errorf("audit entries after removal = %+v", entries)
-	}
+		for _, tt := range []struct {
+			prefix string
+			status int
+			want   string
+		}{
+			{"news", http.StatusUnprocessableEntity, "must start with /"},
+			{"/", http.StatusUnprocessableEntity, "whole site"},
+			{"/news/", http.StatusSeeOther, ""},
+			{"/news", http.StatusUnprocessableEntity, "already excluded"},
+		} {
+			resp := s.post(admin, "/console/kb/excluded", url.Values{"csrf_token": {token}, "prefix": {tt.prefix}})
+			body := readAll(resp)
+			if resp.StatusCode != tt.status || !strings.Contains(body, tt.want) {
+				t.Errorf("exclude %q: status %d, want %d and %q", tt.prefix, resp.StatusCode, tt.status, tt.want)
+			}
+		}
+		// Without the CSRF token nothing happens.
+		if resp := s.post(admin, "/console/kb/excluded", url.Values{"prefix": {"/jobs"}}); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("exclude without CSRF token: %d", resp.StatusCode)
+		}
+		var err error
+		if ex, err = s.app.DB.Q().KBExcludedPaths(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(ex) != 1 || ex[0].Prefix != "/news" || !strings.HasPrefix(ex[0].CreatedBy, "user:") {
+			t.Fatalf("excluded paths = %+v", ex)
+		}
+	})
+	scenario.Step(t, "the exclusion marks the pages under it and is audited", func(t *testing.T) {
+		if !excluded(t) {
+			t.Error("page under /news not marked excluded")
+		}
+		_, body, _ := s.get(admin, "/console/kb?done=excluded")
+		if !strings.Contains(body, "The path has been excluded") || !strings.Contains(body, "<code>/news</code>") {
+			t.Error("excluded path not shown after adding it")
+		}
+		if entries := auditedKB(t); len(entries) != 1 || entries[0].Action != "kb.exclude_path" || entries[0].Object != "kb_excluded_path:"+itoa(ex[0].ID) {
+			t.Errorf("audit entries = %+v", entries)
+		}
+	})
+	scenario.Step(t, "removing it includes the pages again and is audited", func(t *testing.T) {
+		resp := s.post(admin, "/console/kb/excluded/delete", url.Values{"csrf_token": {token}, "id": {itoa(ex[0].ID)}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("remove: %d", resp.StatusCode)
+		}
+		if left, err := s.app.DB.Q().KBExcludedPaths(ctx); err != nil || len(left) != 0 {
+			t.Errorf("still excluded: %+v, %v", left, err)
+		}
+		if excluded(t) {
+			t.Error("page still excluded after removing /news")
+		}
+		if resp := s.post(admin, "/console/kb/excluded/delete", url.Values{"csrf_token": {token}, "id": {itoa(ex[0].ID)}}); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("remove twice: %d, want 404", resp.StatusCode)
+		}
+		if entries := auditedKB(t); len(entries) != 2 || entries[0].Action != "kb.include_path" {
+			t.Errorf("audit entries after removal = %+v", entries)
+		}
+	})
 }
 
 func TestSearchVocabularyConsole(t *testing.T) {

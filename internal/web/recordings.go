@@ -105,11 +105,21 @@ type recordingView struct {
 	Holds          []recording.Hold
 }
 
-func (s *Server) renderRecording(w http.ResponseWriter, r *http.Request, pg *page, rec recording.Recording, audioURL, purpose string) error {
+// recordingShown is what one request adds to the recording page: a player granted for a
+// purpose, or the disclosure link just made.
+type recordingShown struct {
+	audioURL, purpose string
+	disclosureLink    string
+}
+
+// renderRecording renders the recording page; information governance also sees the holds and
+// what a disclosure needs.
+func (s *Server) renderRecording(w http.ResponseWriter, r *http.Request, pg *page, rec recording.Recording, shown recordingShown) error {
 	p := principalFrom(r)
-	v := recordingView{Recording: rec, Purposes: s.Recordings.Purposes(), AudioURL: audioURL, CanHold: p.Is(auth.InformationGovernance)}
+	v := recordingView{Recording: rec, Purposes: s.Recordings.Purposes(), AudioURL: shown.audioURL,
+		DisclosureLink: shown.disclosureLink, CanHold: p.Is(auth.InformationGovernance)}
 	for _, pp := range v.Purposes {
-		if pp.ID == purpose {
+		if pp.ID == shown.purpose {
 			v.PurposeName = pp.Name
 		}
 	}
@@ -138,7 +148,7 @@ func (s *Server) recordingPage(w http.ResponseWriter, r *http.Request) error {
 	if s.validGrant(r, rec.ID, q.Get("purpose"), q.Get("exp"), q.Get("grant")) {
 		audioURL = "/console/recordings/" + rec.ID + "/audio?" + url.Values{"purpose": {q.Get("purpose")}, "exp": {q.Get("exp")}, "grant": {q.Get("grant")}}.Encode()
 	}
-	return s.renderRecording(w, r, &page{}, rec, audioURL, q.Get("purpose"))
+	return s.renderRecording(w, r, &page{}, rec, recordingShown{audioURL: audioURL, purpose: q.Get("purpose")})
 }
 
 // A grant lets one session play one recording for one purpose for a short
@@ -167,7 +177,7 @@ func (s *Server) openRecording(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return s.renderRecording(w, r, &page{Errors: []fieldError{{"purpose", "Choose why you are opening this recording"}}}, rec, "", "")
+		return s.renderRecording(w, r, &page{Errors: []fieldError{{"purpose", "Choose why you are opening this recording"}}}, rec, recordingShown{})
 	}
 	if err != nil {
 		return err
@@ -205,12 +215,12 @@ func (s *Server) placeHold(w http.ResponseWriter, r *http.Request) error {
 	pg := &page{Values: r.PostForm}
 	if perr != nil {
 		pg.Errors = []fieldError{{"review_at", "Enter the review date, like 2027-05-01"}}
-		return s.renderRecording(w, r, pg, rec, "", "")
+		return s.renderRecording(w, r, pg, rec, recordingShown{})
 	}
 	_, err = s.Recordings.PlaceHold(r.Context(), p.Actor(), rec.ID, r.PostForm.Get("reason"), review)
 	if fe, ok := inputError(err); ok {
 		pg.Errors = []fieldError{fe}
-		return s.renderRecording(w, r, pg, rec, "", "")
+		return s.renderRecording(w, r, pg, rec, recordingShown{})
 	}
 	if err != nil {
 		return err
@@ -236,22 +246,6 @@ func (s *Server) releaseHold(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) renderRecordingWithLink(w http.ResponseWriter, r *http.Request, pg *page, rec recording.Recording, link string) error {
-	pg.Title = "Call recording"
-	p := principalFrom(r)
-	v := recordingView{Recording: rec, Purposes: s.Recordings.Purposes(), CanHold: p.Is(auth.InformationGovernance),
-		Bases: recording.DisclosureBases, DisclosureLink: link}
-	if sys, ok := s.Policy().System(recording.System); ok {
-		v.Recipients = sys.Recipients
-	}
-	holds, err := s.Recordings.Holds(r.Context(), rec.ID)
-	if err != nil {
-		return err
-	}
-	v.Holds, pg.Data = holds, v
-	return s.render(w, r, "recording", pg)
-}
-
 func (s *Server) discloseRecording(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r)
 	rec, err := s.Recordings.Get(r.Context(), p, r.PathValue("id"))
@@ -265,12 +259,12 @@ func (s *Server) discloseRecording(w http.ResponseWriter, r *http.Request) error
 		if fe.Field == "reason" {
 			fe.Field = "disclosure_reason"
 		}
-		return s.renderRecordingWithLink(w, r, &page{Values: f, Errors: []fieldError{fe}}, rec, "")
+		return s.renderRecording(w, r, &page{Values: f, Errors: []fieldError{fe}}, rec, recordingShown{})
 	}
 	if err != nil {
 		return err
 	}
-	return s.renderRecordingWithLink(w, r, &page{}, rec, s.BaseURL+"/disclosures/"+token)
+	return s.renderRecording(w, r, &page{}, rec, recordingShown{disclosureLink: s.BaseURL + "/disclosures/" + token})
 }
 
 func (s *Server) disclosuresPage(w http.ResponseWriter, r *http.Request) error {

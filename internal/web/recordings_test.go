@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
+	"github.com/fairline/fairline/internal/testutil/scenario"
 )
 
 func (s *site) addRecording(key, area string) store.Recording {
@@ -40,79 +42,163 @@ func TestRecordingsConsole(t *testing.T) {
 	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
 	mine := s.addRecording("c1", "trading-standards")
 	theirs := s.addRecording("c2", "adult-social-care")
-
 	lead := s.signIn("lead@example.gov.uk")
-	_, body, _ := s.get(lead, "/console/recordings")
-	if !strings.Contains(body, mine.ID) || strings.Contains(body, theirs.ID) {
-		t.Error("team leader's list is not limited to their service area")
-	}
-	if status, _, _ := s.get(lead, "/console/recordings/"+theirs.ID); status != http.StatusNotFound {
-		t.Errorf("team leader opened another area's recording page: %d", status)
-	}
-	_, body, token := s.get(lead, "/console/recordings/"+mine.ID)
-	if strings.Contains(body, "<audio") {
-		t.Error("player shown before a purpose was given")
-	}
-	resp := s.post(lead, "/console/recordings/"+mine.ID+"/open", url.Values{"csrf_token": {token}})
-	if resp.StatusCode != http.StatusUnprocessableEntity {
-		t.Errorf("open without purpose: %d", resp.StatusCode)
-	}
-	resp = s.post(lead, "/console/recordings/"+theirs.ID+"/open", url.Values{"csrf_token": {token}, "purpose": {"training"}})
-	if resp.StatusCode != http.StatusNotFound {
-		t.Errorf("opened another area's recording: %d", resp.StatusCode)
-	}
-	resp = s.post(lead, "/console/recordings/"+mine.ID+"/open", url.Values{"csrf_token": {token}, "purpose": {"training"}})
-	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "grant=") {
-		t.Fatalf("open: %d %q", resp.StatusCode, loc)
-	}
-	_, body, _ = s.get(lead, loc)
-	i := strings.Index(body, `src="/console/recordings/`+mine.ID+`/audio?`)
-	if i < 0 {
-		t.Fatal("no player after choosing a purpose")
-	}
-	audioURL := strings.ReplaceAll(body[i+5:i+strings.Index(body[i+5:], `"`)+5], "&amp;", "&")
-	req, _ := http.NewRequest("GET", s.srv.URL+audioURL, nil)
-	req.Header.Set("Range", "bytes=1000-1099")
-	ar, err := lead.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	part, _ := io.ReadAll(ar.Body)
-	ar.Body.Close()
-	want, _ := os.ReadFile("../../testdata/audio/speech-alaw.wav")
-	if ar.StatusCode != http.StatusPartialContent || !bytes.Equal(part, want[1000:1100]) || ar.Header.Get("Content-Type") != "audio/wav" {
-		t.Errorf("range request: %d, %d bytes, %q", ar.StatusCode, len(part), ar.Header.Get("Content-Type"))
-	}
-	// The grant is bound to the session that was given it.
 	ig := s.signIn("ig@example.gov.uk")
-	if status, _, _ := s.get(ig, audioURL); status != http.StatusForbidden {
-		t.Errorf("another session used the grant: %d", status)
-	}
-	entries, _ := s.app.Audit.Entries(context.Background(), store.AuditFilter{Action: "recording.open"})
-	if len(entries) != 1 || entries[0].Purpose != "training" || entries[0].Object != "recording:"+mine.ID {
-		t.Errorf("audited opens: %+v", entries)
-	}
+	var token, audioURL string
 
-	// Information governance places and releases a legal hold.
-	_, _, token = s.get(ig, "/console/recordings/"+theirs.ID)
-	resp = s.post(ig, "/console/recordings/"+theirs.ID+"/holds", url.Values{"csrf_token": {token}, "reason": {"Claim LC-1"}, "review_at": {"2020-01-01"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity {
-		t.Errorf("hold with a past review date: %d", resp.StatusCode)
+	scenario.Step(t, "a team leader sees only their service area", func(t *testing.T) {
+		_, body, _ := s.get(lead, "/console/recordings")
+		if !strings.Contains(body, mine.ID) || strings.Contains(body, theirs.ID) {
+			t.Error("team leader's list is not limited to their service area")
+		}
+		if status, _, _ := s.get(lead, "/console/recordings/"+theirs.ID); status != http.StatusNotFound {
+			t.Errorf("team leader opened another area's recording page: %d", status)
+		}
+	})
+	scenario.Step(t, "the player needs a purpose", func(t *testing.T) {
+		var body string
+		_, body, token = s.get(lead, "/console/recordings/"+mine.ID)
+		if strings.Contains(body, "<audio") {
+			t.Error("player shown before a purpose was given")
+		}
+		resp := s.post(lead, "/console/recordings/"+mine.ID+"/open", url.Values{"csrf_token": {token}})
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("open without purpose: %d", resp.StatusCode)
+		}
+		resp = s.post(lead, "/console/recordings/"+theirs.ID+"/open", url.Values{"csrf_token": {token}, "purpose": {"training"}})
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("opened another area's recording: %d", resp.StatusCode)
+		}
+		resp = s.post(lead, "/console/recordings/"+mine.ID+"/open", url.Values{"csrf_token": {token}, "purpose": {"training"}})
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "grant=") {
+			t.Fatalf("open: %d %q", resp.StatusCode, loc)
+		}
+		_, body, _ = s.get(lead, loc)
+		i := strings.Index(body, `src="/console/recordings/`+mine.ID+`/audio?`)
+		if i < 0 {
+			t.Fatal("no player after choosing a purpose")
+		}
+		audioURL = strings.ReplaceAll(body[i+5:i+strings.Index(body[i+5:], `"`)+5], "&amp;", "&")
+	})
+	scenario.Step(t, "the player serves byte ranges", func(t *testing.T) {
+		req, err := http.NewRequest("GET", s.srv.URL+audioURL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Range", "bytes=1000-1099")
+		ar, err := lead.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := io.ReadAll(ar.Body)
+		ar.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile("../../testdata/audio/speech-alaw.wav")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ar.StatusCode != http.StatusPartialContent || !bytes.Equal(part, want[1000:1100]) || ar.Header.Get("Content-Type") != "audio/wav" {
+			t.Errorf("range request: %d, %d bytes, %q", ar.StatusCode, len(part), ar.Header.Get("Content-Type"))
+		}
+	})
+	scenario.Step(t, "the grant is bound to its session", func(t *testing.T) {
+		if status, _, _ := s.get(ig, audioURL); status != http.StatusForbidden {
+			t.Errorf("another session used the grant: %d", status)
+		}
+	})
+	scenario.Step(t, "the opening is audited with its purpose", func(t *testing.T) {
+		entries, err := s.app.Audit.Entries(context.Background(), store.AuditFilter{Action: "recording.open"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Purpose != "training" || entries[0].Object != "recording:"+mine.ID {
+			t.Errorf("audited opens: %+v", entries)
+		}
+	})
+	onHold := func(t *testing.T) bool {
+		t.Helper()
+		rec, err := s.app.DB.Q().RecordingByID(context.Background(), theirs.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.OnHold
 	}
-	resp = s.post(ig, "/console/recordings/"+theirs.ID+"/holds", url.Values{"csrf_token": {token}, "reason": {"Claim LC-1"},
-		"review_at": {time.Now().AddDate(1, 0, 0).Format("2006-01-02")}})
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("place hold: %d %s", resp.StatusCode, readAll(resp))
+	scenario.Step(t, "information governance places a legal hold", func(t *testing.T) {
+		_, _, token = s.get(ig, "/console/recordings/"+theirs.ID)
+		resp := s.post(ig, "/console/recordings/"+theirs.ID+"/holds", url.Values{"csrf_token": {token}, "reason": {"Claim LC-1"}, "review_at": {"2020-01-01"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("hold with a past review date: %d", resp.StatusCode)
+		}
+		resp = s.post(ig, "/console/recordings/"+theirs.ID+"/holds", url.Values{"csrf_token": {token}, "reason": {"Claim LC-1"},
+			"review_at": {time.Now().AddDate(1, 0, 0).Format("2006-01-02")}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("place hold: %d %s", resp.StatusCode, readAll(resp))
+		}
+		if !onHold(t) {
+			t.Error("hold not placed")
+		}
+	})
+	scenario.Step(t, "and releases it", func(t *testing.T) {
+		holds, err := s.app.DB.Q().LegalHolds(context.Background(), theirs.ID)
+		if err != nil || len(holds) != 1 {
+			t.Fatalf("holds: %+v, %v", holds, err)
+		}
+		resp := s.post(ig, "/console/recordings/"+theirs.ID+"/holds/"+itoa(holds[0].ID)+"/release", url.Values{"csrf_token": {token}})
+		if resp.StatusCode != http.StatusSeeOther || onHold(t) {
+			t.Errorf("release: %d, still on hold", resp.StatusCode)
+		}
+	})
+}
+
+// Information governance discloses from the recording page: a refusal keeps what was entered
+// and the holds and recipients on the page; a disclosure shows its single-use link there.
+func TestDiscloseFromRecordingPage(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
+	rec := s.addRecording("d1", "adult-social-care")
+	ig := s.signIn("ig@example.gov.uk")
+	_, _, token := s.get(ig, "/console/recordings/"+rec.ID)
+	if resp := s.post(ig, "/console/recordings/"+rec.ID+"/holds", url.Values{"csrf_token": {token}, "reason": {"Claim LC-9"},
+		"review_at": {time.Now().AddDate(1, 0, 0).Format("2006-01-02")}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("place hold: %d", resp.StatusCode)
 	}
-	rec, _ := s.app.DB.Q().RecordingByID(context.Background(), theirs.ID)
-	if !rec.OnHold {
-		t.Error("hold not placed")
-	}
-	holds, _ := s.app.DB.Q().LegalHolds(context.Background(), theirs.ID)
-	resp = s.post(ig, "/console/recordings/"+theirs.ID+"/holds/"+itoa(holds[0].ID)+"/release", url.Values{"csrf_token": {token}})
-	if rec, _ = s.app.DB.Q().RecordingByID(context.Background(), theirs.ID); resp.StatusCode != http.StatusSeeOther || rec.OnHold {
-		t.Errorf("release: %d, on hold %v", resp.StatusCode, rec.OnHold)
+	form := url.Values{"csrf_token": {token}, "recipient": {"emergency-services"}, "lawful_basis": {"9(2)(c)"}, "reference": {"POL-7"}}
+	for _, c := range []struct {
+		name   string
+		reason string
+		status int
+		want   []string
+		not    []string
+	}{
+		{"no reason", "", http.StatusUnprocessableEntity,
+			[]string{"There is a problem", `id="disclosure_reason-error"`, `value="emergency-services" selected`, "Claim LC-9"},
+			[]string{"single-use link"}},
+		{"disclosed", "Welfare concern", http.StatusOK,
+			[]string{"single-use link", s.web.BaseURL + "/disclosures/", "Claim LC-9"},
+			[]string{"There is a problem"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := maps.Clone(form)
+			f.Set("disclosure_reason", c.reason)
+			resp := s.post(ig, "/console/recordings/"+rec.ID+"/disclosures", f)
+			body := readAll(resp)
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(body, w) {
+					t.Errorf("page shows %q", w)
+				}
+			}
+		})
 	}
 }
 

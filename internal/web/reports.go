@@ -85,20 +85,23 @@ func (s *Server) reportFor(r *http.Request, rr reportRange) (chat.Report, error)
 	return rep, nil
 }
 
-// reportView is the page's data.
+// reportView is the page's data. The tables and the summary are laid out for the partials
+// (partials.go); Totals and Areas are the figures they show.
 type reportView struct {
-	Available  bool
-	From, To   string
-	CSV        string
-	Scoped     bool
-	Totals     figures
-	Areas      []areaRow
-	DayTable   periodTable
-	WeekTable  periodTable
-	DayChart   barChart
-	AreaChart  barChart
-	Unanswered []chat.Unanswered
-	TopPages   []chat.PageUse
+	Available       bool
+	From, To        string
+	CSV             string
+	Scoped          bool
+	Totals          figures
+	Areas           []areaRow
+	Summary         []summaryRow
+	AreaTable       table
+	DayTable        table
+	WeekTable       table
+	DayChart        barChart
+	AreaChart       barChart
+	UnansweredTable table // no rows: every question found an answer
+	TopPagesTable   table // no rows: no page was used
 }
 
 // figures are counts with the rates derived from them.
@@ -132,15 +135,8 @@ type areaRow struct {
 	figures
 }
 
-// periodTable is questions per period and service area.
-type periodTable struct {
-	ID, Caption, FirstCol string
-	Areas                 []string // column headings: service area names
-	Rows                  []periodRow
-}
-
-// periodRow is one day or week: questions per service area (in AreaIDs
-// order) and the totals.
+// periodRow is one day or week: questions per service area (in the order of
+// the areas) and the totals.
 type periodRow struct {
 	Label  string
 	ByArea []int
@@ -227,69 +223,154 @@ func niceStep(max int) int {
 func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 	pg := &page{Title: "Chatbot reports", Values: r.URL.Query()}
 	rr, errs := parseReportRange(r.URL.Query(), time.Now())
-	v := reportView{Available: s.Chat != nil, From: rr.From.Format(dateLayout), To: rr.To.Format(dateLayout)}
-	p := principalFrom(r)
-	v.Scoped = p.Role.Scoped()
-	pg.Data = &v
-	if len(errs) > 0 || !v.Available {
+	scoped := principalFrom(r).Role.Scoped()
+	if len(errs) > 0 || s.Chat == nil {
 		pg.Errors = errs
+		pg.Data = &reportView{Available: s.Chat != nil, From: rr.From.Format(dateLayout), To: rr.To.Format(dateLayout), Scoped: scoped}
 		return s.render(w, r, "reports", pg)
 	}
+	rep, err := s.reportFor(r, rr)
+	if err != nil {
+		return err
+	}
+	v := buildReportView(rr, rep, areaNames(s.Policy()))
+	v.Scoped = scoped
 	if pg.Values.Get("from") == "" {
 		pg.Values.Set("from", v.From)
 	}
 	if pg.Values.Get("to") == "" {
 		pg.Values.Set("to", v.To)
 	}
-	rep, err := s.reportFor(r, rr)
-	if err != nil {
-		return err
-	}
-	v.CSV = "/console/reports.csv?" + url.Values{"from": {v.From}, "to": {v.To}}.Encode()
-	v.Unanswered, v.TopPages = rep.Unanswered, rep.TopPages
-	names := areaNames(s.Policy())
+	pg.Data = &v
+	return s.render(w, r, "reports", pg)
+}
 
-	// Service areas, busiest first.
+// buildReportView lays out the report of period rr for the page: totals, service areas busiest
+// first (named by names, the policy's, or from their ids when the policy no longer lists them),
+// questions per day and per week, and the two charts. It reads only its arguments.
+func buildReportView(rr reportRange, rep chat.Report, names map[string]string) reportView {
+	v := reportView{Available: true, From: rr.From.Format(dateLayout), To: rr.To.Format(dateLayout)}
+	v.CSV = "/console/reports.csv?" + url.Values{"from": {v.From}, "to": {v.To}}.Encode()
+	v.Areas, v.Totals = areaRows(rep.Days, names)
+	v.Summary = totalsSummary(v.Totals)
+	v.AreaTable = areaTable(v.Areas)
+	byDay, byWeek := periodRows(rr, rep.Days, v.Areas)
+	v.DayTable = periodTable("per-day", "Questions per day by service area", "Day", v.Areas, byDay)
+	v.WeekTable = periodTable("per-week", "Questions per week (weeks start on Monday) by service area", "Week", v.Areas, byWeek)
+	v.DayChart = dayChart(rr, byDay, v.Totals.Questions)
+	v.AreaChart = areaChart(v.Areas)
+	v.UnansweredTable = unansweredTable(rep.Unanswered)
+	v.TopPagesTable = topPagesTable(rep.TopPages)
+	return v
+}
+
+// totalsSummary is the summary list of the period's figures.
+func totalsSummary(f figures) []summaryRow {
+	return []summaryRow{
+		{"Questions", cell{Text: strconv.Itoa(f.Questions)}},
+		{"Answered", cell{Text: fmt.Sprintf("%s (%d)", f.AnsweredRate(), f.Answered)}},
+		{"Passed to a contact route", cell{Text: strconv.Itoa(f.Handoffs)}},
+		{"Rated helpful", cell{Text: fmt.Sprintf("%s (%d yes, %d no)", f.HelpfulRate(), f.Helpful, f.NotHelpful)}},
+	}
+}
+
+// areaTable is questions, answered rate and helpful rate by service area.
+func areaTable(areas []areaRow) table {
+	t := table{ID: "by-area", Caption: "Questions, answered rate and helpful rate by service area",
+		CaptionClass: "govuk-table__caption--s", Scroll: true,
+		Cols: []column{{"Service area", false}, {"Questions", true}, {"Answered", true}, {"Handoffs", true}, {"Helpful", true}}}
+	for _, a := range areas {
+		t.Rows = append(t.Rows, []cell{{Text: a.Name, Header: true}, num(a.Questions),
+			{Text: a.AnsweredRate(), Numeric: true}, num(a.Handoffs), {Text: a.HelpfulRate(), Numeric: true}})
+	}
+	return t
+}
+
+// periodTable is questions per period (rows) and service area (columns), with the totals.
+func periodTable(id, caption, first string, areas []areaRow, rows []periodRow) table {
+	t := table{ID: id, Caption: caption, CaptionClass: "govuk-table__caption--s", Scroll: true, Cols: []column{{first, false}}}
+	for _, a := range areas {
+		t.Cols = append(t.Cols, column{a.Name, true})
+	}
+	t.Cols = append(t.Cols, column{"All questions", true}, column{"Answered", true}, column{"Helpful", true})
+	for _, r := range rows {
+		cells := []cell{{Text: r.Label, Header: true}}
+		for _, n := range r.ByArea {
+			cells = append(cells, num(n))
+		}
+		cells = append(cells, num(r.Total.Questions), cell{Text: r.Total.AnsweredRate(), Numeric: true},
+			cell{Text: r.Total.HelpfulRate(), Numeric: true})
+		t.Rows = append(t.Rows, cells)
+	}
+	return t
+}
+
+// unansweredTable lists the questions the chatbot could not answer, most asked first.
+func unansweredTable(us []chat.Unanswered) table {
+	t := table{Caption: "Questions the chatbot could not answer, most asked first", CaptionClass: "govuk-visually-hidden",
+		Cols: []column{{"Question (example)", false}, {"Times asked", true}, {"Last asked", false}}}
+	for _, u := range us {
+		t.Rows = append(t.Rows, []cell{{Text: u.Example}, num(u.Count), {Text: dayText(u.Last)}})
+	}
+	return t
+}
+
+// topPagesTable lists the pages the chatbot answered from, most used first.
+func topPagesTable(ps []chat.PageUse) table {
+	t := table{Caption: "Pages the chatbot answered from, most used first", CaptionClass: "govuk-visually-hidden",
+		Cols: []column{{"Page", false}, {"Answers", true}}}
+	for _, p := range ps {
+		title := p.Title
+		if title == "" {
+			title = p.URL
+		}
+		t.Rows = append(t.Rows, []cell{{Text: title, Href: p.URL, External: true}, num(p.Count)})
+	}
+	return t
+}
+
+// areaRows sums the days by service area, busiest first, and over all areas.
+func areaRows(days []chat.DayStat, names map[string]string) ([]areaRow, figures) {
+	var total figures
 	byArea := map[string]*areaRow{}
-	for _, d := range rep.Days {
+	for _, d := range days {
 		a := byArea[d.ServiceArea]
 		if a == nil {
 			a = &areaRow{ID: d.ServiceArea}
 			byArea[d.ServiceArea] = a
 		}
 		a.add(d)
-		v.Totals.add(d)
+		total.add(d)
 	}
+	var rows []areaRow
 	for _, a := range byArea {
 		if a.Name = names[a.ID]; a.Name == "" {
 			a.Name = areaLabel(a.ID)
 		}
-		v.Areas = append(v.Areas, *a)
+		rows = append(rows, *a)
 	}
-	sort.Slice(v.Areas, func(i, j int) bool {
-		if v.Areas[i].Questions != v.Areas[j].Questions {
-			return v.Areas[i].Questions > v.Areas[j].Questions
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Questions != rows[j].Questions {
+			return rows[i].Questions > rows[j].Questions
 		}
-		return v.Areas[i].ID < v.Areas[j].ID
+		return rows[i].ID < rows[j].ID
 	})
+	return rows, total
+}
+
+// periodRows are every day of the period and its weeks starting on Monday, with the questions
+// per service area in the order of areas.
+func periodRows(rr reportRange, days []chat.DayStat, areas []areaRow) (byDay, byWeek []periodRow) {
 	col := map[string]int{}
-	var cols []string
-	for i, a := range v.Areas {
-		cols = append(cols, a.Name)
+	for i, a := range areas {
 		col[a.ID] = i
 	}
-	v.DayTable = periodTable{ID: "per-day", Caption: "Questions per day by service area", FirstCol: "Day", Areas: cols}
-	v.WeekTable = periodTable{ID: "per-week", Caption: "Questions per week (weeks start on Monday) by service area", FirstCol: "Week", Areas: cols}
-
-	// Every day of the period, and weeks starting on Monday.
 	dayIndex := map[string]*periodRow{}
-	var labels, tips []string
-	var values []int
 	for d := rr.From; !d.After(rr.To); d = d.AddDate(0, 0, 1) {
-		v.DayTable.Rows = append(v.DayTable.Rows, periodRow{Label: d.Format("Mon 2 Jan 2006"), ByArea: make([]int, len(v.Areas))})
+		byDay = append(byDay, periodRow{Label: d.Format("Mon 2 Jan 2006"), ByArea: make([]int, len(areas))})
 	}
-	for i := range v.DayTable.Rows {
-		dayIndex[rr.From.AddDate(0, 0, i).Format(dateLayout)] = &v.DayTable.Rows[i]
+	for i := range byDay {
+		dayIndex[rr.From.AddDate(0, 0, i).Format(dateLayout)] = &byDay[i]
 	}
 	weekIndex := map[string]*periodRow{}
 	var weekOrder []string
@@ -297,10 +378,10 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 		wk := weekStart(d).Format(dateLayout)
 		if _, ok := weekIndex[wk]; !ok {
 			weekOrder = append(weekOrder, wk)
-			weekIndex[wk] = &periodRow{Label: "Week of " + weekStart(d).Format("2 Jan 2006"), ByArea: make([]int, len(v.Areas))}
+			weekIndex[wk] = &periodRow{Label: "Week of " + weekStart(d).Format("2 Jan 2006"), ByArea: make([]int, len(areas))}
 		}
 	}
-	for _, d := range rep.Days {
+	for _, d := range days {
 		day := d.Day.UTC().Truncate(24 * time.Hour)
 		if row := dayIndex[day.Format(dateLayout)]; row != nil {
 			row.ByArea[col[d.ServiceArea]] += d.Questions
@@ -312,10 +393,18 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	for _, wk := range weekOrder {
-		v.WeekTable.Rows = append(v.WeekTable.Rows, *weekIndex[wk])
+		byWeek = append(byWeek, *weekIndex[wk])
 	}
+	return byDay, byWeek
+}
+
+// dayChart charts the questions of each day of the period, described in words for those who
+// cannot see it.
+func dayChart(rr reportRange, byDay []periodRow, questions int) barChart {
+	var labels, tips []string
+	var values []int
 	busiest := periodRow{}
-	for i, row := range v.DayTable.Rows {
+	for i, row := range byDay {
 		d := rr.From.AddDate(0, 0, i)
 		labels = append(labels, d.Format("2 Jan"))
 		values = append(values, row.Total.Questions)
@@ -324,15 +413,20 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 			busiest = row
 		}
 	}
-	desc := fmt.Sprintf("Bar chart of questions per day from %s to %s: %d questions in all", rr.From.Format("2 January 2006"), rr.To.Format("2 January 2006"), v.Totals.Questions)
+	desc := fmt.Sprintf("Bar chart of questions per day from %s to %s: %d questions in all", rr.From.Format("2 January 2006"), rr.To.Format("2 January 2006"), questions)
 	if busiest.Total.Questions > 0 {
 		desc += fmt.Sprintf("; the busiest day was %s with %d", busiest.Label, busiest.Total.Questions)
 	}
-	v.DayChart = newBarChart("chart-day", "Questions per day", desc+". The figures are in the table below.", labels, values, tips)
+	return newBarChart("chart-day", "Questions per day", desc+". The figures are in the table below.", labels, values, tips)
+}
 
-	labels, values, tips = nil, nil, nil
+// areaChart charts the questions of each service area, busiest first, naming the first five
+// in its description.
+func areaChart(areas []areaRow) barChart {
+	var labels, tips []string
+	var values []int
 	var parts string
-	for i, a := range v.Areas {
+	for i, a := range areas {
 		name := a.Name
 		labels = append(labels, shorten(name, 14))
 		values = append(values, a.Questions)
@@ -341,8 +435,7 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 			parts += fmt.Sprintf("; %s %d", name, a.Questions)
 		}
 	}
-	v.AreaChart = newBarChart("chart-area", "Questions by service area", "Bar chart of questions by service area, busiest first"+parts+". The figures are in the table below.", labels, values, tips)
-	return s.render(w, r, "reports", pg)
+	return newBarChart("chart-area", "Questions by service area", "Bar chart of questions by service area, busiest first"+parts+". The figures are in the table below.", labels, values, tips)
 }
 
 // weekStart is the Monday of d's week.

@@ -24,6 +24,7 @@ import (
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/ratelimit"
+	"github.com/fairline/fairline/internal/testutil/apptest"
 	"github.com/fairline/fairline/internal/testutil/browser"
 	"github.com/fairline/fairline/internal/web"
 )
@@ -79,11 +80,7 @@ type siteOpts struct {
 func newSite(t *testing.T, o siteOpts) *site {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := config.Defaults()
-	cfg.DataDir = dir
-	cfg.DB = filepath.Join(dir, "fairline.db")
-	cfg.KeyFile = filepath.Join(dir, "keys.json")
-	cfg.BlobDir = filepath.Join(dir, "blobs")
+	cfg := apptest.Config(dir)
 	cfg.BaseURL = "http://127.0.0.1"
 	// The chatbot's knowledge base takes pages only from the policy's
 	// sources: declare the sites the tests import (seedChatKB).
@@ -103,11 +100,7 @@ func newSite(t *testing.T, o siteOpts) *site {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.Open(context.Background(), cfg, log, app.Options{PasswordParams: auth.Params{Memory: 1024, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := apptest.Open(t, cfg, apptest.Options{Log: log}).App
 	s := &site{t: t, app: a, logs: logs, policy: a.Policy()}
 	if o.setup {
 		s.setup = web.NewSetup()

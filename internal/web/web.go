@@ -1,5 +1,7 @@
-// Package web serves Fairline's HTML pages: the public privacy notices and
-// the staff console. Handlers are thin: parse, call a service, render. Every
+// Package web serves Fairline's HTML pages: the public privacy notices, the
+// chatbot's page (/ask) and widget, the download page for disclosed
+// recordings, first-run setup and the staff console. Handlers are thin:
+// parse, call a service, render. Every
 // route is declared once in routes.go with the roles allowed to use it;
 // anything not declared is not served, and a route without an access rule
 // does not start.
@@ -143,7 +145,7 @@ func New(d Deps) (*Server, error) {
 		d.ChatLimiter = ratelimit.New(ratelimit.DefaultChatRate, ratelimit.Options{})
 	}
 	s := &Server{Deps: d, pages: map[string]*template.Template{}}
-	layout, err := template.New("layout.html").Funcs(funcs(d.Policy)).ParseFS(templateFS, "templates/layout.html")
+	layout, err := template.New("layout.html").Funcs(funcs(d.Policy)).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
@@ -153,7 +155,7 @@ func New(d Deps) (*Server, error) {
 	}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if base == "layout" {
+		if base == "layout" || base == "partials" {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
@@ -175,10 +177,13 @@ func New(d Deps) (*Server, error) {
 	return s, nil
 }
 
+// dayText is a date as pages show it: "2 January 2006", local time.
+func dayText(t time.Time) string { return t.Local().Format("2 January 2006") }
+
 func funcs(pol func() *policy.Policy) template.FuncMap {
 	return template.FuncMap{
 		"when": func(t time.Time) string { return t.Local().Format("2 Jan 2006 15:04:05") },
-		"day":  func(t time.Time) string { return t.Local().Format("2 January 2006") },
+		"day":  dayText,
 		"roleLabel": func(r string) string {
 			return auth.Role(r).Label()
 		},
@@ -189,6 +194,8 @@ func funcs(pol func() *policy.Policy) template.FuncMap {
 			return id
 		},
 		"retentionRows": retentionRows,
+		"summary":       summaryRows,
+		"code":          codeCell,
 		"recipientName": func(id string) string {
 			for _, sys := range pol().Systems {
 				for _, r := range sys.Recipients {

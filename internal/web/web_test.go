@@ -294,7 +294,10 @@ func TestIssueAndRevokeTokenInConsole(t *testing.T) {
 	if _, err := s.app.Auth.AuthenticateToken(context.Background(), m[1]); err != nil {
 		t.Fatalf("issued token does not authenticate: %v", err)
 	}
-	toks, _ := s.app.DB.Q().APITokens(context.Background())
+	toks, err := s.app.DB.Q().APITokens(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp = s.post(c, "/console/tokens/"+itoa(toks[0].ID)+"/revoke", url.Values{"csrf_token": {token}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", resp.StatusCode)

@@ -3,6 +3,7 @@ package crawl
 import (
 	"bufio"
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,14 +109,11 @@ func ParseRobots(data []byte, agent string) *Robots {
 	pick := func(token string) bool {
 		found := false
 		for _, g := range groups {
-			for _, a := range g.agents {
-				if a == token {
-					found = true
-					r.rules = append(r.rules, g.rules...)
-					if g.hasDel && g.delay > r.crawlDelay {
-						r.crawlDelay = g.delay
-					}
-					break
+			if slices.Contains(g.agents, token) {
+				found = true
+				r.rules = append(r.rules, g.rules...)
+				if g.hasDel && g.delay > r.crawlDelay {
+					r.crawlDelay = g.delay
 				}
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -561,13 +562,8 @@ func endsSentence(s string) bool {
 }
 
 func appendUnique(xs []string, x string) []string {
-	if x == "" {
+	if x == "" || slices.Contains(xs, x) {
 		return xs
-	}
-	for _, y := range xs {
-		if y == x {
-			return xs
-		}
 	}
 	return append(xs, x)
 }

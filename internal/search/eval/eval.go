@@ -1,6 +1,6 @@
 // Package eval measures retrieval quality of the chatbot's search index against a baseline of
 // SQLite FTS5 bm25 on the same pages and queries, clean and with generated misspellings, and
-// times in-process searches. `fairline bench chat` and the quality gate test call Run.
+// times in-process searches. `fairline bench chat` and the quality gate test call it.
 package eval
 
 import (

@@ -24,11 +24,12 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/fairline/fairline/internal/testutil/shared"
 )
 
 // TabTimeout bounds everything a test does in one tab. Generous: a test may
@@ -43,22 +44,18 @@ var AxeTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "
 
 var errNoChromium = errors.New("Chromium not found (looked for /usr/bin/chromium and chromium, chromium-browser on PATH); run `make test`, which installs it, or `apt-get install chromium`")
 
-var (
-	startOnce   sync.Once
-	startErr    error
+// chromium is the running browser.
+type chromium struct {
 	allocCancel context.CancelFunc
-	browserCtx  context.Context // the first tab; it owns the browser process
-	browserStop context.CancelFunc
-	closeOnce   sync.Once
-)
+	ctx         context.Context // the first tab; it owns the browser process
+	stop        context.CancelFunc
+}
+
+var srv = shared.New("browser", errNoChromium, start, chromium.close)
 
 // Main runs the tests and then closes the browser, if one was started.
 // Use it as: func TestMain(m *testing.M) { os.Exit(browser.Main(m)) }.
-func Main(m *testing.M) int {
-	code := m.Run()
-	closeBrowser()
-	return code
-}
+func Main(m *testing.M) int { return srv.Main(m) }
 
 // execPath finds the Chromium binary.
 func execPath() (string, error) {
@@ -73,10 +70,10 @@ func execPath() (string, error) {
 	return "", errNoChromium
 }
 
-func start() error {
+func start() (chromium, error) {
 	path, err := execPath()
 	if err != nil {
-		return err
+		return chromium{}, err
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -108,41 +105,27 @@ func start() error {
 	if err != nil {
 		bcancel()
 		acancel()
-		return fmt.Errorf("start %s: %w", path, err)
+		return chromium{}, fmt.Errorf("start %s: %w", path, err)
 	}
-	allocCancel, browserCtx, browserStop = acancel, bctx, bcancel
-	return nil
+	return chromium{allocCancel: acancel, ctx: bctx, stop: bcancel}, nil
 }
 
-func closeBrowser() {
-	closeOnce.Do(func() {
-		if browserCtx == nil {
-			return
-		}
-		ctx, cancel := context.WithTimeout(browserCtx, 10*time.Second)
-		_ = chromedp.Cancel(ctx) // graceful close; falls back to killing it
-		cancel()
-		browserStop()
-		allocCancel() // waits for the process and removes the user-data-dir
-	})
+// close closes the browser. A failure to close gracefully is not reported: the process is
+// killed then.
+func (c chromium) close() error {
+	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+	_ = chromedp.Cancel(ctx) // graceful close; falls back to killing it
+	cancel()
+	c.stop()
+	c.allocCancel() // waits for the process and removes the user-data-dir
+	return nil
 }
 
 // NewTab opens a new tab in the shared browser and returns its context, which
 // times out after TabTimeout. The tab is closed when the test finishes.
 func NewTab(tb testing.TB) context.Context {
 	tb.Helper()
-	startOnce.Do(func() { startErr = start() })
-	if errors.Is(startErr, errNoChromium) {
-		if testing.Short() {
-			tb.Skipf("browser: %v (skipped because of -short)", startErr)
-		}
-		tb.Fatalf("browser: %v", startErr)
-	}
-	if startErr != nil {
-		tb.Fatalf("browser: %v", startErr)
-	}
-
-	tabCtx, closeTab := chromedp.NewContext(browserCtx)
+	tabCtx, closeTab := chromedp.NewContext(srv.Get(tb).ctx)
 	// Create the tab with the long-lived context: the tab lives as long as the
 	// context of its first Run.
 	if err := chromedp.Do(tabCtx); err != nil {

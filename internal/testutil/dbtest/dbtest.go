@@ -1,5 +1,6 @@
 // Package dbtest runs store-backed tests against both dialects: a fresh
 // SQLite file and a fresh database on a real PostgreSQL server (pgtest).
+// SetReadOnly makes a database refuse writes, for tests of failure paths.
 package dbtest
 
 import (

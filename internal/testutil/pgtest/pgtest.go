@@ -41,7 +41,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -49,6 +48,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fairline/fairline/internal/testutil/shared"
 )
 
 // EnvURL is the environment variable that names an existing server to use
@@ -71,27 +72,13 @@ type server struct {
 }
 
 var (
-	startOnce sync.Once
-	srv       *server
-	startErr  error
-
-	shutdownOnce sync.Once
-
+	srv   = shared.New("pgtest", errNoBinaries, start, (*server).shutdown)
 	dbSeq atomic.Int64
 )
 
 // Main runs the tests and then stops the private cluster, if one was started.
 // Use it as: func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }.
-func Main(m *testing.M) int {
-	code := m.Run()
-	if err := shutdown(); err != nil {
-		fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
-		if code == 0 {
-			code = 1
-		}
-	}
-	return code
-}
+func Main(m *testing.M) int { return srv.Main(m) }
 
 // DSN creates a new, empty database owned by a login role and returns its URL,
 // postgres://user:pass@127.0.0.1:PORT/dbname?sslmode=disable. The database is
@@ -99,7 +86,7 @@ func Main(m *testing.M) int {
 // and its subtests have finished.
 func DSN(tb testing.TB) string {
 	tb.Helper()
-	s := get(tb)
+	s := srv.Get(tb)
 
 	name := dbName(tb.Name())
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -126,23 +113,6 @@ func DSN(tb testing.TB) string {
 	u.Path = "/" + name
 	u.RawPath = ""
 	return u.String()
-}
-
-// get returns the shared server, starting it on first use. It skips or fails tb
-// when no server can be had.
-func get(tb testing.TB) *server {
-	tb.Helper()
-	startOnce.Do(func() { srv, startErr = start() })
-	if errors.Is(startErr, errNoBinaries) {
-		if testing.Short() {
-			tb.Skipf("pgtest: %v (skipped because of -short)", startErr)
-		}
-		tb.Fatalf("pgtest: %v", startErr)
-	}
-	if startErr != nil {
-		tb.Fatalf("pgtest: %v", startErr)
-	}
-	return srv
 }
 
 func start() (*server, error) {
@@ -218,18 +188,12 @@ func openAdmin(ctx context.Context, connString string) (*pgxpool.Pool, error) {
 }
 
 // shutdown closes the admin pool and stops and removes the private cluster.
-func shutdown() error {
-	var err error
-	shutdownOnce.Do(func() {
-		if srv == nil {
-			return
-		}
-		srv.admin.Close()
-		if srv.cluster != nil {
-			err = srv.cluster.stop()
-		}
-	})
-	return err
+func (s *server) shutdown() error {
+	s.admin.Close()
+	if s.cluster != nil {
+		return s.cluster.stop()
+	}
+	return nil
 }
 
 // dbName makes a unique, valid database name that hints at the test name.

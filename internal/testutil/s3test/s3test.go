@@ -52,6 +52,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/fairline/fairline/internal/testutil/shared"
 )
 
 // EnvURL is the environment variable that names an existing server to use instead of a
@@ -90,43 +92,26 @@ func (s Server) Client() *s3.Client {
 	})
 }
 
+// running is the server in use and, when it is a private one, its process.
+type running struct {
+	srv  *Server
+	proc *process // nil for a server named by EnvURL
+}
+
 var (
-	startOnce    sync.Once
-	srv          *Server
-	proc         *process
-	startErr     error
-	shutdownOnce sync.Once
-	bucketSeq    atomic.Int64
+	srv       = shared.New("s3test", errNoBinary, start, running.stop)
+	bucketSeq atomic.Int64
 )
 
 // Main runs the tests and then stops the private server, if one was started.
 // Use it as: func TestMain(m *testing.M) { os.Exit(s3test.Main(m)) }.
-func Main(m *testing.M) int {
-	code := m.Run()
-	if err := shutdown(); err != nil {
-		fmt.Fprintf(os.Stderr, "s3test: %v\n", err)
-		if code == 0 {
-			code = 1
-		}
-	}
-	return code
-}
+func Main(m *testing.M) int { return srv.Main(m) }
 
 // Get returns the shared server, starting it on first use. It skips or fails tb when no server
 // can be had.
 func Get(tb testing.TB) Server {
 	tb.Helper()
-	startOnce.Do(func() { srv, proc, startErr = start() })
-	if errors.Is(startErr, errNoBinary) {
-		if testing.Short() {
-			tb.Skipf("s3test: %v (skipped because of -short)", startErr)
-		}
-		tb.Fatalf("s3test: %v", startErr)
-	}
-	if startErr != nil {
-		tb.Fatalf("s3test: %v", startErr)
-	}
-	return *srv
+	return *srv.Get(tb).srv
 }
 
 // Bucket creates a new, empty bucket and returns it with the server. The bucket and everything
@@ -217,19 +202,17 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-func start() (*Server, *process, error) {
+func start() (running, error) {
 	if raw := os.Getenv(EnvURL); raw != "" {
 		s, err := parseEnvURL(raw)
-		if err != nil {
-			return nil, nil, err
-		}
-		return s, nil, nil
+		return running{srv: s}, err
 	}
 	bin, err := findBinary()
 	if err != nil {
-		return nil, nil, err
+		return running{}, err
 	}
-	return startServer(bin, false)
+	s, p, err := startServer(bin, false)
+	return running{s, p}, err
 }
 
 // parseEnvURL reads FAIRLINE_TEST_S3; errors never show the secret.
@@ -472,15 +455,12 @@ func (p *process) stopWatchdog() {
 	}
 }
 
-// shutdown stops the private server and removes its directory.
-func shutdown() error {
-	var err error
-	shutdownOnce.Do(func() {
-		if proc != nil {
-			err = proc.stop()
-		}
-	})
-	return err
+// stop stops the private server, if it is one, and removes its directory.
+func (r running) stop() error {
+	if r.proc != nil {
+		return r.proc.stop()
+	}
+	return nil
 }
 
 func (p *process) stop() error {

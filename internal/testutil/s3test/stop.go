@@ -4,4 +4,4 @@ package s3test
 // whose TestMain already runs m.Run through another helper (pgtest.Main):
 //
 //	code := pgtest.Main(m); if err := s3test.Stop(); err != nil { ... }
-func Stop() error { return shutdown() }
+func Stop() error { return srv.Shutdown() }
