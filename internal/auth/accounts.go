@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"cmp"
 	"context"
+	"strconv"
 
 	"github.com/fairline/fairline/internal/store"
 )
@@ -34,3 +36,26 @@ func (s *Service) NeedsSetup(ctx context.Context) (bool, error) {
 
 // Tokens lists the API tokens, revoked ones included.
 func (s *Service) Tokens(ctx context.Context) ([]APIToken, error) { return s.db.Q().APITokens(ctx) }
+
+// StaffNames maps the actor ids that registers and the knowledge base keep
+// ("user:12", "token:3") to what staff call them: an account's display name
+// (its e-mail address when it has none), an API token's name. The audit log
+// keeps the ids; pages that show who did something name them.
+func (s *Service) StaffNames(ctx context.Context) (map[string]string, error) {
+	users, err := s.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := s.Tokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(users)+len(tokens))
+	for _, u := range users {
+		names["user:"+strconv.FormatInt(u.ID, 10)] = cmp.Or(u.DisplayName, u.Email)
+	}
+	for _, t := range tokens {
+		names["token:"+strconv.FormatInt(t.ID, 10)] = "API token " + t.Name
+	}
+	return names, nil
+}

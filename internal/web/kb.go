@@ -100,6 +100,9 @@ func (s *Server) renderKB(w http.ResponseWriter, r *http.Request, pg *page) erro
 	if v.PageNo > 1 {
 		v.Prev = link(v.PageNo - 1)
 	}
+	if pg.Staff, err = s.Auth.StaffNames(r.Context()); err != nil {
+		return err
+	}
 	pg.Title, pg.Data = "Knowledge base", v
 	return s.render(w, r, "kb", pg)
 }
@@ -159,6 +162,9 @@ func (s *Server) renderVocabulary(w http.ResponseWriter, r *http.Request, pg *pa
 	}
 	if edited != nil {
 		v.AreaRules, v.Synonyms = edited.AreaRules, edited.Synonyms
+	}
+	if pg.Staff, err = s.Auth.StaffNames(r.Context()); err != nil {
+		return err
 	}
 	view := vocabularyView{Vocabulary: v, Areas: s.chatAreas(), CanEdit: principalFrom(r).Is(auth.Administrator)}
 	pg.Title, pg.Data = "Search vocabulary", view

@@ -183,7 +183,7 @@ func TestSearchVocabularyConsole(t *testing.T) {
 	}
 	_, body, _ = s.get(ig, "/console/kb/vocabulary")
 	if !strings.Contains(body, "trading-standards: /scams | scam") || strings.Contains(body, "adult-social-care: /adult") ||
-		!strings.Contains(body, "Last changed by user:") {
+		!strings.Contains(body, "Last changed by admin@example.gov.uk") {
 		t.Errorf("saved vocabulary not shown:\n%s", body)
 	}
 }

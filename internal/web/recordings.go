@@ -272,7 +272,11 @@ func (s *Server) disclosuresPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "disclosures", &page{Title: "Disclosure register", Data: ds})
+	staff, err := s.Auth.StaffNames(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "disclosures", &page{Title: "Disclosure register", Data: ds, Staff: staff})
 }
 
 // The recipient's side: a page, then a POST that spends the link, so link

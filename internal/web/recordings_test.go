@@ -200,6 +200,13 @@ func TestDiscloseFromRecordingPage(t *testing.T) {
 			}
 		})
 	}
+	// The register names who disclosed it; the audit log keeps the id.
+	status, body, _ := s.get(ig, "/console/disclosures")
+	row := body[strings.Index(body, "POL-7"):]
+	row = row[:strings.Index(row, "</tr>")]
+	if status != http.StatusOK || !strings.Contains(row, "ig@example.gov.uk") || strings.Contains(row, "user:") {
+		t.Errorf("disclosure register row: %d %q", status, row)
+	}
 }
 
 func TestRecordingsByNumberIsPostOnly(t *testing.T) {

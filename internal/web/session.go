@@ -179,6 +179,9 @@ type page struct {
 	Errors    []fieldError
 	Values    url.Values
 	Data      any
+	// Staff names the actor ids the page shows (auth.Service.StaffNames),
+	// for pages that say who did something; see the staffName function.
+	Staff map[string]string
 }
 
 type fieldError struct{ Field, Msg string }
