@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -79,20 +78,8 @@ func TestCrawlThenAsk(t *testing.T) {
 func TestServeDemo(t *testing.T) {
 	env := dataEnv(t)
 	env["FAIRLINE_LISTEN"] = "127.0.0.1:0"
-	ready := make(chan string, 1)
-	var out, errOut syncWriter
-	e := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
-		Getenv: func(k string) string { return env[k] }, Ready: func(u string) { ready <- u }}
-	done := make(chan int, 1)
-	go func() { done <- Main(context.Background(), e, []string{"serve", "--demo", "--recrawl-every", "0"}) }()
-	var base string
-	select {
-	case base = <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, errOut.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	srv := serveInProcess(t, context.Background(), env, nil, "--demo", "--recrawl-every", "0")
+	base, out := srv.base, srv.out
 	if !strings.Contains(out.String(), "Imported the LocalGov Drupal demo site") {
 		t.Errorf("no import reported:\n%s", out.String())
 	}
@@ -127,41 +114,16 @@ func TestServeDemo(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "meals-wheels") {
 		t.Errorf("chat: %d %s", resp.StatusCode, body)
 	}
-	syscall.Kill(os.Getpid(), syscall.SIGTERM)
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve exited %d: %s", code, errOut.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.terminate(t)
 
 	// Served again without --demo, the demo pages are still there but the
 	// policy no longer names their site: serve says so.
-	var out2 syncWriter
-	e2 := &Env{Stdin: strings.NewReader(""), Stdout: &out2, Stderr: &errOut,
-		Getenv: func(k string) string { return env[k] }, Ready: func(u string) { ready <- u }}
-	go func() { done <- Main(context.Background(), e2, []string{"serve", "--recrawl-every", "0"}) }()
-	select {
-	case <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, errOut.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	srv = serveInProcess(t, context.Background(), env, nil, "--recrawl-every", "0")
+	out2 := srv.out
 	if want := "warning: the knowledge base holds pages from sites that are not among the chatbot's sources (systems[chatbot].sources), so the notice does not name them: https://demo.localgov.example"; !strings.Contains(out2.String(), want) {
 		t.Errorf("no warning about the demo site:\n%s", out2.String())
 	}
-	syscall.Kill(os.Getpid(), syscall.SIGTERM)
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve exited %d: %s", code, errOut.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.terminate(t)
 }
 
 func TestBenchChat(t *testing.T) {

@@ -11,9 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
@@ -222,20 +220,8 @@ func TestServeEndToEnd(t *testing.T) {
 			if dialect == "postgres" {
 				env["FAIRLINE_DB"] = pgtest.DSN(t)
 			}
-			ready := make(chan string, 1)
-			var out, errOut syncWriter
-			e := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
-				Getenv: func(k string) string { return env[k] }, Ready: func(u string) { ready <- u }}
-			done := make(chan int, 1)
-			go func() { done <- Main(context.Background(), e, []string{"serve"}) }()
-			var base string
-			select {
-			case base = <-ready:
-			case code := <-done:
-				t.Fatalf("serve exited %d: %s", code, errOut.String())
-			case <-time.After(30 * time.Second):
-				t.Fatal("serve did not start")
-			}
+			srv := serveInProcess(t, context.Background(), env, nil)
+			base, out, errOut := srv.base, srv.out, srv.err
 			if !strings.Contains(out.String(), base+"/setup?token=") {
 				t.Errorf("first-run output lacks the set-up link:\n%s", out.String())
 			}
@@ -276,17 +262,7 @@ func TestServeEndToEnd(t *testing.T) {
 					t.Errorf("%s: %d", path, resp.StatusCode)
 				}
 			}
-			if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case code := <-done:
-				if code != 0 {
-					t.Errorf("serve exited %d after SIGTERM: %s", code, errOut.String())
-				}
-			case <-time.After(30 * time.Second):
-				t.Fatal("serve did not stop on SIGTERM")
-			}
+			srv.terminate(t)
 			if !strings.Contains(errOut.String(), "msg=stopped") {
 				t.Errorf("no graceful stop logged:\n%s", errOut.String())
 			}

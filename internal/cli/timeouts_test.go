@@ -42,21 +42,9 @@ func TestServeDeadlines(t *testing.T) {
 	}
 	timeouts := &ServeTimeouts{Read: 500 * time.Millisecond, Write: 10 * time.Second,
 		Transfer: recording.TransferLimits{Base: 3 * time.Second, MinRate: 128 << 10}}
-	ready := make(chan string, 1)
-	var out, errOut syncWriter
-	e := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] },
-		Ready: func(u string) { ready <- u }, Timeouts: timeouts}
 	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() { done <- Main(ctx, e, []string{"serve"}) }()
-	var base string
-	select {
-	case base = <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, errOut.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	srv := serveInProcess(t, ctx, env, timeouts)
+	base := srv.base
 	stopped := false
 	stopServe := func() {
 		if stopped {
@@ -64,7 +52,7 @@ func TestServeDeadlines(t *testing.T) {
 		}
 		stopped = true
 		stop()
-		<-done
+		<-srv.done
 	}
 	defer stopServe()
 	addr := strings.TrimPrefix(base, "http://")
