@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,21 +20,10 @@ import (
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/apptest"
+	"github.com/fairline/fairline/internal/testutil/fakeclock"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // databaseFiles reads the SQLite database and its -wal and -shm files, as
 // someone with a copy of the disk could.
@@ -119,9 +107,9 @@ func TestSweptDataLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
 			ctx := context.Background()
 			dir := t.TempDir()
 			cfg := apptest.Config(dir)
-			clk := &clock{t: time.Now()}
-			a := apptest.Open(t, cfg, apptest.Options{App: app.Options{Now: clk.now}}).App
-			secrets := c.store(t, a, clk.now())
+			clk := fakeclock.New(time.Now())
+			a := apptest.Open(t, cfg, apptest.Options{App: app.Options{Now: clk.Now}}).App
+			secrets := c.store(t, a, clk.Now())
 			files := databaseFiles(t, cfg.DB)
 			for _, s := range secrets {
 				found := false
@@ -132,7 +120,7 @@ func TestSweptDataLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
 					t.Fatalf("%q is not in the database files before the sweep: the test would prove nothing", s)
 				}
 			}
-			clk.add(c.after)
+			clk.Add(c.after)
 			if n, err := c.sweep(ctx, a); err != nil || n != 1 {
 				t.Fatalf("sweep deleted %d, %v; want 1", n, err)
 			}

@@ -121,7 +121,7 @@ func TestChangeLog(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if err := q.TouchKBPage(ctx, p.URL, 304, f.clock.now()); err != nil {
+		if err := q.TouchKBPage(ctx, p.URL, 304, f.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if err := q.UpsertKBPage(ctx, p); err != nil { // same content

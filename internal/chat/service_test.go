@@ -17,15 +17,8 @@ import (
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
+	"github.com/fairline/fairline/internal/testutil/fakeclock"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 type syncBuf struct {
 	mu sync.Mutex
@@ -39,7 +32,7 @@ type fixture struct {
 	db    *store.DB
 	svc   *Service
 	audit *audit.Log
-	clock *clock
+	clock *fakeclock.Clock
 	logs  *syncBuf
 	pol   func() *policy.Policy // the default policy with the demo site as a source
 }
@@ -48,7 +41,7 @@ type fixture struct {
 // service's hooks.
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
-	f := &fixture{db: db, clock: &clock{t: time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)}, logs: &syncBuf{}}
+	f := &fixture{db: db, clock: fakeclock.New(time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)), logs: &syncBuf{}}
 	log := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	f.audit = audit.New(db, bytes.Repeat([]byte{7}, 32))
 	pol, err := WithDemoSource(policy.Default())
@@ -56,7 +49,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	f.pol = func() *policy.Policy { return pol }
-	f.svc = New(db, f.audit, f.pol, Options{Logger: log, Now: f.clock.now})
+	f.svc = New(db, f.audit, f.pol, Options{Logger: log, Now: f.clock.Now})
 	k := kb.New(db, kb.Options{Hooks: f.svc.Hooks(), Logger: log, Policy: f.pol})
 	if ok, err := ImportDemo(context.Background(), db, k); err != nil || !ok {
 		t.Fatalf("import demo: %v %v", ok, err)
@@ -184,7 +177,7 @@ func TestRedactionBeforeStorage(t *testing.T) {
 		for _, st := range stored {
 			all.WriteString(st.Question + "|" + st.Comment + "|" + st.Conversation + "\n")
 		}
-		rep, err := f.svc.Report(ctx, f.clock.now().Add(-24*time.Hour), f.clock.now().Add(24*time.Hour))
+		rep, err := f.svc.Report(ctx, f.clock.Now().Add(-24*time.Hour), f.clock.Now().Add(24*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -213,7 +206,7 @@ func TestExpirySweepKeepsAggregates(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		start := f.clock.now()
+		start := f.clock.Now()
 		for _, q := range []string{"how do I apply for a blue badge", "zzqx flibbertigibbet", "zzqx flibbertigibbets please"} {
 			if _, err := f.svc.Ask(ctx, Request{Message: q}); err != nil {
 				t.Fatal(err)
@@ -228,11 +221,11 @@ func TestExpirySweepKeepsAggregates(t *testing.T) {
 		if want := r.ExpiresAt(start); err != nil || !exp.Equal(want) {
 			t.Errorf("expires_at = %v (%v), want %v", exp, err, want)
 		}
-		f.clock.set(start.AddDate(0, 11, 0))
+		f.clock.Set(start.AddDate(0, 11, 0))
 		if got, err := f.svc.Sweep(ctx); err != nil || got != 0 {
 			t.Errorf("early sweep: %d %v", got, err)
 		}
-		f.clock.set(r.ExpiresAt(start).Add(time.Second))
+		f.clock.Set(r.ExpiresAt(start).Add(time.Second))
 		if got, err := f.svc.Sweep(ctx); err != nil || got != 3 {
 			t.Fatalf("sweep: %d %v", got, err)
 		}
@@ -285,7 +278,7 @@ func TestFeedback(t *testing.T) {
 		if err := f.svc.Feedback(ctx, Feedback{ConversationID: b.ConversationID, TurnID: b.TurnID, Helpful: true}); err != nil {
 			t.Fatal(err)
 		}
-		rep, _ := f.svc.Report(ctx, f.clock.now().Add(-time.Hour), f.clock.now().Add(time.Hour))
+		rep, _ := f.svc.Report(ctx, f.clock.Now().Add(-time.Hour), f.clock.Now().Add(time.Hour))
 		h, nh := 0, 0
 		for _, d := range rep.Days {
 			h += d.Helpful
@@ -331,9 +324,9 @@ func TestReportGroupsUnanswered(t *testing.T) {
 				t.Fatalf("%q was answered: %+v", q, resp)
 			}
 		}
-		f.clock.set(f.clock.now().Add(26 * time.Hour))
+		f.clock.Set(f.clock.Now().Add(26 * time.Hour))
 		f.svc.Ask(ctx, Request{Message: "dragon eggs sale"})
-		rep, err := f.svc.Report(ctx, f.clock.now().AddDate(0, 0, -3), f.clock.now().Add(time.Hour))
+		rep, err := f.svc.Report(ctx, f.clock.Now().AddDate(0, 0, -3), f.clock.Now().Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -344,7 +337,7 @@ func TestReportGroupsUnanswered(t *testing.T) {
 		if len(rep.Unanswered) != 3 || counts[0] != 5 || counts[1] != 2 || counts[2] != 1 {
 			t.Errorf("groups: %+v", rep.Unanswered)
 		}
-		if !strings.Contains(strings.ToLower(rep.Unanswered[0].Example), "dragon") || rep.Unanswered[0].Last != f.clock.now() {
+		if !strings.Contains(strings.ToLower(rep.Unanswered[0].Example), "dragon") || rep.Unanswered[0].Last != f.clock.Now() {
 			t.Errorf("first group: %+v", rep.Unanswered[0])
 		}
 	})
@@ -431,7 +424,7 @@ func TestConcurrentQuestionsAreEachCounted(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		rep, err := f.svc.Report(ctx, f.clock.now().AddDate(0, 0, -1), f.clock.now().Add(time.Hour))
+		rep, err := f.svc.Report(ctx, f.clock.Now().AddDate(0, 0, -1), f.clock.Now().Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}

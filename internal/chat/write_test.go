@@ -20,7 +20,7 @@ func TestCloseCommitsAndStopsTheWriter(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		t.Run("never started", func(t *testing.T) {
-			svc := New(db, f.audit, f.pol, Options{Now: f.clock.now})
+			svc := New(db, f.audit, f.pol, Options{Now: f.clock.Now})
 			if _, err := svc.Try(ctx, "How do I apply for a blue badge?"); err != nil {
 				t.Fatal(err)
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
+	"github.com/fairline/fairline/internal/testutil/fakeclock"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
 )
 
@@ -23,28 +24,16 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func newQueue(db *store.DB, c *clock) *Queue {
+func newQueue(db *store.DB, c *fakeclock.Clock) *Queue {
 	q := New(db, quiet)
-	q.SetClock(c.now)
+	q.SetClock(c.Now)
 	return q
 }
 
 func TestRunsEachJobOnceWithPayload(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		c := fakeclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 		q := newQueue(db, c)
 		var got []int
 		var mu sync.Mutex
@@ -64,13 +53,13 @@ func TestRunsEachJobOnceWithPayload(t *testing.T) {
 			}
 		}
 		// A future job and a duplicate unique key.
-		q.Enqueue(ctx, "count", map[string]int{"N": 9}, c.now().Add(time.Hour), "later")
-		q.Enqueue(ctx, "count", map[string]int{"N": 10}, c.now().Add(time.Hour), "later")
+		q.Enqueue(ctx, "count", map[string]int{"N": 9}, c.Now().Add(time.Hour), "later")
+		q.Enqueue(ctx, "count", map[string]int{"N": 10}, c.Now().Add(time.Hour), "later")
 		n, err := q.RunOnce(ctx)
 		if err != nil || n != 3 || len(got) != 3 {
 			t.Fatalf("ran %d (%v), got %v", n, err, got)
 		}
-		c.add(time.Hour)
+		c.Add(time.Hour)
 		if n, _ := q.RunOnce(ctx); n != 1 || got[3] != 9 {
 			t.Fatalf("future job: ran %d, got %v", n, got)
 		}
@@ -84,13 +73,13 @@ func TestRunsEachJobOnceWithPayload(t *testing.T) {
 func TestRetryThenFail(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		c := fakeclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 		q := newQueue(db, c)
 		q.Backoff = func(int) time.Duration { return time.Minute }
 		calls := 0
 		q.Handle("flaky", func(context.Context, json.RawMessage) error { calls++; return errors.New("upstream said no") })
 		db.Tx(ctx, func(tx *store.Q) error {
-			_, err := tx.EnqueueJob(ctx, store.Job{Kind: "flaky", UniqueKey: "k", RunAt: c.now(), MaxAttempts: 2, CreatedAt: c.now()})
+			_, err := tx.EnqueueJob(ctx, store.Job{Kind: "flaky", UniqueKey: "k", RunAt: c.Now(), MaxAttempts: 2, CreatedAt: c.Now()})
 			return err
 		})
 		q.RunOnce(ctx)
@@ -98,13 +87,13 @@ func TestRetryThenFail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if calls != 1 || len(js) != 1 || js[0].State != "queued" || !js[0].RunAt.Equal(c.now().Add(time.Minute)) || js[0].LastError != "upstream said no" {
+		if calls != 1 || len(js) != 1 || js[0].State != "queued" || !js[0].RunAt.Equal(c.Now().Add(time.Minute)) || js[0].LastError != "upstream said no" {
 			t.Fatalf("after one failure: calls %d, %+v", calls, js)
 		}
 		if n, _ := q.RunOnce(ctx); n != 0 {
 			t.Errorf("retried before its back-off")
 		}
-		c.add(time.Minute)
+		c.Add(time.Minute)
 		q.RunOnce(ctx)
 		js, err = db.Q().Jobs(ctx, store.JobFilter{Kind: "flaky"})
 		if err != nil {
@@ -128,13 +117,13 @@ func TestRetryThenFail(t *testing.T) {
 func TestExpiredLeaseIsReclaimed(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		c := fakeclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 		q := newQueue(db, c)
 		ran := 0
 		q.Handle("work", func(context.Context, json.RawMessage) error { ran++; return nil })
 		q.Enqueue(ctx, "work", nil, time.Time{}, "")
 		err := db.Tx(ctx, func(tx *store.Q) error {
-			js, err := tx.ClaimJobs(ctx, []string{"work"}, "dead-worker", c.now(), c.now().Add(5*time.Minute), 10)
+			js, err := tx.ClaimJobs(ctx, []string{"work"}, "dead-worker", c.Now(), c.Now().Add(5*time.Minute), 10)
 			if len(js) != 1 {
 				t.Fatalf("dead worker claimed %d", len(js))
 			}
@@ -146,7 +135,7 @@ func TestExpiredLeaseIsReclaimed(t *testing.T) {
 		if n, _ := q.RunOnce(ctx); n != 0 {
 			t.Fatal("ran a job whose lease is still held")
 		}
-		c.add(5 * time.Minute)
+		c.Add(5 * time.Minute)
 		if n, _ := q.RunOnce(ctx); n != 1 || ran != 1 {
 			t.Fatalf("expired lease not reclaimed: ran %d", ran)
 		}
@@ -203,7 +192,7 @@ func TestWorkersShareWithoutDoubleWork(t *testing.T) {
 func TestPeriodic(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		c := fakeclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 		ran := 0
 		// Two instances registering the same periodic job share one.
 		for i := 0; i < 2; i++ {
@@ -216,12 +205,12 @@ func TestPeriodic(t *testing.T) {
 		}
 		q := newQueue(db, c)
 		q.Every("tick", time.Hour, func(context.Context, json.RawMessage) error { ran++; return nil })
-		c.add(59 * time.Minute)
+		c.Add(59 * time.Minute)
 		q.RunOnce(ctx)
 		if ran != 1 {
 			t.Fatal("periodic job ran early")
 		}
-		c.add(time.Minute)
+		c.Add(time.Minute)
 		q.RunOnce(ctx)
 		if ran != 2 {
 			t.Fatalf("periodic job did not run after its period: %d", ran)
@@ -230,7 +219,7 @@ func TestPeriodic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(js) != 1 || !js[0].RunAt.Equal(c.now().Add(time.Hour)) {
+		if len(js) != 1 || !js[0].RunAt.Equal(c.Now().Add(time.Hour)) {
 			t.Errorf("next run not scheduled once: %+v", js)
 		}
 	})

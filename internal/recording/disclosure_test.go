@@ -77,7 +77,7 @@ func TestDisclosure(t *testing.T) {
 			t.Errorf("second collection: %v", err)
 		}
 		_, late, _ := e.svc.Disclose(ctx, ig, id, req)
-		e.clock.set(e.clock.now().Add(DisclosureLinkTTL + time.Second))
+		e.clock.Set(e.clock.Now().Add(DisclosureLinkTTL + time.Second))
 		if _, err := e.svc.CollectDisclosure(ctx, late, DefaultTransferLimits.For); !errors.Is(err, ErrLinkSpent) {
 			t.Errorf("expired link: %v", err)
 		}
@@ -159,11 +159,11 @@ func TestDisclosureLinkSpentOnlyWhenComplete(t *testing.T) {
 		second.Close()
 		// The second transfer's process dies: its claim lapses after the
 		// limit and a little more, not before.
-		e.clock.set(e.clock.now().Add(time.Minute))
+		e.clock.Set(e.clock.Now().Add(time.Minute))
 		if _, err := e.svc.CollectDisclosure(ctx, token, limit); !errors.Is(err, ErrLinkBusy) {
 			t.Fatalf("claim lapsed with the transfer's own time limit: %v", err)
 		}
-		e.clock.set(e.clock.now().Add(leaseSlack + time.Second))
+		e.clock.Set(e.clock.Now().Add(leaseSlack + time.Second))
 		third, err := e.svc.CollectDisclosure(ctx, token, limit)
 		if err != nil {
 			t.Fatalf("link unusable after a crashed download's claim lapsed: %v", err)

@@ -28,7 +28,7 @@ func TestImportDropFolder(t *testing.T) {
 		}
 	}
 	mp3, _ := os.ReadFile("../../testdata/audio/speech.mp3")
-	started := e.clock.now().Add(-2 * time.Hour).Format(time.RFC3339)
+	started := e.clock.Now().Add(-2 * time.Hour).Format(time.RFC3339)
 	sidecar := func(id, area string) string {
 		return `{"external_call_id":"` + id + `","direction":"inbound","service_area":"` + area + `","agent_id":"a1","started_at":"` + started + `","duration_seconds":8}`
 	}
@@ -113,7 +113,7 @@ func TestImportLeavesNoAudioOrNumbers(t *testing.T) {
 		e := newEnv(t, db, Options{Registry: reg})
 		ctx := context.Background()
 		dir := t.TempDir()
-		started := e.clock.now().Add(-2 * time.Hour).Format(time.RFC3339)
+		started := e.clock.Now().Add(-2 * time.Hour).Format(time.RFC3339)
 		numbers := []string{"07700 900789", "07700 900123", "07700 900456", "07700 900999"}
 		write := func(name, content string) {
 			if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
@@ -165,11 +165,11 @@ func TestImportLeavesNoAudioOrNumbers(t *testing.T) {
 		}
 		failedFiles := countDir(t, filepath.Join(dir, "failed"))
 		// Not yet: the policy keeps them 7 days.
-		e.clock.set(e.clock.now().Add(7*24*time.Hour - time.Minute))
+		e.clock.Set(e.clock.Now().Add(7*24*time.Hour - time.Minute))
 		if sr, err := e.svc.Sweep(ctx); err != nil || sr.DropFolderFiles != 0 {
 			t.Fatalf("sweep before the period ended: %+v %v", sr, err)
 		}
-		e.clock.set(e.clock.now().Add(2 * time.Minute))
+		e.clock.Set(e.clock.Now().Add(2 * time.Minute))
 		sr, err := e.svc.Sweep(ctx)
 		if err != nil || sr.DropFolderFiles != failedFiles || failedFiles != 9 {
 			t.Fatalf("sweep: %+v %v; %d files were in failed/ (want 9: 3 audio, 2 sidecars, 1 row, 3 reasons)", sr, err, failedFiles)
@@ -246,7 +246,7 @@ func TestImportRefusesSymlinks(t *testing.T) {
 	e := newEnv(t, db, Options{})
 	ctx := context.Background()
 	dir, outside := t.TempDir(), t.TempDir()
-	started := e.clock.now().Add(-2 * time.Hour).Format(time.RFC3339)
+	started := e.clock.Now().Add(-2 * time.Hour).Format(time.RFC3339)
 	sidecar := `{"external_call_id":"L","direction":"inbound","service_area":"trading-standards","agent_id":"a1","started_at":"` + started + `","duration_seconds":8}`
 	os.WriteFile(filepath.Join(outside, "secret.wav"), e.audio, 0o600)
 	os.WriteFile(filepath.Join(outside, "secret.json"), []byte(sidecar), 0o600)
@@ -278,7 +278,7 @@ func TestImportRefusesSymlinks(t *testing.T) {
 	}
 	// The sweep deletes the links, not what they point to.
 	// (The links keep their own times, which are real ones.)
-	e.clock.set(time.Now().Add(8 * 24 * time.Hour))
+	e.clock.Set(time.Now().Add(8 * 24 * time.Hour))
 	if sr, err := e.svc.Sweep(ctx); err != nil || sr.DropFolderFiles != 6 {
 		t.Errorf("sweep: %+v %v", sr, err)
 	}
@@ -311,7 +311,7 @@ func TestImportRewritesCDR(t *testing.T) {
 	db := dbtest.Open(t, store.SQLite)
 	e := newEnv(t, db, Options{})
 	dir := t.TempDir()
-	started := e.clock.now().Add(-2 * time.Hour).Format(time.RFC3339)
+	started := e.clock.Now().Add(-2 * time.Hour).Format(time.RFC3339)
 	header := "file,external_call_id,direction,service_area,agent_id,other_party_number,started_at,duration_seconds\n"
 	okRow := "ok.wav,OK,inbound,trading-standards,a1,07700 900111," + started + ",8\n"
 	badRow := "bad.wav,BAD,inbound,parking,a1,07700 900222," + started + ",8\n"
@@ -345,7 +345,7 @@ func TestImportRewritesCDR(t *testing.T) {
 func TestFailedReasonsRepeatNoValues(t *testing.T) {
 	db := dbtest.Open(t, store.SQLite)
 	e := newEnv(t, db, Options{})
-	started := e.clock.now().Add(-2 * time.Hour).Format(time.RFC3339)
+	started := e.clock.Now().Add(-2 * time.Hour).Format(time.RFC3339)
 	value := "07700 900789 Jane Smith"
 	base := map[string]any{"external_call_id": "R", "direction": "inbound", "service_area": "trading-standards", "agent_id": "a1",
 		"started_at": started, "duration_seconds": 8}

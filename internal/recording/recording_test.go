@@ -24,29 +24,18 @@ import (
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
+	"github.com/fairline/fairline/internal/testutil/fakeclock"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
 	"github.com/fairline/fairline/internal/testutil/scenario"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
 type env struct {
 	svc    *Service
 	db     *store.DB
 	blobs  *blob.Local
-	clock  *clock
+	clock  *fakeclock.Clock
 	pol    *policy.Policy
 	polMu  sync.Mutex
 	audio  []byte
@@ -59,7 +48,7 @@ func (e *env) policy() *policy.Policy { e.polMu.Lock(); defer e.polMu.Unlock(); 
 func newEnv(t *testing.T, db *store.DB, o Options) *env {
 	t.Helper()
 	dir := t.TempDir()
-	e := &env{db: db, clock: &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}, pol: policy.Default()}
+	e := &env{db: db, clock: fakeclock.New(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), pol: policy.Default()}
 	var err error
 	if e.blobs, err = blob.NewLocal(filepath.Join(dir, "blobs"), "UK"); err != nil {
 		t.Fatal(err)
@@ -73,7 +62,7 @@ func newEnv(t *testing.T, db *store.DB, o Options) *env {
 		t.Fatal(err)
 	}
 	e.audLog = audit.New(db, ring.Key(keys.PurposeAudit))
-	o.Now = e.clock.now
+	o.Now = e.clock.Now
 	e.svc, err = New(db, e.blobs, kek, crypt.NewBlindIndex(ring), e.audLog, e.policy, slog.New(slog.NewTextHandler(io.Discard, nil)), o)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +77,7 @@ func newEnv(t *testing.T, db *store.DB, o Options) *env {
 
 func (e *env) meta(area string) Metadata {
 	return Metadata{ExternalID: "call-1", Direction: "inbound", ServiceArea: area, AgentID: "agent-7",
-		OtherParty: "07911 123456", StartedAt: e.clock.now().Add(-time.Hour), DurationSeconds: 8.2, SHA256: e.sha}
+		OtherParty: "07911 123456", StartedAt: e.clock.Now().Add(-time.Hour), DurationSeconds: 8.2, SHA256: e.sha}
 }
 
 func (e *env) blobCount(t *testing.T) int {
@@ -235,8 +224,8 @@ func TestIngestIdempotencyAndRefusals(t *testing.T) {
 		}{
 			{func(m *Metadata) { m.ServiceArea = "parking" }, "service_area"},
 			{func(m *Metadata) { m.Direction = "" }, "direction"},
-			{func(m *Metadata) { m.StartedAt = e.clock.now().Add(time.Hour) }, "started_at"},
-			{func(m *Metadata) { m.StartedAt = e.clock.now().AddDate(-2, 0, 0) }, "started_at"},
+			{func(m *Metadata) { m.StartedAt = e.clock.Now().Add(time.Hour) }, "started_at"},
+			{func(m *Metadata) { m.StartedAt = e.clock.Now().AddDate(-2, 0, 0) }, "started_at"},
 			{func(m *Metadata) { m.SHA256 = "abc" }, "sha256"},
 			{func(m *Metadata) { m.OtherParty = "12" }, "other_party_number"},
 			{func(m *Metadata) { m.DurationSeconds = 0 }, "duration_seconds"},
@@ -375,11 +364,11 @@ func TestSweepHoldsAndScopes(t *testing.T) {
 			t.Errorf("agent listed recordings: %v", err)
 		}
 
-		hid, err := e.svc.PlaceHold(ctx, "user:1", held.ID, "Claim ref LC/2026/14", e.clock.now().AddDate(1, 0, 0))
+		hid, err := e.svc.PlaceHold(ctx, "user:1", held.ID, "Claim ref LC/2026/14", e.clock.Now().AddDate(1, 0, 0))
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.clock.set(fcp.ExpiresAt.Add(time.Second))
+		e.clock.Set(fcp.ExpiresAt.Add(time.Second))
 		res, err := e.svc.Sweep(ctx)
 		if err != nil || res.Deleted != 1 {
 			t.Fatalf("sweep: %+v %v", res, err)
@@ -429,7 +418,7 @@ func TestShorterPolicyAppliesToStored(t *testing.T) {
 	if n, err := e.svc.ApplyRetention(ctx); err != nil || n != 1 {
 		t.Fatalf("apply retention: %d %v", n, err)
 	}
-	e.clock.set(got.Recording.StartedAt.AddDate(0, 1, 0).Add(time.Second))
+	e.clock.Set(got.Recording.StartedAt.AddDate(0, 1, 0).Add(time.Second))
 	if res, _ := e.svc.Sweep(ctx); res.Deleted != 1 {
 		t.Errorf("shortened period not applied: %+v", res)
 	}
@@ -448,7 +437,7 @@ func TestOrphanSweep(t *testing.T) {
 	if n, _ := e.svc.SweepOrphans(ctx, time.Hour); n != 0 {
 		t.Errorf("young orphan removed (an upload may be in flight)")
 	}
-	e.clock.set(time.Now().Add(2 * time.Hour))
+	e.clock.Set(time.Now().Add(2 * time.Hour))
 	if n, err := e.svc.SweepOrphans(ctx, time.Hour); err != nil || n != 1 {
 		t.Errorf("orphans removed: %d %v", n, err)
 	}
