@@ -239,7 +239,7 @@ type cluster struct {
 	port          int
 	superPassword string
 	cred          *syscall.Credential // non-nil when the commands run as the postgres user
-	watchdog      *exec.Cmd
+	watchdog      *shared.Watchdog
 }
 
 // findBinDir returns the directory that holds initdb and pg_ctl: the highest
@@ -334,7 +334,7 @@ func startCluster(ctx context.Context) (*cluster, error) {
 	// Pick a free port; another process can take it before postgres binds, so retry.
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
-		c.port, err = freePort()
+		c.port, err = shared.FreePort()
 		if err != nil {
 			return fail(err)
 		}
@@ -372,31 +372,15 @@ func (c *cluster) run(ctx context.Context, prog string, args ...string) ([]byte,
 // kills it after -timeout. It runs as the current user, who can signal both
 // this process and the postmaster. It is best effort.
 func (c *cluster) startWatchdog() {
-	const script = `while kill -0 "$1" 2>/dev/null; do sleep 1; done
-pid=$(head -n 1 "$2/data/postmaster.pid" 2>/dev/null) || pid=
+	c.watchdog = shared.StartWatchdog("pgtest-watchdog", c.dir, `pid=$(head -n 1 "$2/data/postmaster.pid" 2>/dev/null) || pid=
 if [ -n "$pid" ]; then
 	kill -QUIT "$pid" 2>/dev/null
 	i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-fi
-rm -rf "$2"`
-	cmd := exec.Command("/bin/sh", "-c", script, "pgtest-watchdog", strconv.Itoa(os.Getpid()), c.dir)
-	cmd.Dir = "/"
-	// Its own process group: a Ctrl-C to the test must not kill it before it cleans up.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	// No stdio: go test waits for the pipes of the test binary to close, so the
-	// watchdog must not inherit them.
-	if err := cmd.Start(); err == nil {
-		c.watchdog = cmd
-		go func() { _ = cmd.Wait() }()
-	}
+fi`)
 }
 
-// stopWatchdog ends the watchdog (the shell and its sleep) without cleanup.
-func (c *cluster) stopWatchdog() {
-	if c.watchdog != nil && c.watchdog.Process != nil {
-		_ = syscall.Kill(-c.watchdog.Process.Pid, syscall.SIGKILL)
-	}
-}
+// stopWatchdog ends the watchdog without cleanup.
+func (c *cluster) stopWatchdog() { c.watchdog.Stop() }
 
 // stop stops the cluster at once and removes its directory.
 func (c *cluster) stop() error {
@@ -423,13 +407,4 @@ func (c *cluster) logTail() string {
 		b = b[len(b)-2000:]
 	}
 	return "\nserver log:\n" + string(b)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

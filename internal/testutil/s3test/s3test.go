@@ -277,7 +277,7 @@ type process struct {
 	done     chan struct{} // closed when cmd has exited
 	log      *bytes.Buffer
 	logMu    *sync.Mutex
-	watchdog *exec.Cmd
+	watchdog *shared.Watchdog
 }
 
 // startServer starts versitygw. Its metadata goes to a sidecar directory when sidecar is set
@@ -312,7 +312,7 @@ func startServer(bin string, sidecar bool) (*Server, *process, error) {
 	// Another process can take the free port before the server binds it: retry a few times.
 	var lastErr error
 	for range 5 {
-		port, err := freePort()
+		port, err := shared.FreePort()
 		if err != nil {
 			return fail(err)
 		}
@@ -436,24 +436,11 @@ func (p *process) kill() {
 // this test binary dies without calling Main's shutdown. It runs in its own process group, with
 // no stdio (go test waits for the test binary's pipes to close).
 func (p *process) startWatchdog() {
-	const script = `while kill -0 "$1" 2>/dev/null; do sleep 1; done
-pid=$(cat "$2/server.pid" 2>/dev/null) || pid=
-[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-rm -rf "$2"`
-	cmd := exec.Command("/bin/sh", "-c", script, "s3test-watchdog", strconv.Itoa(os.Getpid()), p.dir)
-	cmd.Dir = "/"
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err == nil {
-		p.watchdog = cmd
-		go func() { _ = cmd.Wait() }()
-	}
+	p.watchdog = shared.StartWatchdog("s3test-watchdog", p.dir, `pid=$(cat "$2/server.pid" 2>/dev/null) || pid=
+[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null`)
 }
 
-func (p *process) stopWatchdog() {
-	if p.watchdog != nil && p.watchdog.Process != nil {
-		_ = syscall.Kill(-p.watchdog.Process.Pid, syscall.SIGKILL)
-	}
-}
+func (p *process) stopWatchdog() { p.watchdog.Stop() }
 
 // stop stops the private server, if it is one, and removes its directory.
 func (r running) stop() error {
@@ -474,13 +461,4 @@ func (p *process) stop() error {
 		}
 	}
 	return os.RemoveAll(p.dir)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
