@@ -66,7 +66,11 @@ func TestChat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, out.String(), "102 pages", "FTS5 bm25", "MRR ratio", "stored to SQLite, answer cache on")
+	mustContain(t, out.String(), "102 pages", "FTS5 bm25", "MRR ratio", "stored to SQLite, answer cache on",
+		"answer level ("+demoQueries, "Fairline (chat answer)      33", "FTS5 bm25 (top result)      33")
+	if a, r := strings.Index(out.String(), "answer level ("), strings.Index(out.String(), "MRR ratio"); a < r {
+		t.Errorf("the answer-level table comes after the ranking table:\n%s", out.String())
+	}
 	// One row per level: clients, requests, answers/s, p50, p99, errors.
 	rows := regexp.MustCompile(`(?m)^(\d+) +(\d+) +\d+ +\S+ +\S+ +(\d+)$`).FindAllStringSubmatch(out.String(), -1)
 	if len(rows) != 2 || rows[0][1] != "1" || rows[1][1] != "3" {

@@ -101,6 +101,9 @@ func Chat(ctx context.Context, w io.Writer, o ChatOptions) (err error) {
 	for i, q := range queries {
 		qs[i] = q.Query
 	}
+	if err := answerTable(ctx, w, pol, o.Pages, o.Queries, queries, rep.FTS5First); err != nil {
+		return err
+	}
 
 	base, cleanup, err := chatServer(ctx, pol, o.Pages, o.Cache, o.Postgres)
 	if err != nil {
@@ -134,6 +137,26 @@ func Chat(ctx context.Context, w io.Writer, o ChatOptions) (err error) {
 	return nil
 }
 
+// answerTable prints the answer-level table of the queries: a service of
+// its own over a temporary SQLite database, cache off, so that the load
+// measured next starts as it did before the table existed.
+func answerTable(ctx context.Context, w io.Writer, pol *policy.Policy, pages, set string, queries []eval.Query, fts5First []string) (err error) {
+	svc, cleanup, err := chatService(ctx, pol, pages, false, "")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := cleanup(); err == nil {
+			err = cerr
+		}
+	}()
+	fl, ft, err := AnswerLevel(ctx, svc, queries, fts5First)
+	if err != nil {
+		return err
+	}
+	return WriteAnswerTable(w, set, fl, ft)
+}
+
 // chatTables are what chatServer adds to a PostgreSQL database, in an order
 // that empties them (pages before the sources they belong to).
 var chatTables = []string{"chat_turns", "chat_daily", "chat_pages", "chat_unanswered", "kb_pages", "kb_sources"}
@@ -142,13 +165,41 @@ var chatTables = []string{"chat_turns", "chat_daily", "chat_pages", "chat_unansw
 // temporary SQLite database (or the empty PostgreSQL database pg) holding
 // the pages; cleanup stops it and removes what it stored.
 func chatServer(ctx context.Context, pol *policy.Policy, pagesFile string, cache bool, pg string) (base string, cleanup func() error, err error) {
-	dir, err := os.MkdirTemp("", "fairline-bench-chat-")
+	svc, closeSvc, err := chatService(ctx, pol, pagesFile, cache, pg)
 	if err != nil {
 		return "", nil, err
 	}
-	fail := func(err error) (string, func() error, error) {
-		os.RemoveAll(dir)
+	log := slog.New(slog.DiscardHandler)
+	a, err := api.New(api.Deps{Policy: func() *policy.Policy { return pol }, Logger: log, Chat: svc, ChatLimiter: ratelimit.New(ratelimit.Rate{}, ratelimit.Options{})})
+	if err != nil {
+		closeSvc()
 		return "", nil, err
+	}
+	mux := http.NewServeMux()
+	a.Register(mux)
+	base, stop, err := serveLoopback(mux)
+	if err != nil {
+		closeSvc()
+		return "", nil, err
+	}
+	return base, func() error {
+		stop()
+		return closeSvc()
+	}, nil
+}
+
+// chatService is the real chat service over a temporary SQLite database (or
+// the empty PostgreSQL database pg) holding the pages; cleanup closes it and
+// removes what it stored (the temporary folder and database, or the rows
+// this run added to pg's chat and knowledge-base tables).
+func chatService(ctx context.Context, pol *policy.Policy, pagesFile string, cache bool, pg string) (svc *chat.Service, cleanup func() error, err error) {
+	dir, err := os.MkdirTemp("", "fairline-bench-chat-")
+	if err != nil {
+		return nil, nil, err
+	}
+	fail := func(err error) (*chat.Service, func() error, error) {
+		os.RemoveAll(dir)
+		return nil, nil, err
 	}
 	dsn := filepath.Join(dir, "bench.db")
 	if pg != "" {
@@ -178,9 +229,10 @@ func chatServer(ctx context.Context, pol *policy.Policy, pagesFile string, cache
 	if !cache {
 		opts.CacheSize = -1
 	}
-	svc := chat.New(db, audit.New(db, key), func() *policy.Policy { return pol }, opts)
+	svc = chat.New(db, audit.New(db, key), func() *policy.Policy { return pol }, opts)
 	f, err := os.Open(pagesFile)
 	if err != nil {
+		svc.Close()
 		db.Close()
 		return fail(err)
 	}
@@ -190,23 +242,11 @@ func chatServer(ctx context.Context, pol *policy.Policy, pagesFile string, cache
 		err = svc.LoadIndex(ctx)
 	}
 	if err != nil {
+		svc.Close()
 		db.Close()
 		return fail(err)
 	}
-	a, err := api.New(api.Deps{Policy: func() *policy.Policy { return pol }, Logger: log, Chat: svc, ChatLimiter: ratelimit.New(ratelimit.Rate{}, ratelimit.Options{})})
-	if err != nil {
-		db.Close()
-		return fail(err)
-	}
-	mux := http.NewServeMux()
-	a.Register(mux)
-	base, stop, err := serveLoopback(mux)
-	if err != nil {
-		db.Close()
-		return fail(err)
-	}
-	return base, func() error {
-		stop()
+	return svc, func() error {
 		svc.Close() // commits the turns the writer holds before the rows are counted or deleted
 		var err error
 		if pg != "" {

@@ -16,7 +16,9 @@ import (
 func benchChat(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "bench chat", "bench chat --pages FILE --queries FILE [--requests N] [--time D] [--clients 1,64]\n\n"+
 		"Prints recall@1, recall@3 and MRR for Fairline and for SQLite FTS5 bm25 on the same pages and\n"+
-		"queries, clean and with a misspelled copy of the queries; then answers per second with p50/p99\n"+
+		"queries, clean and with a misspelled copy of the queries; then the answer-level table (each\n"+
+		"question through the real answer path: answered right or wrong, choices with or without the right\n"+
+		"page, declined, handed off; FTS5's top result beside it); then answers per second with p50/p99\n"+
 		"latency through POST /api/v1/chat (a loopback server over the real handler, a temporary SQLite\n"+
 		"database, rate limit off) at each number of concurrent clients. FILE formats: pages\n"+
 		"{\"url\",\"title\",\"html\"}, queries {\"query\",\"expected\":[urls]}, one JSON object a line.")

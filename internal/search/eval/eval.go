@@ -92,6 +92,10 @@ type Report struct {
 	FTS5Typos       Metrics
 	FairlineLatency Latency
 	FTS5Latency     Latency
+	// FTS5First is FTS5's first result for each clean query, in the queries'
+	// order, "" when it returned nothing: the baseline's "answer" in the
+	// answer-level table (internal/bench).
+	FTS5First []string
 	// Misses lists clean queries where Fairline's top result was not expected (for tuning by
 	// eye; never feed them back as rules).
 	Misses []Miss
@@ -179,7 +183,7 @@ func Run(ctx context.Context, pages []Page, queries []Query, opt Options) (Repor
 		}
 		return got
 	}
-	var clean []ranked
+	var clean, ftsClean []ranked
 	if opt.Parallel {
 		// The two systems' passes run side by side; quality figures are the same, latency
 		// figures would measure the contention, so they are left zero.
@@ -189,7 +193,7 @@ func Run(ctx context.Context, pages []Page, queries []Query, opt Options) (Repor
 			r.FairlineTypos, _, _ = measure(typos, fairline)
 		})
 		wg.Go(func() {
-			r.FTS5, _, _ = measure(queries, ftsSearch)
+			r.FTS5, _, ftsClean = measure(queries, ftsSearch)
 			r.FTS5Typos, _, _ = measure(typos, ftsSearch)
 		})
 		wg.Wait()
@@ -197,14 +201,18 @@ func Run(ctx context.Context, pages []Page, queries []Query, opt Options) (Repor
 		var fl, ft []time.Duration
 		r.Fairline, fl, clean = measure(queries, fairline)
 		r.FairlineTypos, _, _ = measure(typos, fairline)
-		r.FTS5, ft, _ = measure(queries, ftsSearch)
+		r.FTS5, ft, ftsClean = measure(queries, ftsSearch)
 		r.FTS5Typos, _, _ = measure(typos, ftsSearch)
 		r.FairlineLatency, r.FTS5Latency = summarise(fl), summarise(ft)
 	}
 	if ftsErr != nil {
 		return r, ftsErr
 	}
+	r.FTS5First = make([]string, len(queries))
 	for i, q := range queries {
+		if got := ftsClean[i].got; len(got) > 0 {
+			r.FTS5First[i] = got[0]
+		}
 		if c := clean[i]; c.rank != 1 {
 			r.Misses = append(r.Misses, Miss{Query: q.Query, Expected: q.Expected, Got: c.got[:min(3, len(c.got))], Rank: c.rank})
 		}
