@@ -112,6 +112,9 @@ func TestServeDemo(t *testing.T) {
 	if page := getBody(t, base+"/privacy/call-recording"); !strings.Contains(page, "Scarfolk Council") || strings.Contains(page, "Leicestershire") {
 		t.Error("the demo call-recording notice does not name the demo council alone")
 	}
+	if page := getBody(t, base+"/ask"); strings.Contains(page, "Leicestershire") {
+		t.Error("the demo /ask page names Leicestershire")
+	}
 	if got := demoChat(t, base, "meals on wheels"); got.Handoff != nil || len(got.Sources) == 0 || !strings.Contains(got.Sources[0].URL, "meals-wheels") {
 		t.Errorf("meals on wheels: %+v", got)
 	}
