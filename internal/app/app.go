@@ -64,10 +64,12 @@ type Options struct {
 	PasswordParams auth.Params // zero: auth.DefaultParams
 	Now            func() time.Time
 	Registry       prometheus.Registerer // metrics of services; nil: none
-	// Demo (serve --demo) adds the embedded demo site to the chatbot's
-	// sources in the policy in force (chat.WithDemoSource), on start and on
-	// every reload, so the knowledge base may hold its pages and the notice
-	// names it.
+	// Demo (serve --demo) runs the embedded demo council's policy
+	// (chat.DemoPolicy: Scarfolk Council, unitary, so no topic goes to
+	// another council) when no policy file is configured; with a policy
+	// file it adds the embedded demo site to the chatbot's sources in that
+	// policy (chat.WithDemoSource). Either way on start and on every reload,
+	// so the knowledge base may hold the demo pages and the notice names it.
 	Demo bool
 }
 
@@ -150,7 +152,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	if o.Now != nil {
 		a.Jobs.SetClock(o.Now)
 	}
-	a.Chat = chat.New(db, a.Audit, a.Policy, chat.Options{Logger: log, Now: o.Now})
+	copts := chat.Options{Logger: log, Now: o.Now}
+	if DemoCouncil(cfg.Policy, o.Demo) {
+		copts.OtherCouncils = chat.DemoOtherCouncils()
+	}
+	a.Chat = chat.New(db, a.Audit, a.Policy, copts)
 	a.KB = kb.New(db, kb.Options{Hooks: a.Chat.Hooks(), Logger: log, Now: o.Now, Audit: a.Audit, Policy: a.Policy})
 	a.Jobs.Every(JobChatSweep, time.Hour, func(ctx context.Context, _ json.RawMessage) error {
 		_, err := a.SweepChat(ctx)
@@ -370,9 +376,16 @@ func LoadPolicy(path string) (*policy.Policy, error) {
 	return policy.Load(path)
 }
 
-// loadPolicy is LoadPolicy, with the demo site declared as a chatbot
-// source in demo mode.
+// DemoCouncil reports whether demo mode runs the embedded demo council's
+// policy: --demo without a policy file (--policy, FAIRLINE_POLICY).
+func DemoCouncil(path string, demo bool) bool { return demo && path == "" }
+
+// loadPolicy is LoadPolicy, in demo mode the demo council's policy, or
+// with the demo site declared as a chatbot source when a file is given.
 func loadPolicy(path string, demo bool) (*policy.Policy, error) {
+	if DemoCouncil(path, demo) {
+		return chat.DemoPolicy()
+	}
 	pol, err := LoadPolicy(path)
 	if err != nil || !demo {
 		return pol, err

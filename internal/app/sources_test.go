@@ -119,3 +119,43 @@ func TestDemoModeDeclaresTheDemoSite(t *testing.T) {
 		t.Errorf("sites outside the sources = %v, %v", out, err)
 	}
 }
+
+// Demo mode without a policy file runs the demo council's own policy, on
+// start and on every reload, and sends no topic to another council; without
+// demo mode the embedded Leicestershire policy is in force.
+func TestDemoModeRunsTheDemoCouncil(t *testing.T) {
+	ctx := context.Background()
+	a := openTest(t, "", Options{Demo: true})
+	if ok, err := chat.ImportDemo(ctx, a.DB, a.KB); !ok || err != nil {
+		t.Fatalf("demo import: %v %v", ok, err)
+	}
+	if err := a.Chat.LoadIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		p := a.Policy()
+		if p.Source != chat.DemoPolicySource || p.Organisation.Name != "Scarfolk Council" || p.CheckSource(kb.System, chat.DemoSource.URL) != nil {
+			t.Errorf("%s: policy %q of %q is not the demo council's", when, p.Source, p.Organisation.Name)
+		}
+		if p.CheckSource(kb.System, "https://www.leicestershire.gov.uk") == nil {
+			t.Errorf("%s: the demo policy declares Leicestershire's site", when)
+		}
+		resp, err := a.Chat.Try(ctx, "when is my bin collected")
+		if err != nil || resp.Handoff != nil && resp.Handoff.Reason == chat.ReasonOtherCouncil {
+			t.Errorf("%s: bins sent to another council: %+v %v", when, resp.Handoff, err)
+		}
+	}
+	check("on start")
+	if err := a.ReloadPolicy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("after a reload")
+	if out, err := a.SitesOutsideSources(ctx); err != nil || len(out) != 0 {
+		t.Errorf("sites outside the sources = %v, %v", out, err)
+	}
+
+	def := openTest(t, "", Options{})
+	if p := def.Policy(); p.Source != "embedded default policy" || p.Organisation.Name != "Leicestershire County Council" {
+		t.Errorf("without demo mode: policy %q of %q", p.Source, p.Organisation.Name)
+	}
+}

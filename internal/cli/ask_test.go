@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -74,7 +76,10 @@ func TestCrawlThenAsk(t *testing.T) {
 }
 
 // TestServeDemo: serve --demo imports the demo site into an empty
-// knowledge base and answers through the API.
+// knowledge base and runs under the demo council's own policy (Scarfolk
+// Council, unitary): its notice, its contact routes, no topic sent to
+// Leicestershire's districts. Without --demo the Leicestershire policy is
+// back in force.
 func TestServeDemo(t *testing.T) {
 	env := dataEnv(t)
 	env["FAIRLINE_LISTEN"] = "127.0.0.1:0"
@@ -83,47 +88,155 @@ func TestServeDemo(t *testing.T) {
 	if !strings.Contains(out.String(), "Imported the LocalGov Drupal demo site") {
 		t.Errorf("no import reported:\n%s", out.String())
 	}
-	// The demo site is not a Leicestershire source: demo mode declares it in
-	// the policy in force, says so, and the notice names it.
+	// Start-up says which policy is in force.
 	for _, want := range []string{
-		"Demo mode (--demo): https://demo.localgov.example is added to the chatbot's sources (systems[chatbot].sources) in the policy in force, and the chatbot notice names it.",
-		"policy:   embedded default policy + the --demo site",
+		"Demo mode (--demo): the embedded demo policy is in force: Scarfolk Council, a single-tier council whose chatbot answers from https://demo.localgov.example only and sends no topic to another council.",
+		"policy:   embedded demo policy (Scarfolk Council)\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("start-up output lacks %q:\n%s", want, out.String())
 		}
 	}
-	if strings.Contains(out.String(), "warning:") {
-		t.Errorf("start-up warns:\n%s", out.String())
+	if strings.Contains(out.String(), "warning:") || strings.Contains(out.String(), "Leicestershire") {
+		t.Errorf("start-up warns or names Leicestershire:\n%s", out.String())
 	}
-	notice, err := http.Get(base + "/privacy/chatbot")
-	if err != nil {
-		t.Fatal(err)
+	page := getBody(t, base+"/privacy/chatbot")
+	for _, want := range []string{"Scarfolk Council", "provide information from our website (demo.localgov.example) to search"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the chatbot notice lacks %q", want)
+		}
 	}
-	page, _ := io.ReadAll(notice.Body)
-	notice.Body.Close()
-	if !strings.Contains(string(page), "provide information from our website, startaconversation.co.uk or the LocalGov Drupal demo site (demo.localgov.example) to search") {
-		t.Errorf("the chatbot notice does not name the demo site")
+	if strings.Contains(page, "Leicestershire") || strings.Contains(page, "startaconversation") {
+		t.Error("the demo chatbot notice names Leicestershire or its sources")
 	}
-	resp, err := http.Post(base+"/api/v1/chat", "application/json", strings.NewReader(`{"message":"meals on wheels"}`))
-	if err != nil {
-		t.Fatal(err)
+	if page := getBody(t, base+"/privacy/call-recording"); !strings.Contains(page, "Scarfolk Council") || strings.Contains(page, "Leicestershire") {
+		t.Error("the demo call-recording notice does not name the demo council alone")
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "meals-wheels") {
-		t.Errorf("chat: %d %s", resp.StatusCode, body)
+	if page := getBody(t, base+"/ask"); strings.Contains(page, "Leicestershire") {
+		t.Error("the demo /ask page names Leicestershire")
+	}
+	if got := demoChat(t, base, "meals on wheels"); got.Handoff != nil || len(got.Sources) == 0 || !strings.Contains(got.Sources[0].URL, "meals-wheels") {
+		t.Errorf("meals on wheels: %+v", got)
+	}
+	// Topics a two-tier county leaves to its districts are the unitary demo
+	// council's own: never handed to a Leicestershire district council.
+	districts := map[string]bool{}
+	for _, c := range chat.LeicestershireDistricts {
+		districts[c.URL] = true
+	}
+	for _, q := range []string{"when is my bin collected", "how do I pay my council tax", "apply for planning permission"} {
+		got := demoChat(t, base, q)
+		if got.Handoff == nil {
+			continue
+		}
+		if got.Handoff.Reason == chat.ReasonOtherCouncil || strings.Contains(got.Answer, "district") {
+			t.Errorf("%q was sent to another council: %+v", q, got.Handoff)
+		}
+		for _, r := range got.Handoff.Routes {
+			if districts[r.URL] {
+				t.Errorf("%q: route to a Leicestershire district %s", q, r.URL)
+			}
+		}
+	}
+	// A question the site cannot answer offers the demo council's contact
+	// routes: its pages and its (fictional) number, never Leicestershire's.
+	got := demoChat(t, base, "zorblax quindle frumious")
+	if got.Handoff == nil || got.Handoff.Reason != chat.ReasonNotFound || len(got.Handoff.Routes) == 0 {
+		t.Fatalf("not found: %+v", got)
+	}
+	for _, r := range got.Handoff.Routes {
+		ok := strings.HasPrefix(r.URL, "https://demo.localgov.example/") || r.Kind == "phone" && strings.HasPrefix(r.URL, "tel:")
+		if !ok || strings.Contains(r.Label, "0116") || strings.Contains(r.URL, "leicestershire") {
+			t.Errorf("not found: route %+v is not the demo council's", r)
+		}
+		if r.Kind == "phone" && r.Label != "01632 960 000" {
+			t.Errorf("not found: phone %q is not the demo council's", r.Label)
+		}
 	}
 	srv.terminate(t)
 
-	// Served again without --demo, the demo pages are still there but the
-	// policy no longer names their site: serve says so.
+	// Served again without --demo, the Leicestershire policy is in force: the
+	// demo pages are still there but the policy does not name their site.
 	srv = serveInProcess(t, context.Background(), env, nil, "--recrawl-every", "0")
-	out2 := srv.out
-	if want := "warning: the knowledge base holds pages from sites that are not among the chatbot's sources (systems[chatbot].sources), so the notice does not name them: https://demo.localgov.example"; !strings.Contains(out2.String(), want) {
-		t.Errorf("no warning about the demo site:\n%s", out2.String())
+	out2 := srv.out.String()
+	for _, want := range []string{
+		"policy:   embedded default policy\n",
+		"warning: the knowledge base holds pages from sites that are not among the chatbot's sources (systems[chatbot].sources), so the notice does not name them: https://demo.localgov.example",
+	} {
+		if !strings.Contains(out2, want) {
+			t.Errorf("without --demo, start-up output lacks %q:\n%s", want, out2)
+		}
+	}
+	if page := getBody(t, srv.base+"/privacy/chatbot"); !strings.Contains(page, "Leicestershire County Council") || strings.Contains(page, "Scarfolk") {
+		t.Error("without --demo the chatbot notice is not Leicestershire's")
 	}
 	srv.terminate(t)
+}
+
+// TestServeDemoWithPolicy: --demo with the operator's own policy keeps that
+// policy and adds the demo site to its chatbot sources, and says so.
+func TestServeDemoWithPolicy(t *testing.T) {
+	env := dataEnv(t)
+	env["FAIRLINE_LISTEN"] = "127.0.0.1:0"
+	file := filepath.Join(t.TempDir(), "policy.yaml")
+	if r := run(t, nil, "", "policy", "init", file); r.code != 0 {
+		t.Fatalf("policy init: %+v", r)
+	}
+	env["FAIRLINE_POLICY"] = file
+	srv := serveInProcess(t, context.Background(), env, nil, "--demo", "--recrawl-every", "0")
+	out := srv.out.String()
+	for _, want := range []string{
+		"Demo mode (--demo): https://demo.localgov.example is added to the chatbot's sources (systems[chatbot].sources) in the policy in force, and the chatbot notice names it.",
+		"policy:   " + file + " + the --demo site\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("start-up output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "warning:") {
+		t.Errorf("start-up warns:\n%s", out)
+	}
+	page := getBody(t, srv.base+"/privacy/chatbot")
+	if !strings.Contains(page, "provide information from our website, startaconversation.co.uk or the LocalGov Drupal demo site (demo.localgov.example) to search") ||
+		!strings.Contains(page, "Leicestershire County Council") {
+		t.Errorf("the chatbot notice is not the operator's policy with the demo site")
+	}
+	if got := demoChat(t, srv.base, "meals on wheels"); len(got.Sources) == 0 || !strings.Contains(got.Sources[0].URL, "meals-wheels") {
+		t.Errorf("meals on wheels: %+v", got)
+	}
+	srv.terminate(t)
+}
+
+func getBody(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	return string(b)
+}
+
+func demoChat(t *testing.T, base, q string) chat.Response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"message": q})
+	resp, err := http.Post(base+"/api/v1/chat", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out chat.Response
+	if resp.StatusCode != 200 {
+		t.Fatalf("chat %q: %d", q, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestBenchChat(t *testing.T) {

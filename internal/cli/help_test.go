@@ -60,7 +60,7 @@ func TestHelpListsOnlyItsFlags(t *testing.T) {
 	}{
 		{[]string{"serve"}, nil, with(appFlags, serverFlags...)},
 		{[]string{"migrate"}, nil, appFlags},
-		{[]string{"policy", "init"}, []string{"force"}, nil},
+		{[]string{"policy", "init"}, []string{"force", "demo-council"}, nil},
 		{[]string{"policy", "validate"}, nil, policyFlags},
 		{[]string{"policy", "notice"}, []string{"format"}, with(policyFlags, "db-location", "blob-location", "s3-bucket", "s3-region", "s3-location")},
 		{[]string{"policy", "ropa"}, []string{"format"}, policyFlags},

@@ -15,12 +15,15 @@ import (
 // edit. The file is the council's own: where it lives and how long it is
 // kept is theirs to decide (it holds no personal data).
 func policyInit(ctx context.Context, env *Env, args []string) error {
-	fset := newFlags(env, "policy init", "policy init FILE [--force]\n\n"+
+	fset := newFlags(env, "policy init", "policy init FILE [--force] [--demo-council]\n\n"+
 		"Writes the embedded default policy (Leicestershire County Council's notices) to FILE, to edit into\n"+
 		"your own: organisation, systems, retention, and the chatbot's sources (systems[chatbot].sources),\n"+
 		"the only sites the knowledge base may crawl or import. Check it with 'fairline policy validate FILE'\n"+
-		"and use it with -policy FILE. An existing FILE is left alone unless --force.")
+		"and use it with -policy FILE. An existing FILE is left alone unless --force. With --demo-council it writes the\n"+
+		"embedded demo policy instead (Scarfolk Council, the fictional single-tier council of the demo site that\n"+
+		"'serve --demo' runs under).")
 	force := fset.Bool("force", false, "overwrite FILE if it exists")
+	demo := fset.Bool("demo-council", false, "write the embedded demo policy (Scarfolk Council) instead of the default")
 	if err := parse(fset, interspersed(args)); err != nil {
 		return err
 	}
@@ -28,10 +31,14 @@ func policyInit(ctx context.Context, env *Env, args []string) error {
 		return &UsageError{"policy init needs exactly one FILE, such as policy.yaml"}
 	}
 	name := fset.Arg(0)
-	if err := writeFileAtomic(name, policy.DefaultYAML(), *force); err != nil {
+	data, what := policy.DefaultYAML(), "default"
+	if *demo {
+		data, what = policy.DemoYAML(), "demo"
+	}
+	if err := writeFileAtomic(name, data, *force); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "wrote the embedded default policy to %s\nedit it, check it with: fairline policy validate %s\nthen use it with: fairline serve -policy %s\n", name, name, name)
+	fmt.Fprintf(env.Stdout, "wrote the embedded %s policy to %s\nedit it, check it with: fairline policy validate %s\nthen use it with: fairline serve -policy %s\n", what, name, name, name)
 	return nil
 }
 

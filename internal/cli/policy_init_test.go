@@ -64,3 +64,23 @@ func TestPolicyInit(t *testing.T) {
 		}
 	}
 }
+
+// `policy init --demo-council FILE` writes the embedded demo council's policy, which
+// validates and is the one serve --demo runs under.
+func TestPolicyInitDemo(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "demo.yaml")
+	r := run(t, nil, "", "policy", "init", "--demo-council", file)
+	if r.code != 0 || !strings.Contains(r.stdout, "wrote the embedded demo policy to "+file) {
+		t.Fatalf("init --demo: %+v", r)
+	}
+	p, err := policy.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(file); !bytes.Equal(b, policy.DemoYAML()) || p.Organisation.Name != "Scarfolk Council" {
+		t.Errorf("written file is not the embedded demo policy (organisation %q)", p.Organisation.Name)
+	}
+	if r := run(t, nil, "", "policy", "validate", file); r.code != 0 || !strings.Contains(r.stdout, file+": valid") {
+		t.Errorf("validate: %+v", r)
+	}
+}

@@ -60,9 +60,14 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		}
 		a.Chat.SetOtherCouncils(list)
 	}
-	if cfg.Demo {
+	if app.DemoCouncil(cfg.Policy, cfg.Demo) {
+		fmt.Fprintf(env.Stdout, "Demo mode (--demo): the embedded demo policy is in force: %s, a single-tier council whose chatbot answers from %s only and sends no topic to another council. Give --policy FILE to use your own.\n",
+			a.Policy().Organisation.Name, chat.DemoSource.URL)
+	} else if cfg.Demo {
 		fmt.Fprintf(env.Stdout, "Demo mode (--demo): %s is added to the chatbot's sources (%s) in the policy in force, and the chatbot notice names it.\n",
 			chat.DemoSource.URL, policy.SourcesField(chat.System))
+	}
+	if cfg.Demo {
 		imported, err := chat.ImportDemo(ctx, a.DB, a.KB)
 		if err != nil {
 			return fmt.Errorf("import the demo site: %w", err)

@@ -66,8 +66,9 @@ type Config struct {
 
 	// serve's own settings.
 
-	// Demo adds the embedded demo council site to the chatbot's sources and
-	// imports it into an empty knowledge base.
+	// Demo runs the embedded demo council's policy (or, with Policy, adds
+	// the demo site to its chatbot sources) and imports the demo site into
+	// an empty knowledge base.
 	Demo bool
 	// OtherCouncils is a YAML file of topics another council provides
 	// (empty: the embedded list; see chat.LoadOtherCouncils).
@@ -119,7 +120,7 @@ func (c *Config) fields() []field {
 		{name: "trusted-proxies", help: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/Forwarded headers name the client", str: &c.TrustedProxies},
 		{name: "chat-rate", help: "chatbot questions per client, e.g. 20/min (periods s, min, hour) or off", str: &c.ChatRate},
 		{name: "metrics-listen", help: "address serving /metrics for Prometheus (off: none)", str: &c.MetricsListen},
-		{name: "demo", help: "add the embedded LocalGov Drupal demo site to the chatbot's sources in the policy in force and, when the knowledge base is empty, import it so the chatbot has something to answer from", b: &c.Demo},
+		{name: "demo", help: "run the embedded demo council's policy (Scarfolk Council, single-tier; with -policy: that policy with the LocalGov Drupal demo site added to the chatbot's sources) and, when the knowledge base is empty, import the demo site so the chatbot has something to answer from", b: &c.Demo},
 		{name: "other-councils", help: "YAML file of topics another council provides (default: Leicestershire's district councils; see chat.LoadOtherCouncils)", str: &c.OtherCouncils},
 		{name: "recrawl-every", help: "re-crawl the knowledge base's known sites this often (0: never)", dur: &c.RecrawlEvery},
 		{name: "kb-poll", help: "look this often for knowledge-base changes made by other instances or the CLI", dur: &c.KBPoll},

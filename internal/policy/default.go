@@ -25,3 +25,15 @@ func Default() *Policy {
 	}
 	return p
 }
+
+//go:embed demo.yaml
+var demoYAML []byte
+
+// DemoName is the Source of the embedded demo policy.
+const DemoName = "demo.yaml"
+
+// DemoYAML returns a copy of the embedded demo policy file: the notices of
+// Scarfolk Council, the fictional unitary council of the LocalGov Drupal
+// demo site that `fairline serve --demo` answers from, with fictional
+// contact points and the demo site as the chatbot's only source.
+func DemoYAML() []byte { return append([]byte(nil), demoYAML...) }
