@@ -85,7 +85,7 @@ func (s *Service) build(ctx context.Context) (*search.Index, error) {
 		return nil, err
 	}
 	s.classifier.Store(c)
-	ix := search.New(search.Options{Synonyms: syn})
+	ix := search.New(search.Options{Synonyms: syn, Now: s.now})
 	var docs []search.Doc
 	err = s.db.Q().EachKBPage(ctx, func(p store.KBPage) error {
 		if d, err := s.rawDoc(p); err == nil {

@@ -98,6 +98,7 @@ type Params struct {
 	NewsFactor   float64          // score and confidence multiplier of a news item (0 means 1)
 	OldFactor    float64          // score and confidence multiplier of a page published over OldAfterDays ago (0 means 1)
 	OldAfterDays int              // age in days after which a dated page counts as old; 0: never
+	OldNewsConf  float64          // further confidence multiplier of a news item that is also old (0 means 1)
 	MaxPerSearch int              // pages rescored with the proximity bonus
 }
 
@@ -124,6 +125,9 @@ func DefaultParams() Params {
 		NewsFactor:   0.85,
 		OldFactor:    0.85,
 		OldAfterDays: 730,
+		// An old news item reported a moment: shown if nothing else fits, never on its own as
+		// a confident answer about today.
+		OldNewsConf:  0.5,
 		MaxPerSearch: 30,
 	}
 }

@@ -554,7 +554,11 @@ func (r *ranking) confidence(c *pageCand) float64 {
 	}
 	strength := 1 - math.Exp(-2*c.passS/math.Max(r.q.totalW, 1e-9))
 	// A news item or an old page may no longer hold: less sure of it as an answer too.
-	stale := r.stale(r.ix.pages.units[c.page])
+	u := r.ix.pages.units[c.page]
+	stale := r.stale(u)
+	if p := r.ix.params.OldNewsConf; p > 0 && u.news && r.ix.isOld(u.published, u.dated, r.now) {
+		stale *= p
+	}
 	return math.Max(0, math.Min(1, covAll*covAll*strength*stale))
 }
 
