@@ -53,7 +53,10 @@ func findPublished(d *goquery.Document, main *goquery.Selection) Published {
 	if !out.Date.IsZero() {
 		return out
 	}
-	if m := publishedText.FindStringSubmatch(cleanText(main.Text())); m != nil {
+	if main.Length() == 0 {
+		return Published{}
+	}
+	if m := publishedText.FindStringSubmatch(cleanText(nodeText(main.Nodes[0]))); m != nil {
 		if t, ok := ParseDate(m[1]); ok {
 			return Published{Date: t, Source: `"Published:" text`}
 		}

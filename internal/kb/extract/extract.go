@@ -233,8 +233,9 @@ func markNotices(main *goquery.Selection) []string {
 		if !noticeClass.MatchString(cls) {
 			return
 		}
-		// Never a wrapper of the content itself, nor a block inside a notice already marked.
-		if s.Find("h1, h2").Length() > 0 || s.Find("h1, h2, h3, p").Length() >= 3 ||
+		// Never a wrapper of the content itself (a notice has at most its own title and a few
+		// paragraphs), nor a block inside a notice already marked.
+		if s.Find("h1").Length() > 0 || s.Find("h2, h3, h4, h5, h6").Length() > 1 || s.Find("p, li").Length() > 5 ||
 			s.ParentsFiltered("["+noticeAttr+"]").Length() > 0 {
 			return
 		}
