@@ -98,7 +98,7 @@ type Params struct {
 	NewsFactor   float64          // score and confidence multiplier of a news item (0 means 1)
 	OldFactor    float64          // score and confidence multiplier of a page published over OldAfterDays ago (0 means 1)
 	OldAfterDays int              // age in days after which a dated page counts as old; 0: never
-	OldNewsConf  float64          // further confidence multiplier of a news item that is also old (0 means 1)
+	OldNewsConf  float64          // the highest confidence of a news item that is also old (0: no cap)
 	MaxPerSearch int              // pages rescored with the proximity bonus
 }
 
@@ -126,8 +126,8 @@ func DefaultParams() Params {
 		OldFactor:    0.85,
 		OldAfterDays: 730,
 		// An old news item reported a moment: shown if nothing else fits, never on its own as
-		// a confident answer about today.
-		OldNewsConf:  0.5,
+		// a confident answer about today (kept below ConfidenceThreshold).
+		OldNewsConf:  0.3,
 		MaxPerSearch: 30,
 	}
 }

@@ -555,11 +555,11 @@ func (r *ranking) confidence(c *pageCand) float64 {
 	strength := 1 - math.Exp(-2*c.passS/math.Max(r.q.totalW, 1e-9))
 	// A news item or an old page may no longer hold: less sure of it as an answer too.
 	u := r.ix.pages.units[c.page]
-	stale := r.stale(u)
+	conf := math.Max(0, math.Min(1, covAll*covAll*strength*r.stale(u)))
 	if p := r.ix.params.OldNewsConf; p > 0 && u.news && r.ix.isOld(u.published, u.dated, r.now) {
-		stale *= p
+		conf = math.Min(conf, p)
 	}
-	return math.Max(0, math.Min(1, covAll*covAll*strength*stale))
+	return conf
 }
 
 // queryHas reports whether term t is one the page matched through the query's chosen
