@@ -85,10 +85,10 @@ func (s *Service) build(ctx context.Context) (*search.Index, error) {
 		return nil, err
 	}
 	s.classifier.Store(c)
-	ix := search.New(search.Options{Synonyms: syn})
+	ix := search.New(search.Options{Synonyms: syn, Now: s.now})
 	var docs []search.Doc
 	err = s.db.Q().EachKBPage(ctx, func(p store.KBPage) error {
-		if d, err := s.doc(p); err == nil {
+		if d, err := s.rawDoc(p); err == nil {
 			docs = append(docs, d)
 		}
 		return nil
@@ -96,15 +96,33 @@ func (s *Service) build(ctx context.Context) (*search.Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Blocks repeated across the site (banners, notices) are found over every page at once,
+	// here only: a catch-up applies this set to the pages it changes, so that one edited page
+	// cannot make the set flicker.
+	bp := search.FindBoilerplate(docs)
+	s.boiler.Store(bp)
+	for i := range docs {
+		docs[i] = bp.Strip(docs[i])
+	}
 	ix.Add(docs...)
 	pages, passages := ix.Len()
-	s.log.Info("chat index built", "pages", pages, "passages", passages)
+	s.log.Info("chat index built", "pages", pages, "passages", passages, "repeated_blocks", bp.Len())
 	return ix, nil
 }
 
-// doc extracts a page's passages; a service area set on the page (by staff)
-// wins over the classifier's.
+// doc extracts a page's passages without the blocks repeated across the site
+// (as found by the last full build).
 func (s *Service) doc(p store.KBPage) (search.Doc, error) {
+	d, err := s.rawDoc(p)
+	if err != nil {
+		return d, err
+	}
+	return s.boiler.Load().Strip(d), nil
+}
+
+// rawDoc extracts a page's passages; a service area set on the page (by staff)
+// wins over the classifier's.
+func (s *Service) rawDoc(p store.KBPage) (search.Doc, error) {
 	d, err := search.DocFromHTML(p.URL, p.Title, p.HTML, s.classifier.Load())
 	if err != nil {
 		return d, err

@@ -83,6 +83,7 @@ type Service struct {
 	log        *slog.Logger
 	now        func() time.Time
 	classifier atomic.Pointer[extract.Classifier] // of the index being served
+	boiler     atomic.Pointer[search.Boilerplate] // the repeated blocks of the last full build
 	others     atomic.Pointer[[]OtherCouncil]
 	threshold  float64
 	maxMessage int

@@ -123,10 +123,16 @@ func (s *Service) UpdateVocabulary(ctx context.Context, actor string, v Vocabula
 // PageArea is how a knowledge-base page is classified: by the rules
 // (Classified), and the area staff set for it (Set, "" when the rules
 // decide). The page's answers and reports use Set when it is not empty.
+//
+// Excluded and Freshness say what the chatbot leaves out of the page's
+// passages (alert and notice blocks, blocks repeated across the site) and
+// whether it ranks the page lower as a news item or an old page, and why.
 type PageArea struct {
 	Page       store.KBPage
 	Classified string
 	Set        string
+	Excluded   []search.Excluded
+	Freshness  search.Freshness
 }
 
 // PageArea classifies the stored page at url with the rules in force.
@@ -135,12 +141,15 @@ func (s *Service) PageArea(ctx context.Context, url string) (PageArea, error) {
 	if err != nil {
 		return PageArea{}, err
 	}
-	if _, err := s.index(ctx); err != nil { // the index build loads the rules
+	ix, err := s.index(ctx) // the index build loads the rules and the repeated blocks
+	if err != nil {
 		return PageArea{}, err
 	}
 	pa := PageArea{Page: p, Set: p.ServiceArea}
 	if d, err := search.DocFromHTML(p.URL, p.Title, p.HTML, s.classifier.Load()); err == nil {
 		pa.Classified = d.Area
+		d = s.boiler.Load().Strip(d)
+		pa.Excluded, pa.Freshness = d.Excluded, ix.Freshness(d)
 	}
 	return pa, nil
 }

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/fairline/fairline/internal/kb/extract"
 )
@@ -28,6 +29,14 @@ type Doc struct {
 	// others link to rank a little higher, as the site's own main pages for their topics, and
 	// the link text is indexed for the target: it is how the site itself names that page.
 	Links []extract.Link
+	// Published is the page's publication date (zero when unknown) and PublishedSource where it
+	// was found; News says why the page is a news item ("" when it is not). Both lower its rank
+	// a little (Params.NewsFactor, Params.OldFactor).
+	Published       time.Time
+	PublishedSource string
+	News            string
+	// Excluded are the blocks left out of the passages, with why (boiler.go).
+	Excluded []Excluded
 }
 
 // DocFromHTML extracts a page's passages and builds its Doc. The title from the markup is used
@@ -42,6 +51,11 @@ func DocFromHTML(pageURL, title, html string, c *extract.Classifier) (Doc, error
 	}
 	doc := Doc{URL: pageURL, Title: d.Title, Passages: extract.Passages(d)}
 	doc.Links = d.Links
+	doc.Published, doc.PublishedSource = d.Published.Date, d.Published.Source
+	doc.News = NewsReason(pageURL)
+	for _, n := range d.Notices {
+		doc.Excluded = append(doc.Excluded, Excluded{Text: n, Reason: ReasonNotice})
+	}
 	for i := range doc.Passages {
 		doc.Passages[i].Title = d.Title
 	}
@@ -59,6 +73,8 @@ type Options struct {
 	DisableSpelling bool
 	// Params overrides ranking parameters; nil means DefaultParams.
 	Params *Params
+	// Now is the clock that decides which pages are old; nil means time.Now.
+	Now func() time.Time
 }
 
 // Params are the ranking constants. They were tuned on general government content, not on any
@@ -79,6 +95,10 @@ type Params struct {
 	URLTitle     float64          // a word in the URL path counts as this much of a title word
 	InlinkW      float64          // weight of log(1 + pages linking here) as a score multiplier
 	AnchorW      float64          // weight of the score of link texts pointing at a page
+	NewsFactor   float64          // score and confidence multiplier of a news item (0 means 1)
+	OldFactor    float64          // score and confidence multiplier of a page published over OldAfterDays ago (0 means 1)
+	OldAfterDays int              // age in days after which a dated page counts as old; 0: never
+	OldNewsConf  float64          // the highest confidence of a news item that is also old (0: no cap)
 	MaxPerSearch int              // pages rescored with the proximity bonus
 }
 
@@ -100,6 +120,14 @@ func DefaultParams() Params {
 		URLTitle:     0.5,
 		InlinkW:      0.1,
 		AnchorW:      0.75,
+		// A news item or an old page is rarely the best answer to a question about a service
+		// today, but it may be the only one: a modest penalty, not a filter.
+		NewsFactor:   0.85,
+		OldFactor:    0.85,
+		OldAfterDays: 730,
+		// An old news item reported a moment: shown if nothing else fits, never on its own as
+		// a confident answer about today (kept below ConfidenceThreshold).
+		OldNewsConf:  0.3,
 		MaxPerSearch: 30,
 	}
 }
@@ -122,13 +150,16 @@ const (
 
 // unit is one indexed item: a page or a passage.
 type unit struct {
-	url     string
-	page    int32 // for a passage: its page's unit id
-	flen    [nFields]int32
-	terms   []string // distinct terms, for removal
-	titleT  []string // distinct title terms (pages only), for the title-cover bonus
-	key     string   // linkKey of url (pages only)
-	passage extract.Passage
+	url       string
+	page      int32 // for a passage: its page's unit id
+	flen      [nFields]int32
+	terms     []string // distinct terms, for removal
+	titleT    []string // distinct title terms (pages only), for the title-cover bonus
+	key       string   // linkKey of url (pages only)
+	news      bool     // a news item (pages only)
+	dated     bool     // published is known (pages only)
+	published int64    // publication date, Unix seconds (pages only)
+	passage   extract.Passage
 }
 
 type posting struct {
@@ -241,6 +272,7 @@ type Index struct {
 	params   Params
 	spelling bool
 	syn      *Synonyms // fixed for the index's life: new synonyms mean a new index
+	clock    func() time.Time
 
 	mu       sync.RWMutex
 	pages    *coll
@@ -261,6 +293,7 @@ func New(opts Options) *Index {
 		params:   DefaultParams(),
 		spelling: !opts.DisableSpelling,
 		syn:      opts.Synonyms,
+		clock:    opts.Now,
 		pages:    newColl(),
 		passages: newColl(),
 		byURL:    map[string]*pageEntry{},
@@ -342,7 +375,8 @@ func (ix *Index) Add(docs ...Doc) {
 			}
 			w.acronyms = append(w.acronyms, findAcronyms(p.Title+". "+p.Heading+". "+p.Text+". "+p.Keywords)...)
 		}
-		pu := &unit{url: d.URL, key: linkKey(d.URL)}
+		pu := &unit{url: d.URL, key: linkKey(d.URL), news: d.News != "", dated: !d.Published.IsZero(),
+			published: d.Published.Unix()}
 		seenT := map[string]bool{}
 		for _, t := range pageFields[fTitle] {
 			if t.term != "" && !seenT[t.term] {

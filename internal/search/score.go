@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/fairline/fairline/internal/kb/extract"
@@ -299,7 +300,7 @@ func (ix *Index) Search(query string, k int) []Result {
 	// The ranking, its weights and its passage map are made here, not by a constructor, so
 	// that they stay on this stack frame: made by a constructor they cost four allocations
 	// a search.
-	r := ranking{ix: ix, q: weighted{cs: cs, weights: make([]float64, len(cs))}}
+	r := ranking{ix: ix, q: weighted{cs: cs, weights: make([]float64, len(cs))}, now: ix.now()}
 	r.q.weigh(ix.passages)
 	r.match()
 	defer r.release()
@@ -385,6 +386,7 @@ func (a *acc) total() float64 {
 type ranking struct {
 	ix                          *Index
 	q                           weighted
+	now                         time.Time // for the age of dated pages
 	pageAcc, anchorAcc, passAcc *accSet
 	passByPage                  map[int32][]int32 // matching passages grouped by page
 }
@@ -507,7 +509,13 @@ func (r *ranking) score(c *pageCand, prox bool) {
 		}
 		s *= 1 + p.TitleCover*math.Pow(float64(hit)/float64(len(tt)), 2)
 	}
+	s *= r.stale(u)
 	c.score = s
+}
+
+// stale is the rank multiplier of page unit u for being news or old (boiler.go).
+func (r *ranking) stale(u *unit) float64 {
+	return r.ix.staleFactor(u.news, r.ix.isOld(u.published, u.dated, r.now))
 }
 
 // results turns the first k candidates with a positive score into results.
@@ -545,7 +553,13 @@ func (r *ranking) confidence(c *pageCand) float64 {
 		covAll += 0.5 * r.q.trustedCoverage(r.passAcc.get(c.bestPass))
 	}
 	strength := 1 - math.Exp(-2*c.passS/math.Max(r.q.totalW, 1e-9))
-	return math.Max(0, math.Min(1, covAll*covAll*strength))
+	// A news item or an old page may no longer hold: less sure of it as an answer too.
+	u := r.ix.pages.units[c.page]
+	conf := math.Max(0, math.Min(1, covAll*covAll*strength*r.stale(u)))
+	if p := r.ix.params.OldNewsConf; p > 0 && u.news && r.ix.isOld(u.published, u.dated, r.now) {
+		conf = math.Min(conf, p)
+	}
+	return conf
 }
 
 // queryHas reports whether term t is one the page matched through the query's chosen

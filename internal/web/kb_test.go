@@ -223,3 +223,42 @@ func TestKBPageServiceArea(t *testing.T) {
 		t.Errorf("the area set is not shown:\n%s", body)
 	}
 }
+
+// The page detail shows what the chatbot leaves out of a page and whether it ranks the page
+// lower as a news item or an old page, and why.
+func TestKBPageShowsExcludedAndStale(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
+	seedKB(t, s)
+	ctx := context.Background()
+	q := s.app.DB.Q()
+	bins, err := q.KBPageByURL(ctx, "https://www.example-council.gov.uk/bins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const notice = "Collections are running a day late after the storm."
+	news := store.KBPage{SourceID: bins.SourceID, URL: "https://www.example-council.gov.uk/news/depot-opens", Path: "/news/depot-opens",
+		Title: "Depot opens", Status: 200, ContentHash: "depot", CrawledAt: bins.CrawledAt,
+		HTML: `<main><h1>Depot opens</h1><p class="alert alert-info">` + notice + `</p><p>The new depot opens on Monday.</p>
+			<p><strong>Published:</strong> 3 March 2020</p></main>`}
+	if err := q.UpsertKBPage(ctx, news); err != nil {
+		t.Fatal(err)
+	}
+	ig := s.signIn("ig@example.gov.uk")
+	status, body, _ := s.get(ig, "/console/kb/page?"+url.Values{"url": {news.URL}}.Encode())
+	if status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	for _, want := range []string{`id="kb-excluded"`, notice, "information notice: searchable, never quoted",
+		"3 March 2020", "old, ranked lower", "Yes: the address is under /news/; ranked below service pages"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("news page detail lacks %q:\n%s", want, body)
+		}
+	}
+	_, body, _ = s.get(ig, "/console/kb/page?"+url.Values{"url": {bins.URL}}.Encode())
+	for _, want := range []string{"No date found on the page", "Nothing: no alert, notice or site-wide repeated block"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("service page detail lacks %q:\n%s", want, body)
+		}
+	}
+}

@@ -31,6 +31,11 @@ type Document struct {
 	// page URL, without fragments, first occurrence of each target only. Search uses them as
 	// evidence of which pages the site itself treats as the main page for a topic.
 	Links []Link
+	// Published is the page's publication date, when it gives one.
+	Published Published
+	// Notices are the information notices left out of the quotable text (see noticeClass),
+	// kept so that the knowledge-base console can show what was left out and why.
+	Notices []string
 }
 
 // Link is one link of the main content.
@@ -89,6 +94,8 @@ func Extract(pageURL, htmlText string) (Document, error) {
 	ogTitle, _ := gdoc.Find(`meta[property="og:title"]`).First().Attr("content")
 
 	main := mainContent(gdoc)
+	doc.Published = findPublished(gdoc, main)
+	doc.Notices = markNotices(main)
 	removeBoilerplate(main)
 
 	doc.Links = links(pageURL, main)
@@ -204,6 +211,41 @@ var furniture = regexp.MustCompile(`(?i)(^|[\s_-])(cookies?|cookie-?banner|conse
 
 // relatedHeading matches headings that open boilerplate blocks; their whole section is dropped.
 var relatedHeading = regexp.MustCompile(`(?i)^\s*(related (links|content|pages|information|services|guides|topics|articles)|more in this section|explore the topic|share this page|was this page (helpful|useful)\??|is this page useful\??|help us improve( this page| gov\.uk)?|in this section|on this page|contents)\s*$`)
+
+// noticeClass matches class words of information notices and banners: Bootstrap's "alert-info"
+// (and its -success, -primary, -secondary, -light, -dark siblings), LocalGov's
+// "localgov-alert-banner", GOV.UK's "govuk-notification-banner", "site-notice" blocks. Such a
+// block announces something about the site or a moment ("services suspended due to the
+// Coronavirus pandemic") rather than how a service works, and is often left in place long after
+// it stopped being true, so it is never quoted: its text becomes index-only keywords of its
+// section (still found, never shown) and is recorded in Document.Notices. Warnings
+// ("alert-danger", "alert-warning", "govuk-warning-text") are the page's own content and stay.
+var noticeClass = regexp.MustCompile(`(?i)(^|\s)(alert-(info|success|primary|secondary|light|dark)|[a-z_-]*alert-?banner|[a-z_-]*notification-?banner|site-?notice|site-?alert|emergency-?banner|announcement-?banner)($|\s)`)
+
+// noticeAttr marks a notice element for the walker.
+const noticeAttr = "data-fairline-notice"
+
+// markNotices marks the information notices of main (see noticeClass) and returns their text.
+func markNotices(main *goquery.Selection) []string {
+	var out []string
+	main.Find("[class]").Each(func(_ int, s *goquery.Selection) {
+		cls, _ := s.Attr("class")
+		if !noticeClass.MatchString(cls) {
+			return
+		}
+		// Never a wrapper of the content itself (a notice has at most its own title and a few
+		// paragraphs), nor a block inside a notice already marked.
+		if s.Find("h1").Length() > 0 || s.Find("h2, h3, h4, h5, h6").Length() > 1 || s.Find("p, li").Length() > 5 ||
+			s.ParentsFiltered("["+noticeAttr+"]").Length() > 0 {
+			return
+		}
+		if t := cleanText(nodeText(s.Nodes[0])); t != "" && hasWordChar(t) {
+			out = append(out, t)
+			s.SetAttr(noticeAttr, "")
+		}
+	})
+	return out
+}
 
 func removeBoilerplate(main *goquery.Selection) {
 	main.Find(boilerplateSelector).Remove()
@@ -356,6 +398,13 @@ func (w *walker) walk(n *html.Node) {
 	case atom.Img:
 		return
 	}
+	if hasAttr(n, noticeAttr) {
+		// An information notice: searchable, never quoted (noticeClass).
+		w.flush()
+		s := w.section()
+		s.Keywords = appendUnique(s.Keywords, cleanText(nodeText(n)))
+		return
+	}
 	block := isBlock(n.DataAtom)
 	if block {
 		w.flush()
@@ -484,6 +533,15 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key && a.Namespace == "" {
+			return true
+		}
+	}
+	return false
 }
 
 func nodeText(n *html.Node) string {
