@@ -233,11 +233,13 @@ func (s *Service) ask(ctx context.Context, req Request, persist bool) (Response,
 		// A greeting, thanks, "are you a robot", a request for a person:
 		// a reply of its own, never a search (smalltalk.go).
 		out = s.converse(ctx, ix, pol, kind)
-	} else if cached, ok := s.cache.get(query, guard, pol); ok {
-		out = cached
 	} else {
-		out = s.compose(ctx, ix, pol, query, guard)
-		s.cache.put(query, guard, pol, gen, out)
+		query = withoutPoliteness(query)
+		var ok bool
+		if out, ok = s.cache.get(query, guard, pol); !ok {
+			out = s.compose(ctx, ix, pol, query, guard)
+			s.cache.put(query, guard, pol, gen, out)
+		}
 	}
 	out.resp.Redacted = redactedTypes
 

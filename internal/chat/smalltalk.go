@@ -210,3 +210,22 @@ func policyRoutes(pol *policy.Policy) []Route {
 	}
 	return routes
 }
+
+// A greeting before a question and thanks after it are not what is asked:
+// searched, "hello" and "thanks" count against every page that lacks them
+// and can sink the right one below the answer threshold.
+var (
+	politeLead  = regexp.MustCompile(`(?i)^[\s\p{P}\p{S}]*(?:(?:hel+o+|hal+o+|hul+o+|hi+|hiya|hey+|heya|good (?:morning|afternoon|evening|day)|(?:ok|okay|um+|erm+)|dear (?:sir|madam|sir or madam|council))(?:\s+(?:there|all|everyone))?[\s,.!;:…]+)+`)
+	politeTrail = regexp.MustCompile(`(?i)(?:[\s,.!;:…]+(?:thanks|thank you|thank u|thx|cheers|ta|please|pls|plz)(?:\s+(?:very much|so much|a lot|in advance))?)+[\s\p{P}\p{S}]*$`)
+)
+
+// withoutPoliteness is query (a question smalltalk did not claim) without a
+// leading greeting and trailing thanks; the question itself when nothing
+// would be left.
+func withoutPoliteness(query string) string {
+	q := politeTrail.ReplaceAllString(politeLead.ReplaceAllString(query, ""), "")
+	if normTalk(q) == "" {
+		return query
+	}
+	return q
+}

@@ -198,3 +198,26 @@ func TestConversationBasics(t *testing.T) {
 		}
 	})
 }
+
+func TestWithoutPoliteness(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"Hello, how do I apply for a blue badge?", "how do I apply for a blue badge?"},
+		{"hi there! when is my bin collection", "when is my bin collection"},
+		{"Good morning. Hello, where is the tip", "where is the tip"},
+		{"helloooo how do i renew my bus pass thanks", "how do i renew my bus pass"},
+		{"how do I pay council tax? Thank you very much!", "how do I pay council tax?"},
+		{"can you collect my bins please", "can you collect my bins"},
+		{"hi-vis vests", "hi-vis vests"},
+		{"history of the town hall", "history of the town hall"},
+		{"hello", "hello"},
+		{"thanks", "thanks"},
+		{"high street parking", "high street parking"},
+		{"data protection", "data protection"},
+		{"hey", "hey"},
+	}
+	for _, c := range cases {
+		if got := withoutPoliteness(c.in); got != c.want {
+			t.Errorf("withoutPoliteness(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
