@@ -49,8 +49,8 @@ var (
 		`|am i (?:talking|speaking|chatting) (?:to|with) ` + botNouns + `(?: or ` + botNouns + `)?` +
 		`|is (?:this|that|it) ` + botNouns + `(?: or ` + botNouns + `)?` +
 		`|who am i (?:talking|speaking|chatting) (?:to|with)|what are you|who are you`)
-	wantTo   = `(?:(?:can|could|may|can t|cant) i |i (?:want|need|wish|would like|d like|would love) to |id like to |i wanna |let me |please let me |how (?:do|can|could) i )?`
-	people   = `(?:someone|somebody|anyone|anybody|a person|a real person|a real human|a human|a human being|a live person|an operator|operator|an agent|a live agent|agent|an adviser|an advisor|adviser|advisor|a member of staff|staff|an officer|customer services|customer service|a real one|you|the council|someone at the council)`
+	wantTo    = `(?:(?:can|could|may|can t|cant) i |i (?:want|need|wish|would like|d like|would love) to |id like to |i wanna |let me |please let me |how (?:do|can|could) i )?`
+	people    = `(?:someone|somebody|anyone|anybody|a person|a real person|a real human|a human|a human being|a live person|an operator|operator|an agent|a live agent|agent|an adviser|an advisor|adviser|advisor|a member of staff|staff|an officer|customer services|customer service|a real one|you|the council|someone at the council)`
 	contactRE = talkRE(wantTo + `(?:talk|speak|chat) (?:to|with) ` + people + `(?: (?:now|today|at the council|directly|instead))?` +
 		`|` + wantTo + `(?:phone|call|ring|telephone|email|contact|reach|get in touch with) (?:you|someone|somebody|the council|a person|a human|anyone)(?: directly| up)?` +
 		`|(?:what is|whats|what s) (?:your|the council s|the councils|the|a) (?:phone|telephone|contact) (?:number|details)` +
