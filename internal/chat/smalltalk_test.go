@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
 )
@@ -220,4 +221,34 @@ func TestWithoutPoliteness(t *testing.T) {
 			t.Errorf("withoutPoliteness(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
+}
+
+// A complaint is routed to the site's page on complaints when it has one,
+// then to the council's general routes.
+func TestComplaintRoutesToComplaintsPage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		k := kb.New(db, kb.Options{Hooks: f.svc.Hooks(), Policy: f.pol, Audit: f.audit})
+		page := `{"url":"https://demo.localgov.example/make-a-complaint","title":"Make a complaint","html":"<main><h1>Make a complaint</h1><p>Tell us what went wrong and we will put it right. Use our online form to complain about a council service.</p></main>"}`
+		if _, err := k.Import(ctx, strings.NewReader(page+"\n")); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := f.svc.Try(ctx, "I want to make a complaint")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Handoff == nil || resp.Handoff.Reason != ReasonComplaint {
+			t.Fatalf("not a complaint reply: %+v", resp)
+		}
+		want := append([]Route{{Kind: "page", Label: "Make a complaint", URL: "https://demo.localgov.example/make-a-complaint"}}, policyRoutes(f.pol())...)
+		if len(resp.Handoff.Routes) != len(want) {
+			t.Fatalf("routes %+v, want %+v", resp.Handoff.Routes, want)
+		}
+		for i := range want {
+			if resp.Handoff.Routes[i] != want[i] {
+				t.Errorf("route %d = %+v, want %+v", i, resp.Handoff.Routes[i], want[i])
+			}
+		}
+	})
 }
