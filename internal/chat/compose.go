@@ -68,8 +68,13 @@ func (s *Service) compose(ctx context.Context, ix *search.Index, pol *policy.Pol
 			out.resp.Sources = append(out.resp.Sources, Source{URL: link(r), Title: r.Title, Snippet: r.Snippet})
 		}
 	default:
+		// Nothing fits: a weakly matching page (or its area's contact page)
+		// would be unrelated, so only the council's general routes from the
+		// policy are offered and no service area is recorded; the question
+		// goes to staff's unanswered list (write.go).
+		out.resp.ServiceArea = ""
 		handoff(ReasonNotFound, "Sorry, I couldn't find an answer to that on our website. You could try asking in a different way, or contact us:",
-			s.serviceRoutes(ctx, ix, pol, nil, out.resp.ServiceArea))
+			policyRoutes(pol))
 	}
 	return out
 }

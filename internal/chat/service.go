@@ -180,7 +180,8 @@ type outcome struct {
 }
 
 // Ask answers one question: validate, redact (before anything else sees
-// the text), scope guard, search, compose, store the redacted turn with
+// the text), conversation basics (greetings, thanks, asking for a person),
+// scope guard, search, compose, store the redacted turn with
 // its expiry from the policy, respond.
 func (s *Service) Ask(ctx context.Context, req Request) (Response, error) {
 	return s.ask(ctx, req, true)
@@ -228,10 +229,18 @@ func (s *Service) ask(ctx context.Context, req Request, persist bool) (Response,
 	if err != nil {
 		return Response{}, err
 	}
-	out, ok := s.cache.get(query, guard, pol)
-	if !ok {
-		out = s.compose(ctx, ix, pol, query, guard)
-		s.cache.put(query, guard, pol, gen, out)
+	var out outcome
+	if kind := smalltalk(red); kind != "" {
+		// A greeting, thanks, "are you a robot", a request for a person:
+		// a reply of its own, never a search (smalltalk.go).
+		out = s.converse(ctx, ix, pol, kind)
+	} else {
+		query = withoutPoliteness(query)
+		var ok bool
+		if out, ok = s.cache.get(query, guard, pol); !ok {
+			out = s.compose(ctx, ix, pol, query, guard)
+			s.cache.put(query, guard, pol, gen, out)
+		}
 	}
 	out.resp.Redacted = redactedTypes
 

@@ -26,7 +26,10 @@ type Source struct {
 
 // Handoff says where a question the bot must not answer should go.
 type Handoff struct {
-	// Reason is "case_specific", "eligibility", "other_council" or "not_found".
+	// Reason is "case_specific", "eligibility", "other_council" or
+	// "not_found"; or, for a conversation reply that is not a question
+	// about a service (smalltalk.go), "greeting", "thanks", "about_bot",
+	// "contact", "complaint" or "no_question".
 	Reason string `json:"reason"`
 	// Message is the plain-English explanation shown to the resident.
 	Message string `json:"message"`
