@@ -74,7 +74,7 @@ type Passage struct {
 	// not:", a heading such as "If you are refused"), lines joined by "\n", outermost first;
 	// nil when no line needs one. See leadin.go.
 	Leads map[string]string
-	Order    int // position of the passage in its page, from 0
+	Order int // position of the passage in its page, from 0
 }
 
 // Limits that keep a passage quotable: long sections are cut at block boundaries.
