@@ -2,9 +2,12 @@ package chat
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
 )
@@ -45,6 +48,103 @@ func TestOtherCouncilCaseSaysOneThing(t *testing.T) {
 			if c.reason == ReasonCaseSpecific && strings.Contains(h.Message, "Questions about") {
 				t.Errorf("%q: two messages stitched: %q", c.q, h.Message)
 			}
+		}
+	})
+}
+
+// quoteShapes are pages in the shapes councils write lists and conditions
+// in; each question's answer quotes an item that means the opposite, or
+// something else, without its lead-in.
+var quoteShapes = []struct {
+	name, page, question, item string
+	leads                      []string // must all come before item, in this order
+}{
+	{"demo blue badge page: You must not:", "", "can someone else use my blue badge",
+		"allow someone else to use your blue badge", []string{"You must not:"}},
+	{"You must not: (allotments)",
+		`<h1>Allotment tenancy rules</h1><p>Allotment holders agree to these rules.</p><p>You must not:</p><ul><li>keep bees on your allotment plot without permission</li><li>sublet your allotment plot</li></ul>`,
+		"can I keep bees on my allotment plot", "keep bees on your allotment plot", []string{"You must not:"}},
+	{"If you: (lost quokka pass)",
+		`<h1>Quokka enclosure season passes</h1><p>A season pass gives free entry for a year.</p><h2>Replacing a pass</h2><p>If you:</p><ul><li>lose your season pass, we charge a £5 replacement fee</li><li>move home, update your address online</li></ul>`,
+		"quokka season pass replacement fee", "lose your season pass, we charge a £5 replacement fee", []string{"If you:"}},
+	{"You cannot ... if you: (parking permit)",
+		`<h1>Resident parking permits</h1><p>Permits cost £40 a year.</p><p>You cannot get a resident parking permit if you:</p><ul><li>live in a new development built after 2015</li><li>have off-street parking</li></ul>`,
+		"resident parking permit new development built after 2015", "live in a new development built after 2015",
+		[]string{"You cannot get a resident parking permit if you:"}},
+	{"Do not: (bonfires)",
+		`<h1>Garden bonfires</h1><p>Bonfires are allowed in gardens.</p><p>Do not:</p><ul><li>burn plastic, rubber or painted wood on a bonfire</li><li>leave a bonfire unattended</li></ul>`,
+		"can I burn plastic on a garden bonfire", "burn plastic, rubber or painted wood on a bonfire", []string{"Do not:"}},
+	{"Unless ..., you must not: (school zigzags)",
+		`<h1>Parking outside schools</h1><p>Wardens patrol schools at the start and end of the day.</p><p>Unless you hold a blue zigzag exemption, you must not:</p><ul><li>stop on the yellow zigzag markings outside a school</li></ul>`,
+		"stop on yellow zigzag markings outside a school", "stop on the yellow zigzag markings outside a school",
+		[]string{"Unless you hold a blue zigzag exemption, you must not:"}},
+	{"heading that negates (who cannot hire)",
+		`<h1>Hiring the village hall</h1><p>The hall seats 120 people.</p><h2>Who cannot hire the hall</h2><ul><li>groups planning a commercial rave in the village hall</li></ul>`,
+		"commercial rave in the village hall", "groups planning a commercial rave in the village hall",
+		[]string{"Who cannot hire the hall"}},
+	{"heading that conditions a paragraph (if refused)",
+		`<h1>Market stall licences</h1><p>A market stall licence lets you trade on the square.</p><h2>If your licence is refused</h2><p>Appeal to the markets team within 21 days of the letter.</p>`,
+		"appeal markets team market stall licence within 21 days", "Appeal to the markets team within 21 days of the letter.",
+		[]string{"If your licence is refused"}},
+	{"nested list: the parent item and its list's lead-in",
+		`<h1>Country park rules</h1><p>The park is open from dawn to dusk.</p><p>You must not:</p><ul><li>light fires<ul><li>including disposable barbecues near the quarry lake</li></ul></li><li>fly drones</li></ul>`,
+		"disposable barbecues near the quarry lake", "including disposable barbecues near the quarry lake",
+		[]string{"You must not:", "light fires"}},
+	{"list written as paragraphs after a colon",
+		`<h1>Duck pond</h1><p>The duck pond is in the memorial gardens.</p><p>Please do not:</p><p>feed bread to the ducks at the memorial pond</p><p>Ducks eat seeds and peas.</p>`,
+		"feed bread to the ducks memorial pond", "feed bread to the ducks at the memorial pond", []string{"Please do not:"}},
+}
+
+// TestQuotesKeepTheirLeadIn: an answer quoting a list item or a line under a
+// condition or negation carries the lead-in first.
+func TestQuotesKeepTheirLeadIn(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		k := kb.New(db, kb.Options{Hooks: f.svc.Hooks(), Policy: f.pol, Audit: f.audit})
+		var pages strings.Builder
+		enc := json.NewEncoder(&pages)
+		for i, c := range quoteShapes {
+			if c.page == "" {
+				continue
+			}
+			if err := enc.Encode(map[string]string{"url": fmt.Sprintf("https://demo.localgov.example/shape-%d", i), "html": "<main>" + c.page + "</main>"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := k.Import(ctx, strings.NewReader(pages.String())); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range quoteShapes {
+			t.Run(c.name, func(t *testing.T) {
+				resp, err := f.svc.Try(ctx, c.question)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := fmt.Sprintf("/shape-%d", i)
+				if c.page == "" {
+					want = "/blue-badges/blue-badge-fraud"
+				}
+				if resp.Handoff != nil || len(resp.Sources) == 0 || !strings.Contains(resp.Sources[0].URL, want) {
+					t.Fatalf("%q: not answered from %s: %+v", c.question, want, resp)
+				}
+				at := strings.Index(resp.Answer, c.item)
+				if at < 0 {
+					t.Fatalf("%q: answer %q does not quote %q", c.question, resp.Answer, c.item)
+				}
+				prev := -1
+				for _, l := range c.leads {
+					j := strings.Index(resp.Answer, l)
+					if j < 0 || j >= at || j <= prev {
+						t.Errorf("%q: answer %q lacks the lead-in %q before %q", c.question, resp.Answer, l, c.item)
+					}
+					prev = j
+				}
+				// The source's snippet is the same quote.
+				if resp.Sources[0].Snippet != resp.Answer {
+					t.Errorf("snippet %q differs from answer %q", resp.Sources[0].Snippet, resp.Answer)
+				}
+			})
 		}
 	})
 }
