@@ -1,11 +1,17 @@
 package chat
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/store"
@@ -147,4 +153,154 @@ func TestQuotesKeepTheirLeadIn(t *testing.T) {
 			})
 		}
 	})
+}
+
+var spaceBeforePunct = regexp.MustCompile(`\s+([,.;:!?])`)
+
+// pageList is a list item of a page and the lead-in its list depends on,
+// read straight from the markup (not from extract): the paragraph just
+// before the list, or for a nested list the text of its parent item.
+type pageList struct{ item, lead string }
+
+func listLeads(t *testing.T, markup string) []pageList {
+	t.Helper()
+	root, err := html.Parse(strings.NewReader(markup))
+	if err != nil {
+		t.Fatal(err)
+	}
+	norm := func(s string) string {
+		s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\u00a0", " ")), " ")
+		return spaceBeforePunct.ReplaceAllString(s, "$1")
+	}
+	// own is an item's text without its nested lists.
+	var own func(n *html.Node, b *strings.Builder)
+	own = func(n *html.Node, b *strings.Builder) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.TextNode:
+				b.WriteString(c.Data + " ")
+			case c.Type == html.ElementNode && c.DataAtom != atom.Ul && c.DataAtom != atom.Ol:
+				own(c, b)
+			}
+		}
+	}
+	text := func(n *html.Node) string { var b strings.Builder; own(n, &b); return norm(b.String()) }
+	var out []pageList
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && (n.DataAtom == atom.Ul || n.DataAtom == atom.Ol) {
+			lead := ""
+			if p := n.Parent; p != nil && p.DataAtom == atom.Li {
+				lead = text(p)
+			} else {
+				prev := n.PrevSibling
+				for prev != nil && prev.Type != html.ElementNode {
+					prev = prev.PrevSibling
+				}
+				if prev != nil && prev.DataAtom == atom.P {
+					lead = text(prev)
+				}
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.DataAtom == atom.Li && lead != "" {
+					if it := text(c); len(it) >= 15 {
+						out = append(out, pageList{it, lead})
+					}
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}
+
+// TestNoListItemWithoutItsLeadIn is the property: over every demo page and
+// questions made from its title, headings and list items, no answer quotes
+// a list item of its page without its list's lead-in before it.
+func TestNoListItemWithoutItsLeadIn(t *testing.T) {
+	type demoPage struct{ URL, Title, HTML string }
+	var pages []demoPage
+	dec := json.NewDecoder(bytes.NewReader(demoPages))
+	for dec.More() {
+		var p demoPage
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, p)
+	}
+	headingRE := regexp.MustCompile(`(?s)<h[1-4][^>]*>(.*?)</h[1-4]>`)
+	tagRE := regexp.MustCompile(`<[^>]+>`)
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		checked, asked := 0, 0
+		for _, p := range pages {
+			lists := listLeads(t, p.HTML)
+			questions := []string{p.Title}
+			for _, m := range headingRE.FindAllStringSubmatch(p.HTML, -1) {
+				questions = append(questions, html.UnescapeString(tagRE.ReplaceAllString(m[1], " ")))
+			}
+			for _, l := range lists {
+				questions = append(questions, l.item)
+			}
+			for _, q := range questions {
+				if strings.TrimSpace(q) == "" {
+					continue
+				}
+				asked++
+				resp, err := f.svc.Try(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if resp.Handoff != nil || len(resp.Sources) == 0 {
+					continue
+				}
+				src, _, _ := strings.Cut(resp.Sources[0].URL, "#")
+				if src != p.URL {
+					// Quoted from another page: check against that page's lists.
+					continue
+				}
+				// An item is quoted when a line of the answer starts with it; it is
+				// then preceded by its list's lead-in (at least the lead-in's last
+				// sentence, which is what introduces the list). An item text in
+				// several lists of the page may come with any of their lead-ins.
+				leads := map[string][]string{}
+				for _, l := range lists {
+					leads[l.item] = append(leads[l.item], lastSentenceOf(l.lead))
+				}
+				lines := strings.Split(resp.Answer, "\n")
+				for item, want := range leads {
+					for i, line := range lines {
+						rest, ok := strings.CutPrefix(line, item)
+						if !ok || (rest != "" && !strings.ContainsAny(rest[:1], ".:;!?")) {
+							continue // not this item, maybe a longer one that starts with its words
+						}
+						checked++
+						before := strings.Join(lines[:i], "\n")
+						if !slices.ContainsFunc(want, func(l string) bool { return strings.Contains(before, l) }) {
+							t.Errorf("%s, asked %q: answer %q quotes %q without its lead-in %q", p.URL, q, resp.Answer, item, want)
+						}
+					}
+				}
+			}
+		}
+		// The property was really exercised: answers quoted list items.
+		if checked < 10 {
+			t.Errorf("only %d quoted list items checked over %d questions", checked, asked)
+		}
+		t.Logf("%d quoted list items checked over %d questions", checked, asked)
+	})
+}
+
+// lastSentenceOf is the text after a paragraph's last ". " followed by a capital.
+func lastSentenceOf(p string) string {
+	for i := len(p) - 3; i >= 0; i-- {
+		if (p[i] == '.' || p[i] == '?' || p[i] == '!') && p[i+1] == ' ' && p[i+2] >= 'A' && p[i+2] <= 'Z' {
+			return p[i+2:]
+		}
+	}
+	return p
 }
