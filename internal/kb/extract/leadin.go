@@ -27,9 +27,9 @@ import (
 // them: opening with a condition, or saying "not"/"cannot"/"never".
 var conditionHeading = regexp.MustCompile(`(?i)^\s*(if|unless|when|whether|except|without|before|after|only|until)\b|\b(not|cannot|can't|can’t|mustn't|mustn’t|don't|don’t|doesn't|doesn’t|won't|won’t|isn't|isn’t|aren't|aren’t|shouldn't|shouldn’t|never|no longer|ineligible|not eligible|exceptions?|exclusions?|prohibited|banned|restrictions?)\b`)
 
-// ConditionHeading reports whether a heading conditions or negates the
+// conditionalHeading reports whether a heading conditions or negates the
 // text under it, so a quote from its section must carry it.
-func ConditionHeading(h string) bool { return conditionHeading.MatchString(h) }
+func conditionalHeading(h string) bool { return conditionHeading.MatchString(h) }
 
 // joinLead adds line to the lead-in chain lead.
 func joinLead(lead, line string) string {
@@ -103,7 +103,7 @@ func (w *walker) noteBlock(s *Section, t string) {
 func passageLeads(s Section, blocks []string) map[string]string {
 	var heads string
 	for _, h := range s.Path {
-		if ConditionHeading(h) {
+		if conditionalHeading(h) {
 			heads = joinLead(heads, h)
 		}
 	}
