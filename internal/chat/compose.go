@@ -36,18 +36,18 @@ func (s *Service) compose(ctx context.Context, ix *search.Index, pol *policy.Pol
 		return "Questions about " + oc.Topic + " are for " + oc.Who + ", not " + org + ". Contact your council directly:"
 	}
 	switch {
+	// Another council's topic comes first, even when the question is about
+	// the resident's own case ("when is my bin collection"): that council
+	// holds the case, so the answer says one thing, where to go, instead of
+	// joining "I can't see your case" and "ask your district" into one text.
+	case other:
+		handoff(ReasonOtherCouncil, otherMsg(), councilRoutes(oc))
 	case reason != "":
 		msg := msgCaseSpecific(org)
 		if reason == ReasonEligibility {
 			msg = msgEligibility(org)
 		}
-		if other {
-			handoff(reason, msg+" "+otherMsg(), councilRoutes(oc))
-		} else {
-			handoff(reason, msg+" Use one of these:", s.serviceRoutes(ctx, ix, pol, results, out.resp.ServiceArea))
-		}
-	case other:
-		handoff(ReasonOtherCouncil, otherMsg(), councilRoutes(oc))
+		handoff(reason, msg+" Use one of these:", s.serviceRoutes(ctx, ix, pol, results, out.resp.ServiceArea))
 	case len(results) > 0 && results[0].Confidence >= s.threshold:
 		best := results[0]
 		out.answered = true

@@ -194,6 +194,14 @@ func (s *Service) Try(ctx context.Context, question string) (Response, error) {
 	return s.ask(ctx, Request{Message: question}, false)
 }
 
+// RedactText is text with the personal data the policy's detectors find
+// replaced by placeholders, as a question is kept: pages that show a
+// resident's question back (the /ask page) show this, never what was typed.
+func (s *Service) RedactText(text string) string {
+	red, _ := s.detectors.For(s.policy()).Redact(text)
+	return red
+}
+
 func (s *Service) ask(ctx context.Context, req Request, persist bool) (Response, error) {
 	msg := strings.TrimSpace(req.Message)
 	switch {

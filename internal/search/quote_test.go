@@ -42,7 +42,7 @@ func TestSnippetCountsSynonymsWhole(t *testing.T) {
 	ix.mu.RLock()
 	cs := ix.parseQuery("blue badge")
 	ix.mu.RUnlock()
-	got := snippet("Some Blue Badge applicants are assessed. Blue Badge holders with disabilities are seen first.", cs)
+	got := snippet("Some Blue Badge applicants are assessed. Blue Badge holders with disabilities are seen first.", nil, cs)
 	if !strings.HasPrefix(got, "Some Blue Badge applicants") {
 		t.Errorf("snippet = %q: a partial synonym tipped the choice", got)
 	}

@@ -535,7 +535,7 @@ func (r *ranking) results(cands []*pageCand, k int) []Result {
 				ps = lead
 			}
 			res.Passage, res.Anchor, res.Heading = ps, ps.Anchor, ps.Heading
-			res.Snippet = snippet(ps.Text, cs)
+			res.Snippet = snippet(ps.Text, ps.Leads, cs)
 		}
 		res.Confidence = r.confidence(c)
 		out = append(out, res)
@@ -602,9 +602,12 @@ func leadPassage(d Doc, cs []concept) (extract.Passage, bool) {
 }
 
 // snippet picks the passage's sentences that best match the query: the best sentence and up to
-// two after it, within about 320 characters. It quotes; it never rewrites.
-func snippet(text string, cs []concept) string {
-	sents := sentences(text)
+// two after it, within about 320 characters. It quotes; it never rewrites. A line that depends on
+// a lead-in (leads: a list item's "You must not:", a heading such as "If you are refused") is
+// never quoted without it: the lead-in comes first, on a line of its own, unless the quote
+// already holds it.
+func snippet(text string, leads map[string]string, cs []concept) string {
+	sents := lineSentences(text)
 	if len(sents) == 0 {
 		return ""
 	}
@@ -614,7 +617,7 @@ func snippet(text string, cs []concept) string {
 	seen := map[string]bool{}
 	for i, s := range sents {
 		clear(seen)
-		for _, t := range analyze(s, 0) {
+		for _, t := range analyze(s.text, 0) {
 			seen[t.term] = true
 		}
 		n := 0
@@ -638,41 +641,102 @@ func snippet(text string, cs []concept) string {
 			best, bestN = i, n
 		}
 	}
-	out := sents[best]
+	var out strings.Builder
+	// pieces are what quoting sentence s adds: the lead-in lines the quote does not hold yet,
+	// then s; each piece says whether it must start a line.
+	type piece struct {
+		text    string
+		newline bool
+	}
+	pieces := func(s lineSentence) []piece {
+		var ps []piece
+		lead := leads[s.line]
+		for _, l := range strings.Split(lead, "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.Contains(out.String(), lastSentence(l)) {
+				ps = append(ps, piece{l, true})
+			}
+		}
+		return append(ps, piece{s.text, len(ps) > 0 || (lead != "" && s.first)})
+	}
+	size := func(ps []piece) int {
+		n := 0
+		for _, p := range ps {
+			n += 1 + utf8.RuneCountInString(p.text)
+		}
+		return n
+	}
+	write := func(ps []piece) {
+		for _, p := range ps {
+			if out.Len() > 0 {
+				// A line that does not end a sentence (a link's label, a list item's lead-in)
+				// stays on its own line, so the quote never runs two pieces of the page into
+				// one made-up sentence.
+				prev := out.String()
+				if p.newline || !strings.ContainsAny(prev[len(prev)-1:], ".?!:") {
+					out.WriteByte('\n')
+				} else {
+					out.WriteByte(' ')
+				}
+			}
+			out.WriteString(p.text)
+		}
+	}
+	write(pieces(sents[best]))
 	for j := best + 1; j < len(sents) && j <= best+2; j++ {
-		if utf8.RuneCountInString(out)+1+utf8.RuneCountInString(sents[j]) > 320 {
+		ps := pieces(sents[j])
+		if utf8.RuneCountInString(out.String())+size(ps) > 320 {
 			break
 		}
-		// A line that does not end a sentence (a link's label, a list item) stays on its own
-		// line, so the quote never runs two pieces of the page into one made-up sentence.
-		sep := " "
-		if !strings.ContainsAny(sents[j-1][len(sents[j-1])-1:], ".?!:") {
-			sep = "\n"
-		}
-		out += sep + sents[j]
+		write(ps)
 	}
-	return out
+	return out.String()
+}
+
+// lastSentence is the last sentence of a line: what shows that a lead-in is already quoted.
+func lastSentence(line string) string {
+	ss := sentences(line)
+	if len(ss) == 0 {
+		return line
+	}
+	return ss[len(ss)-1]
+}
+
+// lineSentence is one sentence of a passage with the line it is on.
+type lineSentence struct {
+	text, line string
+	first      bool // the sentence opens its line
 }
 
 // sentences splits text at line breaks and at ". ", "? ", "! " followed by a capital or digit.
 func sentences(text string) []string {
 	var out []string
+	for _, s := range lineSentences(text) {
+		out = append(out, s.text)
+	}
+	return out
+}
+
+// lineSentences is sentences with each sentence's line.
+func lineSentences(text string) []lineSentence {
+	var out []lineSentence
 	for _, line := range strings.Split(text, "\n") {
-		start := 0
+		start, first := 0, true
+		emit := func(s string) {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, lineSentence{text: s, line: strings.TrimSpace(line), first: first})
+				first = false
+			}
+		}
 		for i := 0; i+2 < len(line); i++ {
 			if (line[i] == '.' || line[i] == '?' || line[i] == '!') && line[i+1] == ' ' {
 				n := line[i+2]
 				if n >= 'A' && n <= 'Z' || n >= '0' && n <= '9' {
-					if s := strings.TrimSpace(line[start : i+1]); s != "" {
-						out = append(out, s)
-					}
+					emit(line[start : i+1])
 					start = i + 2
 				}
 			}
 		}
-		if s := strings.TrimSpace(line[start:]); s != "" {
-			out = append(out, s)
-		}
+		emit(line[start:])
 	}
 	return out
 }

@@ -25,7 +25,7 @@ const maxQuestion = 1000
 // askView is the /ask page's data.
 type askView struct {
 	Available      bool
-	Question       string // what the resident typed, echoed on this page only
+	Question       string // the question as kept (redacted), echoed on this page only
 	ConversationID string
 	Answer         *chat.Response
 	Source         *chat.Source  // the page the answer comes from
@@ -57,7 +57,9 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.PostForm.Get("question"))
 	conv := cleanID(r.PostForm.Get("conversation_id"))
 	v := newAskView(s, conv)
-	pg := &page{Title: "Ask a question", Data: &v, Values: url.Values{"question": {q}}}
+	// A question sent back for correction is refilled redacted: what the
+	// resident typed never comes back in the page.
+	pg := &page{Title: "Ask a question", Data: &v, Values: url.Values{"question": {s.Chat.RedactText(q)}}}
 	switch {
 	case q == "":
 		pg.Errors = []fieldError{{"question", "Enter your question"}}
@@ -85,7 +87,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	v.Question, v.ConversationID, v.Answer = q, resp.ConversationID, &resp
+	v.Question, v.ConversationID, v.Answer = s.Chat.RedactText(q), resp.ConversationID, &resp
 	if len(resp.Sources) > 0 {
 		v.Source = &resp.Sources[0]
 		v.Suggestions = resp.Sources[1:]

@@ -60,6 +60,10 @@ type Section struct {
 	// Keywords holds text that helps retrieval but is not shown to residents, such as the
 	// expansions of <abbr title="..."> abbreviations.
 	Keywords []string
+	// Leads maps a block that depends on text before it (a list item) to that lead-in, lines
+	// joined by "\n", outermost first (leadin.go). Keyed by text, not position, so it stays
+	// right whatever blocks are later dropped.
+	Leads map[string]string
 }
 
 // Passage is the unit of retrieval and quotation.
@@ -71,7 +75,11 @@ type Passage struct {
 	Text    string // cleaned blocks joined by "\n"; never empty
 	// Keywords is index-only text (abbreviation expansions); never quote it.
 	Keywords string
-	Order    int // position of the passage in its page, from 0
+	// Leads maps a line of Text to the lead-in a quote of it must carry (a list's "You must
+	// not:", a heading such as "If you are refused"), lines joined by "\n", outermost first;
+	// nil when no line needs one. See leadin.go.
+	Leads map[string]string
+	Order int // position of the passage in its page, from 0
 }
 
 // Limits that keep a passage quotable: long sections are cut at block boundaries.
@@ -161,7 +169,7 @@ func Passages(doc Document) []Passage {
 				return
 			}
 			out = append(out, Passage{URL: doc.URL, Anchor: s.Anchor, Title: doc.Title, Heading: heading,
-				Text: text, Keywords: kw, Order: len(out)})
+				Text: text, Keywords: kw, Order: len(out), Leads: passageLeads(s, cur)})
 			cur, words = nil, 0
 		}
 		for i, b := range s.Blocks {
@@ -330,6 +338,12 @@ type walker struct {
 	buf      strings.Builder
 	sentence bool // the current block is a list item or cell: end it like a sentence
 	slugs    map[string]int
+	// Lead-ins (leadin.go): the lead-in of each open list, innermost last; the last list item
+	// and its depth; the lead-in of paragraphs continuing a paragraph that ends with ":".
+	lists         []string
+	lastItem      string
+	lastItemDepth int
+	colonLead     string
 }
 
 func (w *walker) section() *Section {
@@ -360,6 +374,7 @@ func (w *walker) flush() {
 	w.sentence = false
 	s := w.section()
 	s.Blocks = append(s.Blocks, t)
+	w.noteBlock(s, t)
 }
 
 func (w *walker) walk(n *html.Node) {
@@ -415,6 +430,9 @@ func (w *walker) walk(n *html.Node) {
 	case atom.Tr:
 		w.walkRow(n)
 		return
+	case atom.Ul, atom.Ol, atom.Dl:
+		w.enterList()
+		defer w.leaveList()
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		w.walk(c)
@@ -458,6 +476,7 @@ func (w *walker) heading(n *html.Node, level int) {
 		return
 	}
 	w.closeSection()
+	w.lastItem, w.lastItemDepth, w.colonLead = "", 0, ""
 	if w.stack == nil {
 		w.stack = make([]string, 6)
 	}
