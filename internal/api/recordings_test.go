@@ -90,8 +90,10 @@ func errMessage(out map[string]any) string {
 	return m
 }
 
-func TestUploadRecording(t *testing.T) {
-	a, srv := newApp(t)
+// newUpload is an upload of the µ-law test recording as call callID, with a
+// token of its own that may upload.
+func newUpload(t *testing.T, a *app.App, callID, direction, area, number string) upload {
+	t.Helper()
 	_, token, err := a.Auth.IssueToken(context.Background(), "system", "pbx", []string{auth.ScopeRecordingsWrite})
 	if err != nil {
 		t.Fatal(err)
@@ -101,10 +103,16 @@ func TestUploadRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(audio)
-	meta := map[string]any{"external_call_id": "CALL-0001", "direction": "outbound", "service_area": "children-and-family-services",
-		"agent_id": "a-12", "other_party_number": "07911 123456", "started_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339),
+	meta := map[string]any{"external_call_id": callID, "direction": direction, "service_area": area,
+		"agent_id": "a-12", "other_party_number": number, "started_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339),
 		"duration_seconds": 8.1, "sha256": hex.EncodeToString(sum[:])}
-	up := upload{key: "pbx-CALL-0001", meta: meta, audio: audio, token: token}
+	return upload{key: "pbx-" + callID, meta: meta, audio: audio, token: token}
+}
+
+func TestUploadRecording(t *testing.T) {
+	a, srv := newApp(t)
+	up := newUpload(t, a, "CALL-0001", "outbound", "children-and-family-services", "07911 123456")
+	meta, audio := up.meta, up.audio
 
 	var id any
 	scenario.Step(t, "an upload is stored", func(t *testing.T) {
@@ -162,19 +170,8 @@ func TestUploadRecording(t *testing.T) {
 // is a 409 that says so without repeating the values.
 func TestUploadKeyReusedWithOtherMetadata(t *testing.T) {
 	a, srv := newApp(t)
-	_, token, err := a.Auth.IssueToken(context.Background(), "system", "pbx", []string{auth.ScopeRecordingsWrite})
-	if err != nil {
-		t.Fatal(err)
-	}
-	audio, err := os.ReadFile("../../testdata/audio/speech-mulaw.wav")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(audio)
-	meta := map[string]any{"external_call_id": "CALL-7", "direction": "inbound", "service_area": "trading-standards",
-		"agent_id": "a-12", "other_party_number": "07700 900789", "started_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339),
-		"duration_seconds": 8.1, "sha256": hex.EncodeToString(sum[:])}
-	up := upload{key: "pbx-CALL-7", meta: meta, audio: audio, token: token}
+	up := newUpload(t, a, "CALL-7", "inbound", "trading-standards", "07700 900789")
+	meta := up.meta
 	status, first := up.do(t, srv)
 	if status != http.StatusCreated {
 		t.Fatalf("upload: %d %v", status, first)

@@ -20,11 +20,8 @@ func TestDisclosure(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, Options{})
 		ctx := context.Background()
-		got, err := e.svc.Ingest(ctx, "token:1", "k", e.meta("adult-social-care"), bytes.NewReader(e.audio))
-		if err != nil {
-			t.Fatal(err)
-		}
-		id := got.Recording.ID
+		rec := e.ingest(t, "adult-social-care")
+		id := rec.ID
 		req := DisclosureRequest{Recipient: "emergency-services", LawfulBasis: "9(2)(c)", Reason: "Welfare concern raised by the caller", Reference: "POL-123"}
 		lead := &auth.Principal{UserID: 3, Role: auth.TeamLeader, ServiceAreas: []string{"adult-social-care"}}
 		if _, _, err := e.svc.Disclose(ctx, lead, id, req); !errors.Is(err, ErrForbidden) {
@@ -102,12 +99,9 @@ func TestDisclosureLinkSpentOnlyWhenComplete(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, Options{})
 		ctx := context.Background()
-		got, err := e.svc.Ingest(ctx, "token:1", "k", e.meta("adult-social-care"), bytes.NewReader(e.audio))
-		if err != nil {
-			t.Fatal(err)
-		}
+		rec := e.ingest(t, "adult-social-care")
 		req := DisclosureRequest{Recipient: "emergency-services", LawfulBasis: "9(2)(c)", Reason: "Welfare concern", Reference: "POL-9"}
-		_, token, err := e.svc.Disclose(ctx, ig, got.Recording.ID, req)
+		_, token, err := e.svc.Disclose(ctx, ig, rec.ID, req)
 		if err != nil {
 			t.Fatal(err)
 		}

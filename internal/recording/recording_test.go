@@ -80,6 +80,16 @@ func (e *env) meta(area string) Metadata {
 		OtherParty: "07911 123456", StartedAt: e.clock.Now().Add(-time.Hour), DurationSeconds: 8.2, SHA256: e.sha}
 }
 
+// ingest stores the test recording for area under idempotency key "k".
+func (e *env) ingest(t *testing.T, area string) Recording {
+	t.Helper()
+	got, err := e.svc.Ingest(context.Background(), "token:1", "k", e.meta(area), bytes.NewReader(e.audio))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got.Recording
+}
+
 func (e *env) blobCount(t *testing.T) int {
 	n := 0
 	if err := e.blobs.List(context.Background(), "", func(blob.Info) error { n++; return nil }); err != nil {
@@ -401,10 +411,7 @@ func TestShorterPolicyAppliesToStored(t *testing.T) {
 	db := dbtest.Open(t, store.SQLite)
 	e := newEnv(t, db, Options{})
 	ctx := context.Background()
-	got, err := e.svc.Ingest(ctx, "token:1", "k", e.meta("trading-standards"), bytes.NewReader(e.audio))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := e.ingest(t, "trading-standards")
 	yml := string(policy.DefaultYAML())
 	i := strings.Index(yml, "- id: trading-standards\n") // the call-recording area, not the chatbot's
 	j := i + strings.Index(yml[i:], "months: 12")
@@ -418,7 +425,7 @@ func TestShorterPolicyAppliesToStored(t *testing.T) {
 	if n, err := e.svc.ApplyRetention(ctx); err != nil || n != 1 {
 		t.Fatalf("apply retention: %d %v", n, err)
 	}
-	e.clock.Set(got.Recording.StartedAt.AddDate(0, 1, 0).Add(time.Second))
+	e.clock.Set(rec.StartedAt.AddDate(0, 1, 0).Add(time.Second))
 	if res, _ := e.svc.Sweep(ctx); res.Deleted != 1 {
 		t.Errorf("shortened period not applied: %+v", res)
 	}
@@ -428,9 +435,7 @@ func TestOrphanSweep(t *testing.T) {
 	db := dbtest.Open(t, store.SQLite)
 	e := newEnv(t, db, Options{})
 	ctx := context.Background()
-	if _, err := e.svc.Ingest(ctx, "token:1", "k", e.meta("trading-standards"), bytes.NewReader(e.audio)); err != nil {
-		t.Fatal(err)
-	}
+	e.ingest(t, "trading-standards")
 	if _, err := e.blobs.Put(ctx, "recordings/ab/abandoned", bytes.NewReader([]byte("half an upload"))); err != nil {
 		t.Fatal(err)
 	}
