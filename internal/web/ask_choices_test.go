@@ -15,24 +15,7 @@ import (
 func TestAskPageShowsChoices(t *testing.T) {
 	s := newSite(t, siteOpts{})
 	const base = "https://www.example-council.gov.uk"
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	for _, p := range []struct{ path, title, html string }{
-		{"/births/register-a-birth", "Register a birth", `<main><h1>Register a birth</h1><p>You must register a birth within 42 days at the register office. Book an appointment to register.</p></main>`},
-		{"/deaths/register-a-death", "Register a death", `<main><h1>Register a death</h1><p>You must register a death within 5 days at the register office. Book an appointment to register.</p></main>`},
-		{"/council/libraries", "Libraries", `<main><h1>Libraries</h1><p>Borrow books, e-books and audiobooks for free with a library card.</p></main>`},
-	} {
-		if err := enc.Encode(map[string]string{"url": base + p.path, "title": p.title, "html": p.html}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx := context.Background()
-	if _, err := s.app.KB.Import(ctx, strings.NewReader(b.String())); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.app.Chat.LoadIndex(ctx); err != nil {
-		t.Fatal(err)
-	}
+	seedRegisterKB(t, s, base)
 	c := s.client()
 	_, _, token := s.get(c, "/ask")
 	resp := s.post(c, "/ask", url.Values{"csrf_token": {token}, "question": {"how do I register"}})
@@ -63,4 +46,30 @@ func TestAskPageShowsChoices(t *testing.T) {
 	if !strings.Contains(body, `From: <a class="govuk-link" href="`+base+`/deaths/register-a-death`) || strings.Contains(body, "Choose the one") {
 		t.Errorf("the choice was not answered from its page:\n%s", body)
 	}
+}
+
+// seedRegisterKB imports two pages that fit "how do I register" equally
+// well and one unrelated page.
+func seedRegisterKB(t *testing.T, s *site, base string) {
+	t.Helper()
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	for _, p := range registerPages {
+		if err := enc.Encode(map[string]string{"url": base + p.path, "title": p.title, "html": p.html}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	if _, err := s.app.KB.Import(ctx, strings.NewReader(b.String())); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.app.Chat.LoadIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var registerPages = []struct{ path, title, html string }{
+	{"/births/register-a-birth", "Register a birth", `<main><h1>Register a birth</h1><p>You must register a birth within 42 days at the register office. Book an appointment to register.</p></main>`},
+	{"/deaths/register-a-death", "Register a death", `<main><h1>Register a death</h1><p>You must register a death within 5 days at the register office. Book an appointment to register.</p></main>`},
+	{"/council/libraries", "Libraries", `<main><h1>Libraries</h1><p>Borrow books, e-books and audiobooks for free with a library card.</p></main>`},
 }
