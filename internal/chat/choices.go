@@ -30,8 +30,8 @@ const (
 	// choiceMinConfidence is a floor on the top page's confidence for the
 	// same reason, low because confidence punishes long questions.
 	choiceMinConfidence = 0.01
-	// choiceScoreShare keeps, for an unsure question, the pages scoring at
-	// least this share of the top page's score.
+	// choiceScoreShare keeps, for an unsure question, the pages after the
+	// first two that score at least this share of the top page's score.
 	choiceScoreShare = 0.3
 	// closeScoreShare is how near the second page's score must be to a
 	// confident first page's for the two to be a close call.
@@ -54,7 +54,13 @@ func (s *Service) choices(results []search.Result) []search.Result {
 		results[0].Confidence < choiceMinConfidence || results[0].Score < choiceMinScore {
 		return nil
 	}
-	return pickDistinct(results, func(r search.Result) bool { return r.Score >= choiceScoreShare*results[0].Score })
+	// The first two pages always, then those scoring near them: a top page
+	// far ahead on score is still not a confident answer here, so the next
+	// page is offered beside it rather than one guess.
+	second := results[1].URL
+	return pickDistinct(results, func(r search.Result) bool {
+		return r.URL == results[0].URL || r.URL == second || r.Score >= choiceScoreShare*results[0].Score
+	})
 }
 
 // closeCall are the pages to offer when the top page passes the answer
