@@ -40,17 +40,21 @@ func (o Outcome) String() string {
 // Reply is what the resident was shown, reduced to what Classify reads.
 type Reply struct {
 	Answer  string   // URL of the page answered from, "" when none
-	Choices []string // URLs of the pages offered as choices (none until the chatbot offers choices)
+	Choices []string // URLs of the pages offered as choices, without the passage anchor
 	Handoff string   // the handoff reason ("not_found", "case_specific", ...), "" when none
 }
 
 // replyOf reduces the chatbot's response. The answer's page is its first
-// source, without the passage anchor.
+// source and the choices are its choices' pages, without the passage anchor.
 func replyOf(r chat.Response) Reply {
 	var out Reply
 	if r.Handoff != nil {
 		out.Handoff = r.Handoff.Reason
 		return out
+	}
+	for _, c := range r.Choices {
+		u, _, _ := strings.Cut(c.URL, "#")
+		out.Choices = append(out.Choices, u)
 	}
 	if len(r.Sources) > 0 {
 		out.Answer, _, _ = strings.Cut(r.Sources[0].URL, "#")

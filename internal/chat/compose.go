@@ -20,7 +20,7 @@ func (s *Service) compose(ctx context.Context, ix *search.Index, pol *policy.Pol
 	if org == "" {
 		org = "the council"
 	}
-	out := outcome{resp: Response{Sources: []Source{}, Redacted: []string{}}}
+	out := outcome{resp: Response{Sources: []Source{}, Choices: []Source{}, Redacted: []string{}}}
 	if len(results) > 0 && results[0].Confidence >= s.threshold/2 {
 		out.resp.ServiceArea = results[0].Area
 	}
@@ -35,6 +35,7 @@ func (s *Service) compose(ctx context.Context, ix *search.Index, pol *policy.Pol
 	otherMsg := func() string {
 		return "Questions about " + oc.Topic + " are for " + oc.Who + ", not " + org + ". Contact your council directly:"
 	}
+	picks := s.choices(results)
 	switch {
 	// Another council's topic comes first, even when the question is about
 	// the resident's own case ("when is my bin collection"): that council
@@ -48,7 +49,7 @@ func (s *Service) compose(ctx context.Context, ix *search.Index, pol *policy.Pol
 			msg = msgEligibility(org)
 		}
 		handoff(reason, msg+" Use one of these:", s.serviceRoutes(ctx, ix, pol, results, out.resp.ServiceArea))
-	case len(results) > 0 && results[0].Confidence >= s.threshold:
+	case len(picks) == 0 && len(results) > 0 && results[0].Confidence >= s.threshold:
 		best := results[0]
 		out.answered = true
 		out.source = best
@@ -67,6 +68,13 @@ func (s *Service) compose(ctx context.Context, ix *search.Index, pol *policy.Pol
 			}
 			out.resp.Sources = append(out.resp.Sources, Source{URL: link(r), Title: r.Title, Snippet: r.Snippet})
 		}
+	case len(picks) > 0:
+		// Relevant pages but none clearly ahead: the resident picks one
+		// (choices.go) instead of a guess or a refusal.
+		for _, r := range picks {
+			out.resp.Choices = append(out.resp.Choices, Source{URL: link(r), Title: r.Title, Snippet: r.Snippet})
+		}
+		out.resp.Answer = msgChoices
 	default:
 		// Nothing fits: a weakly matching page (or its area's contact page)
 		// would be unrelated, so only the council's general routes from the

@@ -181,7 +181,7 @@ func (s *Service) converse(ctx context.Context, ix *search.Index, pol *policy.Po
 	default: // ReasonNoQuestion
 		msg = "I couldn't find a question in that. Please type what you'd like to know in words."
 	}
-	return outcome{reason: kind, resp: Response{Answer: msg, Sources: []Source{}, Redacted: []string{},
+	return outcome{reason: kind, resp: Response{Answer: msg, Sources: []Source{}, Choices: []Source{}, Redacted: []string{},
 		Handoff: &Handoff{Reason: kind, Message: msg, Routes: routes}}}
 }
 

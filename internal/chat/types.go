@@ -53,6 +53,10 @@ type Response struct {
 	Sources        []Source `json:"sources"`
 	ServiceArea    string   `json:"service_area"`
 	Handoff        *Handoff `json:"handoff"`
+	// Choices are 2–4 distinct pages offered when no single page is
+	// clearly the answer (choices.go); Answer then introduces them and
+	// Sources is empty. Empty otherwise.
+	Choices []Source `json:"choices"`
 	// Redacted lists the types of personal data removed from the question
 	// before it was stored ("NHS number", "postcode", ...).
 	Redacted []string `json:"redacted"`

@@ -264,3 +264,49 @@ func TestBrowserChatWidget(t *testing.T) {
 	}
 	browser.AssertNoViolations(t, ctx)
 }
+
+// TestBrowserWidgetChoices: choices in the widget are page links with a
+// button each; the button (keyboard only) asks about that page at once and
+// the answer comes from it. The /ask page with choices passes axe too.
+func TestBrowserWidgetChoices(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	pages := map[string][2]string{"/council/": {"Welcome", "Find out about council services."}}
+	base := councilSite(t, s.web.Handler(), pages)
+	seedRegisterKB(t, s, base)
+	ctx := browser.NewTab(t)
+	eval := func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", expr, err)
+		}
+		return v
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/council/"), chromedp.WaitVisible(".fl-launcher"),
+		chromedp.Focus(".fl-launcher"), chromedp.KeyEvent("\r"), chromedp.WaitVisible(".fl-dialog"),
+		chromedp.KeyEvent("how do I register"), chromedp.KeyEvent("\r"), chromedp.WaitVisible(".fl-choice")); err != nil {
+		t.Fatal(err)
+	}
+	links := eval(`Array.from(document.querySelectorAll('.fl-choices a')).map(a => a.textContent + ' ' + new URL(a.href).pathname).join('|')`)
+	for _, want := range []string{"Register a birth /births/register-a-birth", "Register a death /deaths/register-a-death"} {
+		if !strings.Contains(links, want) {
+			t.Errorf("choices %q lack %q", links, want)
+		}
+	}
+	browser.AssertNoViolations(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Focus(".fl-choices li:nth-child(2) .fl-choice"), chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(".fl-turn--bot:nth-of-type(4) .fl-source")); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval(`Array.from(document.querySelectorAll('.fl-turn--bot')).pop().querySelector('.fl-source').textContent`); !strings.Contains(got, "Register a") {
+		t.Errorf("the choice was answered from %q", got)
+	}
+	browser.AssertNoViolations(t, ctx)
+
+	// The same on /ask, without JavaScript's help.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/ask"), chromedp.WaitVisible("#question"),
+		chromedp.SendKeys("#question", "how do I register"), chromedp.Submit("#question"), chromedp.WaitVisible(".app-choices")); err != nil {
+		t.Fatal(err)
+	}
+	browser.AssertNoViolations(t, ctx)
+}

@@ -221,8 +221,33 @@
       turn.appendChild(el('p', 'fl-who fl-visually-hidden', 'Answer:'))
       // A handoff explains what the bot cannot do and lists the routes;
       // otherwise the answer is a passage quoted from the website.
+      var choices = data.choices || []
       if (data.handoff) {
         turn.appendChild(el('p', 'fl-text', data.handoff.message || data.answer || ''))
+      } else if (choices.length > 0) {
+        // Not sure which page answers: each choice links to its page and
+        // has a button that asks about it at once.
+        turn.appendChild(el('p', 'fl-text', data.answer || ''))
+        var cl = el('ul', 'fl-list fl-choices')
+        choices.forEach(function (c) {
+          var li = el('li')
+          li.appendChild(link(c.url, c.title))
+          var b = el('button', 'fl-choice', 'Answer from this page')
+          b.type = 'button'
+          b.appendChild(el('span', 'fl-visually-hidden', ': ' + c.title))
+          b.addEventListener('click', function () {
+            input.value = c.title
+            if (form.requestSubmit) {
+              form.requestSubmit()
+            } else {
+              form.dispatchEvent(new window.Event('submit', { cancelable: true }))
+            }
+          })
+          li.appendChild(document.createTextNode(' '))
+          li.appendChild(b)
+          cl.appendChild(li)
+        })
+        turn.appendChild(cl)
       } else if (data.answer) {
         turn.appendChild(el('blockquote', 'fl-passage', data.answer))
       }
