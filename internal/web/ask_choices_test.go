@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -52,20 +50,7 @@ func TestAskPageShowsChoices(t *testing.T) {
 // well and one unrelated page.
 func seedRegisterKB(t *testing.T, s *site, base string) {
 	t.Helper()
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	for _, p := range registerPages {
-		if err := enc.Encode(map[string]string{"url": base + p.path, "title": p.title, "html": p.html}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx := context.Background()
-	if _, err := s.app.KB.Import(ctx, strings.NewReader(b.String())); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.app.Chat.LoadIndex(ctx); err != nil {
-		t.Fatal(err)
-	}
+	importPages(t, s, base, registerPages)
 }
 
 var registerPages = []struct{ path, title, html string }{

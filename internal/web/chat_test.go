@@ -25,6 +25,13 @@ func seedChatKB(t *testing.T, s *site, base string) {
 		{"/council/recycling-centres", "Recycling and household waste sites", `<main><h1>Recycling and household waste sites</h1><p>Take garden waste, furniture and electrical items to a recycling centre. Sites are open every day from 8am to 6pm in summer.</p></main>`},
 		{"/council/contact", "Contact us", `<main><h1>Contact us</h1><p>Phone our customer service centre on 0116 232 3232, Monday to Friday 8am to 6pm.</p></main>`},
 	}
+	importPages(t, s, base, pages)
+}
+
+// importPages imports pages (paths under base) into the knowledge base and
+// rebuilds the chatbot's index from it.
+func importPages(t *testing.T, s *site, base string, pages []struct{ path, title, html string }) {
+	t.Helper()
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	for _, p := range pages {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -77,14 +78,7 @@ func TestBrowserChatWidget(t *testing.T) {
 	})
 	seedChatKB(t, s, base)
 	ctx := browser.NewTab(t)
-	eval := func(expr string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", expr, err)
-		}
-		return v
-	}
+	eval := evaluator(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/council/"), chromedp.WaitVisible(".fl-launcher")); err != nil {
 		t.Fatal(err)
 	}
@@ -274,14 +268,7 @@ func TestBrowserWidgetChoices(t *testing.T) {
 	base := councilSite(t, s.web.Handler(), pages)
 	seedRegisterKB(t, s, base)
 	ctx := browser.NewTab(t)
-	eval := func(expr string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", expr, err)
-		}
-		return v
-	}
+	eval := evaluator(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/council/"), chromedp.WaitVisible(".fl-launcher"),
 		chromedp.Focus(".fl-launcher"), chromedp.KeyEvent("\r"), chromedp.WaitVisible(".fl-dialog"),
 		chromedp.KeyEvent("how do I register"), chromedp.KeyEvent("\r"), chromedp.WaitVisible(".fl-choice")); err != nil {
@@ -309,4 +296,17 @@ func TestBrowserWidgetChoices(t *testing.T) {
 		t.Fatal(err)
 	}
 	browser.AssertNoViolations(t, ctx)
+}
+
+// evaluator returns a function that evaluates a JavaScript expression of
+// type string in the tab, failing the test when it cannot.
+func evaluator(t *testing.T, ctx context.Context) func(string) string {
+	return func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", expr, err)
+		}
+		return v
+	}
 }
