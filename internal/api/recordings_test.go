@@ -28,7 +28,7 @@ import (
 func newApp(t *testing.T) (*app.App, *httptest.Server) {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	a := apptest.OpenDir(t, t.TempDir()).App
+	a := apptest.OpenDir(t, t.TempDir())
 	apiSrv, err := api.New(api.Deps{Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
 		Chat: a.Chat, WidgetOrigins: []string{"https://www.council.example"}})
 	if err != nil {

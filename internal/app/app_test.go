@@ -108,7 +108,7 @@ func TestSweptDataLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
 			dir := t.TempDir()
 			cfg := apptest.Config(dir)
 			clk := fakeclock.New(time.Now())
-			a := apptest.Open(t, cfg, apptest.Options{App: app.Options{Now: clk.Now}}).App
+			a := apptest.Open(t, cfg, apptest.Options{App: app.Options{Now: clk.Now}})
 			secrets := c.store(t, a, clk.Now())
 			files := databaseFiles(t, cfg.DB)
 			for _, s := range secrets {

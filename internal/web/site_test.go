@@ -100,7 +100,7 @@ func newSite(t *testing.T, o siteOpts) *site {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a := apptest.Open(t, cfg, apptest.Options{Log: log}).App
+	a := apptest.Open(t, cfg, apptest.Options{Log: log})
 	s := &site{t: t, app: a, logs: logs, policy: a.Policy()}
 	if o.setup {
 		s.setup = web.NewSetup()

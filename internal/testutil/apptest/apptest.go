@@ -7,7 +7,6 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/fairline/fairline/internal/app"
@@ -36,21 +35,10 @@ type Options struct {
 	App app.Options  // a zero PasswordParams is FastPasswords
 }
 
-// App is an open app, closed when the test ends unless Close closed it before.
-type App struct {
-	*app.App
-	once sync.Once
-	err  error
-}
-
-// Close closes the app; later calls, the test's own clean-up included, do nothing.
-func (a *App) Close() error {
-	a.once.Do(func() { a.err = a.App.Close() })
-	return a.err
-}
-
 // Open opens the app on cfg (see Config), failing tb if it does not open.
-func Open(tb testing.TB, cfg config.Config, o Options) *App {
+// It is closed when the test ends (app.App.Close may be called before:
+// a second call does nothing).
+func Open(tb testing.TB, cfg config.Config, o Options) *app.App {
 	tb.Helper()
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -62,13 +50,12 @@ func Open(tb testing.TB, cfg config.Config, o Options) *App {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ta := &App{App: a}
-	tb.Cleanup(func() { ta.Close() })
-	return ta
+	tb.Cleanup(func() { a.Close() })
+	return a
 }
 
 // OpenDir opens the app with everything in dir and the other settings at their defaults.
-func OpenDir(tb testing.TB, dir string) *App {
+func OpenDir(tb testing.TB, dir string) *app.App {
 	tb.Helper()
 	return Open(tb, Config(dir), Options{})
 }
