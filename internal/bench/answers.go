@@ -65,7 +65,9 @@ func replyOf(r chat.Response) Reply {
 // Classify judges one reply against the expected URLs (trailing slashes
 // ignored). Choices come first: a reply that offers them is judged by them
 // whatever else it says. A reply with neither an answer nor choices nor a
-// handoff to someone else counts as declined.
+// handoff to someone else counts as declined. A question that expects no page
+// (the site cannot answer it) has no right answer or choice: declining is its
+// right outcome, and the same classes say what happened.
 func Classify(r Reply, expected []string) Outcome {
 	hit := func(u string) bool {
 		for _, e := range expected {
@@ -101,11 +103,17 @@ type Tally struct {
 	Name  string
 	N     int
 	Count [numOutcomes]int
+	// NoPage counts the questions that expect no page, for which declined
+	// is the right outcome.
+	NoPage int
 }
 
-func (t *Tally) add(o Outcome) {
+func (t *Tally) add(o Outcome, expected []string) {
 	t.N++
 	t.Count[o]++
+	if len(expected) == 0 {
+		t.NoPage++
+	}
 }
 
 // Share is the fraction of questions with outcome o.
@@ -130,8 +138,8 @@ func AnswerLevel(ctx context.Context, svc *chat.Service, queries []eval.Query, f
 		if err != nil {
 			return fairline, fts5, fmt.Errorf("answer-level table, query %d: %w", i+1, err)
 		}
-		fairline.add(Classify(replyOf(resp), q.Expected))
-		fts5.add(Classify(Reply{Answer: fts5First[i]}, q.Expected))
+		fairline.add(Classify(replyOf(resp), q.Expected), q.Expected)
+		fts5.add(Classify(Reply{Answer: fts5First[i]}, q.Expected), q.Expected)
 	}
 	return fairline, fts5, nil
 }
@@ -141,6 +149,10 @@ func AnswerLevel(ctx context.Context, svc *chat.Service, queries []eval.Query, f
 func WriteAnswerTable(w io.Writer, set string, rows ...Tally) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nanswer level (%s; through chat.Service.Try; FTS5's answer is its top result, declined when it returns nothing)\n", set)
+	if len(rows) > 0 && rows[0].NoPage > 0 {
+		fmt.Fprintf(&b, "(%d of the %d questions expect no page: the site cannot answer them, so for those declined is right and any answer or choice is wrong)\n",
+			rows[0].NoPage, rows[0].N)
+	}
 	fmt.Fprintf(&b, "%-24s %5s", "system", "n")
 	for o := range numOutcomes {
 		fmt.Fprintf(&b, " %19s", o)

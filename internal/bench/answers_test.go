@@ -32,6 +32,10 @@ func TestClassify(t *testing.T) {
 		{"scope guard: eligibility", Reply{Handoff: chat.ReasonEligibility}, []string{a}, HandedOff},
 		{"another council", Reply{Handoff: chat.ReasonOtherCouncil}, []string{a}, HandedOff},
 		{"no expected page matches an empty answer", Reply{}, []string{""}, Declined},
+		{"the site cannot answer it: declined", Reply{Handoff: chat.ReasonNotFound}, nil, Declined},
+		{"the site cannot answer it: an answer is wrong", Reply{Answer: a}, nil, AnsweredWrong},
+		{"the site cannot answer it: choices are wrong", Reply{Choices: []string{a, b}}, nil, ChoicesWrong},
+		{"the site cannot answer it: another council", Reply{Handoff: chat.ReasonOtherCouncil}, nil, HandedOff},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := Classify(tc.reply, tc.expected); got != tc.want {
@@ -44,7 +48,7 @@ func TestClassify(t *testing.T) {
 // A small crafted set through the real answer path (chat.Service.Try over a
 // real SQLite knowledge base): one question answered from its page, one
 // answered from a page other than the one the set expects, one about
-// nothing on the site, one the scope guard hands off.
+// nothing on the site (it expects no page), one the scope guard hands off.
 func TestAnswerLevel(t *testing.T) {
 	ctx := context.Background()
 	const site = "https://council.example"
@@ -63,7 +67,8 @@ func TestAnswerLevel(t *testing.T) {
 	queries := []eval.Query{
 		{Query: "what are the library opening hours on saturday", Expected: []string{site + "/libraries/opening-hours"}},
 		{Query: "how do i pay a parking fine", Expected: []string{site + "/parking/permits"}},
-		{Query: "xylophone quokka zeppelin", Expected: []string{site + "/libraries/opening-hours"}},
+		{Query: "xylophone quokka zeppelin"}, // nothing on the site answers it
+
 		{Query: "where is my parking permit application", Expected: []string{site + "/parking/permits"}},
 	}
 	want := []Outcome{AnsweredRight, AnsweredWrong, Declined, HandedOff}
@@ -111,8 +116,8 @@ func TestAnswerLevel(t *testing.T) {
 		{fl, [numOutcomes]int{AnsweredRight: 1, AnsweredWrong: 1, Declined: 1, HandedOff: 1}},
 		{ft, [numOutcomes]int{AnsweredRight: 2, AnsweredWrong: 1, Declined: 1}},
 	} {
-		if tc.t.N != len(queries) || tc.t.Count != tc.want {
-			t.Errorf("%s: n %d, counts %v; want %d, %v", tc.t.Name, tc.t.N, tc.t.Count, len(queries), tc.want)
+		if tc.t.N != len(queries) || tc.t.Count != tc.want || tc.t.NoPage != 1 {
+			t.Errorf("%s: n %d, counts %v, %d expecting no page; want %d, %v, 1", tc.t.Name, tc.t.N, tc.t.Count, tc.t.NoPage, len(queries), tc.want)
 		}
 	}
 	if _, _, err := AnswerLevel(ctx, svc, queries, fts5First[:1]); err == nil {
@@ -128,10 +133,13 @@ func TestAnswerLevel(t *testing.T) {
 	if len(rep.FTS5First) != len(queries) || rep.FTS5First[2] != "" {
 		t.Fatalf("FTS5First %q: want one per query, empty for the question about nothing", rep.FTS5First)
 	}
+	if rep.Unanswerable != 1 || rep.Fairline.Queries != 3 {
+		t.Errorf("ranking over %d queries with %d unanswerable; want 3 and 1 (a question with no page has no rank)", rep.Fairline.Queries, rep.Unanswerable)
+	}
 	if err := answerTable(ctx, &out, pol, pagesFile, "crafted", queries, rep.FTS5First); err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, out.String(), "answer level (crafted;", "answered right", "choices with right", "handed off",
+	mustContain(t, out.String(), "answer level (crafted;", "(1 of the 4 questions expect no page", "answered right", "choices with right", "handed off",
 		"Fairline (chat answer)       4", "1 (25.0%)", "FTS5 bm25 (top result)       4")
 }
 

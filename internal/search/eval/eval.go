@@ -30,7 +30,10 @@ type Page struct {
 	HTML  string `json:"html"`
 }
 
-// Query is one line of a queries file: {"query","expected":[urls]}.
+// Query is one line of a queries file: {"query","expected":[urls]}. An empty
+// expected list means the site has no page that answers the query: it counts
+// in the answer-level table (internal/bench), where declining is the right
+// outcome, and not in recall or MRR, which need a page to find.
 type Query struct {
 	Query    string   `json:"query"`
 	Expected []string `json:"expected"`
@@ -86,6 +89,9 @@ type Latency struct {
 // Report is the outcome of Run.
 type Report struct {
 	Pages, Passages int
+	// Unanswerable counts the queries with no expected page, left out of
+	// every Metrics.
+	Unanswerable    int
 	Fairline        Metrics
 	FairlineTypos   Metrics
 	FTS5            Metrics
@@ -213,6 +219,10 @@ func Run(ctx context.Context, pages []Page, queries []Query, opt Options) (Repor
 		if got := ftsClean[i].got; len(got) > 0 {
 			r.FTS5First[i] = got[0]
 		}
+		if len(q.Expected) == 0 {
+			r.Unanswerable++
+			continue
+		}
 		if c := clean[i]; c.rank != 1 {
 			r.Misses = append(r.Misses, Miss{Query: q.Query, Expected: q.Expected, Got: c.got[:min(3, len(c.got))], Rank: c.rank})
 		}
@@ -234,9 +244,10 @@ type ranked struct {
 	rank int
 }
 
-// measure runs every query once and scores the ranked URLs.
+// measure runs every query once and scores the ranked URLs; queries that
+// expect no page are run (and timed) but not scored.
 func measure(qs []Query, fn func(string) []string) (Metrics, []time.Duration, []ranked) {
-	m := Metrics{Queries: len(qs)}
+	var m Metrics
 	times := make([]time.Duration, 0, len(qs))
 	out := make([]ranked, 0, len(qs))
 	for _, q := range qs {
@@ -245,6 +256,10 @@ func measure(qs []Query, fn func(string) []string) (Metrics, []time.Duration, []
 		times = append(times, time.Since(start))
 		rank := firstHit(got, q.Expected)
 		out = append(out, ranked{got, rank})
+		if len(q.Expected) == 0 {
+			continue
+		}
+		m.Queries++
 		if rank == 1 {
 			m.Recall1++
 		}
@@ -255,7 +270,7 @@ func measure(qs []Query, fn func(string) []string) (Metrics, []time.Duration, []
 			m.MRR += 1 / float64(rank)
 		}
 	}
-	if n := float64(len(qs)); n > 0 {
+	if n := float64(m.Queries); n > 0 {
 		m.Recall1 /= n
 		m.Recall3 /= n
 		m.MRR /= n
@@ -375,7 +390,11 @@ func WriteTable(w io.Writer, r Report) error {
 		row("FTS5 bm25 (misspelled)", r.FTS5Typos),
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d pages, %d passages\n\n", r.Pages, r.Passages)
+	fmt.Fprintf(&b, "%d pages, %d passages\n", r.Pages, r.Passages)
+	if r.Unanswerable > 0 {
+		fmt.Fprintf(&b, "%d queries expect no page (the site cannot answer them): not in recall or MRR, only in the answer-level table\n", r.Unanswerable)
+	}
+	b.WriteByte('\n')
 	widths := make([]int, len(rows[0]))
 	for _, rw := range rows {
 		for i, c := range rw {

@@ -103,6 +103,24 @@ func TestMeasureAndTable(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
 	}
+	if strings.Contains(b.String(), "expect no page") {
+		t.Errorf("a set where every query has a page mentions unanswerable ones:\n%s", b.String())
+	}
+
+	// A query the site cannot answer is run but not scored: the figures stay
+	// those of the three that have a page.
+	withNone := append(qs, Query{Query: "d"})
+	m2, times2, ranks2 := measure(withNone, func(q string) []string { return results[q] })
+	if m2 != m || len(times2) != 4 || len(ranks2) != 4 {
+		t.Errorf("with a query expecting no page: %+v (%d timed, %d ranked), want %+v, 4, 4", m2, len(times2), len(ranks2), m)
+	}
+	b.Reset()
+	if err := WriteTable(&b, Report{Fairline: m, Unanswerable: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "1 queries expect no page") {
+		t.Errorf("table does not say a query was left out:\n%s", b.String())
+	}
 }
 
 // runTestdata evaluates testdata/NAME's pages and queries and logs the table.
