@@ -84,7 +84,7 @@ func TestAnswerLevel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, cleanup, err := chatService(ctx, pol, pagesFile, false, "")
+	svc, cleanup, err := chatService(ctx, pol, nil, pagesFile, false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestAnswerLevel(t *testing.T) {
 	if rep.Unanswerable != 1 || rep.Fairline.Queries != 3 {
 		t.Errorf("ranking over %d queries with %d unanswerable; want 3 and 1 (a question with no page has no rank)", rep.Fairline.Queries, rep.Unanswerable)
 	}
-	if err := answerTable(ctx, &out, pol, pagesFile, "crafted", queries, rep.FTS5First); err != nil {
+	if err := answerTable(ctx, &out, pol, nil, pagesFile, "crafted", queries, rep.FTS5First); err != nil {
 		t.Fatal(err)
 	}
 	mustContain(t, out.String(), "answer level (crafted;", "(1 of the 4 questions expect no page", "answered right", "choices with right", "handed off",
@@ -154,5 +154,48 @@ func writeJSONL[T any](t *testing.T, file string, rows []T) {
 	}
 	if err := os.WriteFile(file, b.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The bench measures a unitary council's pages with no other-council topics:
+// with chat's default (a two-tier county's districts) a bin question is sent
+// elsewhere; with an empty list it is answered from the site.
+func TestChatServiceOtherCouncils(t *testing.T) {
+	ctx := context.Background()
+	const site = "https://council.example"
+	pagesFile := filepath.Join(t.TempDir(), "pages.jsonl")
+	writeJSONL(t, pagesFile, []eval.Page{{URL: site + "/bins/missed-bins", Title: "Report a missed bin",
+		HTML: "<main><h1>Report a missed bin</h1><p>If we miss your bin, report the missed bin within 24 hours and we will " +
+			"return within one working day to empty the missed bin.</p></main>"}})
+	srcs, err := pageSources(pagesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.Default().WithSources("test", chat.System, srcs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		others []chat.OtherCouncil
+		want   Outcome
+	}{
+		{"default: a two-tier county's districts", nil, HandedOff},
+		{"unitary: no other council", []chat.OtherCouncil{}, AnsweredRight},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svc, cleanup, err := chatService(ctx, pol, tc.others, pagesFile, false, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cleanup()
+			resp, err := svc.Try(ctx, "how do i report a missed bin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := Classify(replyOf(resp), []string{site + "/bins/missed-bins"}); got != tc.want {
+				t.Errorf("%s, want %s (answer %q, handoff %+v)", got, tc.want, resp.Answer, resp.Handoff)
+			}
+		})
 	}
 }

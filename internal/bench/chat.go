@@ -57,6 +57,10 @@ type ChatOptions struct {
 	ClientProcess bool
 	// Warm asks every question once before measuring.
 	Warm bool
+	// OtherCouncils are the topics the scope guard sends to another
+	// council; nil: chat's default (Leicestershire's districts), empty: none,
+	// as for a unitary council's site.
+	OtherCouncils []chat.OtherCouncil
 }
 
 // Chat measures the chatbot: answer quality against an FTS5 baseline
@@ -101,11 +105,11 @@ func Chat(ctx context.Context, w io.Writer, o ChatOptions) (err error) {
 	for i, q := range queries {
 		qs[i] = q.Query
 	}
-	if err := answerTable(ctx, w, pol, o.Pages, o.Queries, queries, rep.FTS5First); err != nil {
+	if err := answerTable(ctx, w, pol, o.OtherCouncils, o.Pages, o.Queries, queries, rep.FTS5First); err != nil {
 		return err
 	}
 
-	base, cleanup, err := chatServer(ctx, pol, o.Pages, o.Cache, o.Postgres)
+	base, cleanup, err := chatServer(ctx, pol, o.OtherCouncils, o.Pages, o.Cache, o.Postgres)
 	if err != nil {
 		return err
 	}
@@ -140,8 +144,8 @@ func Chat(ctx context.Context, w io.Writer, o ChatOptions) (err error) {
 // answerTable prints the answer-level table of the queries: a service of
 // its own over a temporary SQLite database, cache off, so that the load
 // measured next starts as it did before the table existed.
-func answerTable(ctx context.Context, w io.Writer, pol *policy.Policy, pages, set string, queries []eval.Query, fts5First []string) (err error) {
-	svc, cleanup, err := chatService(ctx, pol, pages, false, "")
+func answerTable(ctx context.Context, w io.Writer, pol *policy.Policy, others []chat.OtherCouncil, pages, set string, queries []eval.Query, fts5First []string) (err error) {
+	svc, cleanup, err := chatService(ctx, pol, others, pages, false, "")
 	if err != nil {
 		return err
 	}
@@ -164,8 +168,8 @@ var chatTables = []string{"chat_turns", "chat_daily", "chat_pages", "chat_unansw
 // chatServer serves the real API handler on a loopback port over a
 // temporary SQLite database (or the empty PostgreSQL database pg) holding
 // the pages; cleanup stops it and removes what it stored.
-func chatServer(ctx context.Context, pol *policy.Policy, pagesFile string, cache bool, pg string) (base string, cleanup func() error, err error) {
-	svc, closeSvc, err := chatService(ctx, pol, pagesFile, cache, pg)
+func chatServer(ctx context.Context, pol *policy.Policy, others []chat.OtherCouncil, pagesFile string, cache bool, pg string) (base string, cleanup func() error, err error) {
+	svc, closeSvc, err := chatService(ctx, pol, others, pagesFile, cache, pg)
 	if err != nil {
 		return "", nil, err
 	}
@@ -192,7 +196,7 @@ func chatServer(ctx context.Context, pol *policy.Policy, pagesFile string, cache
 // the empty PostgreSQL database pg) holding the pages; cleanup closes it and
 // removes what it stored (the temporary folder and database, or the rows
 // this run added to pg's chat and knowledge-base tables).
-func chatService(ctx context.Context, pol *policy.Policy, pagesFile string, cache bool, pg string) (svc *chat.Service, cleanup func() error, err error) {
+func chatService(ctx context.Context, pol *policy.Policy, others []chat.OtherCouncil, pagesFile string, cache bool, pg string) (svc *chat.Service, cleanup func() error, err error) {
 	dir, err := os.MkdirTemp("", "fairline-bench-chat-")
 	if err != nil {
 		return nil, nil, err
@@ -225,7 +229,7 @@ func chatService(ctx context.Context, pol *policy.Policy, pagesFile string, cach
 	key := make([]byte, 32)
 	rand.Read(key)
 	log := slog.New(slog.DiscardHandler)
-	opts := chat.Options{Logger: log}
+	opts := chat.Options{Logger: log, OtherCouncils: others}
 	if !cache {
 		opts.CacheSize = -1
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/bench"
+	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/config"
 )
 
@@ -22,7 +23,7 @@ func benchChat(ctx context.Context, env *Env, args []string) error {
 		"latency through POST /api/v1/chat (a loopback server over the real handler, a temporary SQLite\n"+
 		"database, rate limit off) at each number of concurrent clients. FILE formats: pages\n"+
 		"{\"url\",\"title\",\"html\"}, queries {\"query\",\"expected\":[urls]}, one JSON object a line.")
-	cf := config.Register(fs, config.Policy)
+	cf := config.Register(fs, config.Policy, config.Group{"other-councils"})
 	pagesFile := fs.String("pages", "", "pages JSONL file")
 	queriesFile := fs.String("queries", "", "queries JSONL file")
 	requests := fs.Int("requests", 20000, "requests per concurrency level at most (after 5 uncounted ones per client)")
@@ -54,9 +55,21 @@ func benchChat(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg, err := cf.Resolve(env.Getenv)
+	if err != nil {
+		return err
+	}
+	// A unitary council's pages are measured with a file holding [] (no
+	// topic is another council's), as that council would deploy.
+	var others []chat.OtherCouncil
+	if cfg.OtherCouncils != "" {
+		if others, err = chat.LoadOtherCouncils(cfg.OtherCouncils); err != nil {
+			return err
+		}
+	}
 	return bench.Chat(ctx, env.Stdout, bench.ChatOptions{Policy: pol, Pages: *pagesFile, Queries: *queriesFile,
 		Requests: *requests, Time: *limit, Clients: levels, Seed: *seed, Cache: *cache, Postgres: *pg,
-		ClientProcess: *clientProcess, Warm: *warm})
+		ClientProcess: *clientProcess, Warm: *warm, OtherCouncils: others})
 }
 
 // benchLoadChildEnv marks a test binary started as the load generator.

@@ -74,7 +74,7 @@ func TestHelpListsOnlyItsFlags(t *testing.T) {
 		{[]string{"ask"}, []string{"json"}, with(appFlags, "other-councils")},
 		{[]string{"redact"}, []string{"json"}, policyFlags},
 		{[]string{"bench", "redact"}, []string{"file", "size", "time"}, policyFlags},
-		{[]string{"bench", "chat"}, []string{"pages", "queries", "requests", "time", "clients", "seed", "cache", "postgres", "client-process", "warm"}, policyFlags},
+		{[]string{"bench", "chat"}, []string{"pages", "queries", "requests", "time", "clients", "seed", "cache", "postgres", "client-process", "warm"}, with(policyFlags, "other-councils")},
 		{[]string{"bench", "ingest"}, []string{"size-mb", "uploads", "clients", "rounds"}, nil},
 		{[]string{"bench", "sweep"}, []string{"recordings", "expired", "postgres"}, nil},
 		{[]string{"version"}, nil, nil},
