@@ -15,7 +15,7 @@ import (
 // baseline's, when hit@3 is below 0.90, or when misspelled queries lose more than 10 % of the
 // clean MRR.
 func TestGOVUKQuality(t *testing.T) {
-	r := runTestdata(t, "govuk")
+	r := runTestdata(t, "govuk", "queries.jsonl")
 	if r.Pages != 157 || r.Fairline.Queries != 485 {
 		t.Fatalf("data: %d pages, %d queries; want 157 and 485", r.Pages, r.Fairline.Queries)
 	}
@@ -123,11 +123,11 @@ func TestMeasureAndTable(t *testing.T) {
 	}
 }
 
-// runTestdata evaluates testdata/NAME's pages and queries and logs the table.
-func runTestdata(t *testing.T, name string) Report {
+// runTestdata evaluates testdata/NAME's pages and its queries file and logs the table.
+func runTestdata(t *testing.T, name, queries string) Report {
 	t.Helper()
 	dir := filepath.Join("..", "..", "..", "testdata", name)
-	r, err := RunFiles(context.Background(), filepath.Join(dir, "pages.jsonl"), filepath.Join(dir, "queries.jsonl"), Options{Seed: 1, Parallel: raceEnabled})
+	r, err := RunFiles(context.Background(), filepath.Join(dir, "pages.jsonl"), filepath.Join(dir, queries), Options{Seed: 1, Parallel: raceEnabled})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,18 +139,42 @@ func runTestdata(t *testing.T, name string) Report {
 	return r
 }
 
-// TestLocalGovQueries measures, on the LocalGov Drupal demo site the ranking was never tuned on,
-// 33 residents' questions written on 23 Nov 2026 (testdata/localgov-demo/queries.jsonl) before
-// their results were seen. The floors sit below the first run's figures (hit@3 0.879, MRR
-// 0.793; FTS5 0.848 and 0.736): a regression guard for unseen council content, not a target.
-func TestLocalGovQueries(t *testing.T) {
-	r := runTestdata(t, "localgov-demo")
-	if r.Fairline.Queries != 33 {
-		t.Fatalf("%d queries, want 33", r.Fairline.Queries)
-	}
-	if r.Fairline.Recall3 < 0.8 || r.Fairline.MRR < 0.75 || r.Fairline.MRR < r.FTS5.MRR || r.FairlineTypos.MRR < 0.9*r.Fairline.MRR {
-		t.Errorf("unseen council questions: hit@3 %.3f (floor 0.8), MRR %.3f (floor 0.75 and FTS5's %.3f), misspelled MRR %.3f (floor 90%% of clean)",
-			r.Fairline.Recall3, r.Fairline.MRR, r.FTS5.MRR, r.FairlineTypos.MRR)
+// TestHeldOutQueries measures, on council sites the ranking was never tuned on, question sets
+// written from the pages before any of their results were seen (see each testdata README). Each
+// floor sits below the set's first run (in the comments): a regression guard for unseen council
+// content, not a target. beatFTS5 is set where the first run beat the baseline; on the Falkirk
+// keyword queries FTS5 came first (0.935 against 0.922) and the guard records that honestly.
+func TestHeldOutQueries(t *testing.T) {
+	for _, tc := range []struct {
+		dir, file      string
+		pages, n, none int     // pages, queries with an expected page, queries without one
+		hit3, mrr      float64 // floors
+		beatFTS5       bool
+	}{
+		// 23 Nov 2026: hit@3 0.879, MRR 0.793; FTS5 0.848 and 0.736.
+		{"localgov-demo", "queries.jsonl", 102, 33, 0, 0.8, 0.75, true},
+		// 2 Dec 2026 (issue 12): hit@3 0.972, MRR 0.922; FTS5 0.986 and 0.935.
+		{"falkirk", "queries.jsonl", 81, 71, 0, 0.9, 0.85, false},
+		// 2 Dec 2026: hit@3 0.886, MRR 0.822; FTS5 0.818 and 0.749.
+		{"falkirk", "residents-words.jsonl", 81, 44, 0, 0.8, 0.75, true},
+		// Questions the site cannot answer have no rank; the answer-level table measures them.
+		{"falkirk", "unanswerable.jsonl", 81, 0, 10, 0, 0, false},
+	} {
+		t.Run(tc.dir+"/"+tc.file, func(t *testing.T) {
+			r := runTestdata(t, tc.dir, tc.file)
+			if r.Pages != tc.pages || r.Fairline.Queries != tc.n || r.Unanswerable != tc.none {
+				t.Fatalf("data: %d pages, %d queries with a page, %d without; want %d, %d, %d",
+					r.Pages, r.Fairline.Queries, r.Unanswerable, tc.pages, tc.n, tc.none)
+			}
+			if tc.n == 0 {
+				return
+			}
+			if r.Fairline.Recall3 < tc.hit3 || r.Fairline.MRR < tc.mrr || tc.beatFTS5 && r.Fairline.MRR < r.FTS5.MRR ||
+				r.FairlineTypos.MRR < 0.9*r.Fairline.MRR {
+				t.Errorf("unseen council questions: hit@3 %.3f (floor %.2f), MRR %.3f (floor %.2f; FTS5's %.3f, must beat it: %v), misspelled MRR %.3f (floor 90%% of clean)",
+					r.Fairline.Recall3, tc.hit3, r.Fairline.MRR, tc.mrr, r.FTS5.MRR, tc.beatFTS5, r.FairlineTypos.MRR)
+			}
+		})
 	}
 }
 
