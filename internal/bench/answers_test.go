@@ -68,7 +68,6 @@ func TestAnswerLevel(t *testing.T) {
 		{Query: "what are the library opening hours on saturday", Expected: []string{site + "/libraries/opening-hours"}},
 		{Query: "how do i pay a parking fine", Expected: []string{site + "/parking/permits"}},
 		{Query: "xylophone quokka zeppelin"}, // nothing on the site answers it
-
 		{Query: "where is my parking permit application", Expected: []string{site + "/parking/permits"}},
 	}
 	want := []Outcome{AnsweredRight, AnsweredWrong, Declined, HandedOff}
@@ -76,14 +75,7 @@ func TestAnswerLevel(t *testing.T) {
 	writeJSONL(t, pagesFile, pages)
 	writeJSONL(t, queriesFile, queries)
 
-	srcs, err := pageSources(pagesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := policy.Default().WithSources("test", chat.System, srcs...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pol := pagesPolicy(t, pagesFile)
 	svc, cleanup, err := chatService(ctx, pol, nil, pagesFile, false, "")
 	if err != nil {
 		t.Fatal(err)
@@ -167,14 +159,7 @@ func TestChatServiceOtherCouncils(t *testing.T) {
 	writeJSONL(t, pagesFile, []eval.Page{{URL: site + "/bins/missed-bins", Title: "Report a missed bin",
 		HTML: "<main><h1>Report a missed bin</h1><p>If we miss your bin, report the missed bin within 24 hours and we will " +
 			"return within one working day to empty the missed bin.</p></main>"}})
-	srcs, err := pageSources(pagesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := policy.Default().WithSources("test", chat.System, srcs...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pol := pagesPolicy(t, pagesFile)
 	for _, tc := range []struct {
 		name   string
 		others []chat.OtherCouncil
@@ -198,4 +183,19 @@ func TestChatServiceOtherCouncils(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pagesPolicy is the default policy with the pages' sites declared as the
+// chatbot's sources, as Chat declares them.
+func pagesPolicy(t *testing.T, pagesFile string) *policy.Policy {
+	t.Helper()
+	srcs, err := pageSources(pagesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.Default().WithSources("test", chat.System, srcs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pol
 }

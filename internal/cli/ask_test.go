@@ -259,6 +259,13 @@ func TestBenchChat(t *testing.T) {
 	if r := run(t, nil, "", "bench", "chat"); r.code != 2 {
 		t.Errorf("no files: %+v", r)
 	}
+	// An other-councils file that is not a valid list stops the bench before it measures.
+	bad := t.TempDir() + "/others.yaml"
+	os.WriteFile(bad, []byte("- topic: bins\n  who: someone\n"), 0o600)
+	if r := run(t, nil, "", "bench", "chat", "--pages", pages, "--queries", queries, "--other-councils", bad); r.code == 0 ||
+		!strings.Contains(r.stderr, "no terms") || strings.Contains(r.stdout, "MRR") {
+		t.Errorf("invalid --other-councils file: %+v", r)
+	}
 
 	// On PostgreSQL: the answers are stored there, and the database is left as empty as it came.
 	dsn := pgtest.DSN(t)
