@@ -118,8 +118,9 @@ func TestChoicesResponseShape(t *testing.T) {
 func TestCloseCall(t *testing.T) {
 	s := &Service{threshold: 0.35}
 	r := func(u string, conf, score float64) search.Result {
-		return search.Result{URL: u, Title: u, Confidence: conf, Score: score}
+		return search.Result{URL: u, Title: u, Confidence: conf, Score: score, Focus: 0.2}
 	}
+	const unit = 7 // GOV.UK's: a floor of 3.5
 	tests := []struct {
 		name    string
 		results []search.Result
@@ -131,11 +132,12 @@ func TestCloseCall(t *testing.T) {
 		{"hub behind its page", []search.Result{r("/x/apply", 0.9, 10), r("/x", 0.9, 9.5)}, nil},
 		{"unsure, relevant", []search.Result{r("/a", 0.1, 8), r("/b", 0.05, 6), r("/c", 0.02, 1)}, []string{"/a", "/b"}},
 		{"unsure, weak", []search.Result{r("/a", 0.1, 3), r("/b", 0.05, 2.9)}, nil},
+		{"unsure, named only in passing", []search.Result{{URL: "/a", Confidence: 0.1, Score: 8, Focus: 0.05}, {URL: "/b", Confidence: 0.05, Score: 6}}, nil},
 		{"one page only", []search.Result{r("/a", 0.1, 8)}, nil},
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, c := range s.choices(tt.results) {
+		for _, c := range s.choices(tt.results, unit) {
 			got = append(got, c.URL)
 		}
 		if strings.Join(got, " ") != strings.Join(tt.want, " ") {

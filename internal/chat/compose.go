@@ -35,7 +35,7 @@ func (s *Service) compose(ctx context.Context, ix *search.Index, pol *policy.Pol
 	otherMsg := func() string {
 		return "Questions about " + oc.Topic + " are for " + oc.Who + ", not " + org + ". Contact your council directly:"
 	}
-	picks := s.choices(results)
+	picks := s.choices(results, ix.ScoreUnit())
 	switch {
 	// Another council's topic comes first, even when the question is about
 	// the resident's own case ("when is my bin collection"): that council

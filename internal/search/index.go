@@ -316,6 +316,15 @@ func New(opts Options) *Index {
 	return ix
 }
 
+// ScoreUnit is the weight of a word that only one passage of the site uses: a result's Score in
+// these units compares across sites, whose raw scores scale with their size (a rare word weighs
+// about ln(2 × passages)).
+func (ix *Index) ScoreUnit() float64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.passages.idf(1)
+}
+
 // Len returns the number of pages and passages indexed.
 func (ix *Index) Len() (pages, passages int) {
 	ix.mu.RLock()

@@ -23,7 +23,10 @@ type Result struct {
 	Score   float64
 	// Confidence in [0,1] that this page answers the query; see ConfidenceThreshold.
 	Confidence float64
-	Passage    extract.Passage
+	// Focus in [0,1] is the share of the query's weight that the page names where it says
+	// what it is about: its title, its address or the heading of its best passage.
+	Focus   float64
+	Passage extract.Passage
 }
 
 // ConfidenceThreshold is the confidence below which the chatbot should say it could not find an
@@ -538,6 +541,7 @@ func (r *ranking) results(cands []*pageCand, k int) []Result {
 			res.Snippet = snippet(ps.Text, ps.Leads, cs)
 		}
 		res.Confidence = r.confidence(c)
+		res.Focus = r.focus(c)
 		out = append(out, res)
 	}
 	return out
@@ -560,6 +564,27 @@ func (r *ranking) confidence(c *pageCand) float64 {
 		conf = math.Min(conf, p)
 	}
 	return conf
+}
+
+// focus is the share of the query's total weight whose concepts the page matches in its title or
+// address, or its best passage in its heading.
+func (r *ranking) focus(c *pageCand) float64 {
+	if r.q.totalW <= 0 {
+		return 0
+	}
+	pa := r.pageAcc.get(c.page)
+	var ps *acc
+	if c.bestPass >= 0 {
+		ps = r.passAcc.get(c.bestPass)
+	}
+	m := 0.0
+	for ci := range r.q.cs {
+		if pa != nil && (fieldShare(pa, ci, fTitle) > 0 || fieldShare(pa, ci, fURL) > 0) ||
+			ps != nil && fieldShare(ps, ci, fHeading) > 0 {
+			m += r.q.weights[ci]
+		}
+	}
+	return m / r.q.totalW
 }
 
 // queryHas reports whether term t is one the page matched through the query's chosen
