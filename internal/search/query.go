@@ -42,7 +42,8 @@ var chatWords = func() map[string]bool {
 		like likes liked feel feeling felt seems seem seemed way sort
 		ago yesterday today tonight tomorrow morning afternoon week weeks month months year years
 		last next soon now recently since currently
-		dear regards`) {
+		dear regards wants wanted wanting cant little big bad massive huge nasty awful terrible
+		horrible proper whole`) {
 		m[w] = true
 	}
 	return m
