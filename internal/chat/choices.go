@@ -1,7 +1,6 @@
 package chat
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/fairline/fairline/internal/search"
@@ -32,11 +31,15 @@ const (
 	// with the size of the site (4.0 on GOV.UK's 2,300 passages is 2.8 on
 	// the LocalGov demo's 270).
 	choiceMinUnits = 0.5
-	// choiceMinFocus is how much of the question (its share of the query's
-	// weight, search.Result.Focus) one of the pages offered must name where
-	// it says what it is about (title, address, heading): an off-topic
-	// question matches pages only in passing, in their body text.
-	choiceMinFocus = 0.1
+	// shortQuestion and unknownOutweighs: in a question of at most
+	// shortQuestion topic words, a word the site never uses is what the
+	// question is about ("report a pothole" on a site without potholes): the
+	// pages matching the rest are offered only if they match at least
+	// unknownOutweighs times the weight of the unknown words. In a longer
+	// question, unknown words are more often the story around it ("my
+	// grandad ...") and do not decide.
+	shortQuestion    = 2
+	unknownOutweighs = 0.75
 	// choiceMinConfidence is a floor on the top page's confidence for the
 	// same reason, low because confidence punishes long questions.
 	choiceMinConfidence = 0.01
@@ -61,9 +64,12 @@ func (s *Service) choices(results []search.Result, unit float64) []search.Result
 	if len(results) > 0 && results[0].Confidence >= s.threshold {
 		return s.closeCall(results)
 	}
-	if len(results) < 2 ||
-		results[0].Confidence < choiceMinConfidence || results[0].Score < choiceMinUnits*unit ||
-		!slices.ContainsFunc(results[:min(maxChoices, len(results))], func(r search.Result) bool { return r.Focus >= choiceMinFocus }) {
+	if len(results) < 2 {
+		return nil
+	}
+	top := results[0]
+	if top.Confidence < choiceMinConfidence || top.Score < choiceMinUnits*unit ||
+		top.Words <= shortQuestion && top.Coverage < unknownOutweighs*top.Unknown {
 		return nil
 	}
 	// The first two pages always, then those scoring near them: a top page
@@ -71,7 +77,7 @@ func (s *Service) choices(results []search.Result, unit float64) []search.Result
 	// page is offered beside it rather than one guess.
 	second := results[1].URL
 	return pickDistinct(results, func(r search.Result) bool {
-		return r.URL == results[0].URL || r.URL == second || r.Score >= choiceScoreShare*results[0].Score
+		return r.URL == top.URL || r.URL == second || r.Score >= choiceScoreShare*top.Score
 	})
 }
 

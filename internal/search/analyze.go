@@ -118,9 +118,13 @@ var (
 // stemExceptions are words that Porter2 folds into another word of a different meaning, which
 // matters on a council site: "university" and "universal" both stem to "univers", so a question
 // about paying for university found Universal Credit. Each keeps a term of its own (plurals too).
+// Irregular forms that Porter2 leaves apart from their word are joined to it ("children" and
+// "child", "paid" and "pay").
 var stemExceptions = map[string]string{
 	"university": "universiti", "universities": "universiti",
 	"universal": "universal", "universally": "universal",
+	"children": "child", "childrens": "child", "paid": "pay", "women": "woman", "womens": "woman",
+	"men": "man", "mens": "man", "wives": "wife", "bought": "buy", "sold": "sell", "taught": "teach",
 }
 
 // british rewrites American spellings to British ones before stemming, so "color", "center",

@@ -124,13 +124,14 @@ func (ix *Index) parseQuery(q string) []concept {
 				out[i].alts[j].w *= p.ChatW
 			}
 		}
-		for _, a := range out[i].alts {
-			for _, t := range a.terms {
-				if len(ix.passages.post[t]) > 0 {
-					out[i].known = true
-				}
+		// Known when some alternative can match: a word the site uses, or an expansion whose
+		// words it uses ("hole in the road" for "pothole" is not known because "road" is).
+		out[i].known = slices.ContainsFunc(out[i].alts, func(a alt) bool {
+			if a.all {
+				return !slices.ContainsFunc(a.terms, func(t string) bool { return len(ix.passages.post[t]) == 0 })
 			}
-		}
+			return slices.ContainsFunc(a.terms, func(t string) bool { return len(ix.passages.post[t]) > 0 })
+		})
 	}
 	return out
 }

@@ -25,7 +25,15 @@ type Result struct {
 	Confidence float64
 	// Focus in [0,1] is the share of the query's weight that the page names where it says
 	// what it is about: its title, its address or the heading of its best passage.
-	Focus   float64
+	Focus float64
+	// Topics is how many of the query's topic words (its concepts other than words of
+	// conversation) the page matches; Coverage is the share of the query's weight it matches.
+	Topics   int
+	Coverage float64
+	// Unknown is the share of the query's weight in words the site never uses, and Words the
+	// number of the query's topic words; both are the query's, the same in every result.
+	Unknown float64
+	Words   int
 	Passage extract.Passage
 }
 
@@ -541,7 +549,22 @@ func (r *ranking) results(cands []*pageCand, k int) []Result {
 			res.Snippet = snippet(ps.Text, ps.Leads, cs)
 		}
 		res.Confidence = r.confidence(c)
-		res.Focus = r.focus(c)
+		res.Coverage = r.q.trustedCoverage(r.pageAcc.get(c.page))
+		if r.q.totalW > 0 {
+			res.Unknown = (r.q.totalW - r.q.knownW) / r.q.totalW
+		}
+		for _, cn := range r.q.cs {
+			if !cn.chat {
+				res.Words++
+			}
+		}
+		if a := r.pageAcc.get(c.page); a != nil {
+			for ci, x := range a.concept {
+				if x > 0 && !r.q.cs[ci].chat {
+					res.Topics++
+				}
+			}
+		}
 		out = append(out, res)
 	}
 	return out
@@ -564,27 +587,6 @@ func (r *ranking) confidence(c *pageCand) float64 {
 		conf = math.Min(conf, p)
 	}
 	return conf
-}
-
-// focus is the share of the query's total weight whose concepts the page matches in its title or
-// address, or its best passage in its heading.
-func (r *ranking) focus(c *pageCand) float64 {
-	if r.q.totalW <= 0 {
-		return 0
-	}
-	pa := r.pageAcc.get(c.page)
-	var ps *acc
-	if c.bestPass >= 0 {
-		ps = r.passAcc.get(c.bestPass)
-	}
-	m := 0.0
-	for ci := range r.q.cs {
-		if pa != nil && (fieldShare(pa, ci, fTitle) > 0 || fieldShare(pa, ci, fURL) > 0) ||
-			ps != nil && fieldShare(ps, ci, fHeading) > 0 {
-			m += r.q.weights[ci]
-		}
-	}
-	return m / r.q.totalW
 }
 
 // queryHas reports whether term t is one the page matched through the query's chosen
