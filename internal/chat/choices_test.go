@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,8 +119,9 @@ func TestChoicesResponseShape(t *testing.T) {
 func TestCloseCall(t *testing.T) {
 	s := &Service{threshold: 0.35}
 	r := func(u string, conf, score float64) search.Result {
-		return search.Result{URL: u, Title: u, Confidence: conf, Score: score}
+		return search.Result{URL: u, Title: u, Confidence: conf, Score: score, Words: 3}
 	}
+	const unit = 7 // GOV.UK's: a floor of 3.5
 	tests := []struct {
 		name    string
 		results []search.Result
@@ -131,15 +133,42 @@ func TestCloseCall(t *testing.T) {
 		{"hub behind its page", []search.Result{r("/x/apply", 0.9, 10), r("/x", 0.9, 9.5)}, nil},
 		{"unsure, relevant", []search.Result{r("/a", 0.1, 8), r("/b", 0.05, 6), r("/c", 0.02, 1)}, []string{"/a", "/b"}},
 		{"unsure, weak", []search.Result{r("/a", 0.1, 3), r("/b", 0.05, 2.9)}, nil},
+		{"short, its subject unknown", []search.Result{{URL: "/a", Confidence: 0.1, Score: 8, Words: 2, Coverage: 0.38, Unknown: 0.62}, {URL: "/b", Score: 6}}, nil},
+		{"short, its subject known", []search.Result{{URL: "/a", Confidence: 0.1, Score: 8, Words: 2, Coverage: 0.5, Unknown: 0.2}, {URL: "/b", Score: 6}}, []string{"/a", "/b"}},
 		{"one page only", []search.Result{r("/a", 0.1, 8)}, nil},
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, c := range s.choices(tt.results) {
+		for _, c := range s.choices(tt.results, unit) {
 			got = append(got, c.URL)
 		}
 		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
 			t.Errorf("%s: choices %v, want %v", tt.name, got, tt.want)
 		}
 	}
+}
+
+// An eligibility question told as a story is handed off without a decision,
+// but with the pages the answer gate found for it: the published information
+// the message promises, even when no page is confident enough to quote.
+func TestEligibilityHandoffOffersTheRelevantPages(t *testing.T) {
+	const want = "https://demo.localgov.example/adult-health-and-social-care/support-your-home/meals-wheels"
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		q := "my grandad lives on his own and can't really cook any more, would he get meals on wheels"
+		resp, err := f.svc.Ask(context.Background(), Request{Message: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Handoff == nil || resp.Handoff.Reason != ReasonEligibility {
+			t.Fatalf("%q: %+v, want an eligibility handoff", q, resp)
+		}
+		var urls []string
+		for _, r := range resp.Handoff.Routes {
+			urls = append(urls, r.URL)
+		}
+		if !slices.Contains(urls, want) {
+			t.Errorf("%q: routes %v, want %s among them", q, urls, want)
+		}
+	})
 }

@@ -35,7 +35,7 @@ func (s *Service) compose(ctx context.Context, ix *search.Index, pol *policy.Pol
 	otherMsg := func() string {
 		return "Questions about " + oc.Topic + " are for " + oc.Who + ", not " + org + ". Contact your council directly:"
 	}
-	picks := s.choices(results)
+	picks := s.choices(results, ix.ScoreUnit())
 	switch {
 	// Another council's topic comes first, even when the question is about
 	// the resident's own case ("when is my bin collection"): that council
@@ -48,7 +48,15 @@ func (s *Service) compose(ctx context.Context, ix *search.Index, pol *policy.Pol
 		if reason == ReasonEligibility {
 			msg = msgEligibility(org)
 		}
-		handoff(reason, msg+" Use one of these:", s.serviceRoutes(ctx, ix, pol, results, out.resp.ServiceArea))
+		// The pages the answer gate would have quoted or offered are the
+		// published information the message promises; a resident telling
+		// their story ("can I still get ... if ...") is rarely confident
+		// enough for one page, so the choices stand in for it.
+		pages := picks
+		if len(pages) == 0 && len(results) > 0 && results[0].Confidence >= s.threshold/2 {
+			pages = results[:1]
+		}
+		handoff(reason, msg+" Use one of these:", s.serviceRoutes(ctx, ix, pol, results, pages, out.resp.ServiceArea))
 	case len(picks) == 0 && len(results) > 0 && results[0].Confidence >= s.threshold:
 		best := results[0]
 		out.answered = true
@@ -127,14 +135,14 @@ func councilRoutes(oc OtherCouncil) []Route {
 var formWords = regexp.MustCompile(`(?i)\b(apply|application|report|request|book|order|pay|form|register|renew|claim)\b`)
 var contactWords = regexp.MustCompile(`(?i)\bcontact`)
 
-// serviceRoutes are the ways to reach the service: its page, an online
-// form or contact page found with it, a contact page of its service area,
-// and phone numbers from those pages (else the organisation's published
-// numbers from the policy).
-func (s *Service) serviceRoutes(ctx context.Context, ix *search.Index, pol *policy.Policy, results []search.Result, area string) []Route {
+// serviceRoutes are the ways to reach the service: its pages (the first
+// two of pages), an online form or contact page found with it, a contact
+// page of its service area, and phone numbers from those pages (else the
+// organisation's published numbers from the policy).
+func (s *Service) serviceRoutes(ctx context.Context, ix *search.Index, pol *policy.Policy, results, pages []search.Result, area string) []Route {
 	routes := []Route{}
 	seen := map[string]bool{}
-	var pages []string
+	var found []string // pages whose phone numbers are offered
 	add := func(r Route, page string) {
 		if seen[r.URL] {
 			return
@@ -142,11 +150,11 @@ func (s *Service) serviceRoutes(ctx context.Context, ix *search.Index, pol *poli
 		seen[r.URL] = true
 		routes = append(routes, r)
 		if page != "" {
-			pages = append(pages, page)
+			found = append(found, page)
 		}
 	}
-	if len(results) > 0 && results[0].Confidence >= s.threshold/2 {
-		add(Route{Kind: "page", Label: results[0].Title, URL: results[0].URL}, results[0].URL)
+	for _, r := range pages[:min(2, len(pages))] {
+		add(Route{Kind: "page", Label: r.Title, URL: r.URL}, r.URL)
 	}
 	for i, r := range results {
 		if i == 5 || len(routes) >= 3 {
@@ -166,7 +174,7 @@ func (s *Service) serviceRoutes(ctx context.Context, ix *search.Index, pol *poli
 	if c, ok := s.contactPage(ctx, ix, area); ok {
 		add(Route{Kind: "page", Label: c.Title, URL: c.URL}, c.URL)
 	}
-	phones := phonesIn(ix, pages, 2)
+	phones := phonesIn(ix, found, 2)
 	if len(phones) == 0 {
 		phones = pol.Organisation.PublicContacts.Phones
 	}

@@ -94,7 +94,10 @@ func termOf(w string) string {
 	if t, ok := stemCache.Load(w); ok {
 		return t.(string)
 	}
-	t := english.Stem(british(w), true)
+	t, ok := stemExceptions[w]
+	if !ok {
+		t = english.Stem(british(w), true)
+	}
 	// Stemming is the costliest step of analysis; site vocabularies are small, so a shared
 	// cache pays. It stops growing at a bound so that arbitrary queries cannot grow it forever.
 	if stemCacheSize.Load() < maxStemCache {
@@ -111,6 +114,18 @@ var (
 	stemCache     sync.Map // surface word → term
 	stemCacheSize atomic.Int64
 )
+
+// stemExceptions are words that Porter2 folds into another word of a different meaning, which
+// matters on a council site: "university" and "universal" both stem to "univers", so a question
+// about paying for university found Universal Credit. Each keeps a term of its own (plurals too).
+// Irregular forms that Porter2 leaves apart from their word are joined to it ("children" and
+// "child", "paid" and "pay").
+var stemExceptions = map[string]string{
+	"university": "universiti", "universities": "universiti",
+	"universal": "universal", "universally": "universal",
+	"children": "child", "childrens": "child", "paid": "pay", "women": "woman", "womens": "woman",
+	"men": "man", "mens": "man", "wives": "wife", "bought": "buy", "sold": "sell", "taught": "teach",
+}
 
 // british rewrites American spellings to British ones before stemming, so "color", "center",
 // "organize" and "license" find "colour", "centre", "organise" and "licence". Both documents and

@@ -86,6 +86,7 @@ type Params struct {
 	PageMix      float64          // share of the page-level score in a result's score; the rest is its best passage
 	Proximity    float64          // weight of the phrase/proximity bonus
 	SynonymW     float64          // weight of a synonym relative to the word typed
+	ChatW        float64          // weight of a word of conversation (chatWords) relative to a topic word
 	CorrectionW  [3]float64       // weight of a spelling correction at edit distance 0 (split/join), 1, 2
 	AcronymW     float64          // weight of a learned abbreviation expansion
 	CoverageExp  float64          // how hard a result is punished for missing query concepts
@@ -111,6 +112,7 @@ func DefaultParams() Params {
 		PageMix:      0.5,
 		Proximity:    0.7,
 		SynonymW:     0.6,
+		ChatW:        0.3,
 		CorrectionW:  [3]float64{0.95, 0.85, 0.7},
 		AcronymW:     0.8,
 		CoverageExp:  0.5,
@@ -312,6 +314,15 @@ func New(opts Options) *Index {
 		ix.syn = DefaultSynonyms()
 	}
 	return ix
+}
+
+// ScoreUnit is the weight of a word that only one passage of the site uses: a result's Score in
+// these units compares across sites, whose raw scores scale with their size (a rare word weighs
+// about ln(2 × passages)).
+func (ix *Index) ScoreUnit() float64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.passages.idf(1)
 }
 
 // Len returns the number of pages and passages indexed.

@@ -21,7 +21,33 @@ type alt struct {
 type concept struct {
 	alts  []alt
 	known bool // some alternative occurs in the index
+	// chat: the word is conversation, not topic (chatWords); its alternatives weigh ChatW.
+	chat bool
 }
+
+// chatWords are words of conversation rather than topic: how people tell a chatbot their story
+// ("I was just told last week that my ... keeps ..."). They are not stop words, since a page may
+// use them as its topic ("next steps", "report it today"), but in a question they say little about
+// which page answers it, and a page that happens to repeat them should not outrank the page
+// about the question's subject; nor should a page's not using them count against it as much.
+var chatWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`hi hello hiya hey thanks thank cheers ok okay yes yeah sure sorry
+		just told tell telling said say says saying asked asking wondering wonder wondered hoping hope
+		think thought guess maybe perhaps probably actually really basically literally honestly
+		totally quite pretty rather even still already yet ever anyway though although
+		anything anybody everything everyone everybody nothing nobody somebody somewhere
+		going gone go goes went come comes came coming getting gets keep keeps kept
+		trying tried try able let lets put stuff bit lot lots loads much many
+		like likes liked feel feeling felt seems seem seemed way sort
+		ago yesterday today tonight tomorrow morning afternoon week weeks month months year years
+		last next soon now recently since currently
+		dear regards wants wanted wanting cant little big bad massive huge nasty awful terrible
+		horrible proper whole`) {
+		m[w] = true
+	}
+	return m
+}()
 
 // maxQueryWords bounds the work a query can cause; residents' questions are short, and text
 // pasted into the box is cut rather than refused.
@@ -93,13 +119,19 @@ func (ix *Index) parseQuery(q string) []concept {
 	}
 	for i := range out {
 		out[i].alts = dedupeAlts(out[i].alts)
-		for _, a := range out[i].alts {
-			for _, t := range a.terms {
-				if len(ix.passages.post[t]) > 0 {
-					out[i].known = true
-				}
+		if out[i].chat {
+			for j := range out[i].alts {
+				out[i].alts[j].w *= p.ChatW
 			}
 		}
+		// Known when some alternative can match: a word the site uses, or an expansion whose
+		// words it uses ("hole in the road" for "pothole" is not known because "road" is).
+		out[i].known = slices.ContainsFunc(out[i].alts, func(a alt) bool {
+			if a.all {
+				return !slices.ContainsFunc(a.terms, func(t string) bool { return len(ix.passages.post[t]) == 0 })
+			}
+			return slices.ContainsFunc(a.terms, func(t string) bool { return len(ix.passages.post[t]) > 0 })
+		})
 	}
 	return out
 }
@@ -119,15 +151,18 @@ func flatten(ps []string) (terms []string, owner []int) {
 // split into two site words ("counciltax"), else its nearest spellings; plus learned expansions
 // when it is an abbreviation.
 func (ix *Index) wordConcept(w token, p Params) concept {
-	c := concept{}
+	c := concept{chat: chatWords[w.surface]}
 	df := ix.vocab.df[w.surface]
 	if df > 0 || !ix.spelling {
 		c.alts = append(c.alts, alt{terms: []string{w.term}, w: 1})
 	}
-	if ix.spelling {
+	// A real word the site does not use is the resident's word, not a typo: keep it as typed
+	// (it then counts against coverage, and its synonyms still apply).
+	word := isEnglishWord(w.surface) || ix.syn.has(w.term)
+	if ix.spelling && !word {
 		switch {
 		case df == 0:
-			cands := ix.vocab.corrections(w.surface, 4, 3)
+			cands := ix.corrections(w.surface, 4, 3)
 			if parts, corrected := ix.split(w.surface); parts != nil {
 				// A split into short pieces ("benifit" → "ben fit") is likelier a typo of one
 				// word when one is near; long pieces ("counciltax") are a real run-together.
@@ -151,7 +186,7 @@ func (ix *Index) wordConcept(w token, p Params) concept {
 		case df <= 2 && len(w.surface) >= 5:
 			// A word the site uses once or twice may itself be a typo of a common word: offer
 			// the common word too, weighted below the word typed.
-			for _, cd := range ix.vocab.corrections(w.surface, 2, 1) {
+			for _, cd := range ix.corrections(w.surface, 2, 1) {
 				if cd.dist == 1 && cd.df >= 20*df && cd.df >= 10 {
 					c.alts = append(c.alts, alt{terms: []string{termOf(cd.word)}, w: p.CorrectionW[2]})
 				}
@@ -182,6 +217,13 @@ func (ix *Index) wordConcept(w token, p Params) concept {
 		}
 	}
 	return c
+}
+
+// corrections are the site words near w that a query can search for: "son" is one edit from
+// "on", a stop word, which as a correction would leave a concept that matches nothing and
+// weighs as the rarest word.
+func (ix *Index) corrections(w string, limit, maxBudget int) []candidate {
+	return slices.DeleteFunc(ix.vocab.corrections(w, limit, maxBudget), func(c candidate) bool { return termOf(c.word) == "" })
 }
 
 // joinable returns the site word a pair typed apart stands for ("job seekers" → "jobseekers"),

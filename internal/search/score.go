@@ -23,7 +23,18 @@ type Result struct {
 	Score   float64
 	// Confidence in [0,1] that this page answers the query; see ConfidenceThreshold.
 	Confidence float64
-	Passage    extract.Passage
+	// Focus in [0,1] is the share of the query's weight that the page names where it says
+	// what it is about: its title, its address or the heading of its best passage.
+	Focus float64
+	// Topics is how many of the query's topic words (its concepts other than words of
+	// conversation) the page matches; Coverage is the share of the query's weight it matches.
+	Topics   int
+	Coverage float64
+	// Unknown is the share of the query's weight in words the site never uses, and Words the
+	// number of the query's topic words; both are the query's, the same in every result.
+	Unknown float64
+	Words   int
+	Passage extract.Passage
 }
 
 // ConfidenceThreshold is the confidence below which the chatbot should say it could not find an
@@ -538,6 +549,22 @@ func (r *ranking) results(cands []*pageCand, k int) []Result {
 			res.Snippet = snippet(ps.Text, ps.Leads, cs)
 		}
 		res.Confidence = r.confidence(c)
+		res.Coverage = r.q.trustedCoverage(r.pageAcc.get(c.page))
+		if r.q.totalW > 0 {
+			res.Unknown = (r.q.totalW - r.q.knownW) / r.q.totalW
+		}
+		for _, cn := range r.q.cs {
+			if !cn.chat {
+				res.Words++
+			}
+		}
+		if a := r.pageAcc.get(c.page); a != nil {
+			for ci, x := range a.concept {
+				if x > 0 && !r.q.cs[ci].chat {
+					res.Topics++
+				}
+			}
+		}
 		out = append(out, res)
 	}
 	return out

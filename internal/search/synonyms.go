@@ -17,6 +17,7 @@ type Synonyms struct {
 	terms  [][][]string // analysed phrases per group
 	// byFirst maps the first term of an analysed phrase to the phrases starting with it.
 	byFirst map[string][]synPhrase
+	all     map[string]struct{} // every term of every phrase
 }
 
 type synPhrase struct {
@@ -69,13 +70,27 @@ var DefaultSynonymGroups = [][]string{
 	{"mobile library", "library van"},
 	{"elections", "voting", "electoral register", "register to vote"},
 	{"deceased", "death", "died", "passed away", "bereavement"},
+	// Everyday words for the official ones pages use: how residents describe their lives
+	// ("my boss", "the kids", "she's expecting") rather than how services are named.
+	{"boss", "employer"},
+	{"kid", "kids", "child", "children"},
+	{"uni", "university"},
+	{"expecting a baby", "expecting", "pregnant", "pregnancy"},
+	{"husband", "wife", "partner", "spouse"},
+	{"mum", "mother"},
+	{"dad", "father"},
+	{"nan", "gran", "grandma", "grandmother"},
+	{"sacked", "fired", "dismissed", "dismissal"},
+	{"laid off", "made redundant", "redundancy"},
+	{"doctor", "gp"},
+	{"autistic", "autism"},
 }
 
 // NewSynonyms analyses groups (each a list of words or phrases) the same way documents are
 // analysed. Phrases that analyse to nothing (only stop words) are rejected, since they would match
 // every query.
 func NewSynonyms(groups [][]string) (*Synonyms, error) {
-	s := &Synonyms{byFirst: map[string][]synPhrase{}}
+	s := &Synonyms{byFirst: map[string][]synPhrase{}, all: map[string]struct{}{}}
 	for gi, g := range groups {
 		var kept []string
 		var gterms [][]string
@@ -87,6 +102,9 @@ func NewSynonyms(groups [][]string) (*Synonyms, error) {
 			kept = append(kept, strings.TrimSpace(p))
 			gterms = append(gterms, terms)
 			s.byFirst[terms[0]] = append(s.byFirst[terms[0]], synPhrase{terms: terms, group: len(s.groups)})
+			for _, t := range terms {
+				s.all[t] = struct{}{}
+			}
 		}
 		if len(kept) < 2 {
 			return nil, fmt.Errorf("synonym group %d: needs at least two phrases", gi+1)
@@ -176,6 +194,15 @@ func phraseTerms(p string) []string {
 		}
 	}
 	return out
+}
+
+// has reports whether term t is part of any phrase of any group.
+func (s *Synonyms) has(t string) bool {
+	if s == nil {
+		return false
+	}
+	_, ok := s.all[t]
+	return ok
 }
 
 // alternatives returns, for the longest phrase of any group matching terms at i, its length and
