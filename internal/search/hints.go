@@ -272,4 +272,3 @@ func (ix *Index) hintConcepts(text string) []hintConcept {
 	}
 	return out
 }
-

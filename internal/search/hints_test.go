@@ -59,7 +59,7 @@ func TestSearchWithHints(t *testing.T) {
 		{"boiler broken", 1, repairsURL},
 		{"is my boiler broken", 1, repairsURL},
 		{"my boiler is not working", 0, ""}, // only "boiler" in common: too little of either question
-		{"boilr broken", 1, repairsURL}, // a typo of the hint's word
+		{"boilr broken", 1, repairsURL},     // a typo of the hint's word
 		{"boiler stopped working over the weekend and the house is freezing", 0, ""},
 		{"my boiler is broken and i have no heating, the engineer cannot come until next week", 1, repairsURL}, // the hint, in a story
 		{"where can I take an old sofa", 2, tipURL},
