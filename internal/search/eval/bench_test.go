@@ -65,3 +65,28 @@ func BenchmarkSearchGOVUKParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSearchGOVUKHints is BenchmarkSearchGOVUK with a hint per page: each page's title sent
+// to the next page, far more hints than staff write, every one sharing words with some query.
+func BenchmarkSearchGOVUKHints(b *testing.B) {
+	ix, qs := benchSetup(b)
+	dir := filepath.Join("..", "..", "..", "testdata", "govuk")
+	pages, err := ReadPages(filepath.Join(dir, "pages.jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var hs []search.Hint
+	for i, p := range pages {
+		hs = append(hs, search.Hint{ID: int64(i + 1), Question: p.Title, URL: pages[(i+1)%len(pages)].URL})
+	}
+	ix.SetHints(ix.PrepareHints(hs))
+	defer ix.SetHints(nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime(b)
+	n := 0
+	for ; b.Loop(); n++ {
+		ix.Search(qs[n%len(qs)].Query, 3)
+	}
+	b.ReportMetric(float64(cpuTime(b)-start)/float64(n), "cpu-ns/op")
+}
