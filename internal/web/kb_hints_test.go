@@ -9,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/testutil/browser"
 )
 
 const (
@@ -158,4 +160,45 @@ func TestHintsConsole(t *testing.T) {
 	if strings.Contains(s.logs.String(), "mattress") {
 		t.Error("the question reached the logs")
 	}
+}
+
+// TestBrowserHints walks the hint pages in headless Chromium with axe-core:
+// "Send to a page" in the reports, the form refused without a page, a
+// search for the page, the hint saved and listed under Search vocabulary,
+// and a hint's own page.
+func TestBrowserHints(t *testing.T) {
+	s := newSite(t, siteOpts{})
+	s.addUser("admin@example.gov.uk", auth.Administrator)
+	seedChatKB(t, s, testCouncil)
+	if _, err := s.app.Chat.Ask(context.Background(), chat.Request{Message: "what do I do with an old mattress"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser.NewTab(t)
+	// step runs actions, then waits for what the page they lead to shows, and checks that page.
+	step := func(wait string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(wait)); err != nil {
+			t.Fatalf("waiting for %s: %v", wait, err)
+		}
+		browser.AssertNoViolations(t, ctx)
+	}
+	step(".app-account-bar", chromedp.Navigate(s.srv.URL+"/sign-in"), chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", "admin@example.gov.uk"), chromedp.SendKeys("#password", testPassword),
+		chromedp.Click("form button[type=submit]"))
+	step("form.app-cell-form button", chromedp.Navigate(s.srv.URL+"/console/reports"))
+	step("#find", chromedp.Click(`form.app-cell-form button`))
+	step(".govuk-error-summary", chromedp.Click(`button[name=action][value=save]`))
+	tip := `input[name=page][value="` + tipPage + `"]`
+	step(tip, chromedp.SendKeys("#find", "household waste sites"), chromedp.Click(`button[name=action][value=find]`))
+	step(".govuk-notification-banner--success", chromedp.Click(tip+" + label"), chromedp.Click(`button[name=action][value=save]`))
+	if body, _ := chromedp.Run(ctx, chromedp.Text("#hints-caption")); body == "" {
+		t.Error("no hints table")
+	}
+	if body, _ := chromedp.Run(ctx, chromedp.Text("main")); !strings.Contains(body, "old mattress") {
+		t.Errorf("the hint is not listed:\n%s", body)
+	}
+	step("#find", chromedp.Navigate(s.srv.URL+"/console/kb/hints/1"))
 }
