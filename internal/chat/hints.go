@@ -95,23 +95,9 @@ func (s *Service) AddHint(ctx context.Context, actor, question, pageURL string) 
 	if pageURL, err = s.hintPage(ctx, pageURL); err != nil {
 		return Hint{}, err
 	}
-	var h store.KBHint
-	err = s.db.Tx(ctx, func(q *store.Q) error {
-		var err error
-		if h, err = q.AddKBHint(ctx, question, pageURL, actor, s.now()); err != nil {
-			return err
-		}
-		return s.auditHint(ctx, q, actor, "kb.hint.add", h)
+	return s.saveHint(ctx, actor, "kb.hint.add", func(q *store.Q) (store.KBHint, error) {
+		return q.AddKBHint(ctx, question, pageURL, actor, s.now())
 	})
-	switch {
-	case errors.Is(err, store.ErrConflict):
-		return Hint{}, errHintTwice
-	case errors.Is(err, store.ErrNotFound):
-		return Hint{}, errHintPage // the page went in the meantime
-	case err != nil:
-		return Hint{}, fmt.Errorf("save the hint: %w", err)
-	}
-	return hintOf(h), s.CatchUp(ctx)
 }
 
 // SetHintPage sends hint id's questions to the page at pageURL instead.
@@ -120,26 +106,38 @@ func (s *Service) SetHintPage(ctx context.Context, actor string, id int64, pageU
 	if err != nil {
 		return Hint{}, err
 	}
-	var h store.KBHint
-	err = s.db.Tx(ctx, func(q *store.Q) error {
+	return s.saveHint(ctx, actor, "kb.hint.update", func(q *store.Q) (store.KBHint, error) {
 		_, err := q.KBHint(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
-			return ErrUnknownHint
+			return store.KBHint{}, ErrUnknownHint
 		} else if err != nil {
+			return store.KBHint{}, err
+		}
+		return q.SetKBHintPage(ctx, id, pageURL, actor, s.now())
+	})
+}
+
+// saveHint stores a hint by write, with its audit entry, in one transaction
+// and follows the change. A page gone in the meantime is the form's "page"
+// error, as is a question that already goes to that page.
+func (s *Service) saveHint(ctx context.Context, actor, action string, write func(q *store.Q) (store.KBHint, error)) (Hint, error) {
+	var h store.KBHint
+	err := s.db.Tx(ctx, func(q *store.Q) error {
+		var err error
+		if h, err = write(q); err != nil {
 			return err
 		}
-		if h, err = q.SetKBHintPage(ctx, id, pageURL, actor, s.now()); err != nil {
-			return err
-		}
-		return s.auditHint(ctx, q, actor, "kb.hint.update", h)
+		return s.auditHint(ctx, q, actor, action, h)
 	})
 	switch {
+	case errors.Is(err, ErrUnknownHint):
+		return Hint{}, err
 	case errors.Is(err, store.ErrConflict):
 		return Hint{}, errHintTwice
 	case errors.Is(err, store.ErrNotFound):
 		return Hint{}, errHintPage
 	case err != nil:
-		return Hint{}, err
+		return Hint{}, fmt.Errorf("save the hint: %w", err)
 	}
 	return hintOf(h), s.CatchUp(ctx)
 }

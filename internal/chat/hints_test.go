@@ -51,11 +51,7 @@ func TestHints(t *testing.T) {
 		ctx := context.Background()
 		ask := func(q string) string {
 			t.Helper()
-			r, err := f.svc.Ask(ctx, Request{Message: q})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return outcomeOf(r)
+			return outcomeOf(mustAsk(t, f.svc, q, false))
 		}
 		questions := []string{"lifeline pendant for my gran", "where do i get a stairlift", "stairlift for my mum",
 			"how do I apply for a blue badge", "meals on wheels", "my boiler is broken", "wedding venue",
@@ -158,14 +154,14 @@ func TestHintChanges(t *testing.T) {
 		if _, err := f.svc.AddHint(ctx, "user:2", h.Question, alarmsPage); field(err) != "page" {
 			t.Errorf("the same hint twice: %v", err)
 		}
-		if got := outcomeOf(mustTry(t, f.svc, "lifeline pendant")); got != "answer "+alarmsPage {
+		if got := outcomeOf(mustAsk(t, f.svc, "lifeline pendant", true)); got != "answer "+alarmsPage {
 			t.Errorf("after adding: %s", got)
 		}
 		moved, err := f.svc.SetHintPage(ctx, "user:5", h.ID, therapyPage)
 		if err != nil || moved.PageURL != therapyPage || moved.UpdatedBy != "user:5" || moved.CreatedBy != "user:2" {
 			t.Fatalf("SetHintPage = %+v, %v", moved, err)
 		}
-		if got := outcomeOf(mustTry(t, f.svc, "lifeline pendant")); got != "answer "+therapyPage {
+		if got := outcomeOf(mustAsk(t, f.svc, "lifeline pendant", true)); got != "answer "+therapyPage {
 			t.Errorf("after moving: %s", got)
 		}
 		if _, err := f.svc.SetHintPage(ctx, "user:5", h.ID, demo+"/nope"); field(err) != "page" {
@@ -180,7 +176,7 @@ func TestHintChanges(t *testing.T) {
 		if err := f.svc.DeleteHint(ctx, "user:5", h.ID); !errors.Is(err, ErrUnknownHint) {
 			t.Errorf("delete twice: %v", err)
 		}
-		if got := outcomeOf(mustTry(t, f.svc, "lifeline pendant")); got == "answer "+therapyPage {
+		if got := outcomeOf(mustAsk(t, f.svc, "lifeline pendant", true)); got == "answer "+therapyPage {
 			t.Errorf("after deleting: %s", got)
 		}
 
@@ -202,9 +198,15 @@ func TestHintChanges(t *testing.T) {
 	})
 }
 
-func mustTry(t *testing.T, svc *Service, q string) Response {
+// mustAsk asks svc question q as a resident does (the turn is stored) or,
+// with try, as staff trying the chatbot out (nothing is stored).
+func mustAsk(t *testing.T, svc *Service, q string, try bool) Response {
 	t.Helper()
-	r, err := svc.Try(context.Background(), q)
+	ask := func(ctx context.Context, q string) (Response, error) { return svc.Ask(ctx, Request{Message: q}) }
+	if try {
+		ask = svc.Try
+	}
+	r, err := ask(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,19 +219,16 @@ func TestHintsReachOtherInstances(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		a := newFixture(t, db)
-		b := New(db, a.audit, a.pol, Options{})
-		if err := b.LoadIndex(ctx); err != nil {
-			t.Fatal(err)
-		}
+		b := a.otherInstance(t)
 		const q = "stairlift for my mum"
-		if got := outcomeOf(mustTry(t, b, q)); got != ReasonNotFound { // and cached on b
+		if got := outcomeOf(mustAsk(t, b, q, true)); got != ReasonNotFound { // and cached on b
 			t.Fatalf("before the hint: %s", got)
 		}
 		h, err := a.svc.AddHint(ctx, "user:2", "where do i get a stairlift", therapyPage)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := outcomeOf(mustTry(t, b, q)); got != ReasonNotFound {
+		if got := outcomeOf(mustAsk(t, b, q, true)); got != ReasonNotFound {
 			t.Fatalf("b used the hint before catching up: %s (the test proves nothing)", got)
 		}
 		ix := b.ix.Load()
@@ -239,7 +238,7 @@ func TestHintsReachOtherInstances(t *testing.T) {
 		if b.ix.Load() != ix {
 			t.Error("a hint rebuilt the other instance's index")
 		}
-		if got := outcomeOf(mustTry(t, b, q)); got != "answer "+therapyPage {
+		if got := outcomeOf(mustAsk(t, b, q, true)); got != "answer "+therapyPage {
 			t.Errorf("after catching up: %s", got)
 		}
 		if err := a.svc.DeleteHint(ctx, "user:2", h.ID); err != nil {
@@ -248,7 +247,7 @@ func TestHintsReachOtherInstances(t *testing.T) {
 		if err := b.CatchUp(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if got := outcomeOf(mustTry(t, b, q)); got != ReasonNotFound {
+		if got := outcomeOf(mustAsk(t, b, q, true)); got != ReasonNotFound {
 			t.Errorf("after the deletion reached b: %s", got)
 		}
 	})
@@ -262,11 +261,7 @@ func TestHintEffectsAndNotHelpful(t *testing.T) {
 		ctx := context.Background()
 		ask := func(q string) Response {
 			t.Helper()
-			r, err := f.svc.Ask(ctx, Request{Message: q})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return r
+			return mustAsk(t, f.svc, q, false)
 		}
 		if e, err := f.svc.HintEffects(ctx); err != nil || len(e.Hints) != 0 || e.Before.Questions+e.After.Questions != 0 {
 			t.Errorf("effects without hints: %+v, %v", e, err)

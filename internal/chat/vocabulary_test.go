@@ -40,11 +40,7 @@ func TestUpdateVocabulary(t *testing.T) {
 		ctx := context.Background()
 		ask := func(q string) Response {
 			t.Helper()
-			resp, err := f.svc.Ask(ctx, Request{Message: q})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return resp
+			return mustAsk(t, f.svc, q, false)
 		}
 		if r := ask("How do I apply for a blue badge?"); r.ServiceArea != "adult-social-care" {
 			t.Fatalf("blue badge page in %q before the edit", r.ServiceArea)

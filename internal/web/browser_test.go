@@ -1,13 +1,11 @@
 package web_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/fairline/fairline/internal/auth"
-	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/testutil/browser"
 )
 
@@ -142,29 +140,5 @@ func TestBrowserSignInAndAccessibility(t *testing.T) {
 		t.Errorf("vocabulary error message %q", msg)
 	}
 	browser.AssertNoViolations(t, ctx)
-	// Hints: "Send to a page" by an unanswered question, the form refused without a page, then
-	// saved and listed under Search vocabulary.
-	seedChatKB(t, s, "https://www.example-council.gov.uk")
-	if _, err := s.app.Chat.Ask(context.Background(), chat.Request{Message: "what do I do with an old mattress"}); err != nil {
-		t.Fatal(err)
-	}
-	check("/console/reports")
-	if err := chromedp.Do(ctx, chromedp.Click(`form.app-cell-form button`), chromedp.WaitVisible("#find")); err != nil {
-		t.Fatal(err)
-	}
-	browser.AssertNoViolations(t, ctx)
-	if err := chromedp.Do(ctx, chromedp.Click(`button[name=action][value=save]`), chromedp.WaitVisible(".govuk-error-summary")); err != nil {
-		t.Fatal(err)
-	}
-	browser.AssertNoViolations(t, ctx)
-	if err := chromedp.Do(ctx, chromedp.Click(`input[name=page][value="https://www.example-council.gov.uk/council/recycling-centres"] + label`),
-		chromedp.Click(`button[name=action][value=save]`), chromedp.WaitVisible(".govuk-notification-banner--success")); err != nil {
-		t.Fatal(err)
-	}
-	browser.AssertNoViolations(t, ctx)
-	if listed, _ := chromedp.Run(ctx, chromedp.Text("#hints-caption + thead + tbody")); !strings.Contains(listed, "old mattress") {
-		t.Errorf("hints listed: %q", listed)
-	}
-	check("/console/kb/hints/1")
 	check("/console/tokens")
 }

@@ -100,13 +100,19 @@ func (s *Server) newHint(w http.ResponseWriter, r *http.Request) error {
 		return s.renderHintForm(w, r, f, nil)
 	}
 	_, err := s.Chat.AddHint(r.Context(), principalFrom(r).Actor(), f.Question, f.pageChoice())
+	return s.hintSaved(w, r, f, err, "hint-added")
+}
+
+// hintSaved answers a hint form's "save": the form again with the error
+// against its field, or back to the list with the done message.
+func (s *Server) hintSaved(w http.ResponseWriter, r *http.Request, f hintForm, err error, done string) error {
 	if fe, ok := inputError(err); ok {
 		return s.renderHintForm(w, r, f, []fieldError{fe})
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/console/kb/vocabulary?done=hint-added#hints", http.StatusSeeOther)
+	http.Redirect(w, r, "/console/kb/vocabulary?done="+done+"#hints", http.StatusSeeOther)
 	return nil
 }
 
@@ -144,14 +150,7 @@ func (s *Server) editHint(w http.ResponseWriter, r *http.Request) error {
 		return s.renderHintForm(w, r, f, nil)
 	}
 	_, err = s.Chat.SetHintPage(r.Context(), principalFrom(r).Actor(), h.ID, f.pageChoice())
-	if fe, ok := inputError(err); ok {
-		return s.renderHintForm(w, r, f, []fieldError{fe})
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/console/kb/vocabulary?done=hint-changed#hints", http.StatusSeeOther)
-	return nil
+	return s.hintSaved(w, r, f, err, "hint-changed")
 }
 
 // deleteHint deletes a hint (administrators).
