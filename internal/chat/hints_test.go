@@ -259,26 +259,22 @@ func TestHintEffectsAndNotHelpful(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		ask := func(q string) Response {
-			t.Helper()
-			return mustAsk(t, f.svc, q, false)
-		}
 		if e, err := f.svc.HintEffects(ctx); err != nil || len(e.Hints) != 0 || e.Before.Questions+e.After.Questions != 0 {
 			t.Errorf("effects without hints: %+v, %v", e, err)
 		}
-		ask("stairlift for my mum")
-		ask("where do i get a stairlift")
-		ask("how do I apply for a blue badge") // like no hint
+		mustAsk(t, f.svc, "stairlift for my mum", false)
+		mustAsk(t, f.svc, "where do i get a stairlift", false)
+		mustAsk(t, f.svc, "how do I apply for a blue badge", false) // like no hint
 		f.clock.Add(time.Hour)
 		if _, err := f.svc.AddHint(ctx, "user:2", "where do i get a stairlift", therapyPage); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Add(time.Hour)
-		r := ask("stairlift for my mum")
+		r := mustAsk(t, f.svc, "stairlift for my mum", false)
 		if err := f.svc.Feedback(ctx, Feedback{ConversationID: r.ConversationID, TurnID: r.TurnID, Helpful: false}); err != nil {
 			t.Fatal(err)
 		}
-		ask("meals on wheels")
+		mustAsk(t, f.svc, "meals on wheels", false)
 
 		e, err := f.svc.HintEffects(ctx)
 		if err != nil || len(e.Hints) != 1 {
