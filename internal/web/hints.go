@@ -209,7 +209,7 @@ func (s *Server) hintsSection(w http.ResponseWriter, r *http.Request, staff map[
 		row := []cell{{Text: h.Question}, page, {Text: added}, rateCell(h.Before), rateCell(h.After)}
 		if v.CanEdit {
 			id := strconv.FormatInt(h.ID, 10)
-			row = append(row, cell{Text: "Change page", Href: "/console/kb/hints/" + id},
+			row = append(row, cell{Text: "Change page", Hidden: "of the hint for “" + h.Question + "”", Href: "/console/kb/hints/" + id},
 				cell{Form: &cellForm{Action: "/console/kb/hints/" + id + "/delete", Label: "Delete",
 					Context: "the hint for “" + h.Question + "”", CSRF: token}})
 		}

@@ -28,6 +28,7 @@ type column struct {
 type cell struct {
 	Text     string
 	Href     string // link the text here
+	Hidden   string // words after the text for screen readers only: what a repeated link acts on
 	External bool   // the link leaves Fairline: no referrer, no opener
 	Code     bool   // the text is an identifier: set in code
 	Header   bool   // the row's header (th scope="row"); tables only
