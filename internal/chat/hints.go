@@ -18,7 +18,9 @@ import (
 // rated not helpful, staff say "send questions like this to page X". The
 // search puts X first for questions like it (search/hints.go says how
 // "like" is measured), and compose answers from it, or offers it among
-// choices when another page is just as likely. Hints are kept in kb_hints
+// choices when another page is just as likely. A question about the
+// resident's own case, or another council's topic, is routed as before:
+// hints choose the page, not whether to answer. Hints are kept in kb_hints
 // (migration 0012 says why that is not personal data and when a hint is
 // deleted); every change is audited with pseudonymous ids only and reaches
 // every instance through the knowledge base's change log (CatchUp), which
