@@ -21,7 +21,8 @@ func (s *Service) compose(ctx context.Context, ix *search.Index, pol *policy.Pol
 		org = "the council"
 	}
 	out := outcome{resp: Response{Sources: []Source{}, Choices: []Source{}, Redacted: []string{}}}
-	if len(results) > 0 && results[0].Confidence >= s.threshold/2 {
+	hint, hintChoices, hinted := s.hinted(results)
+	if len(results) > 0 && (results[0].Confidence >= s.threshold/2 || hinted) {
 		out.resp.ServiceArea = results[0].Area
 	}
 	handoff := func(reason, msg string, routes []Route) {
@@ -34,6 +35,31 @@ func (s *Service) compose(ctx context.Context, ix *search.Index, pol *policy.Pol
 	}
 	otherMsg := func() string {
 		return "Questions about " + oc.Topic + " are for " + oc.Who + ", not " + org + ". Contact your council directly:"
+	}
+	answer := func(best search.Result) {
+		out.answered = true
+		out.source = best
+		text := best.Snippet
+		if text == "" {
+			text = best.Passage.Text
+		}
+		out.resp.Answer = text
+		out.resp.Sources = append(out.resp.Sources, Source{URL: link(best), Title: best.Title, Snippet: text})
+		for _, r := range results {
+			if len(out.resp.Sources) == 3 {
+				break
+			}
+			if r.URL == best.URL || r.Confidence < s.threshold/2 {
+				continue
+			}
+			out.resp.Sources = append(out.resp.Sources, Source{URL: link(r), Title: r.Title, Snippet: r.Snippet})
+		}
+	}
+	offer := func(picks []search.Result) {
+		for _, r := range picks {
+			out.resp.Choices = append(out.resp.Choices, Source{URL: link(r), Title: r.Title, Snippet: r.Snippet})
+		}
+		out.resp.Answer = msgChoices
 	}
 	picks := s.choices(results, ix.ScoreUnit())
 	switch {
@@ -53,36 +79,27 @@ func (s *Service) compose(ctx context.Context, ix *search.Index, pol *policy.Pol
 		// their story ("can I still get ... if ...") is rarely confident
 		// enough for one page, so the choices stand in for it.
 		pages := picks
-		if len(pages) == 0 && len(results) > 0 && results[0].Confidence >= s.threshold/2 {
+		switch {
+		case hinted && len(hintChoices) > 0:
+			pages = hintChoices
+		case hinted:
+			pages = []search.Result{hint}
+		case len(pages) == 0 && len(results) > 0 && results[0].Confidence >= s.threshold/2:
 			pages = results[:1]
 		}
 		handoff(reason, msg+" Use one of these:", s.serviceRoutes(ctx, ix, pol, results, pages, out.resp.ServiceArea))
+	// Staff sent questions like this one to a page (hints.go): its answer,
+	// or the first of the choices when other pages are as likely.
+	case hinted && len(hintChoices) == 0:
+		answer(hint)
+	case hinted:
+		offer(hintChoices)
 	case len(picks) == 0 && len(results) > 0 && results[0].Confidence >= s.threshold:
-		best := results[0]
-		out.answered = true
-		out.source = best
-		text := best.Snippet
-		if text == "" {
-			text = best.Passage.Text
-		}
-		out.resp.Answer = text
-		out.resp.Sources = append(out.resp.Sources, Source{URL: link(best), Title: best.Title, Snippet: text})
-		for _, r := range results[1:] {
-			if len(out.resp.Sources) == 3 {
-				break
-			}
-			if r.URL == best.URL || r.Confidence < s.threshold/2 {
-				continue
-			}
-			out.resp.Sources = append(out.resp.Sources, Source{URL: link(r), Title: r.Title, Snippet: r.Snippet})
-		}
+		answer(results[0])
 	case len(picks) > 0:
 		// Relevant pages but none clearly ahead: the resident picks one
 		// (choices.go) instead of a guess or a refusal.
-		for _, r := range picks {
-			out.resp.Choices = append(out.resp.Choices, Source{URL: link(r), Title: r.Title, Snippet: r.Snippet})
-		}
-		out.resp.Answer = msgChoices
+		offer(picks)
 	default:
 		// Nothing fits: a weakly matching page (or its area's contact page)
 		// would be unrelated, so only the council's general routes from the

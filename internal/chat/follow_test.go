@@ -23,6 +23,17 @@ func answers(t *testing.T, svc *Service, question, url string) bool {
 	return len(resp.Sources) > 0 && strings.HasPrefix(resp.Sources[0].URL, url)
 }
 
+// otherInstance is a second service on f's database with its index built:
+// another serve instance.
+func (f *fixture) otherInstance(t *testing.T) *Service {
+	t.Helper()
+	b := New(f.db, f.audit, f.pol, Options{})
+	if err := b.LoadIndex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // Two services on one database stand for two serve instances: changes made
 // through one (pages, exclusions, vocabulary, a page's area) reach the
 // other's index when it catches up, and not before.
@@ -30,10 +41,7 @@ func TestOtherInstanceCatchesUp(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		a := newFixture(t, db)
-		b := New(db, a.audit, a.pol, Options{})
-		if err := b.LoadIndex(ctx); err != nil {
-			t.Fatal(err)
-		}
+		b := a.otherInstance(t)
 		const url = "https://demo.localgov.example/quokka-enclosure"
 		const question = "when does the quokka enclosure open"
 		if answers(t, b, question, url) {

@@ -62,6 +62,9 @@ func (s *Service) rebuildLocked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.loadHints(ctx, ix); err != nil {
+		return err
+	}
 	s.ix.Store(ix)
 	s.version = v
 	s.cache.clear()
@@ -134,8 +137,9 @@ func (s *Service) rawDoc(p store.KBPage) (search.Doc, error) {
 }
 
 // CatchUp applies to the index every knowledge-base change committed since
-// the version it reflects: each changed page is read again as stored now. A
-// vocabulary change, or more changes than the log still holds, rebuilds it.
+// the version it reflects: each changed page is read again as stored now,
+// and the hints when they changed (hints.go). A vocabulary change, or more
+// changes than the log still holds, rebuilds it.
 // Before the index is first used there is nothing to do: the build reads the
 // pages.
 func (s *Service) CatchUp(ctx context.Context) error {
@@ -155,14 +159,19 @@ func (s *Service) CatchUp(ctx context.Context) error {
 		return err
 	}
 	if len(changes) == 0 || len(changes) == changeBatch || changes[0].Version != s.version+1 ||
-		slices.ContainsFunc(changes, func(c store.KBChange) bool { return c.URL == "" }) {
+		slices.ContainsFunc(changes, func(c store.KBChange) bool { return c.URL == "" && !c.Hints }) {
 		s.log.Info("rebuilding the chat index for knowledge-base changes", "from_version", s.version,
 			"to_version", latest)
 		return s.rebuildLocked(ctx)
 	}
 	defer s.cache.clear()
 	seen := map[string]bool{}
+	hints := false
 	for _, c := range changes {
+		if c.Hints {
+			hints = true // read once, after the pages
+			continue
+		}
 		if seen[c.URL] {
 			continue
 		}
@@ -185,6 +194,11 @@ func (s *Service) CatchUp(ctx context.Context) error {
 			continue
 		}
 		ix.Add(d)
+	}
+	if hints {
+		if err := s.loadHints(ctx, ix); err != nil {
+			return err
+		}
 	}
 	s.version = changes[len(changes)-1].Version
 	return nil

@@ -370,10 +370,11 @@ func (s *Service) Feedback(ctx context.Context, f Feedback) error {
 
 // Report returns the figures for the days from <= day < to (UTC): daily
 // counts per service area, unanswered questions grouped by similarity, and
-// the pages answers came from. All of it comes from aggregates, so it
-// survives the deletion of the turns.
+// the pages answers came from, which come from aggregates and survive the
+// deletion of the turns; and the latest answers rated not helpful, which
+// come from the turns and go with them.
 func (s *Service) Report(ctx context.Context, from, to time.Time) (Report, error) {
-	r := Report{From: from, To: to, Days: []DayStat{}, Unanswered: []Unanswered{}, TopPages: []PageUse{}}
+	r := Report{From: from, To: to, Days: []DayStat{}, Unanswered: []Unanswered{}, TopPages: []PageUse{}, NotHelpful: []NotHelpful{}}
 	from = dayOf(from)
 	q := s.db.Q()
 	days, err := q.ChatDays(ctx, from, to)
@@ -413,6 +414,20 @@ func (s *Service) Report(ctx context.Context, from, to time.Time) (Report, error
 	}
 	for _, p := range pages {
 		r.TopPages = append(r.TopPages, PageUse{URL: p.URL, Title: p.Title, Count: p.Count})
+	}
+	bad, err := q.ChatNotHelpfulIn(ctx, from, to, topUnanswered)
+	if err != nil {
+		return r, err
+	}
+	ix := s.ix.Load() // titles when the index is built; a report does not build it
+	for _, t := range bad {
+		n := NotHelpful{Question: t.Question, PageURL: t.SourceURL, At: t.CreatedAt}
+		if ix != nil {
+			if d, ok := ix.Doc(t.SourceURL); ok {
+				n.PageTitle = d.Title
+			}
+		}
+		r.NotHelpful = append(r.NotHelpful, n)
 	}
 	return r, nil
 }

@@ -39,7 +39,7 @@ type fixture struct {
 
 // newFixture opens a database with the demo site imported through the
 // service's hooks.
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	f := &fixture{db: db, clock: fakeclock.New(time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)), logs: &syncBuf{}}
 	log := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

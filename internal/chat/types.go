@@ -100,10 +100,19 @@ type PageUse struct {
 	Count      int
 }
 
+// NotHelpful is an answer a resident rated not helpful: the question
+// (redacted) and the page answered from. It lasts as long as its turn.
+type NotHelpful struct {
+	Question           string
+	PageURL, PageTitle string
+	At                 time.Time
+}
+
 // Report is the staff reporting view over a period.
 type Report struct {
 	From, To   time.Time
 	Days       []DayStat
 	Unanswered []Unanswered
 	TopPages   []PageUse
+	NotHelpful []NotHelpful // newest first
 }

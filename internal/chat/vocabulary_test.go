@@ -38,18 +38,10 @@ func TestUpdateVocabulary(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		ask := func(q string) Response {
-			t.Helper()
-			resp, err := f.svc.Ask(ctx, Request{Message: q})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return resp
-		}
-		if r := ask("How do I apply for a blue badge?"); r.ServiceArea != "adult-social-care" {
+		if r := mustAsk(t, f.svc, "How do I apply for a blue badge?", false); r.ServiceArea != "adult-social-care" {
 			t.Fatalf("blue badge page in %q before the edit", r.ServiceArea)
 		}
-		if r := ask("how do I get a zorbleflex"); r.Handoff == nil {
+		if r := mustAsk(t, f.svc, "how do I get a zorbleflex", false); r.Handoff == nil {
 			t.Fatalf("an unknown word was answered before the edit: %+v", r)
 		}
 		before, _ := f.svc.Vocabulary(ctx)
@@ -82,10 +74,10 @@ func TestUpdateVocabulary(t *testing.T) {
 		if err := f.svc.UpdateVocabulary(ctx, "user:1", v); err != nil {
 			t.Fatal(err)
 		}
-		if r := ask("How do I apply for a blue badge?"); r.ServiceArea != "trading-standards" {
+		if r := mustAsk(t, f.svc, "How do I apply for a blue badge?", false); r.ServiceArea != "trading-standards" {
 			t.Errorf("after the edit the blue badge page is in %q, want trading-standards", r.ServiceArea)
 		}
-		if r := ask("how do I get a zorbleflex"); r.Handoff != nil || len(r.Sources) == 0 || !strings.Contains(r.Sources[0].URL, "blue-badge") {
+		if r := mustAsk(t, f.svc, "how do I get a zorbleflex", false); r.Handoff != nil || len(r.Sources) == 0 || !strings.Contains(r.Sources[0].URL, "blue-badge") {
 			t.Errorf("the new synonym does not find the blue badge page: %+v", r)
 		}
 		got, err := f.svc.Vocabulary(ctx)

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fairline/fairline/internal/kb/extract"
@@ -275,6 +276,7 @@ type Index struct {
 	spelling bool
 	syn      *Synonyms // fixed for the index's life: new synonyms mean a new index
 	clock    func() time.Time
+	hints    atomic.Pointer[Hints] // staff's hints (hints.go), replaced whole
 
 	mu       sync.RWMutex
 	pages    *coll

@@ -23,18 +23,18 @@ type Result struct {
 	Score   float64
 	// Confidence in [0,1] that this page answers the query; see ConfidenceThreshold.
 	Confidence float64
-	// Focus in [0,1] is the share of the query's weight that the page names where it says
-	// what it is about: its title, its address or the heading of its best passage.
-	Focus float64
-	// Topics is how many of the query's topic words (its concepts other than words of
-	// conversation) the page matches; Coverage is the share of the query's weight it matches.
-	Topics   int
+	// Coverage is the share of the query's weight the page matches. Unknown is the share of
+	// the query's weight in words the site never uses, and Words the number of the query's
+	// topic words (not words of conversation); both are the query's, the same in every result.
 	Coverage float64
-	// Unknown is the share of the query's weight in words the site never uses, and Words the
-	// number of the query's topic words; both are the query's, the same in every result.
-	Unknown float64
-	Words   int
-	Passage extract.Passage
+	Unknown  float64
+	Words    int
+	Passage  extract.Passage
+	// Hint is the ID of the staff hint whose question is like the query and that sent it to
+	// this page (hints.go), 0 for none; HintSimilarity is how alike the two questions are. The
+	// pages of such hints come first, most similar first, whatever their Score and Confidence.
+	Hint           int64
+	HintSimilarity float64
 }
 
 // ConfidenceThreshold is the confidence below which the chatbot should say it could not find an
@@ -319,7 +319,11 @@ func (ix *Index) Search(query string, k int) []Result {
 	r.groupPassages()
 	cands := r.candidates(k)
 	r.rescore(cands)
-	return r.results(cands, k)
+	out := r.results(cands, k)
+	if h := ix.hints.Load(); h.Len() > 0 {
+		out = r.hinted(out, cands, ix.matchHints(h, query), k)
+	}
+	return out
 }
 
 // weighted is a parsed query with the importance of each of its concepts.
@@ -531,43 +535,98 @@ func (r *ranking) stale(u *unit) float64 {
 
 // results turns the first k candidates with a positive score into results.
 func (r *ranking) results(cands []*pageCand, k int) []Result {
-	ix, cs := r.ix, r.q.cs
 	var out []Result
 	for _, c := range cands {
 		if len(out) == k || c.score <= 0 {
 			break
 		}
-		u := ix.pages.units[c.page]
-		e := ix.byURL[u.url]
-		res := Result{URL: u.url, Title: e.doc.Title, Area: e.doc.Area, Score: c.score}
-		if c.bestPass >= 0 {
-			ps := ix.passages.units[c.bestPass].passage
-			if lead, ok := leadPassage(e.doc, cs); ok {
-				ps = lead
-			}
-			res.Passage, res.Anchor, res.Heading = ps, ps.Anchor, ps.Heading
-			res.Snippet = snippet(ps.Text, ps.Leads, cs)
-		}
-		res.Confidence = r.confidence(c)
-		res.Coverage = r.q.trustedCoverage(r.pageAcc.get(c.page))
-		if r.q.totalW > 0 {
-			res.Unknown = (r.q.totalW - r.q.knownW) / r.q.totalW
-		}
-		for _, cn := range r.q.cs {
-			if !cn.chat {
-				res.Words++
-			}
-		}
-		if a := r.pageAcc.get(c.page); a != nil {
-			for ci, x := range a.concept {
-				if x > 0 && !r.q.cs[ci].chat {
-					res.Topics++
-				}
-			}
-		}
-		out = append(out, res)
+		out = append(out, r.result(c))
 	}
 	return out
+}
+
+// result is candidate c as a result: the page, its best passage and a snippet of it.
+func (r *ranking) result(c *pageCand) Result {
+	ix, cs := r.ix, r.q.cs
+	u := ix.pages.units[c.page]
+	e := ix.byURL[u.url]
+	res := Result{URL: u.url, Title: e.doc.Title, Area: e.doc.Area, Score: c.score}
+	if c.bestPass >= 0 {
+		ps := ix.passages.units[c.bestPass].passage
+		if lead, ok := leadPassage(e.doc, cs); ok {
+			ps = lead
+		}
+		r.quote(&res, ps)
+	}
+	res.Confidence = r.confidence(c)
+	res.Coverage = r.q.trustedCoverage(r.pageAcc.get(c.page))
+	if r.q.totalW > 0 {
+		res.Unknown = (r.q.totalW - r.q.knownW) / r.q.totalW
+	}
+	for _, cn := range cs {
+		if !cn.chat {
+			res.Words++
+		}
+	}
+	return res
+}
+
+// quote makes ps the passage res quotes.
+func (r *ranking) quote(res *Result, ps extract.Passage) {
+	res.Passage, res.Anchor, res.Heading = ps, ps.Anchor, ps.Heading
+	res.Snippet = snippet(ps.Text, ps.Leads, r.q.cs)
+}
+
+// hinted puts the pages of the hints matched (ms, most similar first) before the other results,
+// one result a page, keeping k. A hinted page the query did not rank is scored here; one the
+// query's words miss altogether (the gap the hint closes) quotes its opening passage. A hint to
+// a page the index does not hold (removed or excluded since) is ignored.
+func (r *ranking) hinted(results []Result, cands []*pageCand, ms []HintMatch, k int) []Result {
+	var front []Result
+	for _, m := range ms {
+		if len(front) == k {
+			break
+		}
+		if slices.ContainsFunc(front, func(x Result) bool { return x.URL == m.URL }) {
+			continue // a more similar hint already sent the question there
+		}
+		var res Result
+		if i := slices.IndexFunc(results, func(x Result) bool { return x.URL == m.URL }); i >= 0 {
+			res = results[i]
+			results = slices.Delete(results, i, i+1)
+		} else if res = r.resultFor(m.URL, cands); res.URL == "" {
+			continue
+		}
+		res.Hint, res.HintSimilarity = m.ID, m.Similarity
+		front = append(front, res)
+	}
+	if len(front) == 0 {
+		return results
+	}
+	out := append(front, results...)
+	return out[:min(len(out), k)]
+}
+
+// resultFor is the indexed page at url as a result for the query, whether or not it matched;
+// the zero Result when the index does not hold it.
+func (r *ranking) resultFor(url string, cands []*pageCand) Result {
+	ix := r.ix
+	e := ix.byURL[url]
+	if e == nil {
+		return Result{}
+	}
+	res := Result{URL: url, Title: e.doc.Title, Area: e.doc.Area}
+	if i := slices.IndexFunc(cands, func(c *pageCand) bool { return c.page == e.page }); i >= 0 {
+		res = r.result(cands[i])
+	} else if a := r.pageAcc.get(e.page); a != nil {
+		c := &pageCand{page: e.page, base: a.total(), cov: r.q.coverage(a)}
+		r.score(c, true)
+		res = r.result(c)
+	}
+	if res.Snippet == "" && len(e.doc.Passages) > 0 {
+		r.quote(&res, e.doc.Passages[0])
+	}
+	return res
 }
 
 // confidence is how much of the question the page and its best passage cover, each word

@@ -3,6 +3,7 @@ package search
 import (
 	"bufio"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -208,10 +209,30 @@ func (s *Synonyms) has(t string) bool {
 // alternatives returns, for the longest phrase of any group matching terms at i, its length and
 // the other phrases of its groups. n == 0 when nothing matches.
 func (s *Synonyms) alternatives(terms []string, i int) (n int, alts [][]string) {
+	n, groups := s.groupsAt(terms, i)
+	if n == 0 {
+		return 0, nil
+	}
+	matched := strings.Join(terms[i:i+n], " ")
+	seen := map[string]bool{matched: true}
+	for _, g := range groups {
+		for _, pt := range s.terms[g] {
+			k := strings.Join(pt, " ")
+			if !seen[k] {
+				seen[k] = true
+				alts = append(alts, pt)
+			}
+		}
+	}
+	return n, alts
+}
+
+// groupsAt returns the length of the longest phrase of any group matching terms at i, and the
+// groups holding a phrase of that length there. n == 0 when nothing matches.
+func (s *Synonyms) groupsAt(terms []string, i int) (n int, groups []int) {
 	if s == nil || i >= len(terms) {
 		return 0, nil
 	}
-	var groups []int
 	for _, p := range s.byFirst[terms[i]] {
 		if i+len(p.terms) > len(terms) || len(p.terms) < n {
 			continue
@@ -229,21 +250,9 @@ func (s *Synonyms) alternatives(terms []string, i int) (n int, alts [][]string) 
 		if len(p.terms) > n {
 			n, groups = len(p.terms), nil
 		}
-		groups = append(groups, p.group)
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	matched := strings.Join(terms[i:i+n], " ")
-	seen := map[string]bool{matched: true}
-	for _, g := range groups {
-		for _, pt := range s.terms[g] {
-			k := strings.Join(pt, " ")
-			if !seen[k] {
-				seen[k] = true
-				alts = append(alts, pt)
-			}
+		if !slices.Contains(groups, p.group) {
+			groups = append(groups, p.group)
 		}
 	}
-	return n, alts
+	return n, groups
 }

@@ -127,6 +127,39 @@ func (q *Q) ChatTurns(ctx context.Context, conversation string) ([]ChatTurn, err
 	return out, mapErr(rows.Err())
 }
 
+// EachChatTurnSince calls fn with every stored turn created at or after
+// since, oldest first: the hints' effect is measured over them. fn must
+// not use the database (on SQLite the rows hold the only connection of an
+// in-memory database).
+func (q *Q) EachChatTurnSince(ctx context.Context, since time.Time, fn func(ChatTurn) error) error {
+	rows, err := q.query(ctx, `SELECT `+chatTurnColumns+` FROM chat_turns WHERE created_at >= ? ORDER BY created_at, id`, toMicros(since))
+	if err != nil {
+		return fmt.Errorf("store: read chat turns: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t, err := scanChatTurn(rows)
+		if err != nil {
+			return mapErr(err)
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+	}
+	return mapErr(rows.Err())
+}
+
+// ChatNotHelpfulIn returns up to limit turns created with from <= at < to
+// whose answer the resident rated not helpful, newest first.
+func (q *Q) ChatNotHelpfulIn(ctx context.Context, from, to time.Time, limit int) ([]ChatTurn, error) {
+	rows, err := q.query(ctx, `SELECT `+chatTurnColumns+` FROM chat_turns WHERE helpful = -1 AND created_at >= ? AND created_at < ?
+		ORDER BY created_at DESC, id LIMIT ?`, toMicros(from), toMicros(to), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: read answers rated not helpful: %w", err)
+	}
+	return collect(rows, scanChatTurn)
+}
+
 // SetChatFeedback records the verdict and redacted comment on a turn.
 func (q *Q) SetChatFeedback(ctx context.Context, id string, helpful int, comment string) error {
 	res, err := q.exec(ctx, `UPDATE chat_turns SET helpful = ?, comment = ? WHERE id = ?`, helpful, comment, id)

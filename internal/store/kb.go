@@ -418,10 +418,12 @@ func (q *Q) SetKBVocabulary(ctx context.Context, v KBVocabulary) error {
 
 // KBChange is one entry of the knowledge base's change log (migration
 // 0009): the page at URL changed (added, edited, excluded, re-classified or
-// deleted), or, when URL is empty, the search vocabulary changed.
+// deleted); or, when URL is empty, the hints changed (Hints, migration 0012)
+// or else the search vocabulary did.
 type KBChange struct {
 	Version int64
 	URL     string
+	Hints   bool
 }
 
 // KBVersion is the number of the newest change to the knowledge base.
@@ -438,12 +440,15 @@ func (q *Q) KBVersion(ctx context.Context) (int64, error) {
 // not version+1, some were dropped and the caller must start again from the
 // pages.
 func (q *Q) KBChangesSince(ctx context.Context, version int64, limit int) ([]KBChange, error) {
-	rows, err := q.query(ctx, `SELECT version, url FROM kb_changes WHERE version > ? ORDER BY version LIMIT ?`, version, limit)
+	rows, err := q.query(ctx, `SELECT version, url, hints FROM kb_changes WHERE version > ? ORDER BY version LIMIT ?`, version, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: knowledge-base changes: %w", err)
 	}
 	return collect(rows, func(s scanner) (KBChange, error) {
 		var c KBChange
-		return c, s.Scan(&c.Version, &c.URL)
+		var hints int
+		err := s.Scan(&c.Version, &c.URL, &hints)
+		c.Hints = hints != 0
+		return c, err
 	})
 }

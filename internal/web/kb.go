@@ -19,10 +19,13 @@ import (
 const kbPageSize = 100
 
 var kbFlashes = map[string]string{
-	"excluded":   "The path has been excluded. Pages under it will no longer be used for answers.",
-	"included":   "The path is no longer excluded. Its pages will be used for answers again.",
-	"vocabulary": "The vocabulary has been saved and every page classified again.",
-	"area":       "The page's service area has been saved. Answers from it are counted under it from now on.",
+	"excluded":     "The path has been excluded. Pages under it will no longer be used for answers.",
+	"included":     "The path is no longer excluded. Its pages will be used for answers again.",
+	"vocabulary":   "The vocabulary has been saved and every page classified again.",
+	"area":         "The page's service area has been saved. Answers from it are counted under it from now on.",
+	"hint-added":   "The hint has been saved. Questions like it are sent to its page from now on.",
+	"hint-changed": "The hint's page has been changed.",
+	"hint-deleted": "The hint has been deleted.",
 }
 
 // errNoChat answers the classification pages of a server without a chatbot.
@@ -146,6 +149,7 @@ type vocabularyView struct {
 	Vocabulary chat.Vocabulary
 	Areas      []policy.ServiceArea
 	CanEdit    bool
+	Hints      hintsView
 }
 
 func (s *Server) vocabularyPage(w http.ResponseWriter, r *http.Request) error {
@@ -167,6 +171,9 @@ func (s *Server) renderVocabulary(w http.ResponseWriter, r *http.Request, pg *pa
 		return err
 	}
 	view := vocabularyView{Vocabulary: v, Areas: s.chatAreas(), CanEdit: principalFrom(r).Is(auth.Administrator)}
+	if view.Hints, err = s.hintsSection(w, r, pg.Staff); err != nil {
+		return err
+	}
 	pg.Title, pg.Data = "Search vocabulary", view
 	return s.render(w, r, "kb_vocabulary", pg)
 }

@@ -28,11 +28,24 @@ type column struct {
 type cell struct {
 	Text     string
 	Href     string // link the text here
+	Hidden   string // words after the text for screen readers only: what a repeated link acts on
 	External bool   // the link leaves Fairline: no referrer, no opener
 	Code     bool   // the text is an identifier: set in code
 	Header   bool   // the row's header (th scope="row"); tables only
 	Numeric  bool   // tables only
+	// Form is a one-button form shown instead of the text; tables only.
+	Form *cellForm
 }
+
+// cellForm is a form of one button in a table cell: it posts Fields, with the page's CSRF token,
+// to Action. Context is read out after Label to say what the button acts on ("Send to a page"
+// for which question), since a screen reader may reach the button away from its row.
+type cellForm struct {
+	Action, Label, Context, CSRF string
+	Fields                       []formField
+}
+
+type formField struct{ Name, Value string }
 
 // num is a right-aligned number cell.
 func num(n int) cell { return cell{Text: strconv.Itoa(n), Numeric: true} }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/chat"
 )
 
@@ -101,7 +102,9 @@ type reportView struct {
 	DayChart        barChart
 	AreaChart       barChart
 	UnansweredTable table // no rows: every question found an answer
+	NotHelpfulTable table // no rows: no answer was rated not helpful
 	TopPagesTable   table // no rows: no page was used
+	CanHint         bool  // the tables offer "Send to a page" (administrators)
 }
 
 // figures are counts with the rates derived from them.
@@ -233,7 +236,15 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := buildReportView(rr, rep, areaNames(s.Policy()))
+	var send func(string) *cellForm
+	if principalFrom(r).Is(auth.Administrator) {
+		token := s.csrfToken(w, r)
+		send = func(question string) *cellForm {
+			return &cellForm{Action: "/console/kb/hints", Label: "Send to a page", Context: "questions like “" + question + "”",
+				CSRF: token, Fields: []formField{{"question", question}, {"action", "find"}}}
+		}
+	}
+	v := buildReportView(rr, rep, areaNames(s.Policy()), send)
 	v.Scoped = scoped
 	if pg.Values.Get("from") == "" {
 		pg.Values.Set("from", v.From)
@@ -247,8 +258,9 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 
 // buildReportView lays out the report of period rr for the page: totals, service areas busiest
 // first (named by names, the policy's, or from their ids when the policy no longer lists them),
-// questions per day and per week, and the two charts. It reads only its arguments.
-func buildReportView(rr reportRange, rep chat.Report, names map[string]string) reportView {
+// questions per day and per week, the two charts, and the unanswered and not-helpful questions,
+// each with send's form to make a hint of it when send is not nil. It reads only its arguments.
+func buildReportView(rr reportRange, rep chat.Report, names map[string]string, send func(question string) *cellForm) reportView {
 	v := reportView{Available: true, From: rr.From.Format(dateLayout), To: rr.To.Format(dateLayout)}
 	v.CSV = "/console/reports.csv?" + url.Values{"from": {v.From}, "to": {v.To}}.Encode()
 	v.Areas, v.Totals = areaRows(rep.Days, names)
@@ -259,8 +271,10 @@ func buildReportView(rr reportRange, rep chat.Report, names map[string]string) r
 	v.WeekTable = periodTable("per-week", "Questions per week (weeks start on Monday) by service area", "Week", v.Areas, byWeek)
 	v.DayChart = dayChart(rr, byDay, v.Totals.Questions)
 	v.AreaChart = areaChart(v.Areas)
-	v.UnansweredTable = unansweredTable(rep.Unanswered)
+	v.UnansweredTable = unansweredTable(rep.Unanswered, send)
+	v.NotHelpfulTable = notHelpfulTable(rep.NotHelpful, send)
 	v.TopPagesTable = topPagesTable(rep.TopPages)
+	v.CanHint = send != nil
 	return v
 }
 
@@ -306,11 +320,38 @@ func periodTable(id, caption, first string, areas []areaRow, rows []periodRow) t
 }
 
 // unansweredTable lists the questions the chatbot could not answer, most asked first.
-func unansweredTable(us []chat.Unanswered) table {
+func unansweredTable(us []chat.Unanswered, send func(string) *cellForm) table {
 	t := table{Caption: "Questions the chatbot could not answer, most asked first", CaptionClass: "govuk-visually-hidden",
 		Cols: []column{{"Question (example)", false}, {"Times asked", true}, {"Last asked", false}}}
 	for _, u := range us {
 		t.Rows = append(t.Rows, []cell{{Text: u.Example}, num(u.Count), {Text: dayText(u.Last)}})
+	}
+	return withSend(t, send, func(i int) string { return us[i].Example })
+}
+
+// notHelpfulTable lists the latest answers residents rated not helpful, newest first.
+func notHelpfulTable(ns []chat.NotHelpful, send func(string) *cellForm) table {
+	t := table{Caption: "Answers residents rated not helpful, newest first", CaptionClass: "govuk-visually-hidden",
+		Cols: []column{{"Question", false}, {"Answered from", false}, {"Asked", false}}}
+	for _, n := range ns {
+		title := n.PageTitle
+		if title == "" {
+			title = n.PageURL
+		}
+		t.Rows = append(t.Rows, []cell{{Text: n.Question}, {Text: title, Href: n.PageURL, External: true}, {Text: dayText(n.At)}})
+	}
+	return withSend(t, send, func(i int) string { return ns[i].Question })
+}
+
+// withSend adds a column to t with, on each row, send's form for that row's question; t as it
+// is when send is nil.
+func withSend(t table, send func(string) *cellForm, question func(row int) string) table {
+	if send == nil {
+		return t
+	}
+	t.Cols = append(t.Cols, column{Label: "Hint"})
+	for i := range t.Rows {
+		t.Rows[i] = append(t.Rows[i], cell{Form: send(question(i))})
 	}
 	return t
 }

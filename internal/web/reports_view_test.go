@@ -112,7 +112,7 @@ func TestBuildReportView(t *testing.T) {
 			v := buildReportView(rr, chat.Report{Days: tt.days,
 				Unanswered: []chat.Unanswered{{Example: "xyzzy <b>", Count: 2, Last: last}},
 				TopPages: []chat.PageUse{{URL: "https://council.example/bins", Title: "Bins", Count: 3},
-					{URL: "https://council.example/untitled", Count: 1}}}, names)
+					{URL: "https://council.example/untitled", Count: 1}}}, names, nil)
 			if !v.Available || v.From != tt.from || v.To != tt.to || v.CSV != "/console/reports.csv?from="+tt.from+"&to="+tt.to {
 				t.Errorf("period: available %v, %s to %s, CSV %q", v.Available, v.From, v.To, v.CSV)
 			}

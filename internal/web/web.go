@@ -196,14 +196,7 @@ func funcs(pol func() *policy.Policy) template.FuncMap {
 		"retentionRows": retentionRows,
 		"summary":       summaryRows,
 		"code":          codeCell,
-		// staffName names an actor id ("user:12") from the page's Staff map;
-		// an id nobody has a name for (a removed account, "system") stays.
-		"staffName": func(names map[string]string, actor string) string {
-			if n, ok := names[actor]; ok {
-				return n
-			}
-			return actor
-		},
+		"staffName":     staffNameOf,
 		"recipientName": func(id string) string {
 			for _, sys := range pol().Systems {
 				for _, r := range sys.Recipients {
