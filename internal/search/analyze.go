@@ -119,11 +119,11 @@ var (
 // matters on a council site: "university" and "universal" both stem to "univers", so a question
 // about paying for university found Universal Credit. Each keeps a term of its own (plurals too).
 // Irregular forms that Porter2 leaves apart from their word are joined to it ("children" and
-// "child", "paid" and "pay").
+// "child"). "Paid" stays apart from "pay": "I paid my fine twice" is not "how do I pay my fine".
 var stemExceptions = map[string]string{
 	"university": "universiti", "universities": "universiti",
 	"universal": "universal", "universally": "universal",
-	"children": "child", "childrens": "child", "paid": "pay", "women": "woman", "womens": "woman",
+	"children": "child", "childrens": "child", "women": "woman", "womens": "woman",
 	"men": "man", "mens": "man", "wives": "wife", "bought": "buy", "sold": "sell", "taught": "teach",
 }
 
