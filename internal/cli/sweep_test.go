@@ -42,8 +42,10 @@ func TestImportThenSweepOnEveryStore(t *testing.T) {
 					countBlobs = func() int { return countFiles(t, filepath.Join(env["FAIRLINE_DATA_DIR"], "blobs")) }
 				}
 				// First Contact Plus keeps calls for 3 months: this one has
-				// two seconds left.
-				started := time.Now().AddDate(0, -3, 0).Add(2 * time.Second).UTC()
+				// ten seconds left, time for the import and the early sweep
+				// even on a loaded machine (with two seconds they sometimes
+				// ran past it and the early sweep found the call due).
+				started := time.Now().AddDate(0, -3, 0).Add(10 * time.Second).UTC()
 				drop := t.TempDir()
 				os.WriteFile(filepath.Join(drop, "call.wav"), audio, 0o600)
 				os.WriteFile(filepath.Join(drop, "call.json"), []byte(`{"external_call_id":"FCP-1","direction":"inbound",`+
