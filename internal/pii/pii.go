@@ -58,6 +58,9 @@ const (
 	IPAddress      Type = "ip_address"
 	Address        Type = "address"
 	Name           Type = "name"
+	// ReferenceNumber is an account, claim, tenancy or similar reference of a resident that
+	// none of the organisation's declared references matches, found by a cue word beside it.
+	ReferenceNumber Type = "reference_number"
 	// RefPrefix starts the type of an organisation-defined reference: "ref:" + its policy id.
 	RefPrefix Type = "ref:"
 )
@@ -66,21 +69,22 @@ const (
 const maxPlaceholderSize = 64
 
 var placeholders = map[Type]string{
-	NHSNumber:      "[NHS number]",
-	NINO:           "[National Insurance number]",
-	Postcode:       "[postcode]",
-	Phone:          "[phone number]",
-	Email:          "[email address]",
-	Card:           "[card number]",
-	SortCode:       "[sort code]",
-	AccountNumber:  "[account number]",
-	DateOfBirth:    "[date of birth]",
-	DrivingLicence: "[driving licence number]",
-	Passport:       "[passport number]",
-	VehicleReg:     "[vehicle registration]",
-	IPAddress:      "[IP address]",
-	Address:        "[address]",
-	Name:           "[name]",
+	NHSNumber:       "[NHS number]",
+	NINO:            "[National Insurance number]",
+	Postcode:        "[postcode]",
+	Phone:           "[phone number]",
+	Email:           "[email address]",
+	Card:            "[card number]",
+	SortCode:        "[sort code]",
+	AccountNumber:   "[account number]",
+	DateOfBirth:     "[date of birth]",
+	DrivingLicence:  "[driving licence number]",
+	Passport:        "[passport number]",
+	VehicleReg:      "[vehicle registration]",
+	IPAddress:       "[IP address]",
+	Address:         "[address]",
+	Name:            "[name]",
+	ReferenceNumber: "[reference number]",
 }
 
 // Entity is one piece of personal data found in a text.
