@@ -272,20 +272,28 @@ func cutPoint(text string, i int) int {
 }
 
 // detectWindow detects in text and appends the entities, offsets shifted by off, to out.
+// Text with compatibility characters is scanned folded (fold.go), offsets mapped back.
 func (d *Detector) detectWindow(text string, out []Entity, off int) []Entity {
+	f := foldText(text)
+	if f != nil {
+		text = f.text
+	}
 	s := getScanner(text, d)
 	s.run()
-	if out == nil && off == 0 {
-		out = s.resolve() // a fresh slice
-		putScanner(s)
-		return out
+	found := s.resolve() // a fresh slice
+	putScanner(s)
+	if f != nil {
+		found = f.mapBack(found)
+		putFold(f)
 	}
-	for _, e := range s.resolve() {
+	if out == nil && off == 0 {
+		return found
+	}
+	for _, e := range found {
 		e.Start += off
 		e.End += off
 		out = append(out, e)
 	}
-	putScanner(s)
 	return out
 }
 
