@@ -79,6 +79,7 @@ func (s *scanner) run() {
 		}
 	}
 	s.ipv6()
+	s.spelledEmails()
 	s.namesBeforeDetails()
 	if len(s.d.refs) > 0 {
 		s.references()
