@@ -82,6 +82,14 @@ func (s *scanner) letterCodes(i int) {
 			return
 		}
 	}
+	// Passport numbers with letters ("PX4418290"): one or two letters
+	// and six to eight digits, next to the word.
+	for m := min(k, 2); m >= 1; m-- {
+		if l := ends[m-1]; l >= 7 && l <= 10 && passportShape(c[:l]) && s.near(start, endOf(m), 50, 20, "passport") {
+			s.add(Passport, start, endOf(m), 0.9)
+			return
+		}
+	}
 	// Vehicle registration: written with single spaces only ("A6-M1" is two roads).
 	for m := min(k, 2); m >= 1; m-- {
 		l := ends[m-1]
@@ -227,6 +235,22 @@ func validLicence(c []byte) bool {
 		return false
 	}
 	return len(c) == 16 || isDigit(c[16]) && isDigit(c[17])
+}
+
+func passportShape(c []byte) bool {
+	k := 0
+	for k < len(c) && k < 2 && isUpper(c[k]) {
+		k++
+	}
+	if k == 0 || len(c)-k < 6 || len(c)-k > 8 {
+		return false
+	}
+	for _, x := range c[k:] {
+		if !isDigit(x) {
+			return false
+		}
+	}
+	return true
 }
 
 const (

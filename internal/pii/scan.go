@@ -60,6 +60,7 @@ func (s *scanner) add(t Type, start, end int, conf float64) {
 func (s *scanner) run() {
 	s.lower, s.lowerBuf = lowerASCII(s.text, s.lowerBuf)
 	s.emailsAndURLs()
+	s.mrzLines()
 	s.tokenize()
 	for i := range s.toks {
 		switch s.toks[i].kind {
