@@ -85,6 +85,7 @@ func (s *scanner) run() {
 	if len(s.d.refs) > 0 {
 		s.references()
 	}
+	s.referenceNumbers()
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
