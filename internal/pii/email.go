@@ -85,7 +85,7 @@ func (s *scanner) emailLocal(j int) (first int, spelled, punct bool) {
 		return -1, false, false
 	}
 	first = j
-	for first > 0 && s.toks[first-1].kind != tSkip {
+	for first > 0 && first > j-16 && s.toks[first-1].kind != tSkip {
 		if isPunctGap(s.gap(first)) {
 			first--
 			punct = true
