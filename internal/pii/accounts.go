@@ -5,7 +5,7 @@ import "strings"
 // Residents quote the numbers of their accounts with the council and others: "my acc is
 // 61555197", "rent ref 9430498", "Claim ref HB3482160", "parking fine PCN LC40018832". Most
 // match none of the organisation's declared reference patterns, and their formats are too
-// many to list, so referenceNumbers takes the word after a cue ("account", "ref", "claim",
+// many to list, so referenceNumber takes the word after a cue ("account", "ref", "claim",
 // "tenancy"...) when it reads like a reference: five or more digits, at most four letters,
 // only "/", "-" or "." inside, and not a date. A cue counts only when nothing but filler
 // ("no", "number", "is", "my") stands between it and the number, so "a reference to it on
@@ -19,30 +19,25 @@ var referenceCues = setOf(`acc acct account accounts ref refs reference referenc
 var referenceFiller = setOf(`no num number numbers ref reference is was my our the your his her their id code card
 	charge notice`)
 
-func (s *scanner) referenceNumbers() {
-	t := s.text
-	lastEnd := -1
-	for i := range s.toks {
-		tk := s.toks[i]
-		if tk.kind != tDigit && tk.kind != tMixed || tk.start < lastEnd {
-			continue
-		}
-		st, en := wordAround(t, tk.start, tk.end)
-		lastEnd = en
-		if !referenceWord(t[st:en]) {
-			continue
-		}
-		// "4415 8822": a second group of digits after a space belongs to it.
-		if k := s.tokenBefore(en); k+1 < len(s.toks) && s.gap(k+1) == " " && s.toks[k+1].kind == tDigit && isDigits(t[st:en]) {
-			if nx := s.toks[k+1]; nx.end-st <= 14 && (nx.end == len(t) || isSpace(t[nx.end]) || strings.IndexByte(".,;:!?)", t[nx.end]) >= 0) {
-				en = nx.end
-				lastEnd = en
-			}
-		}
-		if s.referenceCueBefore(st) {
-			s.add(ReferenceNumber, st, en, 0.8)
+// referenceNumber looks at the word around digit-bearing token i (each word once).
+func (s *scanner) referenceNumber(i int) {
+	t, tk := s.text, s.toks[i]
+	if tk.start < s.refEnd {
+		return
+	}
+	st, en := wordAround(t, tk.start, tk.end)
+	s.refEnd = en
+	if en-st < 5 || !s.referenceCueBefore(st) || !referenceWord(t[st:en]) {
+		return
+	}
+	// "4415 8822": a second group of digits after a space belongs to it.
+	if k := s.tokenBefore(en); k+1 < len(s.toks) && s.gap(k+1) == " " && s.toks[k+1].kind == tDigit && isDigits(t[st:en]) {
+		if nx := s.toks[k+1]; nx.end-st <= 14 && (nx.end == len(t) || isSpace(t[nx.end]) || strings.IndexByte(".,;:!?)", t[nx.end]) >= 0) {
+			en = nx.end
+			s.refEnd = en
 		}
 	}
+	s.add(ReferenceNumber, st, en, 0.8)
 }
 
 // wordAround widens [start, end) to the run of non-space bytes around it (at most 64 each

@@ -4,7 +4,7 @@ import "strings"
 
 // Residents who expect a chatbot to hide an "@" write their e-mail address out:
 // "jane.resident at example dot com", "j.bloggs(at)example.org", "mary_h [at] example.net".
-// spelledEmails finds those from the tokens around a word "at". " at " is the commonest
+// spelledEmail finds those from the tokens around a word "at". " at " is the commonest
 // word in the language after a few others, so without brackets round it the address needs
 // more: a domain spelled with "dot", or a local part with a digit or punctuation and an e-mail
 // word nearby; and the local part may not be a common word ("look at example.com").
@@ -22,43 +22,39 @@ var notLocal = setOf(`me us you him her them it work works worked working look l
 // emailWords say an address nearby is an e-mail address.
 var emailWords = []string{"email", "e-mail", "e mail", "mail"}
 
-func (s *scanner) spelledEmails() {
-	for i := 1; i+1 < len(s.toks); i++ {
-		if s.toks[i].kind != tAlpha || s.lowerTok(i) != "at" {
-			continue
-		}
-		before, after := s.gap(i), s.gap(i+1)
-		bracketed := false
-		switch {
-		case before == " " && after == " ":
-		case bracketPair(before, after):
-			bracketed = true
-		default:
-			continue
-		}
-		ls, localSpelled, punct := s.emailLocal(i - 1)
-		if ls < 0 {
-			continue
-		}
-		de, domainSpelled := s.emailDomain(i + 1)
-		if de < 0 {
-			continue
-		}
-		start, end := s.toks[ls].start, s.toks[de].end
-		single := ls == i-1
-		if single && (notLocal[s.lowerTok(ls)] || commonWords[s.lowerTok(ls)]) {
-			continue
-		}
-		if !bracketed && !domainSpelled && !localSpelled &&
-			!(punct && s.near(start, end, 40, 30, emailWords...)) {
-			continue
-		}
-		if s.d.publicEmails[s.spelledAddress(ls, de)] {
-			continue
-		}
-		s.add(Email, start, end, conf(bracketed || domainSpelled, 0.9, 0.85))
-		i = de
+// spelledEmail looks for an address spelled around token i, if it is the word "at".
+func (s *scanner) spelledEmail(i int) {
+	if tk := s.toks[i]; i == 0 || i+1 >= len(s.toks) || tk.end-tk.start != 2 || s.lowerTok(i) != "at" {
+		return
 	}
+	before, after := s.gap(i), s.gap(i+1)
+	bracketed := false
+	switch {
+	case before == " " && after == " ":
+	case bracketPair(before, after):
+		bracketed = true
+	default:
+		return
+	}
+	ls, localSpelled, punct := s.emailLocal(i - 1)
+	if ls < 0 {
+		return
+	}
+	de, domainSpelled := s.emailDomain(i + 1)
+	if de < 0 {
+		return
+	}
+	start, end := s.toks[ls].start, s.toks[de].end
+	if ls == i-1 && (notLocal[s.lowerTok(ls)] || commonWords[s.lowerTok(ls)]) {
+		return
+	}
+	if !bracketed && !domainSpelled && !localSpelled && !(punct && s.near(start, end, 40, 30, emailWords...)) {
+		return
+	}
+	if s.d.publicEmails[s.spelledAddress(ls, de)] {
+		return
+	}
+	s.add(Email, start, end, conf(bracketed || domainSpelled, 0.9, 0.85))
 }
 
 // bracketPair reports whether the gaps around "at" bracket it: "(at)", " [at] ", "{at}".

@@ -101,8 +101,16 @@ type number struct {
 // classify decides whether the digit groups (token indexes) form one of the numeric types,
 // adding an entity if so.
 func (s *scanner) classify(groups []int, plus bool) bool {
-	var buf [32]byte
-	var shape [maxGroups]int
+	// Every type here has six digits or more; most runs in chat (prices, times, years) have
+	// fewer.
+	total := 0
+	for _, gi := range groups {
+		total += s.toks[gi].end - s.toks[gi].start
+	}
+	if total < 6 {
+		return false
+	}
+	buf, shape := s.numBuf[:], s.shapeBuf[:]
 	num := number{start: s.toks[groups[0]].start, end: s.toks[groups[len(groups)-1]].end, bracket: -1, plus: plus}
 	n, m := 0, 0
 	for k, gi := range groups {

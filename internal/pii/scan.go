@@ -31,7 +31,10 @@ type scanner struct {
 	cands    []Entity
 	skips    []Entity // e-mail addresses and URLs found before tokenising
 	groups   []int    // scratch for numeric
-	refOn    []bool   // scratch for references
+	numBuf   [32]byte // scratch for classify: digits and group lengths of a number
+	shapeBuf [maxGroups]int
+	refEnd   int    // end of the last word referenceNumber looked at
+	refOn    []bool // scratch for references
 	buf      [48]byte
 }
 
@@ -41,6 +44,7 @@ func getScanner(text string, d *Detector) *scanner {
 	s := scannerPool.Get().(*scanner)
 	s.text, s.d = text, d
 	s.toks, s.cands, s.skips = s.toks[:0], s.cands[:0], s.skips[:0]
+	s.refEnd = 0
 	return s
 }
 
@@ -69,23 +73,24 @@ func (s *scanner) run() {
 			s.numeric(i)
 			s.date(i)
 			s.address(i)
+			s.referenceNumber(i)
 		case tMixed:
 			s.date(i)
 			s.address(i)
 			s.letterCodes(i)
+			s.referenceNumber(i)
 		case tAlpha:
 			s.letterCodes(i)
 			s.monthFirstDate(i)
 			s.names(i)
+			s.spelledEmail(i)
 		}
 	}
 	s.ipv6()
-	s.spelledEmails()
 	s.namesBeforeDetails()
 	if len(s.d.refs) > 0 {
 		s.references()
 	}
-	s.referenceNumbers()
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
