@@ -127,9 +127,20 @@ func (s score) f1() float64 {
 	return 2 * p * r / (p + r)
 }
 
+// numbersTargets are issue 13's targets: F1 for phones, precision and recall for the rest.
+var numbersTargets = map[string]float64{
+	string(Phone): 0.95, "references": 0.90, string(NHSNumber): 0.97, string(Card): 0.97, string(NINO): 0.97,
+	string(Postcode): 0.97, string(Email): 0.97,
+}
+
+// maxFalseAlarms is the share of look-alike messages (prices, times, dates, road and bus
+// numbers) allowed any detection at all.
+const maxFalseAlarms = 0.03
+
 // TestQualityHeldOutNumbers reports the numbers held-out set per family: the development
-// two-thirds by default, the final third with -final-heldout. It does not fail on low
-// scores: the figures go to docs/benchmarks.md.
+// two-thirds by default, the final third with -final-heldout (the figures go to
+// docs/benchmarks.md). The detector was tuned on the development part, so there it is a
+// regression guard and fails below issue 13's targets; the final third only reports.
 func TestQualityHeldOutNumbers(t *testing.T) {
 	set := loadNumbersSet(t, *finalHeldout)
 	scores, lookalikes, alarms := scoreNumbers(t, corpusDetector(t), set)
@@ -148,6 +159,24 @@ func TestQualityHeldOutNumbers(t *testing.T) {
 		s := scores[f]
 		fmt.Fprintf(&b, "| %s | %d | %d | %.3f | %.3f | %.3f |\n", f, s.tp+s.fn, s.tp+s.fp, s.precision(), s.recall(), s.f1())
 	}
-	fmt.Fprintf(&b, "look-alike messages with a false alarm: %d of %d (%.1f %%)\n", alarms, lookalikes, 100*float64(alarms)/float64(max(lookalikes, 1)))
+	rate := float64(alarms) / float64(max(lookalikes, 1))
+	fmt.Fprintf(&b, "look-alike messages with a false alarm: %d of %d (%.1f %%)\n", alarms, lookalikes, 100*rate)
 	t.Log("\n" + b.String())
+	if *finalHeldout {
+		return
+	}
+	for f, min := range numbersTargets {
+		s := scores[f]
+		switch {
+		case s == nil:
+			t.Errorf("%s: no labelled examples", f)
+		case f == string(Phone) && s.f1() < min:
+			t.Errorf("%s: F1 %.3f, want >= %.2f", f, s.f1(), min)
+		case f != string(Phone) && (s.precision() < min || s.recall() < min):
+			t.Errorf("%s: precision %.3f recall %.3f, want both >= %.2f", f, s.precision(), s.recall(), min)
+		}
+	}
+	if rate > maxFalseAlarms {
+		t.Errorf("false alarms on %.1f %% of look-alike messages, want <= %.0f %%", 100*rate, 100*maxFalseAlarms)
+	}
 }
