@@ -1,31 +1,14 @@
 package pii
 
 import (
-	"slices"
 	"testing"
 	"unicode/utf8"
 )
 
-// Numbers in compatibility forms are found, and their spans point into the original text.
-func TestFoldedDetection(t *testing.T) {
+// Redact puts the placeholder where the original characters were (TestDetectNumbers has the
+// spans of numbers in compatibility forms).
+func TestFoldedRedact(t *testing.T) {
 	d := corpusDetector(t)
-	for _, c := range []struct {
-		name, text string
-		want       []string
-	}{
-		{"full-width mobile", "my mobile is ０７７００ ９００１２３", []string{"phone:０７７００ ９００１２３"}},
-		{"full-width NHS and letters", "ＮＨＳ number ６３８ １９６ ５５１７", []string{"nhs_number:６３８ １９６ ５５１７"}},
-		{"full-width e-mail", "email ｊｏ．ｓｍｉｔｈ＠ｅｘａｍｐｌｅ．ｃｏｍ", []string{"email:ｊｏ．ｓｍｉｔｈ＠ｅｘａｍｐｌｅ．ｃｏｍ"}},
-		{"ideographic space", "mobile ０７７００\u3000９００６５４", []string{"phone:０７７００\u3000９００６５４"}},
-		{"arabic-indic digits", "NHS number \u0669\u0664\u0663 \u0664\u0667\u0666 \u0665\u0669\u0661\u0669", []string{"nhs_number:\u0669\u0664\u0663 \u0664\u0667\u0666 \u0665\u0669\u0661\u0669"}},
-		{"no-break spaces", "ring 0116\u00a0496\u00a00123", []string{"phone:0116\u00a0496\u00a00123"}},
-		{"accents untouched", "Zoë’s NHS number is 943 476 5919", []string{"nhs_number:943 476 5919"}},
-	} {
-		if got := found(d, c.text); !slices.Equal(got, c.want) {
-			t.Errorf("%s: detect(%q) = %q, want %q", c.name, c.text, got, c.want)
-		}
-	}
-	// Redact puts the placeholder where the original characters were.
 	red, _ := d.Redact("call ０７７００ ９００１２３ now")
 	if red != "call [phone number] now" {
 		t.Errorf("Redact = %q", red)

@@ -1,11 +1,8 @@
 package pii
 
 import (
-	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -25,30 +22,11 @@ type numbersCase struct {
 }
 
 func loadNumbersSet(t testing.TB, final bool) []numbersCase {
-	t.Helper()
-	f, err := os.Open(heldoutNumbersPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var out []numbersCase
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		var c numbersCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("%s:%d: %v", heldoutNumbersPath, line, err)
-		}
-		for _, e := range c.Entities {
-			if e.Start < 0 || e.End > len(c.Text) || e.Start >= e.End {
-				t.Fatalf("%s:%d: bad span %+v", heldoutNumbersPath, line, e)
-			}
-		}
+	for _, c := range loadJSONL[numbersCase](t, heldoutNumbersPath) {
 		if c.Final == final {
 			out = append(out, c)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
@@ -66,30 +44,18 @@ func numberFamily(typ string) string {
 
 // scoreNumbers scores exact spans per family. Names and street addresses are left out: the
 // set is written for numbers and has none labelled.
-func scoreNumbers(t *testing.T, d *Detector, set []numbersCase) (map[string]*score, int, int) {
-	type key struct {
-		fam        string
-		start, end int
-	}
-	scores := map[string]*score{}
-	get := func(f string) *score {
-		if scores[f] == nil {
-			scores[f] = &score{}
-		}
-		return scores[f]
-	}
-	lookalikes, alarms := 0, 0
+func scoreNumbers(t *testing.T, d *Detector, set []numbersCase) (scores map[string]*score, lookalikes, alarms int) {
+	scores = map[string]*score{}
 	for _, c := range set {
-		want := map[key]bool{}
+		want := map[labelSpan]bool{}
 		for _, e := range c.Entities {
-			want[key{numberFamily(e.Type), e.Start, e.End}] = true
+			want[labelSpan{numberFamily(e.Type), e.Start, e.End}] = true
 		}
-		got := map[key]bool{}
+		got := map[labelSpan]bool{}
 		for _, e := range d.detect(c.Text) {
-			if e.Type == Name || e.Type == Address {
-				continue
+			if e.Type != Name && e.Type != Address {
+				got[labelSpan{numberFamily(string(e.Type)), e.Start, e.End}] = true
 			}
-			got[key{numberFamily(string(e.Type)), e.Start, e.End}] = true
 		}
 		if c.Category == "lookalike" {
 			lookalikes++
@@ -97,24 +63,7 @@ func scoreNumbers(t *testing.T, d *Detector, set []numbersCase) (map[string]*sco
 				alarms++
 			}
 		}
-		for k := range got {
-			if want[k] {
-				get(k.fam).tp++
-			} else {
-				get(k.fam).fp++
-				if *showErrors {
-					t.Logf("FP %s %q in %q", k.fam, c.Text[k.start:k.end], c.Text)
-				}
-			}
-		}
-		for k := range want {
-			if !got[k] {
-				get(k.fam).fn++
-				if *showErrors {
-					t.Logf("FN %s %q in %q", k.fam, c.Text[k.start:k.end], c.Text)
-				}
-			}
-		}
+		tally(t, scores, c.Text, want, got)
 	}
 	return scores, lookalikes, alarms
 }

@@ -67,6 +67,14 @@ func TestDetectNumbers(t *testing.T) {
 		{"mrz bad check", "bottom line 1234567820GBR9001011M3001019<<<<<<<<<<<<<<<7", nil},
 		{"mrz name line", "P<GBRBLOGGS<<JOE<<<<<<<<<<", []string{"passport:P<GBRBLOGGS<<JOE<<<<<<<<<<"}},
 		{"arrows", "click here <<< or >>>", nil},
+		// Compatibility characters: found folded, spans in the original.
+		{"full-width mobile", "my mobile is ０７７００ ９００１２３", []string{"phone:０７７００ ９００１２３"}},
+		{"full-width NHS and letters", "ＮＨＳ number ６３８ １９６ ５５１７", []string{"nhs_number:６３８ １９６ ５５１７"}},
+		{"full-width e-mail", "email ｊｏ．ｓｍｉｔｈ＠ｅｘａｍｐｌｅ．ｃｏｍ", []string{"email:ｊｏ．ｓｍｉｔｈ＠ｅｘａｍｐｌｅ．ｃｏｍ"}},
+		{"ideographic space", "mobile ０７７００\u3000９００６５４", []string{"phone:０７７００\u3000９００６５４"}},
+		{"arabic-indic digits", "NHS number \u0669\u0664\u0663 \u0664\u0667\u0666 \u0665\u0669\u0661\u0669", []string{"nhs_number:\u0669\u0664\u0663 \u0664\u0667\u0666 \u0665\u0669\u0661\u0669"}},
+		{"no-break spaces", "ring 0116\u00a0496\u00a00123", []string{"phone:0116\u00a0496\u00a00123"}},
+		{"accents untouched", "Zoë’s NHS number is 943 476 5919", []string{"nhs_number:943 476 5919"}},
 		// Spelled-out e-mail addresses.
 		{"spelled", "jo dot bloggs at example dot com", []string{"email:jo dot bloggs at example dot com"}},
 		{"bracketed at", "jo.bloggs(at)example.com", []string{"email:jo.bloggs(at)example.com"}},
