@@ -3,13 +3,15 @@
 //
 // A Detector is made by New from a plain Config: the organisation's own references and public
 // contact points, which the caller derives from its configuration (Fairline's policy, in
-// policy.Policy.PIIConfig), so this package depends only on the standard library and the
-// telephone numbering plans. Redact replaces each piece of personal data with a typed
+// policy.Policy.PIIConfig), so this package depends only on the standard library, the
+// telephone numbering plans and Unicode normalisation (golang.org/x/text). Redact replaces each piece of personal data with a typed
 // placeholder such as "[NHS number]", leaves the rest of the text as it was, so a question
 // stays answerable, and returns the typed spans it removed.
 //
 // Offsets: Entity.Start and Entity.End are BYTE offsets into the UTF-8 input (text[Start:End]
 // is the personal data), never rune or UTF-16 offsets. They always fall on rune boundaries.
+// Text with compatibility characters (full-width digits) is scanned in NFKC and the offsets
+// mapped back to the input.
 //
 // Each type is validated as far as its format allows: NHS numbers by modulus 11, National
 // Insurance numbers by their allowed prefixes, postcodes by the Royal Mail format rules and
