@@ -40,6 +40,7 @@ func TestDetectNumbers(t *testing.T) {
 		{"outside the plan without cue", "0115 496 0777", nil},
 		{"cue in brackets", "[phone number] 7911 123456", nil},
 		{"council own with extension", "Phone 0116 232 3232 ext 4410", nil},
+		{"date after a cue", "I will call on 12.03.2026 or 2026 03 12", nil},
 		{"mum's number", "mum's number is 612345678", []string{"phone:612345678"}},
 		{"NHS number is not a phone cue", "NHS number 612345678", nil},
 		// NHS numbers and cards in any grouping, with their context word.

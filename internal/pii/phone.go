@@ -229,7 +229,7 @@ func printedShape(shp []int) bool {
 // 7700 900123"), or another country's number as it is dialled there ("13812345678").
 func (s *scanner) phoneByCue(num *number) bool {
 	d := num.digits
-	if len(d) < 8 || len(d) > 15 || d[0] == '0' || !s.phoneCue(num.start, num.end) {
+	if len(d) < 8 || len(d) > 15 || d[0] == '0' || dateShape(num.shape) || !s.phoneCue(num.start, num.end) {
 		return false
 	}
 	c := 0.7
@@ -238,6 +238,12 @@ func (s *scanner) phoneByCue(num *number) bool {
 	}
 	s.addPhone(num.start, num.end, c)
 	return true
+}
+
+// dateShape reports whether digit groups are laid out like a date ("call on 12.03.2026",
+// "2026 03 12").
+func dateShape(shp []int) bool {
+	return len(shp) == 3 && (shp[0] <= 2 && shp[1] <= 2 && (shp[2] == 2 || shp[2] == 4) || shp[0] == 4 && shp[1] <= 2 && shp[2] <= 2)
 }
 
 // addPhone adds a telephone number with its extension, if one follows.
