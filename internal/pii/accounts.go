@@ -60,7 +60,8 @@ func wordAround(t string, start, end int) (int, int) {
 }
 
 // referenceWord reports whether w reads like a reference: 5 to 20 bytes of letters, digits
-// and inner "/", "-" or ".", at least five digits and at most four letters, not a date.
+// and inner "/", "-" or ".", at least five digits and at most four letters, not a date or an
+// amount.
 func referenceWord(w string) bool {
 	if len(w) < 5 || len(w) > 20 {
 		return false
@@ -77,7 +78,9 @@ func referenceWord(w string) bool {
 			return false
 		}
 	}
-	return digits >= 5 && letters <= 4 && !dateLike(w)
+	// "1250.00" is an amount of money ("my rent is 1250.00").
+	money := len(w) > 3 && w[len(w)-3] == '.' && isDigits(w[:len(w)-3]) && isDigits(w[len(w)-2:])
+	return digits >= 5 && letters <= 4 && !money && !dateLike(w)
 }
 
 // dateLike reports whether w is a date or a span of years ("21-08-2026", "2026/27",

@@ -99,6 +99,7 @@ func TestDetectNumbers(t *testing.T) {
 		{"not after filler", "a reference to page 12345", nil},
 		{"too few digits", "account since 2019", nil},
 		{"money", "rent ref £12,345", nil},
+		{"money without a sign", "my rent is 1250.00 a month", nil},
 		{"sort code slash account", "bank 404162/71234568", []string{"sort_code:404162", "bank_account:71234568"}},
 	}
 	for _, tc := range cases {
