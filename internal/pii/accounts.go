@@ -22,7 +22,8 @@ var referenceFiller = setOf(`no num number numbers ref reference is was my our t
 // referenceNumber looks at the word around digit-bearing token i (each word once).
 func (s *scanner) referenceNumber(i int) {
 	t, tk := s.text, s.toks[i]
-	if tk.start < s.refEnd {
+	// A cue word or the reference's own letters come before it.
+	if tk.start < s.refEnd || i == 0 || s.toks[i-1].kind != tAlpha {
 		return
 	}
 	st, en := wordAround(t, tk.start, tk.end)
@@ -88,24 +89,28 @@ func referenceWord(w string) bool {
 // documents and requests do ("EV-2025-0419", "FOI/2024/118"): the organisation's, not a
 // resident's.
 func dateLike(w string) bool {
-	parts := strings.FieldsFunc(w, func(r rune) bool { return r == '/' || r == '-' || r == '.' })
-	if len(parts) < 2 {
-		return false
-	}
-	for k, p := range parts {
+	var parts [3]string
+	n, allDigits := 0, true
+	for k, rest := 0, w; rest != ""; k++ {
+		p := rest
+		if j := strings.IndexAny(rest, "/-."); j >= 0 {
+			p, rest = rest[:j], rest[j+1:]
+		} else {
+			rest = ""
+		}
 		if y := atoiSmall(p); k > 0 && len(p) == 4 && y >= 1900 && y <= 2100 {
 			return true
 		}
-	}
-	if len(parts) > 3 {
-		return false
-	}
-	for _, p := range parts {
-		if !isDigits(p) {
-			return false
+		allDigits = allDigits && isDigits(p)
+		if n < len(parts) {
+			parts[n] = p
 		}
+		n++
 	}
-	if len(parts) == 3 {
+	switch {
+	case n < 2 || n > 3 || !allDigits:
+		return false
+	case n == 3:
 		return len(parts[0]) <= 2 && len(parts[1]) <= 2 || len(parts[0]) == 4 && len(parts[1]) <= 2
 	}
 	y := atoiSmall(parts[0])

@@ -83,7 +83,9 @@ func (s *scanner) run() {
 			s.letterCodes(i)
 			s.monthFirstDate(i)
 			s.names(i)
-			s.spelledEmail(i)
+			if s.toks[i].end-s.toks[i].start == 2 { // "at"
+				s.spelledEmail(i)
+			}
 		}
 	}
 	s.ipv6()
