@@ -28,7 +28,7 @@ func (s *scanner) referenceNumber(i int) {
 	}
 	st, en := wordAround(t, tk.start, tk.end)
 	s.refEnd = en
-	if en-st < 5 || !s.referenceCueBefore(st) || !referenceWord(t[st:en]) {
+	if en-st < 5 || !s.referenceCueBefore(i, st) || !referenceWord(t[st:en]) {
 		return
 	}
 	// "4415 8822": a second group of digits after a space belongs to it.
@@ -126,21 +126,25 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// referenceCueBefore reports whether a reference cue stands before st with only filler words
-// (at most four tokens, 40 bytes) between, outside square brackets.
-func (s *scanner) referenceCueBefore(st int) bool {
-	k := s.tokenBefore(st)
+// referenceCueBefore reports whether a reference cue stands before st, where the word of
+// token i starts, with only filler words (at most four tokens, 40 bytes) between, outside
+// square brackets.
+func (s *scanner) referenceCueBefore(i, st int) bool {
+	k := i - 1
+	for k >= 0 && s.toks[k].start >= st {
+		k--
+	}
 	for j := k; j >= 0 && j > k-5 && st-s.toks[j].start <= 40; j-- {
-		tk := s.toks[j]
-		if tk.kind != tAlpha || inBrackets(s.lower, tk.start) {
+		if s.toks[j].kind != tAlpha {
 			return false
 		}
 		lw := s.lowerTok(j)
-		if referenceCues[lw] || lw == "c" && j > 0 && s.gap(j) == "/" && s.is(j-1, "a") {
-			return true
-		}
-		if !referenceFiller[lw] {
+		cue := referenceCues[lw] || lw == "c" && j > 0 && s.gap(j) == "/" && s.is(j-1, "a")
+		if !cue && !referenceFiller[lw] || inBrackets(s.lower, s.toks[j].start) {
 			return false
+		}
+		if cue {
+			return true
 		}
 	}
 	return false
