@@ -97,8 +97,10 @@ func (s *scanner) letterCodes(i int) {
 			continue
 		}
 		allUpper := upperTo[m-1]
+		// Only a current-style registration is taken in lower case: skip the context search
+		// for "bus 48" and the like.
 		kind := regKind(c[:l], ends[0])
-		if kind == regNone {
+		if kind == regNone || kind != regCurrent && !allUpper {
 			continue
 		}
 		ctx := s.near(start, endOf(m), 60, 30, "reg", "plate", "car", "vehicle", "van", "parked", "permit", "motorbike", "dvla", "clamp", "towed", "driv", "taxi")
