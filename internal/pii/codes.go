@@ -14,20 +14,23 @@ func (s *scanner) letterCodes(i int) {
 	// Every code starts with a token holding a digit, or with a short run of letters followed
 	// by one ("AB 12 34 56 C", "MORGA 753116 SM9IJ", "ABC 123D").
 	if tk := s.toks[i]; tk.kind != tMixed {
-		if tk.end-tk.start > 5 || i+1 >= len(s.toks) || s.toks[i+1].kind != tDigit && s.toks[i+1].kind != tMixed || s.gap(i+1) != " " {
+		if tk.end-tk.start > 5 || i+1 >= len(s.toks) || s.toks[i+1].kind != tDigit && s.toks[i+1].kind != tMixed || !codeGap(s.gap(i+1)) {
 			return
 		}
 	}
-	// Build the compact upper-case form of tokens i.. joined by single spaces.
-	var ends [6]int     // compact length after each token
-	var upperTo [6]bool // tokens i..i+k are all upper case
+	// Build the compact upper-case form of tokens i.. joined by spaces, hyphens or dots.
+	var ends [6]int      // compact length after each token
+	var upperTo [6]bool  // tokens i..i+k are all upper case
+	var spacedTo [6]bool // tokens i..i+k are joined by single spaces
 	n, k := 0, 0
-	allUpper := true
+	allUpper, spaced := true, true
 	for j := i; j < len(s.toks) && k < len(ends); j++ {
 		tk := s.toks[j]
-		if tk.kind == tSkip || j > i && s.gap(j) != " " {
+		if tk.kind == tSkip || j > i && !codeGap(s.gap(j)) {
 			break
 		}
+		spaced = spaced && (j == i || s.gap(j) == " ")
+		spacedTo[k] = spaced
 		if n+tk.end-tk.start > len(s.buf) {
 			break
 		}
@@ -79,15 +82,25 @@ func (s *scanner) letterCodes(i int) {
 			return
 		}
 	}
-	// Vehicle registration.
+	// Passport numbers with letters ("PX4418290"): one or two letters
+	// and six to eight digits, next to the word.
+	for m := min(k, 2); m >= 1; m-- {
+		if l := ends[m-1]; l >= 7 && l <= 10 && passportShape(c[:l]) && s.near(start, endOf(m), 50, 20, "passport") {
+			s.add(Passport, start, endOf(m), 0.9)
+			return
+		}
+	}
+	// Vehicle registration: written with single spaces only ("A6-M1" is two roads).
 	for m := min(k, 2); m >= 1; m-- {
 		l := ends[m-1]
-		if l < 2 || l > 7 {
+		if l < 2 || l > 7 || !spacedTo[m-1] {
 			continue
 		}
 		allUpper := upperTo[m-1]
+		// Only a current-style registration is taken in lower case: skip the context search
+		// for "bus 48" and the like.
 		kind := regKind(c[:l], ends[0])
-		if kind == regNone {
+		if kind == regNone || kind != regCurrent && !allUpper {
 			continue
 		}
 		ctx := s.near(start, endOf(m), 60, 30, "reg", "plate", "car", "vehicle", "van", "parked", "permit", "motorbike", "dvla", "clamp", "towed", "driv", "taxi")
@@ -103,6 +116,16 @@ func (s *scanner) letterCodes(i int) {
 		}
 		return
 	}
+}
+
+// codeGap is a separator inside a code: residents type postcodes and National Insurance
+// numbers with spaces (one or two), hyphens or dots ("LE1-6ZG", "LE1  6ZG", "CE.61.07.28.A").
+func codeGap(g string) bool {
+	switch g {
+	case " ", "  ", "-", ".", "\u00a0":
+		return true
+	}
+	return false
 }
 
 func conf(cond bool, yes, no float64) float64 {
@@ -208,10 +231,28 @@ func validLicence(c []byte) bool {
 	if !(month >= 1 && month <= 12 || month >= 51 && month <= 62) || day < 1 || day > 31 {
 		return false
 	}
-	if !isUpper(c[11]) || !(isUpper(c[12]) || c[12] == '9') || !isDigit(c[13]) || !isUpper(c[14]) || !isUpper(c[15]) {
+	// The last two are check characters: letters on the licences seen, but residents type a
+	// 1 for an I ("SM91J"), so any letter or digit.
+	if !isUpper(c[11]) || !(isUpper(c[12]) || c[12] == '9') || !isDigit(c[13]) || !isAlnum(c[14]) || !isAlnum(c[15]) {
 		return false
 	}
 	return len(c) == 16 || isDigit(c[16]) && isDigit(c[17])
+}
+
+func passportShape(c []byte) bool {
+	k := 0
+	for k < len(c) && k < 2 && isUpper(c[k]) {
+		k++
+	}
+	if k == 0 || len(c)-k < 6 || len(c)-k > 8 {
+		return false
+	}
+	for _, x := range c[k:] {
+		if !isDigit(x) {
+			return false
+		}
+	}
+	return true
 }
 
 const (

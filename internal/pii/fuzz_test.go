@@ -17,6 +17,11 @@ func FuzzDetect(f *testing.F) {
 		"council tax account 12345678, CAS-204518, UPRN 100030512345",
 		"£12.50 A6 M1 bus 48A EV-2024-0012 2024",
 		"Kind regards,\nJanet Marsh",
+		"+44 (0)7700 900 412 ext. 12, (202) 555-0147, call me on 7700 900123, 0 7 7 0 0 9 0 0 1 6 4 mob",
+		"NHS 9 4 3 4 7 6 5 9 1 9, card 4111 111 111 111 111, LE1-6ZG, LE1  6ZG, NI AB-12-34-56-C",
+		"jo dot bloggs at example dot com, jo(at)example.org, rent ref HB/3482160, acc 61555197",
+		"passport 5333800068 L898902C36UTO7408122F1204159ZE184226B<<<<<10 P<GBRBLOGGS<<JOE<<<",
+		"０７７００ ９００１２３ ＮＨＳ ６３８ １９６ ５５１７ ﬁ ½",
 		"", "@", "::", "+", "(", "0", "I'm", "my name is",
 	} {
 		f.Add(s)

@@ -19,6 +19,8 @@ func TestLinearTime(t *testing.T) {
 		"1-1-1-", "born 1/1/1990/", "a:", "::1:", "Mr A-", "my son Jack and ", "12 Mill Lane ", "0116 ", "4111 ",
 		"AB 12 ", "x@", "a@b.", "[sort code] 12-34-56 ", "UPRN 1 ", "aged 50 1/1/1976 ", "Mr Mr Mr ", "A-A-A-",
 		"I'm Jo. ", "https://", "ZZ9 ", "LE3 8RA ", "99 ", "1.1.1.1.", "é", "\xff",
+		"(1) ", "(0)1 ", "+44 (0)", "0 ", "1 (", "ext 1 ", "x1 ", "call 1 ", "a dot ", "a at b dot ", "(at)a.", "at ",
+		"<", "P<", "P<A<<", "ref 12345 ", "acc no ", "a/c ", "HB/1-", "０", "٣ ", "ﬁ", "LE1-", "AB-12-",
 	}
 	for _, u := range units {
 		small := strings.Repeat(u, 64000/len(u)+1)

@@ -5,15 +5,17 @@ import (
 	"strings"
 )
 
-// maxGroups bounds how many digit groups one number may span.
-const maxGroups = 7
+// maxGroups bounds how many digit groups one number may span: a number read out digit by
+// digit ("0 7 7 0 0 9 0 0 1 6 4") has eleven.
+const maxGroups = 12
 
 // numeric looks at the run of digit groups that starts at token i ("0116 232 3232",
-// "4111-1111-1111-1111", "943 476 5919") and classifies the longest sub-runs it can.
+// "4111-1111-1111-1111", "943 476 5919", "+44 (0)116 496 0123") and classifies the longest
+// sub-runs it can.
 func (s *scanner) numeric(i int) {
 	t := s.text
 	// Only the first group of a run starts the analysis.
-	if i > 0 && s.toks[i-1].kind == tDigit && numberGap(s.gap(i)) {
+	if i > 0 && s.toks[i-1].kind == tDigit && s.joins(i) {
 		return
 	}
 	st := s.toks[i].start
@@ -27,7 +29,7 @@ func (s *scanner) numeric(i int) {
 	// The whole run, however long, so that nothing hides behind leading digits.
 	n := 0
 	for j := i; j < len(s.toks); j++ {
-		if s.toks[j].kind != tDigit || j > i && !numberGap(s.gap(j)) {
+		if s.toks[j].kind != tDigit || j > i && !s.joins(j) {
 			break
 		}
 		n++
@@ -38,11 +40,10 @@ func (s *scanner) numeric(i int) {
 	}
 	s.groups = g
 	plus := st > 0 && t[st-1] == '+'
-	paren := st > 0 && t[st-1] == '('
 	for a := 0; a < n; {
 		matched := false
 		for b := min(n-1, a+maxGroups-1); b >= a; b-- {
-			if s.classify(g[a:b+1], a == 0 && plus, a == 0 && paren) {
+			if s.classify(g[a:b+1], a == 0 && plus) {
 				a, matched = b+1, true
 				break
 			}
@@ -53,100 +54,137 @@ func (s *scanner) numeric(i int) {
 	}
 }
 
-// numberGap is a separator allowed inside one number.
-func numberGap(g string) bool {
+// Separators between the digit groups of one number.
+const (
+	gapNone  = iota
+	gapPlain // " ", "-", "."
+	gapOpen  // "(" before a group in brackets: "+44 (0)116", "0121 (496) 0123"
+	gapClose // ")" after it
+)
+
+func gapKind(g string) int {
 	switch g {
-	case " ", "-", ".", ") ", ")", " - ", "\u00a0":
+	case " ", "-", ".", " - ", "  ", "\u00a0":
+		return gapPlain
+	case "(", " (":
+		return gapOpen
+	case ")", ") ", ")-", ") - ", ")\u00a0":
+		return gapClose
+	}
+	return gapNone
+}
+
+// joins reports whether digit token j continues the number of digit token j-1. Brackets only
+// join around one group: "(0)" in "+44 (0)7700", the area code in "(0116) 496 0123".
+func (s *scanner) joins(j int) bool {
+	switch gapKind(s.gap(j)) {
+	case gapPlain:
 		return true
+	case gapOpen:
+		return j+1 < len(s.toks) && s.toks[j+1].kind == tDigit && gapKind(s.gap(j+1)) == gapClose
+	case gapClose:
+		st := s.toks[j-1].start
+		return st > 0 && s.text[st-1] == '('
 	}
 	return false
 }
 
+// number is a sub-run of digit groups being classified.
+type number struct {
+	digits     []byte
+	shape      []int // group lengths, without a "(0)" after a country code
+	start, end int
+	bracket    int  // index of the one group in brackets, or -1
+	plus       bool // written after "+"
+}
+
 // classify decides whether the digit groups (token indexes) form one of the numeric types,
 // adding an entity if so.
-func (s *scanner) classify(groups []int, plus, paren bool) bool {
-	var buf [24]byte
-	n := 0
-	var shape [maxGroups]int
+func (s *scanner) classify(groups []int, plus bool) bool {
+	// Every type here has six digits or more; most runs in chat (prices, times, years) have
+	// fewer.
+	total := 0
+	for _, gi := range groups {
+		total += s.toks[gi].end - s.toks[gi].start
+	}
+	if total < 6 {
+		return false
+	}
+	buf, shape := s.numBuf[:], s.shapeBuf[:]
+	num := number{start: s.toks[groups[0]].start, end: s.toks[groups[len(groups)-1]].end, bracket: -1, plus: plus}
+	n, m := 0, 0
 	for k, gi := range groups {
 		tk := s.toks[gi]
 		if n+tk.end-tk.start > len(buf) {
 			return false
 		}
+		open := k == 0 && tk.start > 0 && s.text[tk.start-1] == '(' || k > 0 && gapKind(s.gap(gi)) == gapOpen
+		if open && k+1 < len(groups) && gapKind(s.gap(groups[k+1])) == gapClose {
+			if num.bracket >= 0 {
+				return false
+			}
+			num.bracket = k
+			if k == 0 {
+				num.start--
+			}
+			// "+44 (0)116 ...": the trunk 0 in brackets is not dialled from abroad.
+			intl := plus || n >= 3 && buf[0] == '0' && buf[1] == '0'
+			if k == 1 && intl && tk.end-tk.start == 1 && s.text[tk.start] == '0' {
+				continue
+			}
+		} else if k == len(groups)-1 && k > 0 && gapKind(s.gap(gi)) == gapOpen {
+			return false // the bracket closes after the number
+		}
 		n += copy(buf[n:], s.text[tk.start:tk.end])
-		shape[k] = tk.end - tk.start
+		shape[m] = tk.end - tk.start
+		m++
 	}
-	digits := buf[:n]
-	shp := shape[:len(groups)]
-	start, end := s.toks[groups[0]].start, s.toks[groups[len(groups)-1]].end
-	hasParen := false
-	for k := 1; k < len(groups); k++ {
-		hasParen = hasParen || strings.IndexByte(s.gap(groups[k]), ')') >= 0
+	if plus {
+		num.start--
 	}
-	if hasParen && !paren {
-		return false
-	}
-	if plus || paren && hasParen {
-		start--
-	}
-	// International form: +CC or 00CC.
-	if plus || n >= 10 && digits[0] == '0' && digits[1] == '0' {
-		d := digits
-		if !plus {
-			d = digits[2:]
-		}
-		if len(d) >= 8 && len(d) <= 15 && validInternational(d) {
-			s.add(Phone, start, end, 0.95)
-			return true
-		}
-		if len(d) == 12 && d[0] == '4' && d[1] == '4' && d[2] == '7' {
-			s.add(Phone, start, end, 0.6) // +44 7..., mobile-shaped (see below)
-			return true
-		}
-		return false
-	}
-	if hasParen && digits[0] != '0' {
-		return false
-	}
-	if digits[0] == '0' && (n == 10 || n == 11) {
-		if validUK(digits[1:]) {
-			s.add(Phone, start, end, 0.95)
-			return true
-		}
-		if n == 11 && digits[1] == '7' {
-			// A mobile-shaped number outside the allocated ranges (such as Ofcom's drama
-			// range 07700 900xxx) is still most likely someone's number.
-			s.add(Phone, start, end, 0.6)
-			return true
-		}
-	}
-	if hasParen {
-		return false
-	}
-	if n >= 12 && n <= 19 && cardShape(shp) && cardIssuer(digits) && luhn(digits) {
-		conf := 0.95
-		if s.near(start, end, 40, 10, "card", "visa", "mastercard", "debit", "credit", "amex", "payment") {
-			conf = 0.99
-		}
-		s.add(Card, start, end, conf)
+	num.digits, num.shape = buf[:n], shape[:m]
+	if s.phone(&num) {
 		return true
 	}
-	if n == 10 && (len(shp) == 1 || len(shp) == 3 && shp[0] == 3 && shp[1] == 3) && nhsValid(digits) {
-		ctx := s.near(start, end, 40, 10, "nhs", "chi ", "health", "hospital", "gp ", "doctor")
-		if digits[0] != '0' || ctx {
-			conf := 0.95
-			if ctx {
-				conf = 0.99
-			}
-			s.add(NHSNumber, start, end, conf)
+	if num.bracket >= 0 {
+		return false
+	}
+	return s.checksums(&num) || s.bankAndPassport(&num) || s.phoneByCue(&num)
+}
+
+// checksums classifies payment cards (Luhn and issuer) and NHS numbers (modulus 11). A card
+// or NHS number grouped as it is printed counts alone; in any other grouping ("9 4 3 4 7 6 5 9
+// 1 9", "5510 758 565 613 804") it needs its context word nearby.
+func (s *scanner) checksums(num *number) bool {
+	digits, shp, start, end := num.digits, num.shape, num.start, num.end
+	n := len(digits)
+	if n >= 12 && n <= 19 && cardIssuer(digits) && luhn(digits) {
+		ctx := s.near(start, end, 40, 10, "card", "visa", "mastercard", "debit", "credit", "amex", "payment")
+		if cardShape(shp) || ctx {
+			s.add(Card, start, end, conf(ctx, 0.99, 0.95))
 			return true
 		}
 	}
-	switch n {
+	if n == 10 && nhsValid(digits) {
+		ctx := s.near(start, end, 40, 20, "nhs", "chi ", "health", "hospital", "gp ", "doctor")
+		if ctx || digits[0] != '0' && (len(shp) == 1 || len(shp) == 3 && shp[0] == 3 && shp[1] == 3) {
+			s.add(NHSNumber, start, end, conf(ctx, 0.99, 0.95))
+			return true
+		}
+	}
+	return false
+}
+
+// bankAndPassport classifies sort codes, bank account numbers and passport numbers, which
+// need a context word (or, for an account, a sort code just before).
+func (s *scanner) bankAndPassport(num *number) bool {
+	digits, shp, start, end := num.digits, num.shape, num.start, num.end
+	switch len(digits) {
 	case 6:
 		sep := len(shp) == 3 && shp[0] == 2 && shp[1] == 2
 		if sep && s.near(start, end, 40, 30, "sort", "bank", "account", "a/c", "acc no", "acct") ||
-			len(shp) == 1 && s.near(start, end, 25, 0, "sort code", "sortcode", "sort-code") {
+			len(shp) == 1 && s.near(start, end, 25, 0, "sort code", "sortcode", "sort-code") ||
+			len(shp) == 1 && s.accountFollows(end) && s.near(start, end, 40, 0, "sort", "bank", "account", "a/c", "acc", "acct") {
 			s.add(SortCode, start, end, 0.9)
 			return true
 		}
@@ -161,13 +199,30 @@ func (s *scanner) classify(groups []int, plus, paren bool) bool {
 				return true
 			}
 		}
-	case 9:
-		if len(shp) == 1 && s.near(start, end, 50, 20, "passport") {
+	case 9, 10:
+		// A passport number is nine digits; the machine-readable line adds a check digit,
+		// which residents copy with it.
+		if len(shp) <= 3 && (len(digits) == 9 || icaoCheck(digits[:9]) == digits[9]) && s.near(start, end, 50, 20, "passport") {
 			s.add(Passport, start, end, 0.9)
 			return true
 		}
 	}
 	return false
+}
+
+// accountFollows reports whether an 8-digit account number follows end after "/" or a space
+// ("811461/08402317", "404162 71234568").
+func (s *scanner) accountFollows(end int) bool {
+	t := s.text
+	if end+9 > len(t) || t[end] != '/' && t[end] != ' ' {
+		return false
+	}
+	for k := end + 1; k < end+9; k++ {
+		if !isDigit(t[k]) {
+			return false
+		}
+	}
+	return end+9 == len(t) || !isAlnum(t[end+9])
 }
 
 // afterSortCode reports whether a sort code candidate ends shortly before start.

@@ -3,13 +3,15 @@
 //
 // A Detector is made by New from a plain Config: the organisation's own references and public
 // contact points, which the caller derives from its configuration (Fairline's policy, in
-// policy.Policy.PIIConfig), so this package depends only on the standard library and the
-// telephone numbering plans. Redact replaces each piece of personal data with a typed
+// policy.Policy.PIIConfig), so this package depends only on the standard library, the
+// telephone numbering plans and Unicode normalisation (golang.org/x/text). Redact replaces each piece of personal data with a typed
 // placeholder such as "[NHS number]", leaves the rest of the text as it was, so a question
 // stays answerable, and returns the typed spans it removed.
 //
 // Offsets: Entity.Start and Entity.End are BYTE offsets into the UTF-8 input (text[Start:End]
 // is the personal data), never rune or UTF-16 offsets. They always fall on rune boundaries.
+// Text with compatibility characters (full-width digits) is scanned in NFKC and the offsets
+// mapped back to the input.
 //
 // Each type is validated as far as its format allows: NHS numbers by modulus 11, National
 // Insurance numbers by their allowed prefixes, postcodes by the Royal Mail format rules and
@@ -58,6 +60,9 @@ const (
 	IPAddress      Type = "ip_address"
 	Address        Type = "address"
 	Name           Type = "name"
+	// ReferenceNumber is an account, claim, tenancy or similar reference of a resident that
+	// none of the organisation's declared references matches, found by a cue word beside it.
+	ReferenceNumber Type = "reference_number"
 	// RefPrefix starts the type of an organisation-defined reference: "ref:" + its policy id.
 	RefPrefix Type = "ref:"
 )
@@ -66,21 +71,22 @@ const (
 const maxPlaceholderSize = 64
 
 var placeholders = map[Type]string{
-	NHSNumber:      "[NHS number]",
-	NINO:           "[National Insurance number]",
-	Postcode:       "[postcode]",
-	Phone:          "[phone number]",
-	Email:          "[email address]",
-	Card:           "[card number]",
-	SortCode:       "[sort code]",
-	AccountNumber:  "[account number]",
-	DateOfBirth:    "[date of birth]",
-	DrivingLicence: "[driving licence number]",
-	Passport:       "[passport number]",
-	VehicleReg:     "[vehicle registration]",
-	IPAddress:      "[IP address]",
-	Address:        "[address]",
-	Name:           "[name]",
+	NHSNumber:       "[NHS number]",
+	NINO:            "[National Insurance number]",
+	Postcode:        "[postcode]",
+	Phone:           "[phone number]",
+	Email:           "[email address]",
+	Card:            "[card number]",
+	SortCode:        "[sort code]",
+	AccountNumber:   "[account number]",
+	DateOfBirth:     "[date of birth]",
+	DrivingLicence:  "[driving licence number]",
+	Passport:        "[passport number]",
+	VehicleReg:      "[vehicle registration]",
+	IPAddress:       "[IP address]",
+	Address:         "[address]",
+	Name:            "[name]",
+	ReferenceNumber: "[reference number]",
 }
 
 // Entity is one piece of personal data found in a text.
@@ -268,20 +274,28 @@ func cutPoint(text string, i int) int {
 }
 
 // detectWindow detects in text and appends the entities, offsets shifted by off, to out.
+// Text with compatibility characters is scanned folded (fold.go), offsets mapped back.
 func (d *Detector) detectWindow(text string, out []Entity, off int) []Entity {
+	f := foldText(text)
+	if f != nil {
+		text = f.text
+	}
 	s := getScanner(text, d)
 	s.run()
-	if out == nil && off == 0 {
-		out = s.resolve() // a fresh slice
-		putScanner(s)
-		return out
+	found := s.resolve() // a fresh slice
+	putScanner(s)
+	if f != nil {
+		found = f.mapBack(found)
+		putFold(f)
 	}
-	for _, e := range s.resolve() {
+	if out == nil && off == 0 {
+		return found
+	}
+	for _, e := range found {
 		e.Start += off
 		e.End += off
 		out = append(out, e)
 	}
-	putScanner(s)
 	return out
 }
 

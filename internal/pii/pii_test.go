@@ -262,9 +262,12 @@ func TestReferences(t *testing.T) {
 	}})
 	for _, c := range []struct{ in, want string }{
 		{"my council tax ref is 12345678", "my council tax ref is [council tax reference]"},
-		{"ref 12345678 please", "ref 12345678 please"},
+		// Without its context word the council tax reference is not declared; a number after
+		// "ref" is still a reference of some kind.
+		{"ref 12345678 please", "ref [reference number] please"},
+		{"order 12345678 please", "order 12345678 please"},
 		{"case CAS-123456 please", "case [case reference] please"},
-		{"case XCAS-123456 and CAS-1234567", "case XCAS-123456 and CAS-1234567"},
+		{"see XCAS-123456 and CAS-1234567", "see XCAS-123456 and CAS-1234567"},
 	} {
 		if got, _ := d.Redact(c.in); got != c.want {
 			t.Errorf("%q: got %q, want %q", c.in, got, c.want)

@@ -31,7 +31,10 @@ type scanner struct {
 	cands    []Entity
 	skips    []Entity // e-mail addresses and URLs found before tokenising
 	groups   []int    // scratch for numeric
-	refOn    []bool   // scratch for references
+	numBuf   [32]byte // scratch for classify: digits and group lengths of a number
+	shapeBuf [maxGroups]int
+	refEnd   int    // end of the last word referenceNumber looked at
+	refOn    []bool // scratch for references
 	buf      [48]byte
 }
 
@@ -41,6 +44,7 @@ func getScanner(text string, d *Detector) *scanner {
 	s := scannerPool.Get().(*scanner)
 	s.text, s.d = text, d
 	s.toks, s.cands, s.skips = s.toks[:0], s.cands[:0], s.skips[:0]
+	s.refEnd = 0
 	return s
 }
 
@@ -60,6 +64,7 @@ func (s *scanner) add(t Type, start, end int, conf float64) {
 func (s *scanner) run() {
 	s.lower, s.lowerBuf = lowerASCII(s.text, s.lowerBuf)
 	s.emailsAndURLs()
+	s.mrzLines()
 	s.tokenize()
 	for i := range s.toks {
 		switch s.toks[i].kind {
@@ -68,14 +73,19 @@ func (s *scanner) run() {
 			s.numeric(i)
 			s.date(i)
 			s.address(i)
+			s.referenceNumber(i)
 		case tMixed:
 			s.date(i)
 			s.address(i)
 			s.letterCodes(i)
+			s.referenceNumber(i)
 		case tAlpha:
 			s.letterCodes(i)
 			s.monthFirstDate(i)
 			s.names(i)
+			if s.toks[i].end-s.toks[i].start == 2 { // "at"
+				s.spelledEmail(i)
+			}
 		}
 	}
 	s.ipv6()
