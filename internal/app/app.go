@@ -94,6 +94,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	if err := checkStorage(pol, cfg.DBLocation, blobs); err != nil {
 		return nil, err
 	}
+	// Every outbound integration goes to a processor the notice names, in
+	// the countries it names, before anything is sent.
+	if err := CheckIntegrations(pol, cfg); err != nil {
+		return nil, err
+	}
 	if s3, ok := blobs.(*blob.S3); ok {
 		if err := s3.Check(ctx); err != nil {
 			return nil, fmt.Errorf("object storage unreachable: %w", err)
@@ -320,6 +325,43 @@ func StoreLocations(cfg config.Config, system string) ([]string, error) {
 	return append(locs, loc), nil
 }
 
+// Integrations lists the outbound integrations cfg configures, each with
+// the processor it is configured against and where it processes data:
+// today the S3 bucket of call recordings (e-mail, SMS and identity
+// providers join here when they exist). It reads the configuration only.
+func Integrations(cfg config.Config) ([]policy.Integration, error) {
+	var out []policy.Integration
+	if cfg.S3Bucket != "" {
+		loc, err := blob.ResolveLocation(cfg.S3Region, cfg.S3Location)
+		if err != nil {
+			return nil, fmt.Errorf("recording storage: %w", err)
+		}
+		field := "s3-region"
+		if cfg.S3Location != "" {
+			field = "s3-location"
+		}
+		endpoint := cfg.S3Endpoint
+		out = append(out, policy.Integration{Name: "S3 object storage", System: recording.System,
+			Processor: cfg.S3Processor, ProcessorField: "s3-processor", Location: loc, LocationField: field,
+			Stores: true, Endpoint: endpoint})
+	}
+	return out, nil
+}
+
+// CheckIntegrations refuses configuration that sends data to a processor
+// pol does not declare, or outside the countries it declares for it.
+func CheckIntegrations(pol *policy.Policy, cfg config.Config) error {
+	ins, err := Integrations(cfg)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, in := range ins {
+		errs = append(errs, pol.CheckIntegration(in))
+	}
+	return errors.Join(errs...)
+}
+
 // StoreLocations lists where the stores of system's data are, as the
 // running instance was configured (see the function StoreLocations).
 func (a *App) StoreLocations(system string) []string {
@@ -421,6 +463,10 @@ func (a *App) ReloadPolicy(ctx context.Context) error {
 	// A policy that no longer allows where the data is stored would make
 	// the notices wrong and the stores unlawful: refused like at start-up.
 	if err := checkStorage(pol, a.Config.DBLocation, a.Blobs); err != nil {
+		return err
+	}
+	// Nor may a new policy drop or narrow a processor an integration uses.
+	if err := CheckIntegrations(pol, a.Config); err != nil {
 		return err
 	}
 	if err := a.recordPolicy(ctx, pol); err != nil {

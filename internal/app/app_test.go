@@ -250,3 +250,65 @@ func TestBlobDirMustExistUnlessDefault(t *testing.T) {
 		})
 	}
 }
+
+// Every outbound integration is configured against a processor the policy
+// declares, in the countries it declares: start-up refuses anything else,
+// naming the setting and the policy field, before the database exists.
+func TestIntegrationsNeedADeclaredProcessor(t *testing.T) {
+	dir := t.TempDir()
+	withAWS := strings.Replace(string(policy.DefaultYAML()), "    recipients:\n      - id: emergency-services",
+		"    processors:\n      - id: aws\n        name: Amazon Web Services\n        role: store the recordings\n"+
+			"        receives: Recordings of calls\n        stores: true\n        countries: [UK]\n"+
+			"    recipients:\n      - id: emergency-services", 1)
+	file := filepath.Join(dir, "aws.yaml")
+	if err := os.WriteFile(file, []byte(withAWS), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, policy, processor, endpoint, region string
+		wantErr                                   []string // nil: the integration check passes
+	}{
+		{"declared processor in its country", file, "aws", "", "eu-west-2", nil},
+		{"no processor named", file, "", "", "eu-west-2", []string{"s3-processor: S3 object storage: no processor is named", "systems[1].processors"}},
+		{"processor the policy does not declare", "", "aws", "", "eu-west-2", []string{`s3-processor: S3 object storage: processor "aws" is not declared in systems[1].processors`}},
+		{"processor of the chatbot", "", "microsoft", "", "eu-west-2", []string{`processor "microsoft" is not declared`}},
+		{"council's own server", "", "council", "http://127.0.0.1:1", "eu-west-2", nil},
+		{"AWS is never the council's own", "", "council", "", "eu-west-2", []string{"explicit endpoint"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := apptest.Config(t.TempDir())
+			cfg.Policy, cfg.S3Processor, cfg.S3Endpoint, cfg.S3Region = c.policy, c.processor, c.endpoint, c.region
+			cfg.S3Bucket, cfg.S3AccessKey, cfg.S3SecretKey = "recordings", "k", "s"
+			pol, err := app.LoadPolicy(c.policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = app.CheckIntegrations(pol, cfg)
+			if c.wantErr == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range c.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			// Open refuses the same way, before creating the database.
+			if a, err := app.Open(context.Background(), cfg, quiet, app.Options{}); err == nil {
+				a.Close()
+				t.Fatal("Open accepted it")
+			} else if !strings.Contains(err.Error(), c.wantErr[0]) {
+				t.Errorf("Open: %v", err)
+			}
+			if _, err := os.Stat(cfg.DB); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the database was created before the refusal (%v)", err)
+			}
+		})
+	}
+}
