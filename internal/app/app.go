@@ -19,6 +19,7 @@ import (
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/blob"
 	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/check"
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/crypt"
 	"github.com/fairline/fairline/internal/jobs"
@@ -48,6 +49,9 @@ type App struct {
 	// from, built with hooks that keep the chatbot's index current.
 	Chat *chat.Service
 	KB   *kb.Service
+	// Check proves the notices' promises (fairline check, the console,
+	// /transparency, metrics).
+	Check *check.Service
 
 	policy atomic.Pointer[policy.Policy]
 	demo   bool
@@ -71,6 +75,11 @@ type Options struct {
 	// policy (chat.WithDemoSource). Either way on start and on every reload,
 	// so the knowledge base may hold the demo pages and the notice names it.
 	Demo bool
+	// Inspect (fairline check) opens an instance whose stores or
+	// integrations the policy does not allow instead of refusing it, so
+	// the check can report every broken promise rather than the first.
+	// Nothing that opens with it may serve or store.
+	Inspect bool
 }
 
 // Open loads the policy, key file and database (migrating it) and builds
@@ -91,12 +100,16 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	}
 	// UK-only storage is checked before anything is stored: a database,
 	// bucket or disk outside the policy's allowed locations refuses to start.
-	if err := checkStorage(pol, cfg.DBLocation, blobs); err != nil {
+	if err := checkStorage(pol, cfg.DBLocation, blobs); err != nil && !o.Inspect {
 		return nil, err
 	}
 	// Every outbound integration goes to a processor the notice names, in
 	// the countries it names, before anything is sent.
-	if err := CheckIntegrations(pol, cfg); err != nil {
+	integrations, err := Integrations(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckIntegrations(pol, cfg); err != nil && !o.Inspect {
 		return nil, err
 	}
 	if s3, ok := blobs.(*blob.S3); ok {
@@ -162,6 +175,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		copts.OtherCouncils = chat.DemoOtherCouncils()
 	}
 	a.Chat = chat.New(db, a.Audit, a.Policy, copts)
+	a.Check = check.New(check.Sources{Policy: a.Policy, Recordings: a.Recordings, Chat: a.Chat, Audit: a.Audit,
+		StoreLocations: a.StoreLocations, Integrations: integrations, Now: o.Now})
 	a.KB = kb.New(db, kb.Options{Hooks: a.Chat.Hooks(), Logger: log, Now: o.Now, Audit: a.Audit, Policy: a.Policy})
 	a.Jobs.Every(JobChatSweep, time.Hour, func(ctx context.Context, _ json.RawMessage) error {
 		_, err := a.SweepChat(ctx)
@@ -340,10 +355,9 @@ func Integrations(cfg config.Config) ([]policy.Integration, error) {
 		if cfg.S3Location != "" {
 			field = "s3-location"
 		}
-		endpoint := cfg.S3Endpoint
 		out = append(out, policy.Integration{Name: "S3 object storage", System: recording.System,
 			Processor: cfg.S3Processor, ProcessorField: "s3-processor", Location: loc, LocationField: field,
-			Stores: true, Endpoint: endpoint})
+			Stores: true, Endpoint: cfg.S3Endpoint})
 	}
 	return out, nil
 }
