@@ -310,7 +310,7 @@ func (s *Service) promises() []Promise {
 			q.quote(rec, "rights", "You may request"),
 			func(ctx context.Context) (Outcome, error) {
 				if s.src.Requests == nil {
-					return Outcome{Result: Skipped, Detail: "not yet built: the rights register (issue 14) will answer this"}, nil
+					return Outcome{Result: Skipped, Detail: "not yet built: the subject-request register will answer this when it lands"}, nil
 				}
 				return s.src.Requests.Check(ctx, s.src.Now())
 			}},

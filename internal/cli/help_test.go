@@ -68,6 +68,7 @@ func TestHelpListsOnlyItsFlags(t *testing.T) {
 		{[]string{"audit", "verify"}, nil, appFlags},
 		{[]string{"recordings", "import"}, nil, appFlags},
 		{[]string{"sweep"}, nil, appFlags},
+		{[]string{"check"}, []string{"json"}, with(appFlags, "demo")},
 		{[]string{"keys", "rotate"}, nil, appFlags},
 		{[]string{"kb", "crawl"}, []string{"max-pages", "rate", "concurrency", "exclude", "allow-private"}, appFlags},
 		{[]string{"kb", "import"}, nil, appFlags},
