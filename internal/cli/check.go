@@ -75,4 +75,3 @@ func printReport(env *Env, rep check.Report) {
 	fmt.Fprintf(env.Stdout, "\n%d promises: %d ok, %d broken, %d warnings, %d not checked (checked %s)\n",
 		len(rep.Items), c[check.OK], c[check.Broken], c[check.Warning], c[check.Skipped], rep.At.Format("2006-01-02 15:04 MST"))
 }
-
