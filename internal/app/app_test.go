@@ -3,8 +3,6 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
@@ -17,7 +15,6 @@ import (
 
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/policy"
-	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/apptest"
 	"github.com/fairline/fairline/internal/testutil/fakeclock"
@@ -73,22 +70,7 @@ func TestSweptDataLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
 		{
 			name: "recording's wrapped key and sealed number",
 			store: func(t *testing.T, a *app.App, now time.Time) []string {
-				audio, err := os.ReadFile("../../testdata/audio/speech-mulaw.wav")
-				if err != nil {
-					t.Fatal(err)
-				}
-				sum := sha256.Sum256(audio)
-				ing, err := a.Recordings.Ingest(context.Background(), "token:1", "pbx-quokka-1", recording.Metadata{
-					ExternalID: "EXT-quokka-93d1", Direction: "inbound", ServiceArea: "first-contact-plus", AgentID: "a9",
-					OtherParty: "07911 123456", StartedAt: now.Add(-time.Hour), DurationSeconds: 8, SHA256: hex.EncodeToString(sum[:])},
-					bytes.NewReader(audio))
-				if err != nil {
-					t.Fatal(err)
-				}
-				r, err := a.DB.Q().RecordingByID(context.Background(), ing.Recording.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
+				r := apptest.Recording(t, a, "pbx-quokka-1", "EXT-quokka-93d1", now.Add(-time.Hour))
 				wrapped, sealed, bidx := r.WrappedKey, r.NumberCT, r.NumberBIdx
 				if wrapped == "" || sealed == "" || bidx == "" {
 					t.Fatalf("recording stored without a wrapped key, sealed number or blind index: %q %q %q", wrapped, sealed, bidx)

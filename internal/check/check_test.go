@@ -1,10 +1,7 @@
 package check_test
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +11,6 @@ import (
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/check"
-	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/apptest"
 	"github.com/fairline/fairline/internal/testutil/fakeclock"
@@ -86,23 +82,7 @@ func breaks(t *testing.T, a *app.App, id string, count int64) check.Item {
 
 func ingest(t *testing.T, a *app.App, ext string, now time.Time) store.Recording {
 	t.Helper()
-	audio, err := os.ReadFile("../../testdata/audio/speech-mulaw.wav")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(audio)
-	ing, err := a.Recordings.Ingest(context.Background(), "token:1", "key-"+ext, recording.Metadata{
-		ExternalID: ext, Direction: "inbound", ServiceArea: "first-contact-plus", AgentID: "a9",
-		OtherParty: "07911 123456", StartedAt: now.Add(-time.Hour), DurationSeconds: 8, SHA256: hex.EncodeToString(sum[:])},
-		bytes.NewReader(audio))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := a.DB.Q().RecordingByID(context.Background(), ing.Recording.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return apptest.Recording(t, a, "key-"+ext, ext, now.Add(-time.Hour))
 }
 
 // A fresh install keeps every promise; the default notice names Microsoft, which nothing
