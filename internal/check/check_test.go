@@ -302,3 +302,28 @@ func TestDemoData(t *testing.T) {
 		t.Errorf("redacted questions counted as personal data: %+v", it)
 	}
 }
+
+// overdueRequests is what the subject-request register will be to the check: a part that
+// answers for its own promise.
+type overdueRequests struct{ n int64 }
+
+func (o overdueRequests) Check(context.Context, time.Time) (check.Outcome, error) {
+	if o.n == 0 {
+		return check.Outcome{Result: check.OK}, nil
+	}
+	return check.Outcome{Result: check.Broken, Count: o.n, Detail: "requests past their due date"}, nil
+}
+
+// Until the register is wired in the promise is skipped; wired in, its answer is the promise's.
+func TestSubjectRequestsHook(t *testing.T) {
+	a, _ := openApp(t, "sqlite")
+	if it := run(t, a)[check.SubjectRequests]; it.Result != check.Skipped {
+		t.Fatalf("unwired: %+v", it)
+	}
+	a.Check.SetRequests(overdueRequests{n: 2})
+	breaks(t, a, check.SubjectRequests, 2)
+	a.Check.SetRequests(overdueRequests{})
+	if it := holds(t, a)[check.SubjectRequests]; it.Result != check.OK {
+		t.Fatalf("wired, none overdue: %+v", it)
+	}
+}

@@ -17,16 +17,17 @@ const (
 // promisesPage shows every promise of the notices with its notice sentence, result, count and
 // detail (information governance and auditors: the details name configuration, never people).
 func (s *Server) promisesPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderCheck(w, r, "promises", "Promises", consoleCheckAge)
+	return s.renderCheck(w, r, "promises", "Promises", consoleCheckAge, true)
 }
 
 // transparency is the public page: the same promises with figures only (result and count), so
 // residents can see that the notices are kept.
 func (s *Server) transparency(w http.ResponseWriter, r *http.Request) error {
-	return s.renderCheck(w, r, "transparency", "Are we keeping our privacy promises?", transparencyCheckAge)
+	return s.renderCheck(w, r, "transparency", "Are we keeping our privacy promises?", transparencyCheckAge, false)
 }
 
-func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, name, title string, age time.Duration) error {
+// renderCheck renders a check page; details (staff pages only) adds each promise's detail.
+func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, name, title string, age time.Duration, details bool) error {
 	if s.Check == nil {
 		return errNotFound
 	}
@@ -40,7 +41,8 @@ func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, name, title
 		counts[string(res)] = n
 	}
 	return s.render(w, r, name, &page{Title: title, Data: struct {
-		Report check.Report
-		Counts map[string]int
-	}{rep, counts}})
+		Report  check.Report
+		Counts  map[string]int
+		Details bool
+	}{rep, counts, details}})
 }
