@@ -150,11 +150,28 @@ func (s *Service) SetRequests(c Checker) {
 }
 
 // Run evaluates every promise now. A check that cannot run (the database or blob store
-// unreachable) is reported as broken with its error's kind, so nothing unproved passes; the
-// error text goes to the returned error only, never to the report (it may name a path).
+// unreachable) is reported as broken, so nothing unproved passes; its error goes to the
+// returned error only, never to the report (it may name a path).
 func (s *Service) Run(ctx context.Context) (Report, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.run(ctx)
+}
+
+// Latest returns the last report if it is younger than maxAge, else runs the checks again
+// (once, however many callers wait). Public pages and metrics use it so that visitors cannot
+// make the checks run more often.
+func (s *Service) Latest(ctx context.Context, maxAge time.Duration) (Report, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.latest.At.IsZero() && s.src.Now().Sub(s.latest.At) < maxAge {
+		return s.latest, nil
+	}
+	return s.run(ctx)
+}
+
+// run evaluates every promise; s.mu is held.
+func (s *Service) run(ctx context.Context) (Report, error) {
 	rep := Report{At: s.src.Now().UTC()}
 	var errs []error
 	for _, p := range s.promises() {
@@ -167,18 +184,6 @@ func (s *Service) Run(ctx context.Context) (Report, error) {
 	}
 	s.latest = rep
 	return rep, errors.Join(errs...)
-}
-
-// Latest returns the last report if it is younger than maxAge, else runs the checks again.
-// Public pages and metrics use it so that visitors cannot make the checks run more often.
-func (s *Service) Latest(ctx context.Context, maxAge time.Duration) (Report, error) {
-	s.mu.Lock()
-	rep := s.latest
-	s.mu.Unlock()
-	if !rep.At.IsZero() && s.src.Now().Sub(rep.At) < maxAge {
-		return rep, nil
-	}
-	return s.Run(ctx)
 }
 
 // Promise ids, stable: scripts and the metrics' labels use them.

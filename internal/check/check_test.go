@@ -327,3 +327,24 @@ func TestSubjectRequestsHook(t *testing.T) {
 		t.Fatalf("wired, none overdue: %+v", it)
 	}
 }
+
+// Latest reuses a report younger than maxAge, so public pages cannot make the checks run more
+// often; an older one is run again.
+func TestLatestReusesAYoungReport(t *testing.T) {
+	ctx := context.Background()
+	a, clk := openApp(t, "sqlite")
+	first, err := a.Check.Latest(ctx, 10*time.Minute)
+	if err != nil || len(first.Broken()) != 0 {
+		t.Fatalf("%v %+v", err, first.Broken())
+	}
+	ingest(t, a, "EXT-L", clk.Now())
+	clk.Add(24 * 31 * 4 * time.Hour)
+	again, _ := a.Check.Latest(ctx, 24*31*5*time.Hour)
+	if !again.At.Equal(first.At) || len(again.Broken()) != 0 {
+		t.Errorf("a young report was not reused: %v", again.At)
+	}
+	fresh, _ := a.Check.Latest(ctx, time.Hour)
+	if fresh.At.Equal(first.At) || len(fresh.Broken()) != 1 || fresh.Broken()[0].ID != check.RecordingRetention {
+		t.Errorf("an old report was reused: %+v", fresh.Broken())
+	}
+}
