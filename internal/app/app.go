@@ -19,6 +19,7 @@ import (
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/blob"
 	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/check"
 	"github.com/fairline/fairline/internal/config"
 	"github.com/fairline/fairline/internal/crypt"
 	"github.com/fairline/fairline/internal/jobs"
@@ -48,6 +49,9 @@ type App struct {
 	// from, built with hooks that keep the chatbot's index current.
 	Chat *chat.Service
 	KB   *kb.Service
+	// Check proves the notices' promises (fairline check, the console,
+	// /transparency, metrics).
+	Check *check.Service
 
 	policy atomic.Pointer[policy.Policy]
 	demo   bool
@@ -71,6 +75,11 @@ type Options struct {
 	// policy (chat.WithDemoSource). Either way on start and on every reload,
 	// so the knowledge base may hold the demo pages and the notice names it.
 	Demo bool
+	// Inspect (fairline check) opens an instance whose stores or
+	// integrations the policy does not allow instead of refusing it, so
+	// the check can report every broken promise rather than the first.
+	// Nothing that opens with it may serve or store.
+	Inspect bool
 }
 
 // Open loads the policy, key file and database (migrating it) and builds
@@ -91,7 +100,16 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	}
 	// UK-only storage is checked before anything is stored: a database,
 	// bucket or disk outside the policy's allowed locations refuses to start.
-	if err := checkStorage(pol, cfg.DBLocation, blobs); err != nil {
+	if err := checkStorage(pol, cfg.DBLocation, blobs); err != nil && !o.Inspect {
+		return nil, err
+	}
+	// Every outbound integration goes to a processor the notice names, in
+	// the countries it names, before anything is sent.
+	integrations, err := Integrations(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckIntegrations(pol, cfg); err != nil && !o.Inspect {
 		return nil, err
 	}
 	if s3, ok := blobs.(*blob.S3); ok {
@@ -157,6 +175,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		copts.OtherCouncils = chat.DemoOtherCouncils()
 	}
 	a.Chat = chat.New(db, a.Audit, a.Policy, copts)
+	a.Check = check.New(check.Sources{Policy: a.Policy, Recordings: a.Recordings, Chat: a.Chat, Audit: a.Audit,
+		StoreLocations: a.StoreLocations, Integrations: integrations, Now: o.Now})
 	a.KB = kb.New(db, kb.Options{Hooks: a.Chat.Hooks(), Logger: log, Now: o.Now, Audit: a.Audit, Policy: a.Policy})
 	a.Jobs.Every(JobChatSweep, time.Hour, func(ctx context.Context, _ json.RawMessage) error {
 		_, err := a.SweepChat(ctx)
@@ -320,6 +340,42 @@ func StoreLocations(cfg config.Config, system string) ([]string, error) {
 	return append(locs, loc), nil
 }
 
+// Integrations lists the outbound integrations cfg configures, each with
+// the processor it is configured against and where it processes data:
+// today the S3 bucket of call recordings (e-mail, SMS and identity
+// providers join here when they exist). It reads the configuration only.
+func Integrations(cfg config.Config) ([]policy.Integration, error) {
+	var out []policy.Integration
+	if cfg.S3Bucket != "" {
+		loc, err := blob.ResolveLocation(cfg.S3Region, cfg.S3Location)
+		if err != nil {
+			return nil, fmt.Errorf("recording storage: %w", err)
+		}
+		field := "s3-region"
+		if cfg.S3Location != "" {
+			field = "s3-location"
+		}
+		out = append(out, policy.Integration{Name: "S3 object storage", System: recording.System,
+			Processor: cfg.S3Processor, ProcessorField: "s3-processor", Location: loc, LocationField: field,
+			Stores: true, Endpoint: cfg.S3Endpoint})
+	}
+	return out, nil
+}
+
+// CheckIntegrations refuses configuration that sends data to a processor
+// pol does not declare, or outside the countries it declares for it.
+func CheckIntegrations(pol *policy.Policy, cfg config.Config) error {
+	ins, err := Integrations(cfg)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, in := range ins {
+		errs = append(errs, pol.CheckIntegration(in))
+	}
+	return errors.Join(errs...)
+}
+
 // StoreLocations lists where the stores of system's data are, as the
 // running instance was configured (see the function StoreLocations).
 func (a *App) StoreLocations(system string) []string {
@@ -421,6 +477,10 @@ func (a *App) ReloadPolicy(ctx context.Context) error {
 	// A policy that no longer allows where the data is stored would make
 	// the notices wrong and the stores unlawful: refused like at start-up.
 	if err := checkStorage(pol, a.Config.DBLocation, a.Blobs); err != nil {
+		return err
+	}
+	// Nor may a new policy drop or narrow a processor an integration uses.
+	if err := CheckIntegrations(pol, a.Config); err != nil {
 		return err
 	}
 	if err := a.recordPolicy(ctx, pol); err != nil {

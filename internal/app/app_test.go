@@ -3,8 +3,6 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
@@ -17,7 +15,6 @@ import (
 
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/policy"
-	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/apptest"
 	"github.com/fairline/fairline/internal/testutil/fakeclock"
@@ -73,22 +70,7 @@ func TestSweptDataLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
 		{
 			name: "recording's wrapped key and sealed number",
 			store: func(t *testing.T, a *app.App, now time.Time) []string {
-				audio, err := os.ReadFile("../../testdata/audio/speech-mulaw.wav")
-				if err != nil {
-					t.Fatal(err)
-				}
-				sum := sha256.Sum256(audio)
-				ing, err := a.Recordings.Ingest(context.Background(), "token:1", "pbx-quokka-1", recording.Metadata{
-					ExternalID: "EXT-quokka-93d1", Direction: "inbound", ServiceArea: "first-contact-plus", AgentID: "a9",
-					OtherParty: "07911 123456", StartedAt: now.Add(-time.Hour), DurationSeconds: 8, SHA256: hex.EncodeToString(sum[:])},
-					bytes.NewReader(audio))
-				if err != nil {
-					t.Fatal(err)
-				}
-				r, err := a.DB.Q().RecordingByID(context.Background(), ing.Recording.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
+				r := apptest.Recording(t, a, "pbx-quokka-1", "EXT-quokka-93d1", now.Add(-time.Hour))
 				wrapped, sealed, bidx := r.WrappedKey, r.NumberCT, r.NumberBIdx
 				if wrapped == "" || sealed == "" || bidx == "" {
 					t.Fatalf("recording stored without a wrapped key, sealed number or blind index: %q %q %q", wrapped, sealed, bidx)
@@ -246,6 +228,68 @@ func TestBlobDirMustExistUnlessDefault(t *testing.T) {
 			}
 			if _, err := os.Stat(cfg.BlobDir); !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("the configured blob folder was created (%v)", err)
+			}
+		})
+	}
+}
+
+// Every outbound integration is configured against a processor the policy
+// declares, in the countries it declares: start-up refuses anything else,
+// naming the setting and the policy field, before the database exists.
+func TestIntegrationsNeedADeclaredProcessor(t *testing.T) {
+	dir := t.TempDir()
+	withAWS := strings.Replace(string(policy.DefaultYAML()), "    recipients:\n      - id: emergency-services",
+		"    processors:\n      - id: aws\n        name: Amazon Web Services\n        role: store the recordings\n"+
+			"        receives: Recordings of calls\n        stores: true\n        countries: [UK]\n"+
+			"    recipients:\n      - id: emergency-services", 1)
+	file := filepath.Join(dir, "aws.yaml")
+	if err := os.WriteFile(file, []byte(withAWS), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, policy, processor, endpoint, region string
+		wantErr                                   []string // nil: the integration check passes
+	}{
+		{"declared processor in its country", file, "aws", "", "eu-west-2", nil},
+		{"no processor named", file, "", "", "eu-west-2", []string{"s3-processor: S3 object storage: no processor is named", "systems[1].processors"}},
+		{"processor the policy does not declare", "", "aws", "", "eu-west-2", []string{`s3-processor: S3 object storage: processor "aws" is not declared in systems[1].processors`}},
+		{"processor of the chatbot", "", "microsoft", "", "eu-west-2", []string{`processor "microsoft" is not declared`}},
+		{"council's own server", "", "council", "http://127.0.0.1:1", "eu-west-2", nil},
+		{"AWS is never the council's own", "", "council", "", "eu-west-2", []string{"explicit endpoint"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := apptest.Config(t.TempDir())
+			cfg.Policy, cfg.S3Processor, cfg.S3Endpoint, cfg.S3Region = c.policy, c.processor, c.endpoint, c.region
+			cfg.S3Bucket, cfg.S3AccessKey, cfg.S3SecretKey = "recordings", "k", "s"
+			pol, err := app.LoadPolicy(c.policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = app.CheckIntegrations(pol, cfg)
+			if c.wantErr == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range c.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			// Open refuses the same way, before creating the database.
+			if a, err := app.Open(context.Background(), cfg, quiet, app.Options{}); err == nil {
+				a.Close()
+				t.Fatal("Open accepted it")
+			} else if !strings.Contains(err.Error(), c.wantErr[0]) {
+				t.Errorf("Open: %v", err)
+			}
+			if _, err := os.Stat(cfg.DB); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the database was created before the refusal (%v)", err)
 			}
 		})
 	}

@@ -518,3 +518,27 @@ func blankPlaceholders(red string, det *pii.Detector, ents []pii.Entity) string 
 	}
 	return red
 }
+
+// Overdue counts the stored turns and unanswered examples past the
+// policy's retention: what the sweep should already have deleted.
+func (s *Service) Overdue(ctx context.Context) (int64, error) {
+	turns, unanswered, err := s.db.Q().ChatOverdue(ctx, s.now())
+	return turns + unanswered, err
+}
+
+// PersonalData counts, by kind (store.ChatTextQuestion, ...), the stored
+// pieces of text in which the policy's personal-data detector still finds
+// something: everything is redacted before it is stored, so each one is
+// text that escaped redaction (stored before a detector improved, or
+// written around the service). Only counts leave: never the text.
+func (s *Service) PersonalData(ctx context.Context) (map[string]int, error) {
+	det := s.detectors.For(s.policy())
+	found := map[string]int{}
+	err := s.db.Q().ChatTexts(ctx, func(kind, text string) error {
+		if _, ents := det.Redact(text); len(ents) > 0 {
+			found[kind]++
+		}
+		return nil
+	})
+	return found, err
+}

@@ -53,6 +53,7 @@ func commands() map[string]command {
 		"redact":     redactCmd,
 		"bench":      benchCmd,
 		"ask":        ask,
+		"check":      checkCmd,
 	}
 }
 
@@ -70,6 +71,7 @@ var index = []struct{ name, summary string }{
 	{"user add", "create a staff account"},
 	{"audit verify", "check the audit log's hash chain; name the first altered entry"},
 	{"recordings import", "ingest a telephony drop folder (sidecar JSON or calls.csv); resumable"},
+	{"check", "prove every promise of the notices; exit non-zero when one is broken"},
 	{"sweep", "run one retention pass: destroy expired recordings, clear old failed imports"},
 	{"keys rotate", "new key-encryption key version; re-wrap every data key"},
 	{"kb crawl", "crawl a council website in the policy's chatbot sources into the knowledge base"},

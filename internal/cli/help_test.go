@@ -12,7 +12,7 @@ import (
 // The settings each kind of command reads, written out by hand.
 var (
 	storageFlags = []string{"data-dir", "db", "db-location", "key-file", "blob-dir", "blob-location",
-		"s3-endpoint", "s3-region", "s3-location", "s3-bucket", "s3-prefix", "s3-access-key", "s3-secret-key"}
+		"s3-endpoint", "s3-region", "s3-location", "s3-bucket", "s3-prefix", "s3-access-key", "s3-secret-key", "s3-processor"}
 	// A command that opens the app: storage, the policy, the log, -config.
 	appFlags    = append([]string{"config", "policy", "log-level", "log-format"}, storageFlags...)
 	policyFlags = []string{"config", "policy"}
@@ -68,6 +68,7 @@ func TestHelpListsOnlyItsFlags(t *testing.T) {
 		{[]string{"audit", "verify"}, nil, appFlags},
 		{[]string{"recordings", "import"}, nil, appFlags},
 		{[]string{"sweep"}, nil, appFlags},
+		{[]string{"check"}, []string{"json"}, with(appFlags, "demo")},
 		{[]string{"keys", "rotate"}, nil, appFlags},
 		{[]string{"kb", "crawl"}, []string{"max-pages", "rate", "concurrency", "exclude", "allow-private"}, appFlags},
 		{[]string{"kb", "import"}, nil, appFlags},

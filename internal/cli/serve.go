@@ -107,7 +107,7 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, PolicyHistory: a.PolicyHistory, CheckWrite: a.DB.CheckWrite,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
 		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),
-		StoreLocations: a.StoreLocations, Jobs: a.Jobs,
+		StoreLocations: a.StoreLocations, Jobs: a.Jobs, Check: a.Check,
 		ChatLimiter: chatLimiter, TrustedProxies: a.Config.TrustedProxyNets(),
 	})
 	if err != nil {

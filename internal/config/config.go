@@ -43,6 +43,10 @@ type Config struct {
 	// S3 object storage, used instead of the local folder when S3Bucket is set.
 	S3Endpoint, S3Region, S3Location, S3Bucket, S3Prefix string
 	S3AccessKey, S3SecretKey                             string
+	// S3Processor is the id of the processor, declared in the policy's
+	// call-recording processors, that runs the bucket, or "council" for a
+	// server the council runs itself (policy.SelfOperated).
+	S3Processor string
 	// WidgetOrigins are council websites allowed to embed the chat widget,
 	// comma-separated origins such as https://www.example-council.gov.uk.
 	WidgetOrigins string
@@ -109,6 +113,7 @@ func (c *Config) fields() []field {
 		{name: "s3-prefix", help: "key prefix inside the bucket", str: &c.S3Prefix},
 		{name: "s3-access-key", help: "S3 access key id", str: &c.S3AccessKey},
 		{name: "s3-secret-key", help: "S3 secret access key", str: &c.S3SecretKey},
+		{name: "s3-processor", help: "id of the policy's call-recording processor that runs the bucket, or council for a server the council runs itself", str: &c.S3Processor},
 		{name: "widget-origins", help: "comma-separated origins of council sites that embed the chat widget", str: &c.WidgetOrigins},
 		{name: "policy", help: "policy YAML file (default: the embedded policy)", str: &c.Policy},
 		{name: "log-level", help: "log level: debug, info, warn, error", str: &c.LogLevel},
@@ -137,7 +142,7 @@ type Group []string
 var (
 	// Storage is what opening the database, key file and blob store needs.
 	Storage = Group{"data-dir", "db", "db-location", "key-file", "blob-dir", "blob-location",
-		"s3-endpoint", "s3-region", "s3-location", "s3-bucket", "s3-prefix", "s3-access-key", "s3-secret-key"}
+		"s3-endpoint", "s3-region", "s3-location", "s3-bucket", "s3-prefix", "s3-access-key", "s3-secret-key", "s3-processor"}
 	// Locations are the storage settings that say where data is stored
 	// (what a notice states), without opening anything.
 	Locations = Group{"db-location", "blob-location", "s3-bucket", "s3-region", "s3-location"}

@@ -606,20 +606,49 @@ func (c *cdrFile) rewrite() error {
 // that is not on this machine is passed over: another instance may hold
 // it (run `fairline sweep` there, or mount it at the same path).
 func (s *Service) SweepDropFolders(ctx context.Context) (int, error) {
+	n := 0
+	err := s.eachOverdueDropFile(ctx, func(path string) error {
+		err := os.Remove(path)
+		switch {
+		case err == nil:
+			n++
+		case !errors.Is(err, os.ErrNotExist):
+			return fmt.Errorf("drop folder: %w", err)
+		}
+		return nil
+	})
+	s.dropFiles.Add(float64(n))
+	return n, err
+}
+
+// OverdueDropFiles counts the files in drop folders' failed/ folders that
+// are older than the policy's drop_folder.failed_retention: what the sweep
+// should already have deleted (folders not on this machine are passed
+// over, as by the sweep).
+func (s *Service) OverdueDropFiles(ctx context.Context) (int, error) {
+	n := 0
+	err := s.eachOverdueDropFile(ctx, func(string) error { n++; return nil })
+	return n, err
+}
+
+// eachOverdueDropFile calls fn with the path of every file in a known drop
+// folder's failed/ that has waited longer than the policy allows.
+// Problems with one folder or file do not stop the
+// others; they are returned together.
+func (s *Service) eachOverdueDropFile(ctx context.Context, fn func(path string) error) error {
 	ret := policy.DefaultFailedImportRetention
 	if sys, ok := s.policy().System(System); ok {
 		ret = sys.FailedImportRetention()
 	}
 	dirs, err := s.db.Q().DropFolders(ctx)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	now := s.now()
-	n := 0
 	var errs []error
 	for _, dir := range dirs {
 		if err := ctx.Err(); err != nil {
-			return n, err
+			return err
 		}
 		failed := filepath.Join(dir, "failed")
 		fi, err := os.Lstat(failed)
@@ -643,20 +672,19 @@ func (s *Service) SweepDropFolders(ctx context.Context) (int, error) {
 				continue
 			}
 			info, err := e.Info() // the entry itself: a link is not followed
-			if err == nil && ret.ExpiresAt(info.ModTime()).After(now) {
+			switch {
+			case errors.Is(err, os.ErrNotExist):
+				continue // gone meanwhile
+			case err != nil:
+				errs = append(errs, fmt.Errorf("drop folder: %w", err))
+				continue
+			case ret.ExpiresAt(info.ModTime()).After(now):
 				continue
 			}
-			if err == nil {
-				err = os.Remove(filepath.Join(failed, e.Name()))
-			}
-			switch {
-			case err == nil:
-				n++
-			case !errors.Is(err, os.ErrNotExist):
-				errs = append(errs, fmt.Errorf("drop folder: %w", err))
+			if err := fn(filepath.Join(failed, e.Name())); err != nil {
+				errs = append(errs, err)
 			}
 		}
 	}
-	s.dropFiles.Add(float64(n))
-	return n, errors.Join(errs...)
+	return errors.Join(errs...)
 }

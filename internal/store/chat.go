@@ -300,3 +300,72 @@ func (q *Q) EarliestChatExpiry(ctx context.Context) (time.Time, error) {
 	}
 	return fromMicros(us), nil
 }
+
+// ChatOverdue counts the chat turns and unanswered examples whose expiry is
+// at or before now: what the sweep should already have deleted.
+func (q *Q) ChatOverdue(ctx context.Context, now time.Time) (turns, unanswered int64, err error) {
+	if err := q.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM chat_turns WHERE expires_at <= ?),
+		(SELECT COUNT(*) FROM chat_unanswered WHERE expires_at <= ?)`, toMicros(now), toMicros(now)).Scan(&turns, &unanswered); err != nil {
+		return 0, 0, fmt.Errorf("store: count overdue chat records: %w", mapErr(err))
+	}
+	return turns, unanswered, nil
+}
+
+// Kinds of stored chat text (ChatTexts).
+const (
+	ChatTextQuestion   = "question"
+	ChatTextComment    = "feedback"
+	ChatTextUnanswered = "unanswered"
+)
+
+// ChatTexts calls fn with every piece of free text the chatbot keeps: each
+// turn's question and feedback comment and each unanswered example, with
+// its kind. Rows are read in pages by key, so fn may use the database.
+func (q *Q) ChatTexts(ctx context.Context, fn func(kind, text string) error) error {
+	const page = 1000
+	for after := ""; ; {
+		rows, err := q.query(ctx, `SELECT id, question, comment FROM chat_turns WHERE id > ? ORDER BY id LIMIT ?`, after, page)
+		if err != nil {
+			return fmt.Errorf("store: read chat text: %w", err)
+		}
+		type turn struct{ id, question, comment string }
+		var ts []turn
+		for rows.Next() {
+			var t turn
+			if err := rows.Scan(&t.id, &t.question, &t.comment); err != nil {
+				rows.Close()
+				return mapErr(err)
+			}
+			ts = append(ts, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return mapErr(err)
+		}
+		for _, t := range ts {
+			if err := fn(ChatTextQuestion, t.question); err != nil {
+				return err
+			}
+			if t.comment != "" {
+				if err := fn(ChatTextComment, t.comment); err != nil {
+					return err
+				}
+			}
+		}
+		if len(ts) < page {
+			break
+		}
+		after = ts[len(ts)-1].id
+	}
+	// Unanswered examples are one per question and day: few enough to read at once.
+	us, err := q.ChatUnansweredIn(ctx, time.Unix(0, 0), time.Unix(1<<40, 0))
+	if err != nil {
+		return err
+	}
+	for _, u := range us {
+		if err := fn(ChatTextUnanswered, u.Example); err != nil {
+			return err
+		}
+	}
+	return nil
+}

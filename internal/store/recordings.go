@@ -362,3 +362,51 @@ func (q *Q) DropFolders(ctx context.Context) ([]string, error) {
 		return p, s.Scan(&p)
 	})
 }
+
+// CountExpiredRecordings counts live recordings past expiry and not under
+// an active legal hold: what the sweep should already have destroyed.
+func (q *Q) CountExpiredRecordings(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM recordings r WHERE r.deleted_at = 0 AND r.expires_at <= ?
+		AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.recording_id = r.id AND h.released_at = 0)`, toMicros(now)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count expired recordings: %w", mapErr(err))
+	}
+	return n, nil
+}
+
+// CountKeysWithoutRecording counts destroyed recordings that still hold a
+// wrapped key or their sealed number, which ShredRecording clears.
+func (q *Q) CountKeysWithoutRecording(ctx context.Context) (int64, error) {
+	var n int64
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM recordings WHERE deleted_at > 0
+		AND (wrapped_key IS NOT NULL OR number_ct <> '' OR number_bidx <> '')`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count keys without recording: %w", mapErr(err))
+	}
+	return n, nil
+}
+
+// RecordingBlob is a recording row's blob key and whether (since when) it
+// was destroyed.
+type RecordingBlob struct {
+	ID        string
+	BlobKey   string
+	DeletedAt time.Time // zero while the recording is live
+}
+
+// RecordingBlobs lists every recording row's blob key, live and destroyed,
+// so a check can match rows and blobs both ways.
+func (q *Q) RecordingBlobs(ctx context.Context) ([]RecordingBlob, error) {
+	rows, err := q.query(ctx, `SELECT id, blob_key, deleted_at FROM recordings ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list recording blobs: %w", err)
+	}
+	return collect(rows, func(s scanner) (RecordingBlob, error) {
+		var b RecordingBlob
+		var del int64
+		err := s.Scan(&b.ID, &b.BlobKey, &del)
+		b.DeletedAt = fromMicros(del)
+		return b, err
+	})
+}

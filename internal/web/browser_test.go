@@ -27,7 +27,7 @@ func TestBrowserSignInAndAccessibility(t *testing.T) {
 		browser.AssertNoViolations(t, ctx)
 	}
 
-	for _, p := range []string{"/", "/privacy", "/privacy/chatbot", "/privacy/call-recording"} {
+	for _, p := range []string{"/", "/privacy", "/privacy/chatbot", "/privacy/call-recording", "/transparency"} {
 		check(p)
 	}
 
@@ -64,7 +64,7 @@ func TestBrowserSignInAndAccessibility(t *testing.T) {
 	if !strings.Contains(nav, "Audit log") || !strings.Contains(nav, "Policy") || strings.Contains(nav, "Users") {
 		t.Errorf("information governance navigation = %q", nav)
 	}
-	for _, p := range []string{"/console/policy", "/console/policy/ropa", "/console/audit", "/console/account", "/console/kb", "/console/kb/vocabulary", "/console/recordings", "/console/reports", "/ask"} {
+	for _, p := range []string{"/console/policy", "/console/policy/ropa", "/console/audit", "/console/account", "/console/kb", "/console/kb/vocabulary", "/console/recordings", "/console/reports", "/console/promises", "/ask"} {
 		check(p)
 	}
 	// Open a recording: purpose first, then the player, which plays.

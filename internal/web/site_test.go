@@ -121,7 +121,8 @@ func newSite(t *testing.T, o siteOpts) *site {
 	}
 	deps := web.Deps{API: s.api, Recordings: a.Recordings, Chat: a.Chat, KB: a.KB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: o.secure, Setup: s.setup, Logger: log, Version: "test",
-		StoreLocations: a.StoreLocations, ChatLimiter: lim, TrustedProxies: proxies, CheckWrite: a.DB.CheckWrite, PolicyHistory: a.PolicyHistory}
+		StoreLocations: a.StoreLocations, ChatLimiter: lim, TrustedProxies: proxies, CheckWrite: a.DB.CheckWrite, PolicyHistory: a.PolicyHistory,
+		Check: a.Check}
 	if o.jobs {
 		deps.Jobs = a.Jobs
 		ctx, cancel := context.WithCancel(context.Background())

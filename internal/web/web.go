@@ -23,6 +23,7 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/chat"
+	"github.com/fairline/fairline/internal/check"
 	"github.com/fairline/fairline/internal/clientaddr"
 	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/kb"
@@ -85,6 +86,9 @@ type Deps struct {
 	// ChatLimiter limits each client's questions on /ask; pass the one the
 	// API uses (nil: one of the pages' own at ratelimit.DefaultChatRate).
 	ChatLimiter *ratelimit.Limiter
+	// Check proves the notices' promises (the console's Promises page, /transparency and the
+	// fairline_promise_* metrics); nil: those pages are not found.
+	Check *check.Service
 	// TrustedProxies are the reverse proxies believed about the client
 	// address (nil: nobody; the peer is the client).
 	TrustedProxies *clientaddr.Trusted
@@ -167,6 +171,11 @@ func New(d Deps) (*Server, error) {
 	s.metrics, err = newMetrics(d.Registry)
 	if err != nil {
 		return nil, err
+	}
+	if d.Check != nil {
+		if err := d.Registry.Register(d.Check.Collector()); err != nil {
+			return nil, err
+		}
 	}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {

@@ -4,14 +4,22 @@
 package apptest
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/config"
+	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/store"
 )
 
 // FastPasswords are argon2id parameters cheap enough for tests that sign in many times
@@ -58,4 +66,29 @@ func Open(tb testing.TB, cfg config.Config, o Options) *app.App {
 func OpenDir(tb testing.TB, dir string) *app.App {
 	tb.Helper()
 	return Open(tb, Config(dir), Options{})
+}
+
+// Recording stores a First Contact Plus call (testdata/audio/speech-mulaw.wav, caller
+// 07911 123456, started at started) through the recording service, as an upload would, and
+// returns its row.
+func Recording(tb testing.TB, a *app.App, idemKey, externalID string, started time.Time) store.Recording {
+	tb.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	audio, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "audio", "speech-mulaw.wav"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sum := sha256.Sum256(audio)
+	ing, err := a.Recordings.Ingest(context.Background(), "token:1", idemKey, recording.Metadata{
+		ExternalID: externalID, Direction: "inbound", ServiceArea: "first-contact-plus", AgentID: "a9",
+		OtherParty: "07911 123456", StartedAt: started, DurationSeconds: 8, SHA256: hex.EncodeToString(sum[:])},
+		bytes.NewReader(audio))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r, err := a.DB.Q().RecordingByID(context.Background(), ing.Recording.ID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
 }
