@@ -115,10 +115,13 @@ func (q *Q) DestroyRightsIdentifiers(ctx context.Context, now time.Time) ([]int6
 	})
 }
 
-// OverdueRightsRequests counts open requests whose due day is before today.
+// OverdueRightsRequests counts open requests whose due day is before
+// today, leaving out those whose clock is stopped (their due date moves on
+// each day they wait).
 func (q *Q) OverdueRightsRequests(ctx context.Context, today time.Time) (int, error) {
 	var n int
-	err := q.queryRow(ctx, `SELECT COUNT(*) FROM rights_requests WHERE status = 'open' AND due_at < ?`, toMicros(today)).Scan(&n)
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM rights_requests r WHERE r.status = 'open' AND r.due_at < ?
+		AND NOT EXISTS (SELECT 1 FROM rights_pauses p WHERE p.request_id = r.id AND p.to_day = 0)`, toMicros(today)).Scan(&n)
 	return n, err
 }
 
@@ -247,6 +250,16 @@ func (q *Q) RightsReleases(ctx context.Context, requestID int64) ([]RightsReleas
 // ClaimDisclosureLink does for a disclosure (see there).
 func (q *Q) ClaimRightsRelease(ctx context.Context, hash, claim string, now, until time.Time) (RightsRelease, error) {
 	return claimLink(ctx, q, "rights_releases", releaseColumns, scanRelease, hash, claim, now, until)
+}
+
+// ExtendRightsClaim moves a held claim's end to until.
+func (q *Q) ExtendRightsClaim(ctx context.Context, id int64, claim string, until time.Time) error {
+	res, err := q.exec(ctx, `UPDATE rights_releases SET link_claimed_until = ? WHERE id = ? AND link_claim = ? AND link_used_at = 0`,
+		toMicros(until), id, claim)
+	if err != nil {
+		return fmt.Errorf("store: extend rights claim: %w", err)
+	}
+	return mustAffect(res)
 }
 
 // SpendRightsRelease marks a claimed link used once its package was written whole.
