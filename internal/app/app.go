@@ -27,6 +27,7 @@ import (
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/rights"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -44,6 +45,8 @@ type App struct {
 	KEK    *crypt.FileKeyProvider
 	// Recordings keeps call recordings.
 	Recordings *recording.Service
+	// Rights is the register of data-subject requests.
+	Rights *rights.Service
 	// Chat is the website chatbot; KB is the knowledge base it answers
 	// from, built with hooks that keep the chatbot's index current.
 	Chat *chat.Service
@@ -142,12 +145,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		db.Close()
 		return nil, err
 	}
-	a.Recordings, err = recording.New(db, blobs, kek, crypt.NewBlindIndex(ring), a.Audit, a.Policy, log,
+	bidx := crypt.NewBlindIndex(ring)
+	a.Recordings, err = recording.New(db, blobs, kek, bidx, a.Audit, a.Policy, log,
 		recording.Options{Now: o.Now, Registry: o.Registry})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	a.Rights = rights.New(db, a.Audit, a.Recordings, ring, bidx, a.Policy, log, rights.Options{Now: o.Now})
 	a.Jobs = jobs.New(db, log)
 	if o.Now != nil {
 		a.Jobs.SetClock(o.Now)
@@ -251,9 +256,13 @@ func (a *App) Sweep(ctx context.Context) (res recording.SweepResult, err error) 
 		res.Orphans += n
 		err = terr
 	}
-	if res.Deleted+res.Finished+res.Orphans+res.DropFolderFiles > 0 {
+	// Closed rights cases whose identifier retention ended forget them.
+	if err == nil {
+		res.RightsIdentifiers, err = a.Rights.Sweep(ctx)
+	}
+	if res.Deleted+res.Finished+res.Orphans+res.DropFolderFiles+res.RightsIdentifiers > 0 {
 		a.Logger.Info("retention sweep", "deleted", res.Deleted, "finished", res.Finished, "orphans", res.Orphans,
-			"drop_folder_files", res.DropFolderFiles)
+			"drop_folder_files", res.DropFolderFiles, "rights_identifiers", res.RightsIdentifiers)
 	}
 	return res, err
 }

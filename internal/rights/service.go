@@ -132,6 +132,10 @@ func New(db *store.DB, log *audit.Log, rec *recording.Service, ring *keys.Ring, 
 		policy: pol, log: logger, now: o.Now}
 }
 
+// SetCalendar replaces the working-day calendar (a council's GOV.UK file);
+// call it before the service is used, as serve does at start-up.
+func (s *Service) SetCalendar(c *Calendar) { s.cal = c }
+
 // Calendar is the working-day calendar in use.
 func (s *Service) Calendar() *Calendar { return s.cal }
 
@@ -425,7 +429,8 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id int64, outcom
 }
 
 // Sweep destroys the identifiers of closed cases whose retention ended;
-// the retention sweep job runs it.
+// the retention sweep (app.Sweep) runs it and then scrubs the database
+// files of the blanked values (store.DB.Scrub).
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	var ids []int64
 	err := s.db.Tx(ctx, func(q *store.Q) error {
@@ -440,10 +445,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		}
 		return nil
 	})
-	if err != nil || len(ids) == 0 {
-		return 0, err
-	}
-	return len(ids), s.db.Scrub(ctx)
+	return len(ids), err
 }
 
 // Case is a request with its deadline and history.
