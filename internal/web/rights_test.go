@@ -3,41 +3,17 @@ package web_test
 import (
 	"archive/zip"
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/fairline/fairline/internal/auth"
-	"github.com/fairline/fairline/internal/recording"
-	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/browser"
 )
-
-// addCall stores a recording of a call with number.
-func (s *site) addCall(key, number string) store.Recording {
-	s.t.Helper()
-	audio, err := os.ReadFile("../../testdata/audio/speech-alaw.wav")
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	sum := sha256.Sum256(audio)
-	got, err := s.app.Recordings.Ingest(context.Background(), "token:1", key, recording.Metadata{ExternalID: key, Direction: "inbound",
-		ServiceArea: "trading-standards", AgentID: "agent-3", OtherParty: number, StartedAt: time.Now().Add(-time.Hour), DurationSeconds: 8,
-		SHA256: hex.EncodeToString(sum[:])}, bytes.NewReader(audio))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return got.Recording
-}
 
 var rightsLinkRe = regexp.MustCompile(`/rights/fsr_[A-Za-z0-9_-]+`)
 
@@ -49,8 +25,8 @@ func TestBrowserRightsRequest(t *testing.T) {
 	s := newSite(t, siteOpts{})
 	s.addUser("ig@example.gov.uk", auth.InformationGovernance)
 	s.addUser("auditor@example.gov.uk", auth.Auditor)
-	mine1, mine2 := s.addCall("r1", "07911 123456"), s.addCall("r2", "07911 123456")
-	other := s.addCall("r3", "07700 900123")
+	mine1, mine2 := s.ingestCall("r1", "trading-standards", "07911 123456"), s.ingestCall("r2", "trading-standards", "07911 123456")
+	other := s.ingestCall("r3", "trading-standards", "07700 900123")
 	ctx := browser.NewTab(t)
 	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
