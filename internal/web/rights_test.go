@@ -3,6 +3,7 @@ package web_test
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -100,6 +101,24 @@ func TestBrowserRightsRequest(t *testing.T) {
 	if len(names) != 4 || names[0] != "manifest.json" || names[1] != "letter.html" {
 		t.Errorf("package holds %v, want the manifest, the letter and two recordings", names)
 	}
+	// The cover letter is a page of its own: accessible as well as printable.
+	lf, err := zr.Open("letter.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	letter, err := io.ReadAll(lf)
+	if err != nil || !bytes.Contains(letter, []byte("<h1>")) {
+		t.Fatalf("letter.html: %d bytes, %v", len(letter), err)
+	}
+	// It replaces the download page's document (the browser here reaches only the site).
+	js, _ := json.Marshal(string(letter))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.open(); document.write(`+string(js)+`); document.close(); true`)); err != nil {
+		t.Fatalf("cover letter: %v", err)
+	}
+	if h := text("h1"); h != "The information we hold about you" {
+		t.Errorf("letter heading %q", h)
+	}
+	browser.AssertNoViolations(t, ctx)
 	if again := s.post(c, link, url.Values{"csrf_token": {token}}); again.StatusCode != http.StatusGone {
 		t.Errorf("second download: %d, want 410", again.StatusCode)
 	}
