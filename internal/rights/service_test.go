@@ -56,7 +56,7 @@ var (
 	admin   = &auth.Principal{UserID: 3, Role: auth.Administrator}
 )
 
-func newEnv(t *testing.T, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{db: db, clock: fakeclock.New(time.Date(2025, 1, 31, 10, 0, 0, 0, time.UTC))}
@@ -88,7 +88,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 }
 
 // call stores a recording of a call with number, ago before now.
-func (e *env) call(t *testing.T, number string, ago time.Duration) recording.Recording {
+func (e *env) call(t testing.TB, number string, ago time.Duration) recording.Recording {
 	t.Helper()
 	e.n++
 	sum := sha256.Sum256(e.audio)
@@ -101,7 +101,7 @@ func (e *env) call(t *testing.T, number string, ago time.Duration) recording.Rec
 	return got.Recording
 }
 
-func (e *env) record(t *testing.T, kind, identity string, ids Identifiers) int64 {
+func (e *env) record(t testing.TB, kind, identity string, ids Identifiers) int64 {
 	t.Helper()
 	id, err := e.svc.Record(context.Background(), ig, NewRequest{Kind: kind, Channel: "email", Identity: identity,
 		Received: e.clock.Now(), Identifiers: ids})
