@@ -3,8 +3,11 @@ package rights
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/fairline/fairline/internal/crypt"
 )
 
 func date(s string) time.Time {
@@ -177,6 +180,35 @@ func FuzzParseBankHolidays(f *testing.F) {
 			if n := cal.NextWorkingDay(d); !n.After(d) || !cal.WorkingDay(n) {
 				t.Fatalf("next working day after %s is %s", d, n)
 			}
+		}
+	})
+}
+
+// FuzzNormalize feeds the record form's identifiers: normalize never
+// panics, its errors never repeat what was typed, and what it keeps is
+// canonical.
+func FuzzNormalize(f *testing.F) {
+	f.Add("07911 123456", "resident@example.org", "c-1")
+	f.Add("+44 7911 123456\n0044 7911 123456", "", "")
+	f.Add("12", "a@b", "x")
+	f.Fuzz(func(t *testing.T, phones, email, conv string) {
+		ids, err := normalize(Identifiers{Phones: strings.Split(phones, "\n"), Email: email, Conversation: conv})
+		if err != nil {
+			for _, typed := range append(strings.Split(phones, "\n"), email, conv) {
+				// Typed text that could identify someone: a number or an address.
+				if len(typed) >= 6 && strings.ContainsAny(typed, "0123456789@") && strings.Contains(err.Error(), typed) {
+					t.Fatalf("error %q repeats the input %q", err, typed)
+				}
+			}
+			return
+		}
+		for _, p := range ids.Phones {
+			if again, err := crypt.NormalizePhone(p); err != nil || again != p {
+				t.Fatalf("kept %q, which is not canonical", p)
+			}
+		}
+		if ids.Empty() {
+			t.Fatal("accepted no identifier")
 		}
 	})
 }
