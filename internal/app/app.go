@@ -28,6 +28,7 @@ import (
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/rights"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -45,6 +46,8 @@ type App struct {
 	KEK    *crypt.FileKeyProvider
 	// Recordings keeps call recordings.
 	Recordings *recording.Service
+	// Rights is the register of data-subject requests.
+	Rights *rights.Service
 	// Chat is the website chatbot; KB is the knowledge base it answers
 	// from, built with hooks that keep the chatbot's index current.
 	Chat *chat.Service
@@ -160,12 +163,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		db.Close()
 		return nil, err
 	}
-	a.Recordings, err = recording.New(db, blobs, kek, crypt.NewBlindIndex(ring), a.Audit, a.Policy, log,
+	bidx := crypt.NewBlindIndex(ring)
+	a.Recordings, err = recording.New(db, blobs, kek, bidx, a.Audit, a.Policy, log,
 		recording.Options{Now: o.Now, Registry: o.Registry})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	a.Rights = rights.New(db, a.Audit, a.Recordings, ring, bidx, a.Policy, log, rights.Options{Now: o.Now})
 	a.Jobs = jobs.New(db, log)
 	if o.Now != nil {
 		a.Jobs.SetClock(o.Now)
@@ -176,7 +181,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	}
 	a.Chat = chat.New(db, a.Audit, a.Policy, copts)
 	a.Check = check.New(check.Sources{Policy: a.Policy, Recordings: a.Recordings, Chat: a.Chat, Audit: a.Audit,
-		StoreLocations: a.StoreLocations, Integrations: integrations, Now: o.Now})
+		StoreLocations: a.StoreLocations, Integrations: integrations, Requests: overdueRequests{a.Rights}, Now: o.Now})
 	a.KB = kb.New(db, kb.Options{Hooks: a.Chat.Hooks(), Logger: log, Now: o.Now, Audit: a.Audit, Policy: a.Policy})
 	a.Jobs.Every(JobChatSweep, time.Hour, func(ctx context.Context, _ json.RawMessage) error {
 		_, err := a.SweepChat(ctx)
@@ -271,9 +276,13 @@ func (a *App) Sweep(ctx context.Context) (res recording.SweepResult, err error) 
 		res.Orphans += n
 		err = terr
 	}
-	if res.Deleted+res.Finished+res.Orphans+res.DropFolderFiles > 0 {
+	// Closed rights cases whose identifier retention ended forget them.
+	if err == nil {
+		res.RightsIdentifiers, err = a.Rights.Sweep(ctx)
+	}
+	if res.Deleted+res.Finished+res.Orphans+res.DropFolderFiles+res.RightsIdentifiers > 0 {
 		a.Logger.Info("retention sweep", "deleted", res.Deleted, "finished", res.Finished, "orphans", res.Orphans,
-			"drop_folder_files", res.DropFolderFiles)
+			"drop_folder_files", res.DropFolderFiles, "rights_identifiers", res.RightsIdentifiers)
 	}
 	return res, err
 }
@@ -538,4 +547,19 @@ func (a *App) recordPolicy(ctx context.Context, pol *policy.Policy) error {
 		}
 		return err
 	})
+}
+
+// overdueRequests answers fairline check's "no subject request past its due date" from the
+// rights register (cases whose clock is stopped, waiting for the requester, are not overdue).
+type overdueRequests struct{ r *rights.Service }
+
+func (o overdueRequests) Check(ctx context.Context, _ time.Time) (check.Outcome, error) {
+	n, err := o.r.Overdue(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if n == 0 {
+		return check.Outcome{Result: check.OK}, nil
+	}
+	return check.Outcome{Result: check.Broken, Count: int64(n), Detail: fmt.Sprintf("%d requests past their due date", n)}, nil
 }

@@ -97,8 +97,6 @@ func TestFreshInstall(t *testing.T) {
 				switch id {
 				case check.UnusedProcessor:
 					want = check.Warning
-				case check.SubjectRequests:
-					want = check.Skipped
 				}
 				if it.Result != want {
 					t.Errorf("%s = %s (%s), want %s", id, it.Result, it.Detail, want)
@@ -106,9 +104,6 @@ func TestFreshInstall(t *testing.T) {
 			}
 			if d := items[check.UnusedProcessor].Detail; !strings.Contains(d, "the Website Chatbot notice names Microsoft, but no integration sends it data") {
 				t.Errorf("unused processor detail %q", d)
-			}
-			if d := items[check.SubjectRequests].Detail; !strings.Contains(d, "not yet built") {
-				t.Errorf("subject requests detail %q", d)
 			}
 			// Every promise quotes its notice.
 			for id, it := range items {
@@ -314,10 +309,15 @@ func (o overdueRequests) Check(context.Context, time.Time) (check.Outcome, error
 	return check.Outcome{Result: check.Broken, Count: o.n, Detail: "requests past their due date"}, nil
 }
 
-// Until the register is wired in the promise is skipped; wired in, its answer is the promise's.
+// The app wires the rights register in (no request, none overdue); without a register the
+// promise is skipped, never passed; a register's answer is the promise's.
 func TestSubjectRequestsHook(t *testing.T) {
 	a, _ := openApp(t, "sqlite")
-	if it := run(t, a)[check.SubjectRequests]; it.Result != check.Skipped {
+	if it := run(t, a)[check.SubjectRequests]; it.Result != check.OK {
+		t.Fatalf("wired, no request: %+v", it)
+	}
+	a.Check.SetRequests(nil)
+	if it := run(t, a)[check.SubjectRequests]; it.Result != check.Skipped || !strings.Contains(it.Detail, "not yet built") {
 		t.Fatalf("unwired: %+v", it)
 	}
 	a.Check.SetRequests(overdueRequests{n: 2})

@@ -32,7 +32,7 @@ func TestMetrics(t *testing.T) {
 			values[mf.GetName()][m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
 		}
 	}
-	for id, want := range map[string]float64{check.RecordingRetention: 2, check.SubjectRequests: -1, check.UnusedProcessor: 1, check.AuditLog: 0} {
+	for id, want := range map[string]float64{check.RecordingRetention: 2, check.SubjectRequests: 0, check.UnusedProcessor: 1, check.AuditLog: 0} {
 		if got := values["fairline_promise_result"][id]; got != want {
 			t.Errorf("fairline_promise_result{promise=%q} = %v, want %v", id, got, want)
 		}

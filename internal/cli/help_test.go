@@ -17,7 +17,7 @@ var (
 	appFlags    = append([]string{"config", "policy", "log-level", "log-format"}, storageFlags...)
 	policyFlags = []string{"config", "policy"}
 	serverFlags = []string{"listen", "base-url", "tls-cert", "tls-key", "widget-origins", "trusted-proxies", "chat-rate",
-		"metrics-listen", "session-idle", "session-max", "demo", "other-councils", "recrawl-every", "kb-poll", "crawl-allow-private"}
+		"metrics-listen", "session-idle", "session-max", "demo", "other-councils", "bank-holidays", "recrawl-every", "kb-poll", "crawl-allow-private"}
 )
 
 func with(base []string, more ...string) []string { return append(slices.Clone(base), more...) }

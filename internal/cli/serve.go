@@ -21,6 +21,7 @@ import (
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/rights"
 	"github.com/fairline/fairline/internal/version"
 	"github.com/fairline/fairline/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -59,6 +60,13 @@ func serve(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		a.Chat.SetOtherCouncils(list)
+	}
+	if cfg.BankHolidays != "" {
+		cal, err := rights.LoadCalendar(cfg.BankHolidays)
+		if err != nil {
+			return err
+		}
+		a.Rights.SetCalendar(cal)
 	}
 	if app.DemoCouncil(cfg.Policy, cfg.Demo) {
 		fmt.Fprintf(env.Stdout, "Demo mode (--demo): the embedded demo policy is in force: %s, a single-tier council whose chatbot answers from %s only and sends no topic to another council. Give --policy FILE to use your own.\n",
@@ -103,7 +111,7 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	site, err := web.New(web.Deps{API: apiSrv, Recordings: a.Recordings, Chat: a.Chat, KB: a.KB,
+	site, err := web.New(web.Deps{API: apiSrv, Recordings: a.Recordings, Rights: a.Rights, Chat: a.Chat, KB: a.KB,
 		Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, PolicyHistory: a.PolicyHistory, CheckWrite: a.DB.CheckWrite,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
 		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),

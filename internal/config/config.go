@@ -77,6 +77,9 @@ type Config struct {
 	// OtherCouncils is a YAML file of topics another council provides
 	// (empty: the embedded list; see chat.LoadOtherCouncils).
 	OtherCouncils string
+	// BankHolidays is a GOV.UK bank-holidays JSON file for rights request
+	// deadlines (empty: the embedded England and Wales list).
+	BankHolidays string
 	// RecrawlEvery is how often the known sites are re-crawled (0: never).
 	RecrawlEvery time.Duration
 	// KBPoll is how often to look for knowledge-base changes made by other
@@ -127,6 +130,7 @@ func (c *Config) fields() []field {
 		{name: "metrics-listen", help: "address serving /metrics for Prometheus (off: none)", str: &c.MetricsListen},
 		{name: "demo", help: "run the embedded demo council's policy (Scarfolk Council, single-tier; with -policy: that policy with the LocalGov Drupal demo site added to the chatbot's sources) and, when the knowledge base is empty, import the demo site so the chatbot has something to answer from", b: &c.Demo},
 		{name: "other-councils", help: "YAML file of topics another council provides (default: Leicestershire's district councils; see chat.LoadOtherCouncils)", str: &c.OtherCouncils},
+		{name: "bank-holidays", help: "GOV.UK bank-holidays JSON file (https://www.gov.uk/bank-holidays.json) for rights request deadlines (default: the embedded England and Wales list, 2018-2028)", str: &c.BankHolidays},
 		{name: "recrawl-every", help: "re-crawl the knowledge base's known sites this often (0: never)", dur: &c.RecrawlEvery},
 		{name: "kb-poll", help: "look this often for knowledge-base changes made by other instances or the CLI", dur: &c.KBPoll},
 		{name: "crawl-allow-private", help: "let the scheduled re-crawl connect to loopback, private and link-local addresses (intranet sites)", b: &c.CrawlAllowPrivate},
@@ -153,7 +157,7 @@ var (
 	// Server is what only serve uses: listeners, sessions, limits, and the
 	// chatbot's background work.
 	Server = Group{"listen", "base-url", "tls-cert", "tls-key", "widget-origins", "trusted-proxies", "chat-rate",
-		"metrics-listen", "session-idle", "session-max", "demo", "other-councils", "recrawl-every", "kb-poll",
+		"metrics-listen", "session-idle", "session-max", "demo", "other-councils", "bank-holidays", "recrawl-every", "kb-poll",
 		"crawl-allow-private"}
 )
 

@@ -23,6 +23,9 @@ const (
 	PurposeCSRF       = "fairline/csrf/v1"
 	PurposeThrottle   = "fairline/login-throttle/v1"
 	PurposeBlindIndex = "fairline/blind-index/v1"
+	// PurposeRightsIdentifiers seals the identifiers of data-subject
+	// requests (internal/rights).
+	PurposeRightsIdentifiers = "fairline/rights-identifiers/v1"
 )
 
 const masterLen = 32

@@ -22,6 +22,8 @@ type Policy struct {
 	// Rights are the data subject rights the notices offer, in the order they are listed.
 	Rights  []Right  `yaml:"rights"`
 	Systems []System `yaml:"systems"`
+	// RightsRequests is about the register of requests (optional).
+	RightsRequests *RightsRequests `yaml:"rights_requests"`
 
 	// Source is the file name the policy came from (the name given to Parse).
 	Source string `yaml:"-"`

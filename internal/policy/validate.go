@@ -40,6 +40,7 @@ func (v *validator) validate() {
 	}
 	v.organisation()
 	v.rights()
+	v.rightsRequests()
 	if len(p.Systems) == 0 {
 		v.errf("systems", "at least one system is required")
 	}

@@ -98,6 +98,9 @@ func (s *Service) Authorize(ctx context.Context, p *auth.Principal, id, purpose 
 	if err != nil {
 		return store.Recording{}, err
 	}
+	if err := s.checkRestriction(ctx, id, purpose); err != nil {
+		return store.Recording{}, err
+	}
 	err = s.audit.Record(ctx, audit.Entry{Actor: p.Actor(), Action: "recording.open", Object: "recording:" + id,
 		Purpose: purpose, Outcome: audit.Success})
 	return r, err

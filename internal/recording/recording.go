@@ -133,8 +133,9 @@ func token(s string, max int) bool {
 	return true
 }
 
-// Validate checks m against the policy; the error names the field.
-func (m Metadata) Validate(p *policy.Policy, now time.Time) error {
+// ValidateFields checks the fields a rectification may correct (call id,
+// direction, service area, agent); the error names the field.
+func (m Metadata) ValidateFields(p *policy.Policy) error {
 	switch {
 	case !token(m.ExternalID, 128):
 		return invalidField("external_call_id", "is required: the telephony system's call id, up to 128 printable characters without spaces")
@@ -153,9 +154,18 @@ func (m Metadata) Validate(p *policy.Policy, now time.Time) error {
 		return invalidField("service_area", fmt.Sprintf("is not a call recording service area in the policy (service areas: %s)",
 			strings.Join(ids, ", ")))
 	}
-	switch {
-	case !token(m.AgentID, 64):
+	if !token(m.AgentID, 64) {
 		return invalidField("agent_id", "is required: the agent's id in the telephony system, up to 64 printable characters")
+	}
+	return nil
+}
+
+// Validate checks m against the policy; the error names the field.
+func (m Metadata) Validate(p *policy.Policy, now time.Time) error {
+	if err := m.ValidateFields(p); err != nil {
+		return err
+	}
+	switch {
 	case m.StartedAt.IsZero():
 		return invalidField("started_at", "is required (RFC 3339, for example 2026-11-23T09:30:00Z)")
 	case m.StartedAt.After(now.Add(5 * time.Minute)):

@@ -23,6 +23,9 @@ type SweepResult struct {
 	// DropFolderFiles are files deleted from drop folders' failed/ after
 	// the policy's drop_folder.failed_retention.
 	DropFolderFiles int
+	// RightsIdentifiers are closed rights cases whose identifiers the same
+	// pass destroyed (app.Sweep fills it from internal/rights).
+	RightsIdentifiers int
 }
 
 // SweepBatch is how many recordings one sweep transaction handles.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -73,37 +72,18 @@ func (q *Q) DisclosureByLink(ctx context.Context, hash string, now time.Time) (D
 // ErrNotFound for a spent or expired link and ErrConflict while another
 // transfer holds it.
 func (q *Q) ClaimDisclosureLink(ctx context.Context, hash, claim string, now, until time.Time) (Disclosure, error) {
-	d, err := scanDisclosure(q.queryRow(ctx, `UPDATE disclosures SET link_claim = ?, link_claimed_until = ?
-		WHERE link_hash = ? AND link_used_at = 0 AND link_expires_at > ? AND link_claimed_until <= ? RETURNING `+disclosureColumns,
-		claim, toMicros(until), hash, toMicros(now), toMicros(now)))
-	if err == nil || !errors.Is(err, ErrNotFound) {
-		return d, err
-	}
-	if _, err := q.DisclosureByLink(ctx, hash, now); err == nil {
-		return Disclosure{}, ErrConflict
-	}
-	return Disclosure{}, ErrNotFound
+	return claimLink(ctx, q, "disclosures", disclosureColumns, scanDisclosure, hash, claim, now, until)
 }
 
 // SpendDisclosureLink marks a claimed link used, once its transfer has
 // written the whole recording. ErrNotFound means the claim is no longer
 // this transfer's (or the link was spent).
 func (q *Q) SpendDisclosureLink(ctx context.Context, id int64, claim string, now time.Time) error {
-	res, err := q.exec(ctx, `UPDATE disclosures SET link_used_at = ?, link_claimed_until = 0
-		WHERE id = ? AND link_claim = ? AND link_used_at = 0`, toMicros(now), id, claim)
-	if err != nil {
-		return fmt.Errorf("store: spend disclosure link: %w", mapErr(err))
-	}
-	return mustAffect(res)
+	return spendLink(ctx, q, "disclosures", id, claim, now)
 }
 
 // ReleaseDisclosureLink gives up a claim after a failed transfer, so the
 // link can be used again at once.
 func (q *Q) ReleaseDisclosureLink(ctx context.Context, id int64, claim string) error {
-	res, err := q.exec(ctx, `UPDATE disclosures SET link_claim = '', link_claimed_until = 0
-		WHERE id = ? AND link_claim = ? AND link_used_at = 0`, id, claim)
-	if err != nil {
-		return fmt.Errorf("store: release disclosure link: %w", mapErr(err))
-	}
-	return mustAffect(res)
+	return releaseLink(ctx, q, "disclosures", id, claim)
 }

@@ -20,7 +20,11 @@ import (
 	"github.com/fairline/fairline/internal/testutil/scenario"
 )
 
-func (s *site) addRecording(key, area string) store.Recording {
+func (s *site) addRecording(key, area string) store.Recording { return s.ingestCall(key, area, "") }
+
+// ingestCall stores the test audio as a call of area with the other party's
+// number (none when empty).
+func (s *site) ingestCall(key, area, number string) store.Recording {
 	s.t.Helper()
 	audio, err := os.ReadFile("../../testdata/audio/speech-alaw.wav")
 	if err != nil {
@@ -28,8 +32,8 @@ func (s *site) addRecording(key, area string) store.Recording {
 	}
 	sum := sha256.Sum256(audio)
 	got, err := s.app.Recordings.Ingest(context.Background(), "token:1", key, recording.Metadata{ExternalID: key, Direction: "inbound",
-		ServiceArea: area, AgentID: "agent-3", StartedAt: time.Now().Add(-time.Hour), DurationSeconds: 8, SHA256: hex.EncodeToString(sum[:])},
-		bytes.NewReader(audio))
+		ServiceArea: area, AgentID: "agent-3", OtherParty: number, StartedAt: time.Now().Add(-time.Hour), DurationSeconds: 8,
+		SHA256: hex.EncodeToString(sum[:])}, bytes.NewReader(audio))
 	if err != nil {
 		s.t.Fatal(err)
 	}

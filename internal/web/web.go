@@ -30,6 +30,7 @@ import (
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/rights"
 	"github.com/fairline/fairline/internal/web/static"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -66,6 +67,8 @@ type Deps struct {
 	KB *kb.Service
 	// Recordings is the call recording service.
 	Recordings *recording.Service
+	// Rights is the register of data-subject requests.
+	Rights *rights.Service
 	// BaseURL is the public address, for links given to people outside.
 	BaseURL string
 	// Chat is the website chatbot (the /ask page and the reports).
@@ -203,9 +206,35 @@ func funcs(pol func() *policy.Policy) template.FuncMap {
 			return id
 		},
 		"retentionRows": retentionRows,
-		"summary":       summaryRows,
-		"code":          codeCell,
-		"staffName":     staffNameOf,
+		"rightsKind":    rights.KindLabel,
+		"rightsChannel": rights.ChannelLabel,
+		"rightsOutcome": rights.OutcomeLabel,
+		"identityLabel": rights.IdentityLabel,
+		"ukDay":         func(t time.Time) string { return t.Format("Monday 2 January 2006") },
+		"neg":           func(n int) int { return -n },
+		"exemption":     rights.ExemptionText,
+		"pauseReasons": func() []rights.Option {
+			return []rights.Option{{ID: rights.PauseIdentity, Name: "Proof of identity"}, {ID: rights.PauseClarification, Name: "Clarification of the request"}}
+		},
+		"extensionChoices": func() []rights.Option {
+			return []rights.Option{{ID: "1", Name: "One further month"}, {ID: "2", Name: "Two further months"}}
+		},
+		"rightsField": func(name, legend string, opts []rights.Option, pg *page) any {
+			return struct {
+				Name, Legend string
+				Options      []rights.Option
+				Page         *page
+			}{name, legend, opts, pg}
+		},
+		"rightsInput": func(name, label, hint, class string, pg *page) any {
+			return struct {
+				Name, Label, Hint, Class string
+				Page                     *page
+			}{name, label, hint, class, pg}
+		},
+		"summary":   summaryRows,
+		"code":      codeCell,
+		"staffName": staffNameOf,
 		"recipientName": func(id string) string {
 			for _, sys := range pol().Systems {
 				for _, r := range sys.Recipients {

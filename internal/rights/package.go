@@ -1,0 +1,474 @@
+package rights
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"mime"
+	"strings"
+	"time"
+
+	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/fail"
+	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/store"
+)
+
+// Access and portability: one ZIP with a JSON manifest, the decrypted
+// recordings and a printable cover letter, built while it streams to the
+// requester (never written to disk in plaintext) through a single-use link
+// that expires.
+
+// ReleaseLinkTTL is how long the requester has to download the package.
+const ReleaseLinkTTL = 7 * 24 * time.Hour
+
+// ReleaseTokenPrefix marks package link tokens.
+const ReleaseTokenPrefix = "fsr_"
+
+// leaseSlack keeps a claim alive a little past the transfer's own limit,
+// so two transfers never overlap (as for disclosure links).
+const leaseSlack = time.Minute
+
+func linkHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Release prepares an access or portability package of what the search
+// finds now and returns its one-time link token. The requester's identity
+// must be confirmed (or not in doubt).
+func (s *Service) Release(ctx context.Context, p *auth.Principal, id int64) (string, error) {
+	if !p.Is(auth.InformationGovernance) {
+		return "", ErrForbidden
+	}
+	r, err := s.db.Q().RightsRequestByID(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case r.Kind != "access" && r.Kind != "portability":
+		return "", fail.New(fail.Conflict, "only access and portability requests are answered with a package")
+	case r.Status != "open":
+		return "", fail.New(fail.Conflict, "this request is closed")
+	case r.Identity == "pending":
+		return "", fail.New(fail.Conflict, "confirm the requester's identity before releasing their data")
+	}
+	f, err := s.search(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	recIDs, _ := json.Marshal(f.RecordingIDs())
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	token := ReleaseTokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	now := s.now()
+	rel := store.RightsRelease{RequestID: id, RecordingIDs: string(recIDs), LinkHash: linkHash(token),
+		LinkExpiresAt: now.Add(ReleaseLinkTTL), CreatedBy: p.Actor(), CreatedAt: now}
+	err = s.db.Tx(ctx, func(q *store.Q) error {
+		if rel.ID, err = q.CreateRightsRelease(ctx, rel); err != nil {
+			return err
+		}
+		ev := []store.RightsEvent{{Detail: fmt.Sprintf("package %d released: %d recordings, %d chatbot turns; link expires %s",
+			rel.ID, len(f.Recordings), len(f.ChatTurns), rel.LinkExpiresAt.Format("2 January 2006"))}}
+		for _, r := range f.Recordings {
+			ev = append(ev, store.RightsEvent{RecordingID: r.ID, Detail: "included in the package"})
+		}
+		return s.note(ctx, q, p.Actor(), id, "rights.release", ev...)
+	})
+	return token, err
+}
+
+// ErrLinkSpent is a package link that was used, expired or never existed
+// (indistinguishably, on purpose).
+var ErrLinkSpent = fail.New(fail.NotFound, "this download link has been used or has expired")
+
+// ErrLinkBusy: another download of the same link is in progress.
+var ErrLinkBusy = fail.New(fail.Conflict, "this download link is being used by another download right now; if that download does not finish, the link works again")
+
+// Package is one transfer of a released package. The link is spent only by
+// Complete, after the whole ZIP was written; Abort gives it back.
+type Package struct {
+	Release store.RightsRelease
+	svc     *Service
+	claim   string
+	req     store.RightsRequest
+	ids     Identifiers
+	found   Found
+	size    int64
+}
+
+// Size is the audio the package carries, for the transfer's time limit.
+func (p *Package) Size() int64 { return p.size }
+
+// FileName is the ZIP's download name.
+func (p *Package) FileName() string { return fmt.Sprintf("your-data-request-%d.zip", p.req.ID) }
+
+// Collect claims a package link for one transfer. limit(size) is the
+// longest the transfer may take; the claim lasts a little longer, so a
+// transfer from another serve instance cannot start until this one has
+// finished, been aborted or run out of time. Call Complete or Abort.
+func (s *Service) Collect(ctx context.Context, token string, limit func(size int64) time.Duration) (*Package, error) {
+	if !strings.HasPrefix(token, ReleaseTokenPrefix) {
+		return nil, ErrLinkSpent
+	}
+	hash, now := linkHash(token), s.now()
+	q := s.db.Q()
+	// Claim for a short while first (nothing is read before the link is
+	// ours), then extend the claim to the package's real size.
+	claim := newClaim()
+	rel, err := q.ClaimRightsRelease(ctx, hash, claim, now, now.Add(leaseSlack))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, ErrLinkSpent
+	case errors.Is(err, store.ErrConflict):
+		return nil, ErrLinkBusy
+	case err != nil:
+		return nil, err
+	}
+	pkg := &Package{Release: rel, svc: s, claim: claim}
+	if err := pkg.load(ctx); err != nil {
+		pkg.release(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	// The claim now covers the whole transfer of what the package holds.
+	if err := q.ExtendRightsClaim(ctx, rel.ID, claim, s.now().Add(limit(pkg.size)+leaseSlack)); err != nil {
+		pkg.release(context.WithoutCancel(ctx))
+		return nil, ErrLinkSpent
+	}
+	return pkg, nil
+}
+
+func newClaim() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// load reads what the package holds: the case, its identifiers and the
+// recordings fixed at release that still exist.
+func (p *Package) load(ctx context.Context) error {
+	q := p.svc.db.Q()
+	var err error
+	if p.req, err = q.RightsRequestByID(ctx, p.Release.RequestID); err != nil {
+		return err
+	}
+	if p.req.IdentifiersCT == "" {
+		return ErrLinkSpent
+	}
+	if p.ids, err = p.svc.openIdentifiers(p.req); err != nil {
+		return err
+	}
+	found, err := p.svc.search(ctx, p.req)
+	if err != nil {
+		return err
+	}
+	var fixed []string
+	if err := json.Unmarshal([]byte(p.Release.RecordingIDs), &fixed); err != nil {
+		return fmt.Errorf("rights: package %d: recording ids: %w", p.Release.ID, err)
+	}
+	p.found = Found{ChatTurns: found.ChatTurns, Stores: found.Stores}
+	for _, r := range found.Recordings {
+		for _, id := range fixed {
+			if r.ID == id {
+				p.found.Recordings = append(p.found.Recordings, r)
+				p.size += r.Size
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// Complete spends the link after the whole package was written, and
+// audits the collection, in one transaction.
+func (p *Package) Complete(ctx context.Context) error {
+	s := p.svc
+	err := s.db.Tx(ctx, func(q *store.Q) error {
+		if err := q.SpendRightsRelease(ctx, p.Release.ID, p.claim, s.now()); err != nil {
+			return err
+		}
+		if err := q.AddRightsEvents(ctx, p.req.ID, []store.RightsEvent{{At: s.now(), Actor: fmt.Sprintf("release:%d", p.Release.ID),
+			Action: "rights.collect", Detail: fmt.Sprintf("package %d downloaded by the requester", p.Release.ID)}}); err != nil {
+			return err
+		}
+		_, err := s.audit.Append(ctx, q, releaseEntry(p.Release.ID, "rights.collect", Object(p.req.ID), audit.Success))
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("rights: package %d: the claim on the link lapsed before the transfer finished", p.Release.ID)
+	}
+	return err
+}
+
+// Abort gives the link back after a transfer that did not finish (audited
+// as a failure: the requester may have received part of it).
+func (p *Package) Abort(ctx context.Context) error {
+	s := p.svc
+	return s.db.Tx(ctx, func(q *store.Q) error {
+		if err := q.ReleaseRightsClaim(ctx, p.Release.ID, p.claim); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		_, err := s.audit.Append(ctx, q, releaseEntry(p.Release.ID, "rights.collect", Object(p.req.ID), audit.Failure))
+		return err
+	})
+}
+
+func (p *Package) release(ctx context.Context) {
+	if err := p.svc.db.Q().ReleaseRightsClaim(ctx, p.Release.ID, p.claim); err != nil && !errors.Is(err, store.ErrNotFound) {
+		p.svc.log.Warn("could not release a package link; it works again when its claim lapses", "release", p.Release.ID, "err", err)
+	}
+}
+
+// Manifest is the package's machine-readable description (manifest.json).
+type Manifest struct {
+	Controller  string             `json:"controller"`
+	Request     ManifestRequest    `json:"request"`
+	GeneratedAt time.Time          `json:"generated_at"`
+	Recordings  []ManifestRecord   `json:"recordings"`
+	ChatTurns   []ManifestChatTurn `json:"chatbot_turns"`
+	Searched    []StoreResult      `json:"stores_searched"`
+}
+
+// ManifestRequest describes the request the package answers.
+type ManifestRequest struct {
+	Reference   string      `json:"reference"`
+	Kind        string      `json:"kind"`
+	Received    string      `json:"received"`
+	Identifiers Identifiers `json:"identifiers_searched"`
+}
+
+// ManifestRecord is one recording in the package.
+type ManifestRecord struct {
+	File            string               `json:"file"`
+	ID              string               `json:"id"`
+	StartedAt       time.Time            `json:"started_at"`
+	DurationSeconds float64              `json:"duration_seconds"`
+	Direction       string               `json:"direction"`
+	ServiceArea     string               `json:"service_area"`
+	OtherParty      string               `json:"other_party_number"`
+	MediaType       string               `json:"media_type"`
+	SHA256          string               `json:"sha256"`
+	KeptUntil       time.Time            `json:"kept_until"`
+	LegalHold       bool                 `json:"legal_hold"`
+	Restricted      bool                 `json:"restricted"`
+	Purposes        []string             `json:"purposes"`
+	LawfulBases     []string             `json:"lawful_bases"`
+	DisclosedTo     []ManifestDisclosure `json:"disclosed_to"`
+	Corrections     []ManifestCorrection `json:"corrections,omitempty"`
+}
+
+// ManifestDisclosure is a release of a recording to another organisation.
+type ManifestDisclosure struct {
+	Recipient   string    `json:"recipient"`
+	Date        time.Time `json:"date"`
+	LawfulBasis string    `json:"lawful_basis"`
+}
+
+// ManifestCorrection is a rectification of a recording's metadata.
+type ManifestCorrection struct {
+	Field string    `json:"field"`
+	Old   string    `json:"old"`
+	New   string    `json:"new"`
+	At    time.Time `json:"at"`
+}
+
+// ManifestChatTurn is one stored chatbot question (already redacted).
+type ManifestChatTurn struct {
+	At          time.Time `json:"at"`
+	Question    string    `json:"question"`
+	ServiceArea string    `json:"service_area"`
+	Answered    bool      `json:"answered"`
+	KeptUntil   time.Time `json:"kept_until"`
+}
+
+func (p *Package) manifest(ctx context.Context, pol *policy.Policy) (Manifest, error) {
+	m := Manifest{Controller: pol.Organisation.Name, GeneratedAt: p.svc.now().UTC(),
+		Request: ManifestRequest{Reference: Object(p.req.ID), Kind: p.req.Kind, Received: p.req.ReceivedAt.Format(time.DateOnly),
+			Identifiers: p.ids},
+		Recordings: []ManifestRecord{}, ChatTurns: []ManifestChatTurn{}, Searched: p.found.Stores}
+	sys, _ := pol.System(recording.System)
+	var purposes, bases []string
+	if sys != nil {
+		for _, pu := range sys.Purposes {
+			purposes = append(purposes, pu.Name)
+		}
+		for _, b := range sys.LawfulBases {
+			bases = append(bases, "UK GDPR Article "+b.Article+": "+b.Text)
+		}
+	}
+	for _, r := range p.found.Recordings {
+		mr := ManifestRecord{File: recordingFile(r.Recording), ID: r.ID, StartedAt: r.StartedAt, DurationSeconds: r.Duration.Seconds(),
+			Direction: r.Direction, ServiceArea: areaName(pol, r.ServiceArea), OtherParty: r.Number, MediaType: r.MediaType,
+			SHA256: r.SHA256, KeptUntil: r.ExpiresAt, Restricted: r.Restricted, Purposes: purposes, LawfulBases: bases,
+			DisclosedTo: []ManifestDisclosure{}}
+		for _, h := range r.Holds {
+			mr.LegalHold = mr.LegalHold || h.ReleasedAt.IsZero()
+		}
+		for _, d := range r.Disclosures {
+			mr.DisclosedTo = append(mr.DisclosedTo, ManifestDisclosure{Recipient: recipientName(pol, d.Recipient), Date: d.DisclosedAt,
+				LawfulBasis: d.LawfulBasis})
+		}
+		cs, err := p.svc.db.Q().RecordingCorrections(ctx, r.ID)
+		if err != nil {
+			return m, err
+		}
+		for _, c := range cs {
+			mr.Corrections = append(mr.Corrections, ManifestCorrection{Field: c.Field, Old: c.Old, New: c.New, At: c.At})
+		}
+		m.Recordings = append(m.Recordings, mr)
+	}
+	for _, t := range p.found.ChatTurns {
+		m.ChatTurns = append(m.ChatTurns, ManifestChatTurn{At: t.CreatedAt, Question: t.Question, ServiceArea: t.ServiceArea,
+			Answered: t.Answered, KeptUntil: t.ExpiresAt})
+	}
+	return m, nil
+}
+
+func recordingFile(r recording.Recording) string {
+	ext := ".audio"
+	if exts, _ := mime.ExtensionsByType(r.MediaType); len(exts) > 0 {
+		ext = exts[0]
+	}
+	switch r.MediaType {
+	case "audio/wav", "audio/x-wav", "audio/wave":
+		ext = ".wav"
+	case "audio/mpeg":
+		ext = ".mp3"
+	case "audio/ogg":
+		ext = ".ogg"
+	}
+	return "recordings/" + r.StartedAt.UTC().Format("2006-01-02T150405Z") + "-" + r.ID[:8] + ext
+}
+
+func areaName(pol *policy.Policy, id string) string {
+	if a, ok := pol.ServiceArea(recording.System, id); ok {
+		return a.Name
+	}
+	return id
+}
+
+func recipientName(pol *policy.Policy, id string) string {
+	if sys, ok := pol.System(recording.System); ok {
+		for _, r := range sys.Recipients {
+			if r.ID == id {
+				return r.Name
+			}
+		}
+	}
+	return id
+}
+
+// WriteZIP streams the package to w: manifest.json, letter.html, then each
+// recording decrypted segment by segment. Nothing is written to disk.
+func (p *Package) WriteZIP(ctx context.Context, w io.Writer) error {
+	pol := p.svc.policy()
+	m, err := p.manifest(ctx, pol)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(w)
+	mod := p.svc.now()
+	create := func(name string, method uint16) (io.Writer, error) {
+		return zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: mod})
+	}
+	mw, err := create("manifest.json", zip.Deflate)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(mw)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return err
+	}
+	lw, err := create("letter.html", zip.Deflate)
+	if err != nil {
+		return err
+	}
+	if err := p.writeLetter(lw, pol, m); err != nil {
+		return err
+	}
+	actor := fmt.Sprintf("release:%d", p.Release.ID)
+	for i, r := range p.found.Recordings {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		pb, err := p.svc.rec.OpenForSubject(ctx, actor, r.ID)
+		if err != nil {
+			return err
+		}
+		// Audio is already compressed or too noisy to gain much: stored,
+		// so the transfer costs no CPU beyond decryption.
+		fw, err := create(m.Recordings[i].File, zip.Store)
+		if err == nil {
+			_, err = io.Copy(fw, pb)
+		}
+		pb.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+//go:embed letter.html
+var letterHTML string
+
+var letterTmpl = template.Must(template.New("letter").Funcs(template.FuncMap{
+	"date":     func(t time.Time) string { return t.In(ukTime).Format("2 January 2006") },
+	"datetime": func(t time.Time) string { return t.In(ukTime).Format("2 January 2006 at 15:04") },
+	"minutes": func(sec float64) string {
+		return fmt.Sprintf("%d min %02d s", int(sec)/60, int(sec)%60)
+	},
+	"kind": KindLabel,
+}).Parse(letterHTML))
+
+type letterData struct {
+	Org         policy.Organisation
+	M           Manifest
+	Kind        string
+	Retention   []retentionLine
+	Rights      []policy.Right
+	Purposes    []policy.Purpose
+	LawfulBases []policy.LawfulBasis
+	Disclosed   bool
+}
+
+type retentionLine struct{ Area, Period string }
+
+func (p *Package) writeLetter(w io.Writer, pol *policy.Policy, m Manifest) error {
+	d := letterData{Org: pol.Organisation, M: m, Kind: p.req.Kind, Rights: pol.Rights}
+	if sys, ok := pol.System(recording.System); ok {
+		d.Purposes, d.LawfulBases = sys.Purposes, sys.LawfulBases
+		seen := map[string]bool{}
+		for _, r := range p.found.Recordings {
+			if seen[r.ServiceArea] {
+				continue
+			}
+			seen[r.ServiceArea] = true
+			ret, err := pol.Retention(recording.System, recording.DataKind, r.ServiceArea)
+			if err != nil {
+				return err
+			}
+			d.Retention = append(d.Retention, retentionLine{Area: areaName(pol, r.ServiceArea), Period: ret.String()})
+		}
+	}
+	for _, r := range m.Recordings {
+		d.Disclosed = d.Disclosed || len(r.DisclosedTo) > 0
+	}
+	return letterTmpl.Execute(w, d)
+}

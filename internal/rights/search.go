@@ -1,0 +1,169 @@
+package rights
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/fairline/fairline/internal/audit"
+	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/store"
+)
+
+// FoundRecording is a recording the requester's identifiers matched.
+type FoundRecording struct {
+	recording.Recording
+	Number      string // the requester's number it matched (E.164)
+	Holds       []recording.Hold
+	Disclosures []recording.Disclosure
+	Restricted  bool
+}
+
+// StoreResult is what one store held, or why it cannot hold anything.
+type StoreResult struct {
+	Store  string
+	Count  int
+	Result string
+}
+
+// Found is the result of searching every store.
+type Found struct {
+	Recordings []FoundRecording
+	ChatTurns  []store.ChatTurn
+	Stores     []StoreResult
+}
+
+// RecordingIDs lists the ids of the recordings found.
+func (f Found) RecordingIDs() []string {
+	out := make([]string, len(f.Recordings))
+	for i, r := range f.Recordings {
+		out[i] = r.ID
+	}
+	return out
+}
+
+// searchPage is how many recordings one query returns (the store's cap).
+const searchPage = 500
+
+// Search looks for the case's identifiers in every store; audited as the
+// case's search (the identifiers never reach the audit log, logs or SQL:
+// numbers are looked up by their keyed hash).
+func (s *Service) Search(ctx context.Context, p *auth.Principal, id int64) (Found, error) {
+	if !p.Is(auth.InformationGovernance) {
+		return Found{}, ErrForbidden
+	}
+	r, err := s.db.Q().RightsRequestByID(ctx, id)
+	if err != nil {
+		return Found{}, err
+	}
+	f, err := s.search(ctx, r)
+	if err != nil {
+		return Found{}, err
+	}
+	err = s.db.Tx(ctx, func(q *store.Q) error {
+		return s.note(ctx, q, p.Actor(), id, "rights.search", store.RightsEvent{
+			Detail: fmt.Sprintf("searched: %d recordings, %d chatbot turns", len(f.Recordings), len(f.ChatTurns))})
+	})
+	return f, err
+}
+
+func (s *Service) search(ctx context.Context, r store.RightsRequest) (Found, error) {
+	ids, err := s.openIdentifiers(r)
+	if err != nil {
+		return Found{}, err
+	}
+	if r.IdentifiersCT == "" {
+		return Found{}, fmt.Errorf("rights: request %d: its identifiers were destroyed after the case closed", r.ID)
+	}
+	q := s.db.Q()
+	var f Found
+	filter := store.RecordingFilter{From: ids.CallsFrom, Limit: searchPage}
+	if !ids.CallsTo.IsZero() {
+		filter.To = ids.CallsTo.AddDate(0, 0, 1)
+	}
+	for _, phone := range ids.Phones {
+		idx, err := s.bidx.Phone(phone)
+		if err != nil {
+			return Found{}, err
+		}
+		filter.NumberBIdx, filter.Offset = hex.EncodeToString(idx), 0
+		for {
+			page, err := q.Recordings(ctx, filter)
+			if err != nil {
+				return Found{}, err
+			}
+			for _, rec := range page {
+				fr := FoundRecording{Recording: rec, Number: phone}
+				if fr.Holds, err = q.LegalHolds(ctx, rec.ID); err != nil {
+					return Found{}, err
+				}
+				if fr.Disclosures, err = q.DisclosuresOfRecordings(ctx, []string{rec.ID}); err != nil {
+					return Found{}, err
+				}
+				if fr.Restricted, err = q.RecordingRestricted(ctx, rec.ID); err != nil {
+					return Found{}, err
+				}
+				f.Recordings = append(f.Recordings, fr)
+			}
+			if len(page) < searchPage {
+				break
+			}
+			filter.Offset += searchPage
+		}
+	}
+	if ids.Conversation != "" {
+		if f.ChatTurns, err = q.ChatTurns(ctx, ids.Conversation); err != nil {
+			return Found{}, err
+		}
+	}
+	f.Stores = describeStores(ids, f)
+	return f, nil
+}
+
+// describeStores is the search result per store, saying for the stores
+// that hold nothing linkable why that is so.
+func describeStores(ids Identifiers, f Found) []StoreResult {
+	holds, discl := 0, 0
+	for _, r := range f.Recordings {
+		for _, h := range r.Holds {
+			if h.ReleasedAt.IsZero() {
+				holds++
+			}
+		}
+		discl += len(r.Disclosures)
+	}
+	rec := StoreResult{Store: "Call recordings", Count: len(f.Recordings),
+		Result: "Searched by the keyed hash (blind index) of each telephone number given"}
+	if len(ids.Phones) == 0 {
+		rec.Result = "Not searched: no telephone number was given; recordings are found only by the other party's number"
+	} else if !ids.CallsFrom.IsZero() || !ids.CallsTo.IsZero() {
+		rec.Result += ", within the call dates given"
+	}
+	out := []StoreResult{rec,
+		{Store: "Legal holds", Count: holds, Result: "Active legal holds on the recordings found"},
+		{Store: "Disclosure register", Count: discl, Result: "Releases of the recordings found to other organisations"},
+	}
+	chat := StoreResult{Store: "Website chatbot", Count: len(f.ChatTurns),
+		Result: "Questions are stored only after personal data is removed from them, under a random conversation id the " +
+			"chatbot gave the browser; no name, number or e-mail address links a resident to them"}
+	if ids.Conversation != "" {
+		chat.Result += ". Searched by the conversation id given"
+	} else {
+		chat.Result += ", so without a conversation id there is nothing to search by"
+	}
+	out = append(out, chat,
+		StoreResult{Store: "Chatbot reports and feedback", Result: "Hold counts by day and service area and redacted examples only: " +
+			"nothing in them can be linked to a person"},
+		StoreResult{Store: "Post-call surveys", Result: "Fairline does not send surveys yet, so it holds no survey numbers or responses"})
+	if ids.Email != "" {
+		out = append(out, StoreResult{Store: "E-mail address", Result: "No store keeps residents' e-mail addresses: the chatbot removes them " +
+			"from questions before storing them and recordings carry none; this case keeps the address only to reply"})
+	}
+	return out
+}
+
+// recordAudit is the audit entry of a package's own actions.
+func releaseEntry(releaseID int64, action, object, outcome string) audit.Entry {
+	return audit.Entry{Actor: fmt.Sprintf("release:%d", releaseID), Action: action, Object: object, Purpose: "subject-request", Outcome: outcome}
+}
