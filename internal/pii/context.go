@@ -392,7 +392,7 @@ func (s *scanner) names(i int) {
 		s.nameAt(i+1, false, 0.9)
 	case lw == "regards" || lw == "thanks" || lw == "cheers" || lw == "wishes" || lw == "sincerely":
 		s.signOff(i + 1)
-	case lw == "you" && i > 0 && s.is(i-1, "thank") && s.gap(i) == " ":
+	case (lw == "you" || lw == "u") && i > 0 && s.is(i-1, "thank") && s.gap(i) == " ":
 		s.signOff(i + 1)
 	}
 }
@@ -433,7 +433,7 @@ func (s *scanner) nameBeforeHere(i int) {
 		first-- // "Jo Smith here"
 	}
 	for k := first; k < i; k++ {
-		if s.toks[k].kind != tAlpha || !s.firstCap(k) || notNames[s.lowerTok(k)] {
+		if s.toks[k].kind != tAlpha || !s.firstCap(k) && !s.lowerNameOK(k, k == first) || notNames[s.lowerTok(k)] {
 			return
 		}
 	}
@@ -512,7 +512,7 @@ func (s *scanner) tokenBefore(pos int) int {
 func isNameTrigger(w string) bool {
 	switch w {
 	case "my", "our", "his", "her", "name", "i", "im", "this", "is", "am", "was", "it", "its", "here", "with", "you", "named", "calls", "fao",
-		"holder", "resident", "patient", "client", "pupil", "called", "for", "to", "worker", "nurse", "officer",
+		"holder", "resident", "patient", "client", "pupil", "called", "for", "to", "worker", "nurse", "officer", "u",
 		"visitor", "advocate", "mr", "mrs", "ms", "miss", "mx", "dr", "regards", "thanks", "cheers", "wishes", "sincerely":
 		return true
 	}
@@ -556,7 +556,7 @@ func (s *scanner) nameAt(j int, lowerOK bool, c float64) {
 		r, _ := utf8.DecodeRuneInString(s.text[tk.start:])
 		isCap := unicode.IsUpper(r)
 		lw := s.lowerTok(k)
-		if notNames[lw] || !isCap && (!lowerOK || commonWords[lw] || words > 0 && s.firstCap(j)) {
+		if notNames[lw] || !isCap && (words > 0 && s.firstCap(j) || !(lowerOK && !commonWords[lw]) && !s.lowerNameOK(k, words == 0)) {
 			break
 		}
 		end = tk.end
@@ -644,7 +644,7 @@ func (s *scanner) nameAt2(j int, c float64) {
 			break
 		}
 		r, _ := utf8.DecodeRuneInString(s.text[tk.start:])
-		if !unicode.IsUpper(r) || notNames[s.lowerTok(k)] {
+		if notNames[s.lowerTok(k)] || !unicode.IsUpper(r) && !s.lowerSignOff(k, j) {
 			break
 		}
 		end = tk.end

@@ -29,9 +29,10 @@ type scanner struct {
 	d        *Detector
 	toks     []token
 	cands    []Entity
-	skips    []Entity // e-mail addresses and URLs found before tokenising
-	groups   []int    // scratch for numeric
-	refOn    []bool   // scratch for references
+	skips    []Entity   // e-mail addresses and URLs found before tokenising
+	groups   []int      // scratch for numeric
+	refOn    []bool     // scratch for references
+	lexs     []lexFlags // gazetteer flags per token, looked up on first use (names.go)
 	buf      [48]byte
 }
 
@@ -40,7 +41,7 @@ var scannerPool = sync.Pool{New: func() any { return &scanner{} }}
 func getScanner(text string, d *Detector) *scanner {
 	s := scannerPool.Get().(*scanner)
 	s.text, s.d = text, d
-	s.toks, s.cands, s.skips = s.toks[:0], s.cands[:0], s.skips[:0]
+	s.toks, s.cands, s.skips, s.lexs = s.toks[:0], s.cands[:0], s.skips[:0], s.lexs[:0]
 	return s
 }
 
@@ -79,6 +80,7 @@ func (s *scanner) run() {
 		}
 	}
 	s.ipv6()
+	s.bareNames()
 	s.namesBeforeDetails()
 	if len(s.d.refs) > 0 {
 		s.references()
