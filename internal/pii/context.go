@@ -272,6 +272,11 @@ func (s *scanner) address(i int) {
 		}
 		lw := s.lowerTok(j)
 		if words > 0 && streetSuffixes[lw] && g == " " {
+			// "21 Clarendon Park Road": the longest street name wins.
+			if j+1 < len(s.toks) && j+1 <= i+5 && s.gap(j+1) == " " && streetSuffixes[s.lowerTok(j+1)] && isUpper(s.text[s.toks[j+1].start]) == isUpper(s.text[tk.start]) {
+				words++
+				continue
+			}
 			// "St" is also "Saint": "12 St Mary's Road" goes on.
 			if (lw == "st" || lw == "dr") && j+1 < len(s.toks) && s.gap(j+1) == " " && s.toks[j+1].kind == tAlpha && isUpper(s.text[s.toks[j+1].start]) && j+1 <= i+5 {
 				if next := s.lowerTok(j + 1); !notStreetWords[next] {

@@ -43,7 +43,7 @@ func (s *scanner) stopWord(i int) bool {
 	return notNames[lw] || commonWords[lw] || nameStop[lw]
 }
 
-var nameStop = setOf(`me us him them myself yourself hi hiya hey ok okay pls please thx ty ta cheers regards love
+var nameStop = setOf(`de la le van von da di du del der den el al me us him them myself yourself hi hiya hey ok okay pls please thx ty ta cheers regards love
 	dear mum mom dad nan gran son daughter wife husband baby sir madam team all everyone guys x xx xxx
 	road street lane avenue close drive way park hall house centre center library council`)
 
@@ -73,8 +73,8 @@ func (s *scanner) surname(i int) int {
 		return 3
 	case f == 0 && s.firstCap(i) && s.toks[i].end-s.toks[i].start >= 3:
 		return 2
-	case f&(lexFore|lexPart) != 0 && f&lexWord != 0:
-		return 1
+	case f&(lexFore|lexPart) != 0:
+		return 1 // also a common word or a place: "Green", "Sutton"
 	}
 	return 0
 }
@@ -171,8 +171,8 @@ func (s *scanner) bareNames() {
 			s.greeting(i + 1)
 		case (relations[lw] || moreRelations[lw]) && i+1 < n && s.wordGap(i+1):
 			s.relationName(i + 1)
-		case lw == "law" && i >= 2 && s.is(i-1, "in") && s.gap(i) == "-" && s.gap(i-1) == "-" && i+1 < n && s.wordGap(i+1):
-			s.relationName(i + 1) // "brother-in-law Rajesh"
+		case relations[lw] && i+3 < n && s.gap(i+1) == "-" && s.is(i+1, "in") && s.gap(i+2) == "-" && s.is(i+2, "law") && s.wordGap(i+3):
+			s.relationName(i + 3) // "brother-in-law Rajesh"
 		case titles[lw] && !isUpper(s.text[s.toks[i].start]) && i+1 < n && s.wordGap(i+1):
 			s.lowerTitle(i + 1) // "the occupier is mrs l hamilton"
 		case signOffWords[lw]:
@@ -293,7 +293,7 @@ func (s *scanner) nameRun(i int) int {
 	last, lastEnd := -1, e
 	grade := 0
 	for k, words := e+1, 0; k < len(s.toks) && words < 2 && s.wordGap(k) && s.toks[k].kind == tAlpha; words++ {
-		if s.firstCap(k) == lower {
+		if s.firstCap(k) == lower || s.allCaps(k) != s.allCaps(i) {
 			break
 		}
 		ke := s.wordEnd(k)
