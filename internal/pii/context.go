@@ -614,6 +614,9 @@ func (s *scanner) tokenAt(end int) int {
 }
 
 func (s *scanner) firstCap(j int) bool {
+	if c := s.text[s.toks[j].start]; c < utf8.RuneSelf {
+		return isUpper(c)
+	}
 	r, _ := utf8.DecodeRuneInString(s.text[s.toks[j].start:])
 	return unicode.IsUpper(r)
 }

@@ -21,7 +21,7 @@ import (
 var gazetteerFiles embed.FS
 
 // lexFlags says what the gazetteer knows of one word (compared in lower case).
-type lexFlags uint8
+type lexFlags uint16
 
 const (
 	// lexFore: a given name (ONS baby names, ONS historic top 100, faker's English names).
@@ -34,13 +34,70 @@ const (
 	lexProper
 	// lexPlace: a one-word UK place (a town, village, county or district).
 	lexPlace
+	// lexStop: never part of a name, whatever the lists say (names.go: stopWord).
+	lexStop
+	// lexVenue: after a word, makes it part of a place's name ("Park", "Road", "Library").
+	lexVenue
+	// lexNonPerson: a given name that, capitalised, is nearly always something else ("Christian").
+	lexNonPerson
+	// lexCue: a word names.go's bareNames acts on (a greeting, relation, title or sign-off).
+	lexCue
+	// lexDone marks a token whose flags have been looked up (scanner.lexs caches them).
+	lexDone lexFlags = 1 << 15
 )
 
-// lexicon is the loaded gazetteer. Words are keys into one lower-cased copy of the lists, so
-// loading makes one string per list rather than one per word.
+// lexicon is the loaded gazetteer.
 type lexicon struct {
-	words  map[string]lexFlags
+	words  lexTable
 	places map[string]bool // multi-word places, normalised by placeKey ("market harborough")
+}
+
+// lexTable maps a lower-case word to its flags. It is an open-addressing table of 64-bit
+// slots, each a 48-bit fingerprint of the word's hash and its 16 flag bits, rather than a Go
+// map: the scanner looks up most words of every message, and a Go map of 150,000 strings
+// costs two cache misses a look-up (the slot, then the key's bytes) where this costs one.
+// Two words share a fingerprint with a chance of about 2^-48 per look-up; the worst that can
+// do is take one word for another in the name rules.
+type lexTable struct {
+	slots []uint64
+	mask  uint64
+}
+
+const lexSlotBits = 18 // 262,144 slots for about 150,000 words
+
+func newLexTable() lexTable {
+	return lexTable{slots: make([]uint64, 1<<lexSlotBits), mask: 1<<lexSlotBits - 1}
+}
+
+// lexHash is FNV-1a, 64 bits: the words are short, so a byte at a time is fast enough.
+func lexHash(w string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(w); i++ {
+		h ^= uint64(w[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// slot returns the index of w's slot, or of the empty slot where it would go.
+func (t *lexTable) slot(w string) (int, uint64) {
+	h := lexHash(w)
+	fp := h>>16 | 1<<47 // never zero: zero marks an empty slot
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		if v := t.slots[i]; v == 0 || v>>16 == fp {
+			return int(i), fp
+		}
+	}
+}
+
+func (t *lexTable) get(w string) lexFlags {
+	i, _ := t.slot(w)
+	return lexFlags(t.slots[i])
+}
+
+func (t *lexTable) add(w string, f lexFlags) {
+	i, fp := t.slot(w)
+	t.slots[i] = fp<<16 | uint64(lexFlags(t.slots[i])|f)
 }
 
 // gazetteer loads the lexicon once, on first use (about 40 ms; New calls it so the first
@@ -48,24 +105,24 @@ type lexicon struct {
 var gazetteer = sync.OnceValue(loadLexicon)
 
 func loadLexicon() *lexicon {
-	lx := &lexicon{words: make(map[string]lexFlags, 150_000), places: map[string]bool{}}
+	lx := &lexicon{words: newLexTable(), places: map[string]bool{}}
 	for _, f := range []struct {
 		file string
 		add  func(orig, low string)
 	}{
-		{"forenames.txt.gz", func(_, w string) { lx.words[w] |= lexFore }},
-		{"name-parts.txt.gz", func(_, w string) { lx.words[w] |= lexPart }},
+		{"forenames.txt.gz", func(_, w string) { lx.words.add(w, lexFore) }},
+		{"name-parts.txt.gz", func(_, w string) { lx.words.add(w, lexPart) }},
 		{"words.txt.gz", func(orig, w string) {
 			if isUpper(orig[0]) {
-				lx.words[w] |= lexProper
+				lx.words.add(w, lexProper)
 			} else {
-				lx.words[w] |= lexWord
+				lx.words.add(w, lexWord)
 			}
 		}},
 		{"places.txt.gz", func(orig, _ string) {
 			k := placeKey(orig)
 			if strings.IndexByte(k, ' ') < 0 {
-				lx.words[k] |= lexPlace
+				lx.words.add(k, lexPlace)
 			} else {
 				lx.places[k] = true
 			}
@@ -88,6 +145,19 @@ func loadLexicon() *lexicon {
 				f.add(orig, key)
 			}
 			a = b + 1
+		}
+	}
+	// The detector's own word lists, so that one look-up answers every question names.go asks.
+	for _, m := range []struct {
+		set  map[string]bool
+		flag lexFlags
+	}{
+		{notNames, lexStop}, {commonWords, lexStop}, {nameStop, lexStop},
+		{venueWords, lexVenue}, {streetSuffixes, lexVenue}, {nonPerson, lexNonPerson},
+		{greetings, lexCue}, {relations, lexCue}, {moreRelations, lexCue}, {titles, lexCue}, {signOffWords, lexCue},
+	} {
+		for w := range m.set {
+			lx.words.add(w, m.flag)
 		}
 	}
 	return lx

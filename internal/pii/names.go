@@ -15,9 +15,6 @@ import (
 // ("Rose", "Bill", "Mark", "Hope", "Grace") need stronger evidence than words that are only
 // names, and a word before "Road", "Park", "Library" or "Council" is part of a place.
 
-// lexDone marks a token whose flags have been looked up (scanner.lexs caches them).
-const lexDone lexFlags = 1 << 7
-
 // lx returns the gazetteer's flags for token i, looked up once per token.
 func (s *scanner) lx(i int) lexFlags {
 	if len(s.lexs) != len(s.toks) {
@@ -30,7 +27,7 @@ func (s *scanner) lx(i int) lexFlags {
 		if !isASCII(w) {
 			w = strings.ToLower(w)
 		}
-		f = s.d.lex.words[w] | lexDone
+		f = s.d.lex.words.get(w) | lexDone
 		s.lexs[i] = f
 	}
 	return f
@@ -38,10 +35,7 @@ func (s *scanner) lx(i int) lexFlags {
 
 // stopWord: words that are never part of a name whatever the lists say (the name lists hold
 // "Will", "Can", "An", "My", "The": someone somewhere is called that).
-func (s *scanner) stopWord(i int) bool {
-	lw := s.lowerTok(i)
-	return notNames[lw] || commonWords[lw] || nameStop[lw]
-}
+func (s *scanner) stopWord(i int) bool { return s.lx(i)&lexStop != 0 }
 
 var nameStop = setOf(`de la le van von da di du del der den el al me us him them myself yourself hi hiya hey ok okay pls please thx ty ta cheers regards love
 	dear mum mom dad nan gran son daughter wife husband baby sir madam team all everyone guys x xx xxx
@@ -50,11 +44,8 @@ var nameStop = setOf(`de la le van von da di du del der den el al me us him them
 // forename reports whether token i is a given name: strong when it is nothing else (not a
 // dictionary word, not a place), weak when it is also a common word ("Rose", "Bill").
 func (s *scanner) forename(i int) (weak, strong bool) {
-	if s.toks[i].kind != tAlpha || s.stopWord(i) || nonPerson[s.lowerTok(i)] {
-		return false, false
-	}
 	f := s.lx(i)
-	if f&lexFore == 0 {
+	if s.toks[i].kind != tAlpha || f&(lexStop|lexNonPerson) != 0 || f&lexFore == 0 {
 		return false, false
 	}
 	return true, f&(lexWord|lexPlace) == 0
@@ -64,10 +55,11 @@ func (s *scanner) forename(i int) (weak, strong bool) {
 // 2 a capitalised word that no list knows (most surnames: "Ibbotson", "Staniforth"), 1 a name
 // part that is also a common word ("Green", "Smith", "Price"), 0 not a name.
 func (s *scanner) surname(i int) int {
-	if s.toks[i].kind != tAlpha || s.stopWord(i) || venueWords[s.lowerTok(i)] || streetSuffixes[s.lowerTok(i)] {
+	f := s.lx(i) &^ lexDone
+	if s.toks[i].kind != tAlpha || f&(lexStop|lexVenue) != 0 {
 		return 0
 	}
-	f := s.lx(i) &^ lexDone
+	f &= lexFore | lexPart | lexWord | lexProper | lexPlace
 	switch {
 	case f&(lexFore|lexPart) != 0 && f&(lexWord|lexPlace) == 0:
 		return 3
@@ -159,29 +151,83 @@ func (s *scanner) lowerSignOff(k, first int) bool {
 }
 
 // bareNames finds names with no cue, from the gazetteer and the shape of the text.
+//
+// Looking a word up costs more than everything else the scanner does with it, so only the
+// words that can matter are looked up: capitalised words, the few cue words (found by their
+// first letter and length first), and lower-case words only in a message whose writer does not
+// capitalise sentences either ("jane smith blue badge"): someone who capitalises "Please" also
+// capitalises names.
 func (s *scanner) bareNames() {
 	n := len(s.toks)
+	lowerStyle := s.lowerStyle()
 	for i := 0; i < n; i++ {
 		if s.toks[i].kind != tAlpha {
 			continue
 		}
-		lw := s.lowerTok(i)
-		switch {
-		case greetings[lw] && i+1 < n && s.wordGap(i+1) && !(i > 0 && s.is(i-1, "say")):
-			s.greeting(i + 1)
-		case (relations[lw] || moreRelations[lw]) && i+1 < n && s.wordGap(i+1):
-			s.relationName(i + 1)
-		case relations[lw] && i+3 < n && s.gap(i+1) == "-" && s.is(i+1, "in") && s.gap(i+2) == "-" && s.is(i+2, "law") && s.wordGap(i+3):
-			s.relationName(i + 3) // "brother-in-law Rajesh"
-		case titles[lw] && !isUpper(s.text[s.toks[i].start]) && i+1 < n && s.wordGap(i+1):
-			s.lowerTitle(i + 1) // "the occupier is mrs l hamilton"
-		case signOffWords[lw]:
-			s.signOffDash(i)
+		if s.maybeCue(i) {
+			s.cue(i)
 		}
-		i = s.nameRun(i)
+		if lowerStyle || s.firstCap(i) {
+			i = s.nameRun(i)
+		}
 	}
-	s.nameLists()
+	s.nameLists(lowerStyle)
 	s.signatureLine()
+}
+
+// cue acts on a greeting, relation, title or sign-off word at token i.
+func (s *scanner) cue(i int) {
+	n := len(s.toks)
+	lw := s.lowerTok(i)
+	switch {
+	case s.lx(i)&lexCue == 0:
+	case greetings[lw] && i+1 < n && s.wordGap(i+1) && !(i > 0 && s.is(i-1, "say")):
+		s.greeting(i + 1)
+	case (relations[lw] || moreRelations[lw]) && i+1 < n && s.wordGap(i+1):
+		s.relationName(i + 1)
+	case relations[lw] && i+3 < n && s.gap(i+1) == "-" && s.is(i+1, "in") && s.gap(i+2) == "-" && s.is(i+2, "law") && s.wordGap(i+3):
+		s.relationName(i + 3) // "brother-in-law Rajesh"
+	case titles[lw] && !isUpper(s.text[s.toks[i].start]) && i+1 < n && s.wordGap(i+1):
+		s.lowerTitle(i + 1) // "the occupier is mrs l hamilton"
+	case signOffWords[lw]:
+		s.signOffDash(i)
+	}
+}
+
+// maybeCue reports whether token i could be a cue word, by its first letter and length alone.
+func (s *scanner) maybeCue(i int) bool {
+	w := s.lowerTok(i)
+	c := w[0]
+	return len(w) < 32 && c >= 'a' && c <= 'z' && cueLens[c-'a']&(1<<len(w)) != 0
+}
+
+// cueLens has bit n of entry c set when a cue word of n bytes starts with letter 'a'+c.
+var cueLens = func() (t [26]uint32) {
+	for _, set := range []map[string]bool{greetings, relations, moreRelations, titles, signOffWords} {
+		for w := range set {
+			t[w[0]-'a'] |= 1 << len(w)
+		}
+	}
+	return t
+}()
+
+// lowerStyle reports whether the writer starts sentences in lower case: the message, or a
+// sentence after ". ", "? ", "! " or a line break, begins with a lower-case word other than
+// "i".
+func (s *scanner) lowerStyle() bool {
+	for i, tk := range s.toks {
+		if tk.kind != tAlpha || i > 0 && !sentenceGap(s.gap(i)) {
+			continue
+		}
+		if c := s.text[tk.start]; c >= 'a' && c <= 'z' && s.lowerTok(i) != "i" {
+			return true
+		}
+	}
+	return false
+}
+
+func sentenceGap(g string) bool {
+	return strings.HasSuffix(g, ". ") || strings.HasSuffix(g, "? ") || strings.HasSuffix(g, "! ") || strings.ContainsRune(g, '\n')
 }
 
 var greetings = setOf(`hi hello dear hiya hey morning afternoon evening`)
@@ -216,7 +262,7 @@ func (s *scanner) nameWord(j, e int) bool {
 		return true
 	}
 	f := s.lx(j) &^ lexDone
-	return f&(lexFore|lexPart) != 0 && !nonPerson[s.lowerTok(j)] || f == 0 && s.toks[j].end-s.toks[j].start >= 3
+	return f&(lexFore|lexPart) != 0 && f&lexNonPerson == 0 || f&(lexFore|lexPart|lexWord|lexProper|lexPlace) == 0 && s.toks[j].end-s.toks[j].start >= 3
 }
 
 // relationName: "baby Alfie", "lodger Marek", "daughter-in-law Jasmin", "my boy kai". The
@@ -356,7 +402,7 @@ func (s *scanner) personPlace(i, e int, sure bool) bool {
 		if isApos(s.gap(e+1)) && nx == "s" && e+2 < len(s.toks) && s.wordGap(e+2) {
 			nx = s.lowerTok(e + 2) // "St Margaret's Church"
 		}
-		if venueWords[nx] || streetSuffixes[nx] {
+		if s.d.lex.words.get(nx)&lexVenue != 0 {
 			return false
 		}
 	}
@@ -414,10 +460,13 @@ var personVerbs = setOf(`who said says told tells came rang phoned called emaile
 // "&", each perhaps followed by a short bracket ("(7)", "(son)"): when one of them is surely a
 // name (a given name that is nothing else, or a name already found) and every one is a given
 // name, all of them are names.
-func (s *scanner) nameLists() {
-	found := map[int]int{} // start byte -> end byte of the names found so far
+func (s *scanner) nameLists(lowerStyle bool) {
+	var found map[int]int // start byte -> end byte of the names found so far
 	for _, c := range s.cands {
 		if c.Type == Name {
+			if found == nil {
+				found = map[int]int{}
+			}
 			found[c.Start] = max(found[c.Start], c.End)
 		}
 	}
@@ -425,7 +474,7 @@ func (s *scanner) nameLists() {
 	for i := 0; i < len(s.toks); {
 		items = items[:0]
 		sure := 0
-		for k := i; k >= 0 && k < len(s.toks); {
+		for k := i; k >= 0 && k < len(s.toks) && (lowerStyle || s.firstCap(k)); {
 			e, isSure, ok := s.listItem(k, found)
 			if !ok || len(items) > 0 && s.firstCap(items[0][0]) != s.firstCap(k) {
 				break
