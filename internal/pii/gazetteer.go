@@ -40,8 +40,6 @@ const (
 	lexVenue
 	// lexNonPerson: a given name that, capitalised, is nearly always something else ("Christian").
 	lexNonPerson
-	// lexCue: a word names.go's bareNames acts on (a greeting, relation, title or sign-off).
-	lexCue
 	// lexDone marks a token whose flags have been looked up (scanner.lexs caches them).
 	lexDone lexFlags = 1 << 15
 )
@@ -154,7 +152,6 @@ func loadLexicon() *lexicon {
 	}{
 		{notNames, lexStop}, {commonWords, lexStop}, {nameStop, lexStop},
 		{venueWords, lexVenue}, {streetSuffixes, lexVenue}, {nonPerson, lexNonPerson},
-		{greetings, lexCue}, {relations, lexCue}, {moreRelations, lexCue}, {titles, lexCue}, {signOffWords, lexCue},
 	} {
 		for w := range m.set {
 			lx.words.add(w, m.flag)

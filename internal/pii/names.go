@@ -104,7 +104,11 @@ func (s *scanner) partGap(j int) bool {
 // wordEnd returns the last token of the word starting at token i (its parts joined by "-" or
 // an apostrophe).
 func (s *scanner) wordEnd(i int) int {
-	for i+1 < len(s.toks) && s.partGap(i+1) {
+	for i+1 < len(s.toks) {
+		// The usual case, a space or punctuation after the word, is decided on one byte.
+		if c := s.text[s.toks[i].end]; c != '-' && c != '\'' && c != 0xe2 || !s.partGap(i+1) {
+			break
+		}
 		i++
 	}
 	return i
@@ -159,76 +163,107 @@ func (s *scanner) lowerSignOff(k, first int) bool {
 // capitalises names.
 func (s *scanner) bareNames() {
 	n := len(s.toks)
-	lowerStyle := s.lowerStyle()
+	lowerStyle := false
+	var found spans
+	foundOK := false
 	for i := 0; i < n; i++ {
-		if s.toks[i].kind != tAlpha {
+		tk := &s.toks[i]
+		if tk.kind != tAlpha {
 			continue
 		}
 		if s.maybeCue(i) {
 			s.cue(i)
 		}
-		if lowerStyle || s.firstCap(i) {
-			i = s.nameRun(i)
+		if c := s.text[tk.start]; c >= 'a' && c <= 'z' {
+			// From the first sentence that starts in lower case on, lower-case words are read
+			// as names too.
+			if !lowerStyle && (i > 0 && !s.sentenceStart(i) || tk.end-tk.start == 1 && c == 'i') {
+				continue
+			}
+			lowerStyle = true
+		} else if !s.firstCap(i) {
+			continue
 		}
+		if e := s.wordEnd(i); s.listNext(e) >= 0 {
+			if !foundOK {
+				found, foundOK = s.foundNames(), true
+			}
+			s.nameList(i, found)
+		}
+		i = s.nameRun(i)
 	}
-	s.nameLists(lowerStyle)
 	s.signatureLine()
+}
+
+// sentenceStart reports whether token i (not the first) starts a sentence: it follows ". ",
+// "? ", "! " or a line break.
+func (s *scanner) sentenceStart(i int) bool {
+	g := s.text[s.toks[i-1].end:s.toks[i].start]
+	if len(g) == 1 {
+		return g[0] == '\n'
+	}
+	n := len(g)
+	return n >= 2 && g[n-1] == ' ' && (g[n-2] == '.' || g[n-2] == '?' || g[n-2] == '!') || strings.IndexByte(g, '\n') >= 0
 }
 
 // cue acts on a greeting, relation, title or sign-off word at token i.
 func (s *scanner) cue(i int) {
 	n := len(s.toks)
-	lw := s.lowerTok(i)
+	k := cueWords[s.lowerTok(i)]
 	switch {
-	case s.lx(i)&lexCue == 0:
-	case greetings[lw] && i+1 < n && s.wordGap(i+1) && !(i > 0 && s.is(i-1, "say")):
+	case k == 0:
+	case k == cueGreeting && i+1 < n && s.wordGap(i+1) && !(i > 0 && s.is(i-1, "say")):
 		s.greeting(i + 1)
-	case (relations[lw] || moreRelations[lw]) && i+1 < n && s.wordGap(i+1):
+	case k&(cueRelation|cueOther) != 0 && i+1 < n && s.wordGap(i+1):
 		s.relationName(i + 1)
-	case relations[lw] && i+3 < n && s.gap(i+1) == "-" && s.is(i+1, "in") && s.gap(i+2) == "-" && s.is(i+2, "law") && s.wordGap(i+3):
+	case k == cueRelation && i+3 < n && s.gap(i+1) == "-" && s.is(i+1, "in") && s.gap(i+2) == "-" && s.is(i+2, "law") && s.wordGap(i+3):
 		s.relationName(i + 3) // "brother-in-law Rajesh"
-	case titles[lw] && !isUpper(s.text[s.toks[i].start]) && i+1 < n && s.wordGap(i+1):
+	case k == cueTitle && !isUpper(s.text[s.toks[i].start]) && i+1 < n && s.wordGap(i+1):
 		s.lowerTitle(i + 1) // "the occupier is mrs l hamilton"
-	case signOffWords[lw]:
+	case k == cueSignOff:
 		s.signOffDash(i)
 	}
 }
 
-// maybeCue reports whether token i could be a cue word, by its first letter and length alone.
+// Kinds of cue word (cueWords).
+const (
+	cueGreeting uint8 = 1 << iota
+	cueRelation
+	cueOther // moreRelations
+	cueTitle
+	cueSignOff
+)
+
+// cueWords gives the kind of each cue word: a small map, so that checking a word costs no
+// look-up in the gazetteer.
+var cueWords = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for _, c := range []struct {
+		set  map[string]bool
+		kind uint8
+	}{{greetings, cueGreeting}, {relations, cueRelation}, {moreRelations, cueOther}, {titles, cueTitle}, {signOffWords, cueSignOff}} {
+		for w := range c.set {
+			m[w] = c.kind
+		}
+	}
+	return m
+}()
+
+// maybeCue reports whether token i could be a cue word, by its first and last letters and its
+// length alone, so that most words cost no map look-up.
 func (s *scanner) maybeCue(i int) bool {
 	w := s.lowerTok(i)
-	c := w[0]
-	return len(w) < 32 && c >= 'a' && c <= 'z' && cueLens[c-'a']&(1<<len(w)) != 0
+	a, z := w[0]-'a', w[len(w)-1]-'a'
+	return len(w) < 32 && a < 26 && z < 26 && cueLens[a][z]&(1<<len(w)) != 0
 }
 
-// cueLens has bit n of entry c set when a cue word of n bytes starts with letter 'a'+c.
-var cueLens = func() (t [26]uint32) {
-	for _, set := range []map[string]bool{greetings, relations, moreRelations, titles, signOffWords} {
-		for w := range set {
-			t[w[0]-'a'] |= 1 << len(w)
-		}
+// cueLens[a][z] has bit n set when a cue word of n bytes starts with 'a'+a and ends with 'a'+z.
+var cueLens = func() (t [26][26]uint32) {
+	for w := range cueWords {
+		t[w[0]-'a'][w[len(w)-1]-'a'] |= 1 << len(w)
 	}
 	return t
 }()
-
-// lowerStyle reports whether the writer starts sentences in lower case: the message, or a
-// sentence after ". ", "? ", "! " or a line break, begins with a lower-case word other than
-// "i".
-func (s *scanner) lowerStyle() bool {
-	for i, tk := range s.toks {
-		if tk.kind != tAlpha || i > 0 && !sentenceGap(s.gap(i)) {
-			continue
-		}
-		if c := s.text[tk.start]; c >= 'a' && c <= 'z' && s.lowerTok(i) != "i" {
-			return true
-		}
-	}
-	return false
-}
-
-func sentenceGap(g string) bool {
-	return strings.HasSuffix(g, ". ") || strings.HasSuffix(g, "? ") || strings.HasSuffix(g, "! ") || strings.ContainsRune(g, '\n')
-}
 
 var greetings = setOf(`hi hello dear hiya hey morning afternoon evening`)
 
@@ -318,6 +353,9 @@ func (s *scanner) signOffDash(i int) {
 // alone is one when a verb only people take follows ("Jean said", "Pete who"). It returns
 // the last token it consumed.
 func (s *scanner) nameRun(i int) int {
+	if s.plainWordNext(i) {
+		return i // a word alone before an ordinary lower-case word: not worth a look-up
+	}
 	weak, strong := s.forename(i)
 	e := s.wordEnd(i)
 	if s.compound(i, e) {
@@ -378,6 +416,22 @@ func (s *scanner) nameRun(i int) int {
 	}
 	s.add(Name, s.toks[first].start, s.toks[lastEnd].end, c)
 	return lastEnd
+}
+
+// plainWordNext reports whether token i is capitalised and followed, after one space, by a
+// lower-case word that neither joins a list ("and") nor is a verb only people take: then no
+// rule of nameRun can take it for a name, and it need not be looked up.
+func (s *scanner) plainWordNext(i int) bool {
+	j := i + 1
+	if j >= len(s.toks) || s.toks[j].kind != tAlpha || !s.firstCap(i) || s.gap(j) != " " {
+		return false
+	}
+	c := s.text[s.toks[j].start]
+	if c < 'a' || c > 'z' {
+		return false
+	}
+	w := s.lowerTok(j)
+	return w != "and" && !personVerb(w)
 }
 
 func (s *scanner) allCaps(i int) bool {
@@ -443,7 +497,7 @@ func (s *scanner) placeAt(i, e int) bool {
 // singleName: one given name with nothing else around it is a name only before a verb that
 // only people take ("Jean said", "it was Pete who", "Gary came out").
 func (s *scanner) singleName(i, e int, strong bool) {
-	if !strong || e+1 >= len(s.toks) || !s.wordGap(e+1) || !personVerbs[s.lowerTok(e+1)] {
+	if !strong || e+1 >= len(s.toks) || !s.wordGap(e+1) || !personVerb(s.lowerTok(e+1)) {
 		return
 	}
 	if s.firstCap(i) && !s.personPlace(i, e, false) {
@@ -452,59 +506,49 @@ func (s *scanner) singleName(i, e int, strong bool) {
 	s.add(Name, s.toks[i].start, s.toks[e].end, 0.8)
 }
 
-var personVerbs = setOf(`who said says told tells came rang phoned called emailed visited asked explained promised
-	mentioned reckons thinks knows`)
+// personVerb reports whether w is a verb (or "who") that follows a person's name.
+func personVerb(w string) bool {
+	switch w {
+	case "who", "said", "says", "told", "tells", "came", "rang", "phoned", "called", "emailed", "visited", "asked",
+		"explained", "promised", "mentioned", "reckons", "thinks", "knows":
+		return true
+	}
+	return false
+}
 
-// nameLists: "Vicky, Carl, Jade", "Lily (7), Noah (5) and Isla (2)", "sam and jo", "Brian and
+// nameList: "Vicky, Carl, Jade", "Lily (7), Noah (5) and Isla (2)", "sam and jo", "Brian and
 // Janet Sutton". Two or more given names (or names already found) joined by commas, "and" or
 // "&", each perhaps followed by a short bracket ("(7)", "(son)"): when one of them is surely a
 // name (a given name that is nothing else, or a name already found) and every one is a given
-// name, all of them are names.
-func (s *scanner) nameLists(lowerStyle bool) {
-	var found map[int]int // start byte -> end byte of the names found so far
-	for _, c := range s.cands {
-		if c.Type == Name {
-			if found == nil {
-				found = map[int]int{}
-			}
-			found[c.Start] = max(found[c.Start], c.End)
+// name, all of them are names. The list starts at token i.
+func (s *scanner) nameList(i int, found spans) {
+	var buf [8][2]int
+	items := buf[:0] // first and last token of each item
+	sure := 0
+	for k := i; k >= 0 && len(items) < 32; k = s.listNext(items[len(items)-1][1]) {
+		e, isSure, ok := s.listItem(k, found)
+		if !ok || s.firstCap(i) != s.firstCap(k) {
+			break
+		}
+		items = append(items, [2]int{k, e})
+		if isSure {
+			sure++
 		}
 	}
-	var items [][2]int // first and last token of each item
-	for i := 0; i < len(s.toks); {
-		items = items[:0]
-		sure := 0
-		for k := i; k >= 0 && k < len(s.toks) && (lowerStyle || s.firstCap(k)); {
-			e, isSure, ok := s.listItem(k, found)
-			if !ok || len(items) > 0 && s.firstCap(items[0][0]) != s.firstCap(k) {
-				break
-			}
-			items = append(items, [2]int{k, e})
-			if isSure {
-				sure++
-			}
-			k = s.listNext(e)
-		}
-		if len(items) >= 2 && sure > 0 && s.personPlace(items[0][0], items[len(items)-1][1], true) {
-			for _, it := range items {
-				s.add(Name, s.toks[it[0]].start, s.toks[it[1]].end, 0.8)
-			}
-		}
-		if len(items) > 0 {
-			i = items[len(items)-1][1] + 1
-		} else {
-			i++
+	if len(items) >= 2 && sure > 0 && s.personPlace(items[0][0], items[len(items)-1][1], true) {
+		for _, it := range items {
+			s.add(Name, s.toks[it[0]].start, s.toks[it[1]].end, 0.8)
 		}
 	}
 }
 
 // listItem reads a list item at token k: a name found already, or a given name. sure says it
 // is certainly a name.
-func (s *scanner) listItem(k int, found map[int]int) (e int, sure, ok bool) {
+func (s *scanner) listItem(k int, found spans) (e int, sure, ok bool) {
 	if s.toks[k].kind != tAlpha {
 		return 0, false, false
 	}
-	if end, ok := found[s.toks[k].start]; ok {
+	if end := found.end(s.toks[k].start); end > 0 {
 		if e = s.tokenAt(end); e >= k {
 			return e, true, true
 		}
@@ -520,10 +564,38 @@ func (s *scanner) listItem(k int, found map[int]int) (e int, sure, ok bool) {
 	return e, strong, weak
 }
 
+// spans are [start, end) byte ranges.
+type spans [][2]int
+
+// foundNames returns the names found so far (there are few: a list, not a map).
+func (s *scanner) foundNames() spans {
+	var out spans
+	for _, c := range s.cands {
+		if c.Type == Name {
+			out = append(out, [2]int{c.Start, c.End})
+		}
+	}
+	return out
+}
+
+// end returns the end of the longest span that starts at start, or 0.
+func (sp spans) end(start int) int {
+	e := 0
+	for _, x := range sp {
+		if x[0] == start {
+			e = max(e, x[1])
+		}
+	}
+	return e
+}
+
 // listNext returns the token after the separator that follows token e (", ", " and ", " & ",
 // ", and ", after an optional bracket of at most 12 bytes), or -1.
 func (s *scanner) listNext(e int) int {
 	pos := s.toks[e].end
+	if pos+2 >= len(s.text) || s.text[pos] != ',' && (s.text[pos] != ' ' || strings.IndexByte("a&(", s.text[pos+1]) < 0) {
+		return -1 // the usual case, decided on two bytes
+	}
 	rest := s.text[pos:min(len(s.text), pos+20)]
 	if strings.HasPrefix(rest, " (") {
 		c := strings.IndexByte(rest, ')')
