@@ -171,9 +171,6 @@ func (s *scanner) bareNames() {
 		if tk.kind != tAlpha {
 			continue
 		}
-		if s.maybeCue(i) {
-			s.cue(i)
-		}
 		if c := s.text[tk.start]; c >= 'a' && c <= 'z' {
 			// From the first sentence that starts in lower case on, lower-case words are read
 			// as names too.
@@ -206,72 +203,34 @@ func (s *scanner) sentenceStart(i int) bool {
 	return n >= 2 && g[n-1] == ' ' && (g[n-2] == '.' || g[n-2] == '?' || g[n-2] == '!') || strings.IndexByte(g, '\n') >= 0
 }
 
-// cue acts on a greeting, relation, title or sign-off word at token i.
-func (s *scanner) cue(i int) {
+// Kinds of word nameTrigger (context.go) tells apart: a context names() reads, and the cue
+// words cue acts on.
+const (
+	trigContext uint8 = 1 << iota
+	cueGreeting
+	cueRelation
+	cueOther // a person besides family: "lodger Marek"
+	cueTitle
+	cueSignOff
+	cueAny = cueGreeting | cueRelation | cueOther | cueTitle | cueSignOff
+)
+
+// cue acts on a greeting, relation, title or sign-off word at token i, of kind k.
+func (s *scanner) cue(i int, k uint8) {
 	n := len(s.toks)
-	k := cueWords[s.lowerTok(i)]
 	switch {
-	case k == 0:
 	case k == cueGreeting && i+1 < n && s.wordGap(i+1) && !(i > 0 && s.is(i-1, "say")):
 		s.greeting(i + 1)
 	case k&(cueRelation|cueOther) != 0 && i+1 < n && s.wordGap(i+1):
 		s.relationName(i + 1)
 	case k == cueRelation && i+3 < n && s.gap(i+1) == "-" && s.is(i+1, "in") && s.gap(i+2) == "-" && s.is(i+2, "law") && s.wordGap(i+3):
 		s.relationName(i + 3) // "brother-in-law Rajesh"
-	case k == cueTitle && !isUpper(s.text[s.toks[i].start]) && i+1 < n && s.wordGap(i+1):
+	case k&cueTitle != 0 && !isUpper(s.text[s.toks[i].start]) && i+1 < n && s.wordGap(i+1):
 		s.lowerTitle(i + 1) // "the occupier is mrs l hamilton"
-	case k == cueSignOff:
+	case k&cueSignOff != 0:
 		s.signOffDash(i)
 	}
 }
-
-// Kinds of cue word (cueWords).
-const (
-	cueGreeting uint8 = 1 << iota
-	cueRelation
-	cueOther // moreRelations
-	cueTitle
-	cueSignOff
-)
-
-// cueWords gives the kind of each cue word: a small map, so that checking a word costs no
-// look-up in the gazetteer.
-var cueWords = func() map[string]uint8 {
-	m := map[string]uint8{}
-	for _, c := range []struct {
-		set  map[string]bool
-		kind uint8
-	}{{greetings, cueGreeting}, {relations, cueRelation}, {moreRelations, cueOther}, {titles, cueTitle}, {signOffWords, cueSignOff}} {
-		for w := range c.set {
-			m[w] = c.kind
-		}
-	}
-	return m
-}()
-
-// maybeCue reports whether token i could be a cue word, by its first and last letters and its
-// length alone, so that most words cost no map look-up.
-func (s *scanner) maybeCue(i int) bool {
-	w := s.lowerTok(i)
-	a, z := w[0]-'a', w[len(w)-1]-'a'
-	return len(w) < 32 && a < 26 && z < 26 && cueLens[a][z]&(1<<len(w)) != 0
-}
-
-// cueLens[a][z] has bit n set when a cue word of n bytes starts with 'a'+a and ends with 'a'+z.
-var cueLens = func() (t [26][26]uint32) {
-	for w := range cueWords {
-		t[w[0]-'a'][w[len(w)-1]-'a'] |= 1 << len(w)
-	}
-	return t
-}()
-
-var greetings = setOf(`hi hello dear hiya hey morning afternoon evening`)
-
-// moreRelations are people a resident names besides family (relations in context.go).
-var moreRelations = setOf(`ex lodger boyfriend girlfriend landlord landlady tenant flatmate housemate hubby aunty
-	grandmother grandfather godson goddaughter stepmum stepdad stepmother stepfather`)
-
-var signOffWords = setOf(`thanks thx ty ta cheers regards wishes faithfully sincerely`)
 
 // greeting: "Hi Emma,", "Dear Jon", "Hello naveed" — one word that could be a name and then
 // punctuation or the end.
