@@ -174,14 +174,14 @@ func (s *scanner) bareNames() {
 		if c := s.text[tk.start]; c >= 'a' && c <= 'z' {
 			// From the first sentence that starts in lower case on, lower-case words are read
 			// as names too.
-			if !lowerStyle && (i > 0 && !s.sentenceStart(i) || tk.end-tk.start == 1 && c == 'i') {
-				continue
+			if !lowerStyle && (i > 0 && (tk.start-s.toks[i-1].end == 1 && s.text[tk.start-1] == ' ' || !s.sentenceStart(i)) || tk.end-tk.start == 1 && c == 'i') {
+				continue // (a single space before it is the usual case, decided without a call)
 			}
 			lowerStyle = true
 		} else if !s.firstCap(i) {
 			continue
 		}
-		if e := s.wordEnd(i); s.listNext(e) >= 0 {
+		if e := s.wordEnd(i); s.toks[e].end < len(s.text) && (s.text[s.toks[e].end] == ',' || s.text[s.toks[e].end] == ' ') && s.listNext(e) >= 0 {
 			if !foundOK {
 				found, foundOK = s.foundNames(), true
 			}
