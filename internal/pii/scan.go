@@ -471,6 +471,9 @@ func trimName(text string, start, end int) int {
 }
 
 func (s *scanner) isPublic(e Entity) bool {
+	if (e.Type == Phone || e.Type == Postcode || e.Type == Address) && s.ownContact(e) {
+		return false // own.go: "I live at LE3 8RA"
+	}
 	switch e.Type {
 	case Phone:
 		return len(s.d.publicPhones) > 0 && s.d.publicPhones[normalisePhone(s.text[e.Start:e.End])]
