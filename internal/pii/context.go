@@ -439,6 +439,9 @@ func (s *scanner) nameBeforeHere(i int) {
 			return
 		}
 	}
+	if !s.nameWord(first, first) {
+		return // "Living here:", "Parking here?": a word no name list has
+	}
 	if first > 0 {
 		g := s.gap(first)
 		if !strings.HasSuffix(g, ", ") && !strings.HasSuffix(g, ". ") && !strings.Contains(g, "\n") && !s.is(first-1, "its") && !s.is(first-1, "s") {

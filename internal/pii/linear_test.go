@@ -19,6 +19,9 @@ func TestLinearTime(t *testing.T) {
 		"1-1-1-", "born 1/1/1990/", "a:", "::1:", "Mr A-", "my son Jack and ", "12 Mill Lane ", "0116 ", "4111 ",
 		"AB 12 ", "x@", "a@b.", "[sort code] 12-34-56 ", "UPRN 1 ", "aged 50 1/1/1976 ", "Mr Mr Mr ", "A-A-A-",
 		"I'm Jo. ", "https://", "ZZ9 ", "LE3 8RA ", "99 ", "1.1.1.1.", "é", "\xff",
+		// Names (names.go): lists, pairs, relations and greetings without end.
+		"Jane, ", "Jane Smith, ", "jane and ", "Mr A, ", "Hi Emma ", "my son Jack, ", "Lily (7), ", "Anne-Marie-", "Jean said ",
+		"thanks Jo - ", "Kirby Muxloe ", "\nJane",
 	}
 	for _, u := range units {
 		small := strings.Repeat(u, 64000/len(u)+1)

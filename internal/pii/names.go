@@ -166,6 +166,7 @@ func (s *scanner) bareNames() {
 	lowerStyle := false
 	var found spans
 	foundOK := false
+	listEnd := -1 // the last token of the last list read: a list is not read again from inside
 	for i := 0; i < n; i++ {
 		tk := &s.toks[i]
 		if tk.kind != tAlpha {
@@ -181,11 +182,11 @@ func (s *scanner) bareNames() {
 		} else if !s.firstCap(i) {
 			continue
 		}
-		if e := s.wordEnd(i); s.toks[e].end < len(s.text) && (s.text[s.toks[e].end] == ',' || s.text[s.toks[e].end] == ' ') && s.listNext(e) >= 0 {
+		if e := s.wordEnd(i); i > listEnd && s.toks[e].end < len(s.text) && (s.text[s.toks[e].end] == ',' || s.text[s.toks[e].end] == ' ') && s.listNext(e) >= 0 {
 			if !foundOK {
 				found, foundOK = s.foundNames(), true
 			}
-			s.nameList(i, found)
+			listEnd = s.nameList(i, found)
 		}
 		i = s.nameRun(i)
 	}
@@ -292,7 +293,7 @@ func (s *scanner) signOffDash(i int) {
 	if j < len(s.toks) && s.is(j, "again") {
 		j++
 	}
-	if j >= len(s.toks) || j == i+1 && s.gap(j) != " " || j > i+1 && s.gap(j) != " - " && s.gap(j) != " -" {
+	if g := s.gap(min(j, len(s.toks)-1)); j >= len(s.toks) || g != " - " && g != " -" && (j > i+1 || g != " ") {
 		return
 	}
 	e := s.wordEnd(j)
@@ -480,11 +481,11 @@ func personVerb(w string) bool {
 // "&", each perhaps followed by a short bracket ("(7)", "(son)"): when one of them is surely a
 // name (a given name that is nothing else, or a name already found) and every one is a given
 // name, all of them are names. The list starts at token i.
-func (s *scanner) nameList(i int, found spans) {
+func (s *scanner) nameList(i int, found spans) (last int) {
 	var buf [8][2]int
 	items := buf[:0] // first and last token of each item
 	sure := 0
-	for k := i; k >= 0 && len(items) < 32; k = s.listNext(items[len(items)-1][1]) {
+	for k := i; k >= 0 && len(items) < 64; k = s.listNext(items[len(items)-1][1]) {
 		e, isSure, ok := s.listItem(k, found)
 		if !ok || s.firstCap(i) != s.firstCap(k) {
 			break
@@ -499,6 +500,10 @@ func (s *scanner) nameList(i int, found spans) {
 			s.add(Name, s.toks[it[0]].start, s.toks[it[1]].end, 0.8)
 		}
 	}
+	if len(items) == 0 {
+		return i
+	}
+	return items[len(items)-1][1]
 }
 
 // listItem reads a list item at token k: a name found already, or a given name. sure says it
@@ -526,7 +531,7 @@ func (s *scanner) listItem(k int, found spans) (e int, sure, ok bool) {
 // spans are [start, end) byte ranges.
 type spans [][2]int
 
-// foundNames returns the names found so far (there are few: a list, not a map).
+// foundNames returns the names found so far, sorted by start.
 func (s *scanner) foundNames() spans {
 	var out spans
 	for _, c := range s.cands {
@@ -534,16 +539,16 @@ func (s *scanner) foundNames() spans {
 			out = append(out, [2]int{c.Start, c.End})
 		}
 	}
+	slices.SortFunc(out, func(a, b [2]int) int { return a[0] - b[0] })
 	return out
 }
 
 // end returns the end of the longest span that starts at start, or 0.
 func (sp spans) end(start int) int {
+	k, _ := slices.BinarySearchFunc(sp, start, func(x [2]int, p int) int { return x[0] - p })
 	e := 0
-	for _, x := range sp {
-		if x[0] == start {
-			e = max(e, x[1])
-		}
+	for ; k < len(sp) && sp[k][0] == start; k++ {
+		e = max(e, sp[k][1])
 	}
 	return e
 }
