@@ -293,7 +293,10 @@ func (s *scanner) signOffDash(i int) {
 	if j < len(s.toks) && s.is(j, "again") {
 		j++
 	}
-	if g := s.gap(min(j, len(s.toks)-1)); j >= len(s.toks) || g != " - " && g != " -" && (j > i+1 || g != " ") {
+	if j >= len(s.toks) {
+		return
+	}
+	if g := s.gap(j); g != " - " && g != " -" && (j > i+1 || g != " ") {
 		return
 	}
 	e := s.wordEnd(j)
