@@ -133,10 +133,33 @@ func evaluate(t testing.TB, d *Detector, corpus []labelled) map[string]*score {
 	return scores
 }
 
-// Thresholds of issue 4: checksum types 0.95, context types 0.85 (precision and recall).
+// Thresholds of issue 4: checksum types 0.95, context types 0.85 (precision and recall);
+// names 0.95 since issue 13 (the gazetteer).
 var qualityThresholds = map[Type]float64{
 	NHSNumber: 0.95, NINO: 0.95, Card: 0.95, Postcode: 0.95, Phone: 0.95, Email: 0.95,
-	Name: 0.85, Address: 0.85, DateOfBirth: 0.85,
+	Name: 0.95, Address: 0.85, DateOfBirth: 0.85,
+}
+
+// TestNamesTargets holds the detector to issue 13's targets for names on the held-out names
+// set it was developed against (heldout-names.jsonl; the set-aside third is not read here):
+// recall at least 0.90 at precision at least 0.97; and, over every labelled message with no
+// personal data in the main and held-out sets, at most 3 % flagged.
+func TestNamesTargets(t *testing.T) {
+	d := corpusDetector(t)
+	names := evaluate(t, d, loadLabelled(t, heldoutNamesPath))[string(Name)]
+	if names.precision() < 0.97 || names.recall() < 0.90 {
+		t.Errorf("names on %s: precision %.3f recall %.3f, want >= 0.97 and >= 0.90", heldoutNamesPath, names.precision(), names.recall())
+	}
+	flagged, clean := 0, 0
+	for _, path := range []string{corpusPath, heldoutPath, heldout2Path, heldoutNamesPath} {
+		f, c := falseAlarms(d, loadLabelled(t, path))
+		flagged += f
+		clean += c
+	}
+	if clean < 100 || float64(flagged) > 0.03*float64(clean) {
+		t.Errorf("look-alike messages flagged: %d of %d, want at most 3 %%", flagged, clean)
+	}
+	t.Logf("names precision %.3f recall %.3f; look-alikes flagged %d of %d", names.precision(), names.recall(), flagged, clean)
 }
 
 // TestQuality measures precision and recall per type over testdata/pii and fails below the
