@@ -319,6 +319,9 @@ var notNames = setOf(`i a an the not just so very really still also only now her
 
 func (s *scanner) names(i int) {
 	w := s.tok(i)
+	if len(w) > 13 { // longer than any word nameTrigger knows ("grandchildren")
+		return
+	}
 	t := nameTrigger(s.lowerTok(i))
 	if t&cueAny != 0 {
 		s.cue(i, t) // names.go
