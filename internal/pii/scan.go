@@ -470,10 +470,11 @@ func trimName(text string, start, end int) int {
 	return end
 }
 
-func (s *scanner) isPublic(e Entity) bool {
-	if (e.Type == Phone || e.Type == Postcode || e.Type == Address) && s.ownContact(e) {
-		return false // own.go: "I live at LE3 8RA"
-	}
+// isPublic reports whether e is one of the organisation's own contact points, given as the
+// organisation's (own.go: a resident's "I live at LE3 8RA" is not).
+func (s *scanner) isPublic(e Entity) bool { return s.publicPoint(e) && !s.ownContact(e) }
+
+func (s *scanner) publicPoint(e Entity) bool {
 	switch e.Type {
 	case Phone:
 		return len(s.d.publicPhones) > 0 && s.d.publicPhones[normalisePhone(s.text[e.Start:e.End])]
