@@ -158,8 +158,8 @@ func (s *scanner) lowerSignOff(k, first int) bool {
 //
 // Looking a word up costs more than everything else the scanner does with it, so only the
 // words that can matter are looked up: capitalised words, the few cue words (found by their
-// first letter and length first), and lower-case words only in a message whose writer does not
-// capitalise sentences either ("jane smith blue badge"): someone who capitalises "Please" also
+// first letter and length first), and lower-case words only in a sentence its writer did not
+// capitalise either ("jane smith blue badge"): someone who capitalises "Please" also
 // capitalises names.
 func (s *scanner) bareNames() {
 	n := len(s.toks)
@@ -172,14 +172,15 @@ func (s *scanner) bareNames() {
 		if tk.kind != tAlpha {
 			continue
 		}
-		if c := s.text[tk.start]; c >= 'a' && c <= 'z' {
-			// From the first sentence that starts in lower case on, lower-case words are read
-			// as names too.
-			if !lowerStyle && (i > 0 && (tk.start-s.toks[i-1].end == 1 && s.text[tk.start-1] == ' ' || !s.sentenceStart(i)) || tk.end-tk.start == 1 && c == 'i') {
-				continue // (a single space before it is the usual case, decided without a call)
-			}
-			lowerStyle = true
-		} else if !s.firstCap(i) {
+		c := s.text[tk.start]
+		lowerWord := c >= 'a' && c <= 'z'
+		// In a sentence that starts in lower case, lower-case words are read as names too. Only
+		// a word of the other case than the sentence so far can change that; a single space
+		// before it (the usual case) says no sentence starts there without a call.
+		if lowerWord != lowerStyle && (i == 0 || !(tk.start-s.toks[i-1].end == 1 && s.text[tk.start-1] == ' ') && s.sentenceStart(i)) {
+			lowerStyle = lowerWord && !(tk.end-tk.start == 1 && c == 'i')
+		}
+		if lowerWord && !lowerStyle || !lowerWord && !s.firstCap(i) {
 			continue
 		}
 		if e := s.wordEnd(i); i > listEnd && s.toks[e].end < len(s.text) && (s.text[s.toks[e].end] == ',' || s.text[s.toks[e].end] == ' ') && s.listNext(e) >= 0 {
