@@ -154,44 +154,42 @@ func (s *scanner) lowerSignOff(k, first int) bool {
 	return weak
 }
 
-// bareNames finds names with no cue, from the gazetteer and the shape of the text.
+// bareName looks for a name with no cue starting at token i (a word), from the gazetteer and
+// the shape of the text; the scanner calls it for every word in order.
 //
 // Looking a word up costs more than everything else the scanner does with it, so only the
 // words that can matter are looked up: capitalised words, the few cue words (found by their
 // first letter and length first), and lower-case words only in a sentence its writer did not
 // capitalise either ("jane smith blue badge"): someone who capitalises "Please" also
 // capitalises names.
-func (s *scanner) bareNames() {
-	n := len(s.toks)
-	lowerStyle := false
-	var found spans
-	foundOK := false
-	listEnd := -1 // the last token of the last list read: a list is not read again from inside
-	for i := 0; i < n; i++ {
-		tk := &s.toks[i]
-		if tk.kind != tAlpha {
-			continue
-		}
-		c := s.text[tk.start]
-		lowerWord := c >= 'a' && c <= 'z'
-		// In a sentence that starts in lower case, lower-case words are read as names too. Only
-		// a word of the other case than the sentence so far can change that; a single space
-		// before it (the usual case) says no sentence starts there without a call.
-		if lowerWord != lowerStyle && (i == 0 || !(tk.start-s.toks[i-1].end == 1 && s.text[tk.start-1] == ' ') && s.sentenceStart(i)) {
-			lowerStyle = lowerWord && !(tk.end-tk.start == 1 && c == 'i')
-		}
-		if lowerWord && !lowerStyle || !lowerWord && !s.firstCap(i) {
-			continue
-		}
-		if e := s.wordEnd(i); i > listEnd && s.toks[e].end < len(s.text) && (s.text[s.toks[e].end] == ',' || s.text[s.toks[e].end] == ' ') && s.listNext(e) >= 0 {
-			if !foundOK {
-				found, foundOK = s.foundNames(), true
-			}
-			listEnd = s.nameList(i, found)
-		}
-		i = s.nameRun(i)
+func (s *scanner) bareName(i int) {
+	st := &s.bare
+	if i < st.next {
+		return // part of a name or list read from an earlier word
 	}
-	s.signatureLine()
+	tk := &s.toks[i]
+	c := s.text[tk.start]
+	lowerWord := c >= 'a' && c <= 'z'
+	// In a sentence that starts in lower case, lower-case words are read as names too. Only a
+	// word of the other case than the sentence so far can change that; a single space before
+	// it (the usual case) says no sentence starts there without a call.
+	if lowerWord != st.lowerStyle && (i == 0 || !(tk.start-s.toks[i-1].end == 1 && s.text[tk.start-1] == ' ') && s.sentenceStart(i)) {
+		st.lowerStyle = lowerWord && !(tk.end-tk.start == 1 && c == 'i')
+	}
+	if lowerWord && !st.lowerStyle || !lowerWord && !s.firstCap(i) {
+		return
+	}
+	if e := s.wordEnd(i); i > st.listEnd && s.toks[e].end < len(s.text) && (s.text[s.toks[e].end] == ',' || s.text[s.toks[e].end] == ' ') && s.listNext(e) >= 0 {
+		st.listEnd = s.nameList(i, s.foundNames())
+	}
+	st.next = s.nameRun(i) + 1
+}
+
+// bareState is what bareName carries from one word to the next.
+type bareState struct {
+	lowerStyle bool // the sentence so far started in lower case
+	listEnd    int  // the last token of the last list read: a list is not read again from inside
+	next       int  // the first token not yet read by nameRun
 }
 
 // sentenceStart reports whether token i (not the first) starts a sentence: it follows ". ",

@@ -33,6 +33,7 @@ type scanner struct {
 	groups   []int      // scratch for numeric
 	refOn    []bool     // scratch for references
 	lexs     []lexFlags // gazetteer flags per token, looked up on first use (names.go)
+	bare     bareState  // names.go's state as bareName walks the tokens
 	buf      [48]byte
 }
 
@@ -42,6 +43,7 @@ func getScanner(text string, d *Detector) *scanner {
 	s := scannerPool.Get().(*scanner)
 	s.text, s.d = text, d
 	s.toks, s.cands, s.skips, s.lexs = s.toks[:0], s.cands[:0], s.skips[:0], s.lexs[:0]
+	s.bare = bareState{listEnd: -1}
 	return s
 }
 
@@ -77,10 +79,11 @@ func (s *scanner) run() {
 			s.letterCodes(i)
 			s.monthFirstDate(i)
 			s.names(i)
+			s.bareName(i)
 		}
 	}
 	s.ipv6()
-	s.bareNames()
+	s.signatureLine() // names.go
 	s.namesBeforeDetails()
 	if len(s.d.refs) > 0 {
 		s.references()
