@@ -180,7 +180,7 @@ func (s *scanner) bareName(i int) {
 		return
 	}
 	if e := s.wordEnd(i); i > st.listEnd && s.toks[e].end < len(s.text) && (s.text[s.toks[e].end] == ',' || s.text[s.toks[e].end] == ' ') && s.listNext(e) >= 0 {
-		st.listEnd = s.nameList(i, s.foundNames())
+		st.listEnd = s.nameList(i)
 	}
 	st.next = s.nameRun(i) + 1
 }
@@ -483,12 +483,12 @@ func personVerb(w string) bool {
 // "&", each perhaps followed by a short bracket ("(7)", "(son)"): when one of them is surely a
 // name (a given name that is nothing else, or a name already found) and every one is a given
 // name, all of them are names. The list starts at token i.
-func (s *scanner) nameList(i int, found spans) (last int) {
+func (s *scanner) nameList(i int) (last int) {
 	var buf [8][2]int
 	items := buf[:0] // first and last token of each item
 	sure := 0
 	for k := i; k >= 0 && len(items) < 64; k = s.listNext(items[len(items)-1][1]) {
-		e, isSure, ok := s.listItem(k, found)
+		e, isSure, ok := s.listItem(k)
 		if !ok || s.firstCap(i) != s.firstCap(k) {
 			break
 		}
@@ -510,11 +510,11 @@ func (s *scanner) nameList(i int, found spans) (last int) {
 
 // listItem reads a list item at token k: a name found already, or a given name. sure says it
 // is certainly a name.
-func (s *scanner) listItem(k int, found spans) (e int, sure, ok bool) {
+func (s *scanner) listItem(k int) (e int, sure, ok bool) {
 	if s.toks[k].kind != tAlpha {
 		return 0, false, false
 	}
-	if end := found.end(s.toks[k].start); end > 0 {
+	if end := s.recentName(s.toks[k].start); end > 0 {
 		if e = s.tokenAt(end); e >= k {
 			return e, true, true
 		}
@@ -530,27 +530,16 @@ func (s *scanner) listItem(k int, found spans) (e int, sure, ok bool) {
 	return e, strong, weak
 }
 
-// spans are [start, end) byte ranges.
-type spans [][2]int
-
-// foundNames returns the names found so far, sorted by start.
-func (s *scanner) foundNames() spans {
-	var out spans
-	for _, c := range s.cands {
-		if c.Type == Name {
-			out = append(out, [2]int{c.Start, c.End})
-		}
-	}
-	slices.SortFunc(out, func(a, b [2]int) int { return a[0] - b[0] })
-	return out
-}
-
-// end returns the end of the longest span that starts at start, or 0.
-func (sp spans) end(start int) int {
-	k, _ := slices.BinarySearchFunc(sp, start, func(x [2]int, p int) int { return x[0] - p })
+// recentName returns the end of the longest name found so far that starts at byte start, or
+// 0. The scanner reads words in order, so a name that starts at or after the word it is at was
+// found by a cue a few words back ("my son Jack and ..."): only the last few candidates are
+// looked at, which keeps a text of many names linear.
+func (s *scanner) recentName(start int) int {
 	e := 0
-	for ; k < len(sp) && sp[k][0] == start; k++ {
-		e = max(e, sp[k][1])
+	for k := len(s.cands) - 1; k >= 0 && k >= len(s.cands)-16; k-- {
+		if c := s.cands[k]; c.Type == Name && c.Start == start {
+			e = max(e, c.End)
+		}
 	}
 	return e
 }
