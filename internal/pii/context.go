@@ -272,6 +272,11 @@ func (s *scanner) address(i int) {
 		}
 		lw := s.lowerTok(j)
 		if words > 0 && streetSuffixes[lw] && g == " " {
+			// "21 Clarendon Park Road": the longest street name wins.
+			if j+1 < len(s.toks) && j+1 <= i+5 && s.gap(j+1) == " " && streetSuffixes[s.lowerTok(j+1)] && isUpper(s.text[s.toks[j+1].start]) == isUpper(s.text[tk.start]) {
+				words++
+				continue
+			}
 			// "St" is also "Saint": "12 St Mary's Road" goes on.
 			if (lw == "st" || lw == "dr") && j+1 < len(s.toks) && s.gap(j+1) == " " && s.toks[j+1].kind == tAlpha && isUpper(s.text[s.toks[j+1].start]) && j+1 <= i+5 {
 				if next := s.lowerTok(j + 1); !notStreetWords[next] {
@@ -299,13 +304,6 @@ func (s *scanner) address(i int) {
 
 // Names introduced by context.
 
-var relations = setOf(`son daughter husband wife partner mum mother mom dad father brother sister grandson granddaughter
-	nan nana gran granny grandma grandmother grandad granddad grandpa grandfather child baby nephew niece aunt auntie
-	uncle carer neighbour friend boyfriend girlfriend stepson stepdaughter cousin fiance fiancee sons daughters
-	children grandchildren`)
-
-var titles = setOf(`mr mrs ms miss mx dr`)
-
 // notNames are capitalised words that follow "I'm", "this is", "my son" and so on but are
 // not names.
 var notNames = setOf(`i a an the not just so very really still also only now here there writing calling looking trying
@@ -321,7 +319,14 @@ var notNames = setOf(`i a an the not just so very really still also only now her
 
 func (s *scanner) names(i int) {
 	w := s.tok(i)
-	if len(w) > 9 || !isNameTrigger(s.lowerTok(i)) {
+	if len(w) > 13 { // longer than any word nameTrigger knows ("grandchildren")
+		return
+	}
+	t := nameTrigger(s.lowerTok(i))
+	if t&cueAny != 0 {
+		s.cue(i, t) // names.go
+	}
+	if t&trigContext == 0 {
 		return
 	}
 	lw := s.lowerTok(i)
@@ -341,7 +346,7 @@ func (s *scanner) names(i int) {
 			}
 		}
 		// my son Jack, my son, Jack
-		if next(i+1) && relations[s.lowerTok(i+1)] {
+		if next(i+1) && nameTrigger(s.lowerTok(i+1)) == cueRelation {
 			s.nameAt(i+2, false, 0.88)
 		}
 	case lw == "name" && next(i+1) && (s.gap(i+1) == ": " || s.gap(i+1) == ":"):
@@ -388,11 +393,11 @@ func (s *scanner) names(i int) {
 	case lw == "called" && i > 0 && (s.is(i-1, "is") || s.is(i-1, "am") || s.is(i-1, "was")):
 		// handled at "is"
 		s.nameAt(i+1, false, 0.85)
-	case titles[lw] && isUpper(w[0]):
+	case t&cueTitle != 0 && isUpper(w[0]):
 		s.nameAt(i+1, false, 0.9)
 	case lw == "regards" || lw == "thanks" || lw == "cheers" || lw == "wishes" || lw == "sincerely":
 		s.signOff(i + 1)
-	case lw == "you" && i > 0 && s.is(i-1, "thank") && s.gap(i) == " ":
+	case (lw == "you" || lw == "u") && i > 0 && s.is(i-1, "thank") && s.gap(i) == " ":
 		s.signOff(i + 1)
 	}
 }
@@ -433,9 +438,12 @@ func (s *scanner) nameBeforeHere(i int) {
 		first-- // "Jo Smith here"
 	}
 	for k := first; k < i; k++ {
-		if s.toks[k].kind != tAlpha || !s.firstCap(k) || notNames[s.lowerTok(k)] {
+		if s.toks[k].kind != tAlpha || !s.firstCap(k) && !s.lowerNameOK(k, k == first) || notNames[s.lowerTok(k)] {
 			return
 		}
+	}
+	if !s.nameWord(first, first) {
+		return // "Living here:", "Parking here?": a word no name list has
 	}
 	if first > 0 {
 		g := s.gap(first)
@@ -508,15 +516,34 @@ func (s *scanner) tokenBefore(pos int) int {
 	return hi
 }
 
-// isNameTrigger reports whether w is the first word of a context names() knows.
-func isNameTrigger(w string) bool {
+// nameTrigger says what word w starts: trigContext for a context names() knows, and the kind
+// of cue word names.go acts on (cueGreeting ... cueSignOff). One switch answers both, as it is
+// asked of every word.
+func nameTrigger(w string) uint8 {
 	switch w {
 	case "my", "our", "his", "her", "name", "i", "im", "this", "is", "am", "was", "it", "its", "here", "with", "you", "named", "calls", "fao",
-		"holder", "resident", "patient", "client", "pupil", "called", "for", "to", "worker", "nurse", "officer",
-		"visitor", "advocate", "mr", "mrs", "ms", "miss", "mx", "dr", "regards", "thanks", "cheers", "wishes", "sincerely":
-		return true
+		"holder", "resident", "patient", "client", "pupil", "called", "for", "to", "worker", "nurse", "officer", "u",
+		"visitor", "advocate":
+		return trigContext
+	case "mr", "mrs", "ms", "miss", "mx", "dr":
+		return trigContext | cueTitle
+	case "regards", "thanks", "cheers", "wishes", "sincerely":
+		return trigContext | cueSignOff
+	case "thx", "ty", "ta", "faithfully":
+		return cueSignOff
+	case "hi", "hello", "dear", "hiya", "hey", "morning", "afternoon", "evening":
+		return cueGreeting
+	case "son", "daughter", "husband", "wife", "partner", "mum", "mother", "mom", "dad", "father", "brother", "sister",
+		"grandson", "granddaughter", "nan", "nana", "gran", "granny", "grandma", "grandmother", "grandad", "granddad",
+		"grandpa", "grandfather", "child", "baby", "nephew", "niece", "aunt", "auntie", "uncle", "carer", "neighbour",
+		"friend", "boyfriend", "girlfriend", "stepson", "stepdaughter", "cousin", "fiance", "fiancee", "sons",
+		"daughters", "children", "grandchildren":
+		return cueRelation
+	case "ex", "lodger", "landlord", "landlady", "tenant", "flatmate", "housemate", "hubby", "aunty", "godson",
+		"goddaughter", "stepmum", "stepdad", "stepmother", "stepfather":
+		return cueOther // people a resident names besides family
 	}
-	return false
+	return 0
 }
 
 func isApos(g string) bool { return g == "'" || g == "\u2019" }
@@ -556,7 +583,7 @@ func (s *scanner) nameAt(j int, lowerOK bool, c float64) {
 		r, _ := utf8.DecodeRuneInString(s.text[tk.start:])
 		isCap := unicode.IsUpper(r)
 		lw := s.lowerTok(k)
-		if notNames[lw] || !isCap && (!lowerOK || commonWords[lw] || words > 0 && s.firstCap(j)) {
+		if notNames[lw] || !isCap && (words > 0 && s.firstCap(j) || !(lowerOK && !commonWords[lw]) && !s.lowerNameOK(k, words == 0)) {
 			break
 		}
 		end = tk.end
@@ -568,7 +595,7 @@ func (s *scanner) nameAt(j int, lowerOK bool, c float64) {
 	s.add(Name, start, end, c)
 	// "my children Jack and Amelia", "my son Ethan and daughter Grace"
 	if k := s.tokenAt(end); k >= 0 && k+2 < len(s.toks) && s.is(k+1, "and") && s.gap(k+1) == " " && s.gap(k+2) == " " {
-		if relations[s.lowerTok(k+2)] {
+		if nameTrigger(s.lowerTok(k+2)) == cueRelation {
 			s.nameAt(k+3, false, c-0.02)
 		} else if s.firstCap(k+2) && !notNames[s.lowerTok(k+2)] {
 			s.nameAt(k+2, false, c-0.02)
@@ -609,6 +636,9 @@ func (s *scanner) tokenAt(end int) int {
 }
 
 func (s *scanner) firstCap(j int) bool {
+	if c := s.text[s.toks[j].start]; c < utf8.RuneSelf {
+		return isUpper(c)
+	}
 	r, _ := utf8.DecodeRuneInString(s.text[s.toks[j].start:])
 	return unicode.IsUpper(r)
 }
@@ -644,7 +674,7 @@ func (s *scanner) nameAt2(j int, c float64) {
 			break
 		}
 		r, _ := utf8.DecodeRuneInString(s.text[tk.start:])
-		if !unicode.IsUpper(r) || notNames[s.lowerTok(k)] {
+		if notNames[s.lowerTok(k)] || !unicode.IsUpper(r) && !s.lowerSignOff(k, j) {
 			break
 		}
 		end = tk.end

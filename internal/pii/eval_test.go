@@ -13,7 +13,10 @@ import (
 	"time"
 )
 
-var showErrors = flag.Bool("show-errors", false, "print every false positive and false negative of TestQuality")
+var (
+	showErrors = flag.Bool("show-errors", false, "print every false positive and false negative of TestQuality")
+	finalNames = flag.Bool("final-names", false, "also score testdata/pii/heldout-names-final.jsonl (run once, at the end of a change)")
+)
 
 func loadCorpus(t testing.TB) []labelled { return loadLabelled(t, corpusPath) }
 
@@ -144,14 +147,36 @@ func tally(t testing.TB, scores map[string]*score, text string, want, got map[la
 	}
 }
 
-// Thresholds (precision and recall) of issue 4, raised by issue 13 for numbers: checksum
+// Thresholds (precision and recall) of issue 4, raised by issue 13: for numbers, checksum
 // types and e-mail 0.97, phone 0.95, bank details and the organisation's references 0.90;
-// context types 0.85.
+// names 0.95 (the gazetteer); other context types 0.85.
 var qualityThresholds = map[Type]float64{
 	NHSNumber: 0.97, NINO: 0.97, Card: 0.97, Postcode: 0.97, Email: 0.97, Phone: 0.95,
 	SortCode: 0.90, AccountNumber: 0.90, RefPrefix + "uprn": 0.90,
 	RefPrefix + "council-tax-account": 0.90, RefPrefix + "case-reference": 0.90,
-	Name: 0.85, Address: 0.85, DateOfBirth: 0.85,
+	Name: 0.95, Address: 0.85, DateOfBirth: 0.85,
+}
+
+// TestNamesTargets holds the detector to issue 13's targets for names on the held-out names
+// set it was developed against (heldout-names.jsonl; the set-aside third is not read here):
+// recall at least 0.90 at precision at least 0.97; and, over every labelled message with no
+// personal data in the main and held-out sets, at most 3 % flagged.
+func TestNamesTargets(t *testing.T) {
+	d := corpusDetector(t)
+	names := evaluate(t, d, loadLabelled(t, heldoutNamesPath))[string(Name)]
+	if names.precision() < 0.97 || names.recall() < 0.90 {
+		t.Errorf("names on %s: precision %.3f recall %.3f, want >= 0.97 and >= 0.90", heldoutNamesPath, names.precision(), names.recall())
+	}
+	flagged, clean := 0, 0
+	for _, path := range []string{corpusPath, heldoutPath, heldout2Path, heldoutNamesPath} {
+		f, c := falseAlarms(d, loadLabelled(t, path))
+		flagged += f
+		clean += c
+	}
+	if clean < 100 || float64(flagged) > 0.03*float64(clean) {
+		t.Errorf("look-alike messages flagged: %d of %d, want at most 3 %%", flagged, clean)
+	}
+	t.Logf("names precision %.3f recall %.3f; look-alikes flagged %d of %d", names.precision(), names.recall(), flagged, clean)
 }
 
 // TestQuality measures precision and recall per type over testdata/pii and fails below the
@@ -210,10 +235,17 @@ func scoreTable(t *testing.T, n int, scores map[string]*score) []string {
 // written after the detector was finished and not used to tune it. It does not fail on low
 // scores: it is the honest estimate for unseen text that docs/benchmarks.md quotes.
 func TestQualityHeldOut(t *testing.T) {
-	for _, path := range []string{heldoutPath, heldout2Path} {
+	paths := []string{heldoutPath, heldout2Path, heldoutNamesPath}
+	if *finalNames {
+		paths = append(paths, heldoutNamesFinalPath)
+	}
+	for _, path := range paths {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			corpus := loadLabelled(t, path)
-			scoreTable(t, len(corpus), evaluate(t, corpusDetector(t), corpus))
+			d := corpusDetector(t)
+			scoreTable(t, len(corpus), evaluate(t, d, corpus))
+			flagged, clean := falseAlarms(d, corpus)
+			t.Logf("messages with no personal data: %d, flagged: %d (%.1f %%)", clean, flagged, 100*float64(flagged)/float64(max(clean, 1)))
 		})
 	}
 }
@@ -222,3 +254,25 @@ func TestQualityHeldOut(t *testing.T) {
 // were widened for the misses of heldout.jsonl ("its Maureen", "Thank you, Priti", a name
 // before an address), to measure that change on text it was not tuned on.
 const heldout2Path = "../../testdata/pii/heldout2.jsonl"
+
+// heldoutNamesPath and heldoutNamesFinalPath were written for issue 13 before the name and
+// address rules changed; the final third is scored only with -final-names (see the README there).
+const (
+	heldoutNamesPath      = "../../testdata/pii/heldout-names.jsonl"
+	heldoutNamesFinalPath = "../../testdata/pii/heldout-names-final.jsonl"
+)
+
+// falseAlarms counts the messages labelled with no personal data at all (look-alikes) and how
+// many of them the detector flags anything in.
+func falseAlarms(d *Detector, corpus []labelled) (flagged, clean int) {
+	for _, m := range corpus {
+		if len(m.Entities) > 0 {
+			continue
+		}
+		clean++
+		if len(d.detect(m.Text)) > 0 {
+			flagged++
+		}
+	}
+	return flagged, clean
+}

@@ -21,6 +21,9 @@ func TestLinearTime(t *testing.T) {
 		"I'm Jo. ", "https://", "ZZ9 ", "LE3 8RA ", "99 ", "1.1.1.1.", "é", "\xff",
 		"(1) ", "(0)1 ", "+44 (0)", "0 ", "1 (", "ext 1 ", "x1 ", "call 1 ", "a dot ", "a at b dot ", "(at)a.", "at ",
 		"<", "P<", "P<A<<", "ref 12345 ", "acc no ", "a/c ", "HB/1-", "０", "٣ ", "ﬁ", "LE1-", "AB-12-",
+		// Names (names.go): lists, pairs, relations and greetings without end.
+		"Jane, ", "Jane Smith, ", "jane and ", "Mr A, ", "Hi Emma ", "my son Jack, ", "Lily (7), ", "Anne-Marie-", "Jean said ",
+		"thanks Jo - ", "Kirby Muxloe ", "\nJane",
 	}
 	for _, u := range units {
 		small := strings.Repeat(u, 64000/len(u)+1)

@@ -147,6 +147,7 @@ type Detector struct {
 	publicEmails map[string]bool
 	now          func() time.Time
 	placeholder  map[Type]string
+	lex          *lexicon // the gazetteer of names, words and places (gazetteer.go)
 }
 
 type publicAddress struct {
@@ -162,6 +163,7 @@ func New(cfg Config) *Detector {
 		publicEmails: map[string]bool{},
 		now:          cfg.Now,
 		placeholder:  map[Type]string{},
+		lex:          gazetteer(),
 	}
 	if d.now == nil {
 		d.now = time.Now

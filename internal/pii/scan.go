@@ -33,8 +33,10 @@ type scanner struct {
 	groups   []int    // scratch for numeric
 	numBuf   [32]byte // scratch for classify: digits and group lengths of a number
 	shapeBuf [maxGroups]int
-	refEnd   int    // end of the last word referenceNumber looked at
-	refOn    []bool // scratch for references
+	refEnd   int        // end of the last word referenceNumber looked at
+	refOn    []bool     // scratch for references
+	lexs     []lexFlags // gazetteer flags per token, looked up on first use (names.go)
+	bare     bareState  // names.go's state as bareName walks the tokens
 	buf      [48]byte
 }
 
@@ -43,8 +45,9 @@ var scannerPool = sync.Pool{New: func() any { return &scanner{} }}
 func getScanner(text string, d *Detector) *scanner {
 	s := scannerPool.Get().(*scanner)
 	s.text, s.d = text, d
-	s.toks, s.cands, s.skips = s.toks[:0], s.cands[:0], s.skips[:0]
+	s.toks, s.cands, s.skips, s.lexs = s.toks[:0], s.cands[:0], s.skips[:0], s.lexs[:0]
 	s.refEnd = 0
+	s.bare = bareState{listEnd: -1}
 	return s
 }
 
@@ -86,9 +89,11 @@ func (s *scanner) run() {
 			if s.toks[i].end-s.toks[i].start == 2 { // "at"
 				s.spelledEmail(i)
 			}
+			s.bareName(i)
 		}
 	}
 	s.ipv6()
+	s.signatureLine() // names.go
 	s.namesBeforeDetails()
 	if len(s.d.refs) > 0 {
 		s.references()
@@ -478,7 +483,11 @@ func trimName(text string, start, end int) int {
 	return end
 }
 
-func (s *scanner) isPublic(e Entity) bool {
+// isPublic reports whether e is one of the organisation's own contact points, given as the
+// organisation's (own.go: a resident's "I live at LE3 8RA" is not).
+func (s *scanner) isPublic(e Entity) bool { return s.publicPoint(e) && !s.ownContact(e) }
+
+func (s *scanner) publicPoint(e Entity) bool {
 	switch e.Type {
 	case Phone:
 		return len(s.d.publicPhones) > 0 && s.d.publicPhones[normalisePhone(s.text[e.Start:e.End])]

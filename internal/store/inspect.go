@@ -142,3 +142,50 @@ func (q *Q) schema(ctx context.Context) (map[string][]column, error) {
 	}
 	return out, nil
 }
+
+// TextColumns lists, per table, the columns that hold text (TEXT, VARCHAR,
+// CHARACTER VARYING, JSON): what a test must read to check that no personal
+// data reached the database (internal/chat's TestNothingPlantedIsStored).
+func (q *Q) TextColumns(ctx context.Context) (map[string][]string, error) {
+	schema, err := q.schema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for t, cols := range schema {
+		for _, c := range cols {
+			if strings.Contains(c.Type, "TEXT") || strings.Contains(c.Type, "CHAR") || strings.Contains(c.Type, "JSON") {
+				out[t] = append(out[t], c.Name)
+			}
+		}
+	}
+	return out, nil
+}
+
+// TextValues returns every non-null value of one text column of one table
+// (both must come from TextColumns).
+func (q *Q) TextValues(ctx context.Context, table, column string) ([]string, error) {
+	cols, err := q.TextColumns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(cols[table], column) {
+		return nil, fmt.Errorf("store: no text column %s.%s", table, column)
+	}
+	col := `"` + column + `"`
+	if q.dialect == Postgres {
+		col += `::text`
+	}
+	rows, err := q.query(ctx, `SELECT `+col+` FROM `+table+` WHERE "`+column+`" IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("store: read %s.%s: %w", table, column, err)
+	}
+	vals, err := collect(rows, func(s scanner) (string, error) {
+		var v string
+		return v, s.Scan(&v)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: read %s.%s: %w", table, column, err)
+	}
+	return vals, nil
+}
