@@ -258,7 +258,7 @@ func (s *Service) promises() []Promise {
 				found, err := s.src.Chat.PersonalData(ctx)
 				var n int
 				var parts []string
-				for _, k := range []string{store.ChatTextQuestion, store.ChatTextComment, store.ChatTextUnanswered} {
+				for _, k := range []string{store.ChatTextQuestion, store.ChatTextComment, store.ChatTextUnanswered, store.ChatTextHint} {
 					if found[k] > 0 {
 						n += found[k]
 						parts = append(parts, fmt.Sprintf("%d %s", found[k], k))

@@ -316,11 +316,12 @@ const (
 	ChatTextQuestion   = "question"
 	ChatTextComment    = "feedback"
 	ChatTextUnanswered = "unanswered"
+	ChatTextHint       = "hint"
 )
 
 // ChatTexts calls fn with every piece of free text the chatbot keeps: each
-// turn's question and feedback comment and each unanswered example, with
-// its kind. Rows are read in pages by key, so fn may use the database.
+// turn's question and feedback comment, each unanswered example and each
+// staff hint's question, with its kind. Rows are read in pages by key, so fn may use the database.
 func (q *Q) ChatTexts(ctx context.Context, fn func(kind, text string) error) error {
 	const page = 1000
 	for after := ""; ; {
@@ -364,6 +365,16 @@ func (q *Q) ChatTexts(ctx context.Context, fn func(kind, text string) error) err
 	}
 	for _, u := range us {
 		if err := fn(ChatTextUnanswered, u.Example); err != nil {
+			return err
+		}
+	}
+	// Staff's hints keep a (redacted) resident's question too; few, read at once.
+	hs, err := q.KBHints(ctx)
+	if err != nil {
+		return err
+	}
+	for _, h := range hs {
+		if err := fn(ChatTextHint, h.Question); err != nil {
 			return err
 		}
 	}

@@ -56,6 +56,16 @@ func TestKBHints(t *testing.T) {
 		if _, err := q.AddKBHint(ctx, "x", "https://www.example-council.gov.uk/nope", "user:3", now); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("a hint to no page: %v, want ErrNotFound", err)
 		}
+		// fairline check reads a hint's question with the chatbot's other stored text.
+		var texts []string
+		if err := q.ChatTexts(ctx, func(kind, text string) error {
+			if kind == store.ChatTextHint {
+				texts = append(texts, text)
+			}
+			return nil
+		}); err != nil || len(texts) != 1 || texts[0] != "my boiler is broken" {
+			t.Errorf("hint texts for the check = %q, %v", texts, err)
+		}
 		// A page without content can be named, but the hint does nothing there.
 		h2, err := q.AddKBHint(ctx, "no heat", empty, "user:4", now)
 		if err != nil || h2.PageAnswerable {
