@@ -443,7 +443,7 @@ func (s *scanner) nameBeforeHere(i int) {
 		}
 	}
 	if !s.nameWord(first, first) {
-		return // "Living here:", "Parking here?": a word no name list has
+		return // "Parking here:", "Parking here?": a word no name list has
 	}
 	if first > 0 {
 		g := s.gap(first)

@@ -15,7 +15,7 @@ import (
 // names and an English dictionary, embedded from gazetteer/*.txt.gz. Where each list comes
 // from, its licence and how it was made are in gazetteer/README.md. It is what lets the
 // detector find a name nobody introduced ("Tenant is Callum Ibbotson", "jane smith blue
-// badge") without taking "Grace Road", "Bill Payments" or "Market Harborough" for people.
+// badge") without taking "Albert Road", "Bill Payers" or "Melton Mowbray" for people.
 
 //go:embed gazetteer/*.txt.gz
 var gazetteerFiles embed.FS
@@ -98,7 +98,7 @@ func (t *lexTable) add(w string, f lexFlags) {
 	t.slots[i] = fp<<16 | uint64(lexFlags(t.slots[i])|f)
 }
 
-// gazetteer loads the lexicon once, on first use (about 40 ms; New calls it so the first
+// gazetteer loads the lexicon once, on first use (under 0.1 s; New calls it so the first
 // message does not pay for it).
 var gazetteer = sync.OnceValue(loadLexicon)
 

@@ -8,10 +8,10 @@ import (
 // Names nobody introduced: the gazetteer (gazetteer.go) says which words are given names,
 // name parts, dictionary words and places; the shape of the text says the rest. Residents
 // write "Tenant is Callum Ibbotson", "Names Nadia Begum and Wayne Roberts", "jane smith blue
-// badge", "household: me, Shaun, Kayleigh and baby Alfie", "thanks, john". A pair of words is
+// badge", "at home: me, Dean, Kerry and baby Finn", "thanks, john". A pair of words is
 // a name when its first word is a given name and its last a name part or a word no dictionary
 // knows; a single word needs more: a list of given names, a relationship word, a greeting, a
-// sign-off, or a verb that only people take ("Jean said"). Words that are also common English
+// sign-off, or a verb that only people take ("Pam said"). Words that are also common English
 // ("Rose", "Bill", "Mark", "Hope", "Grace") need stronger evidence than words that are only
 // names, and a word before "Road", "Park", "Library" or "Council" is part of a place.
 
@@ -78,7 +78,7 @@ var nonPerson = setOf(`christian jesus christ god allah lord king queen prince p
 	monday tuesday wednesday thursday friday saturday sunday christmas easter`)
 
 // venueWords after a capitalised word make it part of a place or an organisation's name
-// ("Victoria Park", "Grace Road", "Jubilee Library"), together with streetSuffixes.
+// ("Florence Park", "Albert Road", "Central Library"), together with streetSuffixes.
 var venueWords = setOf(`hall house centre center library school academy college university hospital surgery
 	practice council church chapel cathedral abbey stadium arena bridge farm estate trust foundation fund
 	award station airport ltd limited plc group solicitors care home homes museum theatre cinema gallery
@@ -209,7 +209,7 @@ const (
 	trigContext uint8 = 1 << iota
 	cueGreeting
 	cueRelation
-	cueOther // a person besides family: "lodger Marek"
+	cueOther // a person besides family: "lodger Pawel"
 	cueTitle
 	cueSignOff
 	cueAny = cueGreeting | cueRelation | cueOther | cueTitle | cueSignOff
@@ -224,15 +224,15 @@ func (s *scanner) cue(i int, k uint8) {
 	case k&(cueRelation|cueOther) != 0 && i+1 < n && s.wordGap(i+1):
 		s.relationName(i + 1)
 	case k == cueRelation && i+3 < n && s.gap(i+1) == "-" && s.is(i+1, "in") && s.gap(i+2) == "-" && s.is(i+2, "law") && s.wordGap(i+3):
-		s.relationName(i + 3) // "brother-in-law Rajesh"
+		s.relationName(i + 3) // "sister-in-law Meena"
 	case k&cueTitle != 0 && !isUpper(s.text[s.toks[i].start]) && i+1 < n && s.wordGap(i+1):
-		s.lowerTitle(i + 1) // "the occupier is mrs l hamilton"
+		s.lowerTitle(i + 1) // "the occupier is mrs k doyle"
 	case k&cueSignOff != 0:
 		s.signOffDash(i)
 	}
 }
 
-// greeting: "Hi Emma,", "Dear Jon", "Hello naveed" — one word that could be a name and then
+// greeting: "Hi Sian,", "Dear Rob", "Hello faisal" — one word that could be a name and then
 // punctuation or the end.
 func (s *scanner) greeting(j int) {
 	e := s.wordEnd(j)
@@ -259,7 +259,7 @@ func (s *scanner) nameWord(j, e int) bool {
 	return f&(lexFore|lexPart) != 0 && f&lexNonPerson == 0 || f&(lexFore|lexPart|lexWord|lexProper|lexPlace) == 0 && s.toks[j].end-s.toks[j].start >= 3
 }
 
-// relationName: "baby Alfie", "lodger Marek", "daughter-in-law Jasmin", "my boy kai". The
+// relationName: "baby Alfie", "lodger Pawel", "daughter-in-law Jasmin", "my lad josh". The
 // relation word says the next word is a person; it still has to look like a name.
 func (s *scanner) relationName(j int) {
 	e := s.wordEnd(j)
@@ -274,7 +274,7 @@ func (s *scanner) relationName(j int) {
 	s.nameAt(j, !s.firstCap(j), 0.85)
 }
 
-// lowerTitle: a title typed in lower case, then an initial or a name part: "mrs l hamilton".
+// lowerTitle: a title typed in lower case, then an initial or a name part: "mrs k doyle".
 func (s *scanner) lowerTitle(j int) {
 	k := j
 	if s.toks[k].end-s.toks[k].start == 1 && k+1 < len(s.toks) && (s.wordGap(k+1) || s.gap(k+1) == ". ") {
@@ -286,7 +286,7 @@ func (s *scanner) lowerTitle(j int) {
 	s.add(Name, s.toks[j].start, s.toks[s.wordEnd(k)].end, 0.85)
 }
 
-// signOffDash: "Thanks again - Mel", "Thx Nat" at the end of a message.
+// signOffDash: "Thanks again - Viv", "Thx Di" at the end of a message.
 func (s *scanner) signOffDash(i int) {
 	j := i + 1
 	if j < len(s.toks) && s.is(j, "again") {
@@ -311,8 +311,8 @@ func (s *scanner) signOffDash(i int) {
 }
 
 // nameRun looks at the words starting at token i: a given name followed by one or two name
-// parts is a name ("Kieran Staniforth", "Harjinder Singh Bains", "jane smith"); a given name
-// alone is one when a verb only people take follows ("Jean said", "Pete who"). It returns
+// parts is a name ("Kieran Staniforth", "Manjit Singh Sahota", "jane smith"); a given name
+// alone is one when a verb only people take follows ("Pam said", "Stu who"). It returns
 // the last token it consumed.
 func (s *scanner) nameRun(i int) int {
 	if s.plainWordNext(i) {
@@ -325,7 +325,7 @@ func (s *scanner) nameRun(i int) int {
 	}
 	first, medium := i, false
 	if !weak {
-		// A given name no list has, before a surname that is only a name: "Chidi Okeke".
+		// A given name no list has, before a surname that is only a name: "Emeka Nwosu".
 		if !s.firstCap(i) || s.surname(i) != 2 || e+1 >= len(s.toks) || !s.wordGap(e+1) || s.wordSurname(e+1, s.wordEnd(e+1)) != 3 {
 			return e
 		}
@@ -366,7 +366,7 @@ func (s *scanner) nameRun(i int) int {
 		ok = grade == 3
 	case strong:
 		ok = true
-	default: // a given name that is also a word: "Mark Jennings", not "Bill Payments"
+	default: // a given name that is also a word: "Will Hartley", not "Bill Payers"
 		ok = grade >= 2
 	}
 	if !ok || !s.personPlace(first, lastEnd, strong && grade == 3) {
@@ -432,7 +432,7 @@ func (s *scanner) personPlace(i, e int, sure bool) bool {
 }
 
 // placeAt reports whether a place the gazetteer knows covers tokens i..e: the words alone, or
-// with up to two words after them ("Kirby Muxloe", "Stoney Stanton", "Ashby de la Zouch").
+// with up to two words after them ("Burton Latimer", "Sutton Coldfield", "Ashby de la Zouch").
 func (s *scanner) placeAt(i, e int) bool {
 	places := s.d.lex.places
 	if i == e {
@@ -457,7 +457,7 @@ func (s *scanner) placeAt(i, e int) bool {
 }
 
 // singleName: one given name with nothing else around it is a name only before a verb that
-// only people take ("Jean said", "it was Pete who", "Gary came out").
+// only people take ("Pam said", "it was Stu who", "Clive came out").
 func (s *scanner) singleName(i, e int, strong bool) {
 	if !strong || e+1 >= len(s.toks) || !s.wordGap(e+1) || !personVerb(s.lowerTok(e+1)) {
 		return
@@ -478,8 +478,8 @@ func personVerb(w string) bool {
 	return false
 }
 
-// nameList: "Vicky, Carl, Jade", "Lily (7), Noah (5) and Isla (2)", "sam and jo", "Brian and
-// Janet Sutton". Two or more given names (or names already found) joined by commas, "and" or
+// nameList: "Leah, Ross, Amber", "Ruby (6), Leo (3) and Ava (1)", "ben and liz", "Alan and
+// Joyce Hurst". Two or more given names (or names already found) joined by commas, "and" or
 // "&", each perhaps followed by a short bracket ("(7)", "(son)"): when one of them is surely a
 // name (a given name that is nothing else, or a name already found) and every one is a given
 // name, all of them are names. The list starts at token i.
@@ -578,7 +578,7 @@ func (s *scanner) tokenStarting(pos int) int {
 }
 
 // signatureLine: a message whose last line is one to three words that are a name, after a
-// line break ("Thanks\nRebecca", "Yours faithfully\nGraham Ashworth").
+// line break ("Thanks\nGemma", "Yours sincerely\nNeil Openshaw").
 func (s *scanner) signatureLine() {
 	n := len(s.toks)
 	if n < 2 || strings.TrimSpace(s.text[s.toks[n-1].end:]) != "" {
