@@ -156,10 +156,10 @@ func (ix *Index) wordConcept(w token, p Params) concept {
 	if df > 0 || !ix.spelling {
 		c.alts = append(c.alts, alt{terms: []string{w.term}, w: 1})
 	}
-	// A real word the site does not use is the resident's word, not a typo: keep it as typed
-	// (it then counts against coverage, and its synonyms still apply).
-	word := isEnglishWord(w.surface) || ix.syn.has(w.term)
-	if ix.spelling && !word {
+	// Only a word the site uses at most twice may be a typo, and a real word is the resident's
+	// own, not a typo: keep it as typed (it then counts against coverage, and its synonyms still
+	// apply). The word list is asked only for the rare words that could be corrected.
+	if ix.spelling && df <= 2 && !isEnglishWord(w.surface) && !ix.syn.has(w.term) {
 		switch {
 		case df == 0:
 			cands := ix.corrections(w.surface, 4, 3)

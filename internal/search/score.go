@@ -332,6 +332,8 @@ type weighted struct {
 	weights []float64 // per concept
 	totalW  float64   // sum of weights
 	knownW  float64   // sum of the weights of the concepts the site has
+	unknown float64   // share of totalW in concepts the site lacks (Result.Unknown)
+	words   int       // concepts that are not words of conversation (Result.Words)
 }
 
 // weigh gives each concept its importance: its best alternative's idf in passages times the
@@ -356,6 +358,12 @@ func (q *weighted) weigh(passages *coll) {
 		}
 		q.weights[i] = w
 		q.totalW += w
+		if !cn.chat {
+			q.words++
+		}
+	}
+	if q.totalW > 0 {
+		q.unknown = (q.totalW - q.knownW) / q.totalW
 	}
 }
 
@@ -560,14 +568,7 @@ func (r *ranking) result(c *pageCand) Result {
 	}
 	res.Confidence = r.confidence(c)
 	res.Coverage = r.q.trustedCoverage(r.pageAcc.get(c.page))
-	if r.q.totalW > 0 {
-		res.Unknown = (r.q.totalW - r.q.knownW) / r.q.totalW
-	}
-	for _, cn := range cs {
-		if !cn.chat {
-			res.Words++
-		}
-	}
+	res.Unknown, res.Words = r.q.unknown, r.q.words
 	return res
 }
 
