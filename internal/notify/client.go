@@ -240,12 +240,13 @@ func ScrubNumbers(s string) string {
 	return b.String()
 }
 
-// numberRun reports whether a number-like run starts at i, and where it ends.
+// numberRun reports whether a number-like run starts at i, and where it ends. A run that runs
+// into a word ("07700 900123 5x") ends at its last separator instead, if that leaves a number.
 func numberRun(s string, i int) (int, bool) {
 	if c := s[i]; !('0' <= c && c <= '9' || c == '+' || c == '(') || i > 0 && isWordByte(s[i-1]) {
 		return 0, false
 	}
-	digits, end := 0, i
+	digits, end, good := 0, i, -1
 loop:
 	for j := i; j < len(s); j++ {
 		switch c := s[j]; {
@@ -253,14 +254,17 @@ loop:
 			digits++
 			end = j + 1
 		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '+' && j == i:
+			if end == j && digits >= 7 {
+				good = end
+			}
 		default:
 			break loop
 		}
 	}
-	if digits < 7 || end < len(s) && isWordByte(s[end]) {
-		return 0, false
+	if digits >= 7 && (end == len(s) || !isWordByte(s[end])) {
+		good = end
 	}
-	return end, true
+	return good, good > i
 }
 
 func isWordByte(c byte) bool {
