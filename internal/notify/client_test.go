@@ -103,9 +103,15 @@ func TestRefusals(t *testing.T) {
 		{"letters", nil, nil, survey("07700 9OO123", "r"), 400, "ValidationError", "phone_number Must not contain letters or symbols", true},
 		{"unknown template", nil, nil, notify.SMS{PhoneNumber: mobile, TemplateID: "0f33517f-2a88-4f6e-b855-c550268ce08a"}, 400, "BadRequestError", "Template not found", true},
 		{"no personalisation", nil, nil, notify.SMS{PhoneNumber: mobile, TemplateID: template}, 400, "BadRequestError", "Missing personalisation: link", true},
-		{"unknown service", func(k notify.APIKey) notify.APIKey { k2, _ := notify.NewAPIKey(k.Name, notifyfake.NewUUID(), k.Secret()); return k2 },
+		{"unknown service", func(k notify.APIKey) notify.APIKey {
+			k2, _ := notify.NewAPIKey(k.Name, notifyfake.NewUUID(), k.Secret())
+			return k2
+		},
 			nil, survey(mobile, "r"), 403, "AuthError", "Invalid token: service not found", true},
-		{"wrong secret", func(k notify.APIKey) notify.APIKey { k2, _ := notify.NewAPIKey(k.Name, k.ServiceID, notifyfake.NewUUID()); return k2 },
+		{"wrong secret", func(k notify.APIKey) notify.APIKey {
+			k2, _ := notify.NewAPIKey(k.Name, k.ServiceID, notifyfake.NewUUID())
+			return k2
+		},
 			nil, survey(mobile, "r"), 403, "AuthError", "Invalid token: API key not found", true},
 		{"clock 31 s slow", nil, []notify.Option{skewed(-31 * time.Second)}, survey(mobile, "r"), 403, "AuthError", "Your system clock must be accurate to within 30 seconds", true},
 		{"clock 31 s fast", nil, []notify.Option{skewed(31 * time.Second)}, survey(mobile, "r"), 403, "AuthError", "Your system clock must be accurate to within 30 seconds", true},
