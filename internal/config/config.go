@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/clientaddr"
+	"github.com/fairline/fairline/internal/notify"
 	"github.com/fairline/fairline/internal/ratelimit"
 	"gopkg.in/yaml.v3"
 )
@@ -47,6 +48,16 @@ type Config struct {
 	// call-recording processors, that runs the bucket, or "council" for a
 	// server the council runs itself (policy.SelfOperated).
 	S3Processor string
+	// NotifyURL is the GOV.UK Notify API that sends the post-call survey texts
+	// (notify.BaseURL, or `fairline notify-fake` for the demo); empty: none are sent.
+	NotifyURL string
+	// NotifyAPIKey is the Notify API key, "{key name}-{service id}-{secret key}". It comes
+	// from the environment or the -config file only: a flag would show it to anyone who can
+	// list the machine's processes.
+	NotifyAPIKey string
+	// NotifyProcessor is the id of the processor, declared in the policy's call-recording
+	// processors, that runs Notify (the default policy's "govuk-notify").
+	NotifyProcessor string
 	// WidgetOrigins are council websites allowed to embed the chat widget,
 	// comma-separated origins such as https://www.example-council.gov.uk.
 	WidgetOrigins string
@@ -97,6 +108,8 @@ type field struct {
 	str  *string
 	dur  *time.Duration
 	b    *bool
+	// noFlag settings are read from the environment and the file only (credentials).
+	noFlag bool
 }
 
 func (c *Config) fields() []field {
@@ -117,6 +130,9 @@ func (c *Config) fields() []field {
 		{name: "s3-access-key", help: "S3 access key id", str: &c.S3AccessKey},
 		{name: "s3-secret-key", help: "S3 secret access key", str: &c.S3SecretKey},
 		{name: "s3-processor", help: "id of the policy's call-recording processor that runs the bucket, or council for a server the council runs itself", str: &c.S3Processor},
+		{name: "notify-url", help: "GOV.UK Notify API address for post-call survey texts (" + notify.BaseURL + "; empty: no texts); its API key is read from " + EnvName("notify-api-key") + " or the -config file's notify_api_key, never a flag", str: &c.NotifyURL},
+		{name: "notify-api-key", help: "GOV.UK Notify API key", str: &c.NotifyAPIKey, noFlag: true},
+		{name: "notify-processor", help: "id of the policy's call-recording processor that runs GOV.UK Notify", str: &c.NotifyProcessor},
 		{name: "widget-origins", help: "comma-separated origins of council sites that embed the chat widget", str: &c.WidgetOrigins},
 		{name: "policy", help: "policy YAML file (default: the embedded policy)", str: &c.Policy},
 		{name: "log-level", help: "log level: debug, info, warn, error", str: &c.LogLevel},
@@ -147,6 +163,8 @@ var (
 	// Storage is what opening the database, key file and blob store needs.
 	Storage = Group{"data-dir", "db", "db-location", "key-file", "blob-dir", "blob-location",
 		"s3-endpoint", "s3-region", "s3-location", "s3-bucket", "s3-prefix", "s3-access-key", "s3-secret-key", "s3-processor"}
+	// Notify is the GOV.UK Notify integration (the key is not a flag: see Config.NotifyAPIKey).
+	Notify = Group{"notify-url", "notify-api-key", "notify-processor"}
 	// Locations are the storage settings that say where data is stored
 	// (what a notice states), without opening anything.
 	Locations = Group{"db-location", "blob-location", "s3-bucket", "s3-region", "s3-location"}
@@ -225,7 +243,7 @@ func Register(fs *flag.FlagSet, groups ...Group) *Flags {
 		}
 	}
 	for _, fl := range f.cfg.fields() {
-		if len(groups) > 0 && !want[fl.name] {
+		if fl.noFlag || len(groups) > 0 && !want[fl.name] {
 			continue
 		}
 		help := fmt.Sprintf("%s (env %s)", fl.help, EnvName(fl.name))
@@ -375,6 +393,7 @@ func (c Config) Validate() error {
 	if c.S3Bucket != "" && (c.S3AccessKey == "") != (c.S3SecretKey == "") {
 		errs = append(errs, errors.New("s3-access-key and s3-secret-key must be given together"))
 	}
+	errs = append(errs, c.validateNotify()...)
 	for _, o := range c.Origins() {
 		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || o != u.Scheme+"://"+u.Host {
 			errs = append(errs, fmt.Errorf("widget-origins: %q must be an origin like https://www.example-council.gov.uk", o))
@@ -414,6 +433,40 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: %w", errors.Join(errs...))
 	}
 	return nil
+}
+
+// validateNotify checks the Notify settings; its messages never contain the key.
+func (c Config) validateNotify() []error {
+	if c.NotifyURL == "" {
+		if c.NotifyAPIKey != "" {
+			return []error{errors.New("notify-api-key is set but notify-url is not: set notify-url to " + notify.BaseURL)}
+		}
+		return nil
+	}
+	var errs []error
+	u, err := url.Parse(c.NotifyURL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "":
+		errs = append(errs, fmt.Errorf("notify-url %q must be an absolute http(s) URL such as %s", c.NotifyURL, notify.BaseURL))
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		// The token and the callers' numbers would cross the network in clear.
+		errs = append(errs, fmt.Errorf("notify-url %q must use https (plain http only on this machine, for notify-fake)", c.NotifyURL))
+	}
+	if c.NotifyAPIKey == "" {
+		errs = append(errs, fmt.Errorf("notify-url is set but no API key: set %s (or notify_api_key in the -config file)", EnvName("notify-api-key")))
+	} else if _, err := notify.ParseAPIKey(c.NotifyAPIKey); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", EnvName("notify-api-key"), err))
+	}
+	return errs
+}
+
+// loopback reports whether host names this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // DefaultBlobDir is the blob folder used when blob-dir is not set: under

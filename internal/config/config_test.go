@@ -226,7 +226,7 @@ func TestRegisterGroups(t *testing.T) {
 	// Every setting belongs to a group, so some command can be given it.
 	var all Config
 	for _, fl := range all.fields() {
-		if !slices.ContainsFunc([]Group{Storage, Policy, Logging, Server}, func(g Group) bool { return slices.Contains(g, fl.name) }) {
+		if !slices.ContainsFunc([]Group{Storage, Policy, Logging, Server, Notify}, func(g Group) bool { return slices.Contains(g, fl.name) }) {
 			t.Errorf("setting %s is in no group", fl.name)
 		}
 	}
@@ -268,5 +268,64 @@ func TestServeSettings(t *testing.T) {
 		if _, err := resolve(t, tc.args, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v %v: err = %v, want %q", tc.args, tc.env, err, tc.want)
 		}
+	}
+}
+
+// The Notify settings: the key from the environment or the file only, never a flag, checked at
+// start and never repeated in an error.
+func TestNotifySettings(t *testing.T) {
+	const key = "fairline-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0"
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	Register(fs)
+	if fs.Lookup("notify-api-key") != nil || fs.Lookup("notify-url") == nil || fs.Lookup("notify-processor") == nil {
+		t.Fatal("notify-api-key must not be a flag; notify-url and notify-processor must")
+	}
+	if err := fs.Parse([]string{"-notify-api-key", key}); err == nil {
+		t.Error("-notify-api-key accepted on the command line")
+	}
+	file := filepath.Join(t.TempDir(), "fairline.yaml")
+	os.WriteFile(file, []byte("notify_url: https://api.notifications.service.gov.uk\nnotify_api_key: "+key+"\nnotify_processor: govuk-notify\n"), 0o600)
+	c, err := resolve(t, []string{"-config", file}, nil)
+	if err != nil || c.NotifyURL != "https://api.notifications.service.gov.uk" || c.NotifyAPIKey != key || c.NotifyProcessor != "govuk-notify" {
+		t.Fatalf("from the file: %+v %v", c, err)
+	}
+	c, err = resolve(t, []string{"-notify-url", "http://127.0.0.1:8181"}, map[string]string{"FAIRLINE_NOTIFY_API_KEY": key})
+	if err != nil || c.NotifyAPIKey != key || c.NotifyURL != "http://127.0.0.1:8181" {
+		t.Fatalf("from the environment: %+v %v", c, err)
+	}
+	cases := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+	}{
+		{"none", nil, ""},
+		{"localhost over http", map[string]string{"FAIRLINE_NOTIFY_URL": "http://localhost:8181", "FAIRLINE_NOTIFY_API_KEY": key}, ""},
+		{"IPv6 loopback over http", map[string]string{"FAIRLINE_NOTIFY_URL": "http://[::1]:8181", "FAIRLINE_NOTIFY_API_KEY": key}, ""},
+		{"key without url", map[string]string{"FAIRLINE_NOTIFY_API_KEY": key}, "notify-api-key is set but notify-url is not"},
+		{"url without key", map[string]string{"FAIRLINE_NOTIFY_URL": "https://api.notifications.service.gov.uk"}, "no API key: set FAIRLINE_NOTIFY_API_KEY"},
+		{"http across the network", map[string]string{"FAIRLINE_NOTIFY_URL": "http://notify.example", "FAIRLINE_NOTIFY_API_KEY": key}, "must use https"},
+		{"not a URL", map[string]string{"FAIRLINE_NOTIFY_URL": "api.notifications.service.gov.uk", "FAIRLINE_NOTIFY_API_KEY": key}, "must be an absolute http(s) URL"},
+		{"key without its secret", map[string]string{"FAIRLINE_NOTIFY_URL": "https://api.notifications.service.gov.uk", "FAIRLINE_NOTIFY_API_KEY": key[:len(key)-37]},
+			"FAIRLINE_NOTIFY_API_KEY: notify: the API key is too short"},
+		{"secret mistyped", map[string]string{"FAIRLINE_NOTIFY_URL": "https://api.notifications.service.gov.uk", "FAIRLINE_NOTIFY_API_KEY": key[:len(key)-1] + "g"},
+			"secret key (its last part) is not a UUID"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := resolve(t, nil, tc.env)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want %q", err, tc.wantErr)
+			}
+			if strings.Contains(err.Error(), "3d844edf") || strings.Contains(err.Error(), "e847b4f122b") {
+				t.Errorf("the error repeats the secret: %v", err)
+			}
+		})
 	}
 }

@@ -163,6 +163,8 @@ func TestKeyPhrases(t *testing.T) {
 			"inbound and outgoing", "will not send your information outside of the UK",
 			"Emergency Services", "Health Professionals", "Care Providers",
 			"automatically deleted when the survey requests are sent out",
+			// The processor that sends the survey texts (issue 15).
+			"Your telephone number will be shared with GOV.UK Notify who send our feedback survey text messages and will store the information in the UK.",
 			"Your participation is voluntary", "Survey responses do not include any personally identifiable information",
 			"health or social care requirements", "UK GDPR Article 9(2)(h)", "UK GDPR Article 6(1)(e)",
 			"leicestershire.gov", "we will contact you to let you know",

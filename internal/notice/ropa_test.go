@@ -80,8 +80,8 @@ func TestROPACSV(t *testing.T) {
 			checkCells(t, r, map[string]string{
 				"Lawful basis (Article 6)":               "UK GDPR Article 6(1)(e): our official authority or performance of a public task",
 				"Special category condition (Article 9)": "UK GDPR Article 9(2)(h): health or social care requirements",
-				"Categories of recipients":               "Emergency Services; Health Professionals; Care Providers",
-				"Processors":                             "None",
+				"Categories of recipients":               "Emergency Services; Health Professionals; Care Providers; GOV.UK Notify (processor)",
+				"Processors":                             "GOV.UK Notify (send our feedback survey text messages; receives: Your telephone number; stores the data; processes in: UK)",
 				"International transfers":                "None: not sent outside the UK",
 				"Storage locations":                      "UK (the UK)",
 			})

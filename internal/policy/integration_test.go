@@ -10,8 +10,8 @@ import (
 // the UK (AWS London) and one that only passes them on, in the UK and Ireland.
 func withBucketProcessor(t *testing.T) *Policy {
 	t.Helper()
-	doc := strings.Replace(string(DefaultYAML()), `    recipients:
-      - id: emergency-services`, `    processors:
+	doc := strings.Replace(string(DefaultYAML()), `    processors:
+      # GOV.UK Notify sends`, `    processors:
       - id: aws
         name: Amazon Web Services
         role: store the recordings
@@ -23,8 +23,7 @@ func withBucketProcessor(t *testing.T) *Policy {
         role: pass recordings on
         receives: Recordings of calls
         countries: [UK, IE]
-    recipients:
-      - id: emergency-services`, 1)
+      # GOV.UK Notify sends`, 1)
 	doc = strings.Replace(doc, "    storage:\n      locations: [UK]\n    drop_folder:", "    storage:\n      locations: [UK]\n    international_transfers:\n      countries: [IE]\n      safeguard: adequacy\n    drop_folder:", 1)
 	p, err := Parse("test.yaml", []byte(doc))
 	if err != nil {

@@ -170,8 +170,8 @@ func TestParseRejects(t *testing.T) {
 			"systems[0].international_transfers.safeguard", "safeguard: hope", `unknown safeguard "hope"`, true},
 		{"UK as a transfer", edit("      countries: [EU, US]\n      safeguard", "      countries: [EU, GB]\n      safeguard", 1),
 			"systems[0].international_transfers.countries[1]", "[EU, GB]", "the UK is not an international transfer", false},
-		{"no storage location", edit("      locations: [UK]", "      locations: []", 2),
-			"systems[1].storage.locations", "locations: []", "at least one storage location", true},
+		{"no storage location", edit("      locations: [UK]", "      locations: []", 1),
+			"systems[0].storage.locations", "locations: []", "at least one storage location", true},
 
 		// Addresses.
 		{"malformed email", edit("email: informationgovernance@leics.gov.uk", "email: informationgovernance at leics.gov.uk", 1),

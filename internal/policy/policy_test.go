@@ -112,8 +112,10 @@ func TestDefaultSeedFacts(t *testing.T) {
 		if len(s.Recipients) != 3 {
 			t.Errorf("%d recipients, want exactly 3", len(s.Recipients))
 		}
-		if !slices.Equal(s.Storage.Locations, []string{"UK"}) || len(s.InternationalTransfers.Countries) != 0 || len(s.Processors) != 0 {
-			t.Errorf("storage %v, transfers %v, processors %v; want UK only, none, none", s.Storage.Locations, s.InternationalTransfers.Countries, s.Processors)
+		// GOV.UK Notify, which sends the survey texts, is the one processor (issue 15).
+		if !slices.Equal(s.Storage.Locations, []string{"UK"}) || len(s.InternationalTransfers.Countries) != 0 ||
+			len(s.Processors) != 1 || s.Processors[0].ID != "govuk-notify" || !s.Processors[0].Stores || !slices.Equal(s.Processors[0].Countries, []string{"UK"}) {
+			t.Errorf("storage %v, transfers %v, processors %v; want UK only, none, GOV.UK Notify storing in the UK", s.Storage.Locations, s.InternationalTransfers.Countries, s.Processors)
 		}
 		if r, err := p.Retention("call-recording", "survey_phone_number", ""); err != nil || r.UntilEvent != EventSurveyRequestSent {
 			t.Errorf("survey numbers kept %v, %v; want until %s", r, err, EventSurveyRequestSent)
