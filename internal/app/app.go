@@ -26,6 +26,7 @@ import (
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/kb/crawl"
 	"github.com/fairline/fairline/internal/keys"
+	"github.com/fairline/fairline/internal/notify"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/rights"
@@ -52,6 +53,9 @@ type App struct {
 	// from, built with hooks that keep the chatbot's index current.
 	Chat *chat.Service
 	KB   *kb.Service
+	// Notify sends the post-call survey texts through GOV.UK Notify; nil when notify-url is
+	// not set.
+	Notify notify.Sender
 	// Check proves the notices' promises (fairline check, the console,
 	// /transparency, metrics).
 	Check *check.Service
@@ -146,6 +150,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		return nil, fmt.Errorf("the database schema (version %d) is newer than this release knows (%d): upgrade Fairline", cur, known)
 	}
 	a := &App{Config: cfg, Logger: log, Keys: ring, DB: db, Blobs: blobs, KEK: kek, demo: o.Demo}
+	if cfg.NotifyURL != "" {
+		// config.Validate has checked the address and the key's form.
+		c, err := notify.New(cfg.NotifyURL, cfg.NotifyAPIKey)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		a.Notify = c
+	}
 	a.Audit = audit.New(db, ring.Key(keys.PurposeAudit))
 	if o.Now != nil {
 		a.Audit.SetClock(o.Now)
@@ -351,8 +364,9 @@ func StoreLocations(cfg config.Config, system string) ([]string, error) {
 
 // Integrations lists the outbound integrations cfg configures, each with
 // the processor it is configured against and where it processes data:
-// today the S3 bucket of call recordings (e-mail, SMS and identity
-// providers join here when they exist). It reads the configuration only.
+// the S3 bucket of call recordings and GOV.UK Notify, which sends the
+// survey texts (e-mail and identity providers join here when they exist).
+// It reads the configuration only.
 func Integrations(cfg config.Config) ([]policy.Integration, error) {
 	var out []policy.Integration
 	if cfg.S3Bucket != "" {
@@ -367,6 +381,14 @@ func Integrations(cfg config.Config) ([]policy.Integration, error) {
 		out = append(out, policy.Integration{Name: "S3 object storage", System: recording.System,
 			Processor: cfg.S3Processor, ProcessorField: "s3-processor", Location: loc, LocationField: field,
 			Stores: true, Endpoint: cfg.S3Endpoint})
+	}
+	if cfg.NotifyURL != "" {
+		// Notify keeps each message, number included, for its data retention period (7 days
+		// by default), so it stores the data.
+		out = append(out, policy.Integration{Name: "GOV.UK Notify", System: recording.System,
+			Processor: cfg.NotifyProcessor, ProcessorField: "notify-processor",
+			Location: blob.NormalizeLocation(cfg.NotifyLocation), LocationField: "notify-location",
+			Stores: true, Endpoint: cfg.NotifyURL})
 	}
 	return out, nil
 }

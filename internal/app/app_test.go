@@ -238,10 +238,10 @@ func TestBlobDirMustExistUnlessDefault(t *testing.T) {
 // naming the setting and the policy field, before the database exists.
 func TestIntegrationsNeedADeclaredProcessor(t *testing.T) {
 	dir := t.TempDir()
-	withAWS := strings.Replace(string(policy.DefaultYAML()), "    recipients:\n      - id: emergency-services",
+	withAWS := strings.Replace(string(policy.DefaultYAML()), "    processors:\n      # GOV.UK Notify sends",
 		"    processors:\n      - id: aws\n        name: Amazon Web Services\n        role: store the recordings\n"+
 			"        receives: Recordings of calls\n        stores: true\n        countries: [UK]\n"+
-			"    recipients:\n      - id: emergency-services", 1)
+			"      # GOV.UK Notify sends", 1)
 	file := filepath.Join(dir, "aws.yaml")
 	if err := os.WriteFile(file, []byte(withAWS), 0o600); err != nil {
 		t.Fatal(err)

@@ -85,8 +85,8 @@ func ingest(t *testing.T, a *app.App, ext string, now time.Time) store.Recording
 	return apptest.Recording(t, a, "key-"+ext, ext, now.Add(-time.Hour))
 }
 
-// A fresh install keeps every promise; the default notice names Microsoft, which nothing
-// sends data to (a warning), and the rights register is not built (skipped, never a pass).
+// A fresh install keeps every promise; the default notices name Microsoft and GOV.UK Notify,
+// which nothing sends data to (a warning), and the rights register is not built (skipped, never a pass).
 func TestFreshInstall(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
@@ -102,7 +102,8 @@ func TestFreshInstall(t *testing.T) {
 					t.Errorf("%s = %s (%s), want %s", id, it.Result, it.Detail, want)
 				}
 			}
-			if d := items[check.UnusedProcessor].Detail; !strings.Contains(d, "the Website Chatbot notice names Microsoft, but no integration sends it data") {
+			if d := items[check.UnusedProcessor].Detail; !strings.Contains(d, "the Website Chatbot notice names Microsoft, but no integration sends it data") ||
+				!strings.Contains(d, "the Customer Service Centre Phone Calls notice names GOV.UK Notify, but no integration sends it data") || items[check.UnusedProcessor].Count != 2 {
 				t.Errorf("unused processor detail %q", d)
 			}
 			// Every promise quotes its notice.

@@ -68,12 +68,12 @@ func TestCheckProcessors(t *testing.T) {
 	env := dataEnv(t)
 	env["FAIRLINE_S3_ENDPOINT"], env["FAIRLINE_S3_REGION"], env["FAIRLINE_S3_BUCKET"] = b.Endpoint, b.Region, b.Bucket
 	env["FAIRLINE_S3_ACCESS_KEY"], env["FAIRLINE_S3_SECRET_KEY"] = b.AccessKeyID, b.SecretAccessKey
-	pol := strings.Replace(string(policy.DefaultYAML()), "    recipients:\n      - id: emergency-services",
+	pol := strings.Replace(string(policy.DefaultYAML()), "    processors:\n      # GOV.UK Notify sends",
 		"    processors:\n      - id: storeco\n        name: Store Co\n        role: store the recordings\n"+
 			"        receives: Recordings of calls\n        stores: true\n        countries: [UK]\n"+
 			"      - id: relayco\n        name: Relay Co\n        role: pass recordings on\n"+
 			"        receives: Recordings of calls\n        countries: [UK]\n"+
-			"    recipients:\n      - id: emergency-services", 1)
+			"      # GOV.UK Notify sends", 1)
 	env["FAIRLINE_POLICY"] = filepath.Join(t.TempDir(), "policy.yaml")
 	if err := os.WriteFile(env["FAIRLINE_POLICY"], []byte(pol), 0o600); err != nil {
 		t.Fatal(err)

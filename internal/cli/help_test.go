@@ -14,7 +14,8 @@ var (
 	storageFlags = []string{"data-dir", "db", "db-location", "key-file", "blob-dir", "blob-location",
 		"s3-endpoint", "s3-region", "s3-location", "s3-bucket", "s3-prefix", "s3-access-key", "s3-secret-key", "s3-processor"}
 	// A command that opens the app: storage, the policy, the log, -config.
-	appFlags    = append([]string{"config", "policy", "log-level", "log-format"}, storageFlags...)
+	// notify-api-key is a setting but never a flag (a flag shows in ps).
+	appFlags    = append([]string{"config", "policy", "log-level", "log-format", "notify-url", "notify-processor", "notify-location"}, storageFlags...)
 	policyFlags = []string{"config", "policy"}
 	serverFlags = []string{"listen", "base-url", "tls-cert", "tls-key", "widget-origins", "trusted-proxies", "chat-rate",
 		"metrics-listen", "session-idle", "session-max", "demo", "other-councils", "bank-holidays", "recrawl-every", "kb-poll", "crawl-allow-private"}

@@ -58,6 +58,9 @@ type Config struct {
 	// NotifyProcessor is the id of the processor, declared in the policy's call-recording
 	// processors, that runs Notify (the default policy's "govuk-notify").
 	NotifyProcessor string
+	// NotifyLocation declares where Notify processes the numbers, as a location code ("UK");
+	// like BlobLocation, the operator knows it (from Notify) and the policy must allow it.
+	NotifyLocation string
 	// WidgetOrigins are council websites allowed to embed the chat widget,
 	// comma-separated origins such as https://www.example-council.gov.uk.
 	WidgetOrigins string
@@ -133,6 +136,7 @@ func (c *Config) fields() []field {
 		{name: "notify-url", help: "GOV.UK Notify API address for post-call survey texts (" + notify.BaseURL + "; empty: no texts); its API key is read from " + EnvName("notify-api-key") + " or the -config file's notify_api_key, never a flag", str: &c.NotifyURL},
 		{name: "notify-api-key", help: "GOV.UK Notify API key", str: &c.NotifyAPIKey, noFlag: true},
 		{name: "notify-processor", help: "id of the policy's call-recording processor that runs GOV.UK Notify", str: &c.NotifyProcessor},
+		{name: "notify-location", help: "location code of where GOV.UK Notify processes the numbers (the processor's countries in the policy must include it)", str: &c.NotifyLocation},
 		{name: "widget-origins", help: "comma-separated origins of council sites that embed the chat widget", str: &c.WidgetOrigins},
 		{name: "policy", help: "policy YAML file (default: the embedded policy)", str: &c.Policy},
 		{name: "log-level", help: "log level: debug, info, warn, error", str: &c.LogLevel},
@@ -164,7 +168,7 @@ var (
 	Storage = Group{"data-dir", "db", "db-location", "key-file", "blob-dir", "blob-location",
 		"s3-endpoint", "s3-region", "s3-location", "s3-bucket", "s3-prefix", "s3-access-key", "s3-secret-key", "s3-processor"}
 	// Notify is the GOV.UK Notify integration (the key is not a flag: see Config.NotifyAPIKey).
-	Notify = Group{"notify-url", "notify-api-key", "notify-processor"}
+	Notify = Group{"notify-url", "notify-api-key", "notify-processor", "notify-location"}
 	// Locations are the storage settings that say where data is stored
 	// (what a notice states), without opening anything.
 	Locations = Group{"db-location", "blob-location", "s3-bucket", "s3-region", "s3-location"}
@@ -208,10 +212,12 @@ func Defaults() Config {
 		// A council runs Fairline in the UK; an operator elsewhere must say so.
 		BlobLocation: "UK",
 		DBLocation:   "UK",
-		LogFormat:    "text",
-		SessionIdle:  30 * time.Minute,
-		SessionMax:   10 * time.Hour,
-		ChatRate:     ratelimit.DefaultChatRate.String(),
+		// GOV.UK Notify is a UK government service; see the default policy's note on Ireland.
+		NotifyLocation: "UK",
+		LogFormat:      "text",
+		SessionIdle:    30 * time.Minute,
+		SessionMax:     10 * time.Hour,
+		ChatRate:       ratelimit.DefaultChatRate.String(),
 		// Loopback: metrics are for the operator's scraper, not the public.
 		MetricsListen: "127.0.0.1:9464",
 		RecrawlEvery:  24 * time.Hour,
