@@ -40,20 +40,21 @@ type command func(ctx context.Context, env *Env, args []string) error
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":      serve,
-		"migrate":    migrate,
-		"policy":     policyCmd,
-		"user":       userCmd,
-		"audit":      auditCmd,
-		"kb":         kbCmd,
-		"version":    versionCmd,
-		"sweep":      sweepCmd,
-		"keys":       keysCmd,
-		"recordings": recordingsCmd,
-		"redact":     redactCmd,
-		"bench":      benchCmd,
-		"ask":        ask,
-		"check":      checkCmd,
+		"serve":       serve,
+		"migrate":     migrate,
+		"policy":      policyCmd,
+		"user":        userCmd,
+		"audit":       auditCmd,
+		"kb":          kbCmd,
+		"version":     versionCmd,
+		"sweep":       sweepCmd,
+		"keys":        keysCmd,
+		"recordings":  recordingsCmd,
+		"redact":      redactCmd,
+		"bench":       benchCmd,
+		"ask":         ask,
+		"check":       checkCmd,
+		"notify-fake": notifyFakeCmd,
 	}
 }
 
@@ -78,6 +79,7 @@ var index = []struct{ name, summary string }{
 	{"kb import", "import knowledge-base pages from a JSON Lines file"},
 	{"ask", "answer a question as the chatbot would, from the local knowledge base (stores nothing)"},
 	{"redact", "remove personal data from standard input"},
+	{"notify-fake", "run a local GOV.UK Notify for the demo and tests (keeps what it receives in memory only)"},
 	{"bench redact", "measure redaction in MB/s against a naive regular-expression baseline"},
 	{"bench chat", "measure chatbot answer quality and answers per second against SQLite FTS5"},
 	{"bench ingest", "measure encrypted ingest against a plain file copy, and API uploads per second"},

@@ -79,6 +79,7 @@ func TestHelpListsOnlyItsFlags(t *testing.T) {
 		{[]string{"bench", "chat"}, []string{"pages", "queries", "requests", "time", "clients", "seed", "cache", "postgres", "client-process", "warm"}, with(policyFlags, "other-councils")},
 		{[]string{"bench", "ingest"}, []string{"size-mb", "uploads", "clients", "rounds"}, nil},
 		{[]string{"bench", "sweep"}, []string{"recordings", "expired", "postgres"}, nil},
+		{[]string{"notify-fake"}, []string{"addr", "template", "callback-url", "rate-limit"}, nil},
 		{[]string{"version"}, nil, nil},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -30,6 +30,13 @@ import (
 	"github.com/fairline/fairline/internal/notify"
 )
 
+// The demo's text message template (`fairline notify-fake` without --template): the survey
+// link goes in the personalisation as "link".
+const (
+	DemoTemplateID   = "a3f1c2d4-5b6e-4f70-8a91-b2c3d4e5f607"
+	DemoTemplateBody = "Thank you for calling us. Please tell us how we did: ((link))"
+)
+
 // RateLimit is Notify's limit on requests per service in any 60 seconds.
 const RateLimit = 3000
 
