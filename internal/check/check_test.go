@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/app"
+	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/check"
+	"github.com/fairline/fairline/internal/rights"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/apptest"
 	"github.com/fairline/fairline/internal/testutil/fakeclock"
@@ -238,6 +240,25 @@ func TestBreakAndRepairEachPromise(t *testing.T) {
 					t.Fatalf("sweep: %+v %v", res, err)
 				}
 			}},
+		{check.RequestIdentifiers, 1, "identifier_retention",
+			func(t *testing.T, a *app.App, clk *fakeclock.Clock) {
+				ig := &auth.Principal{UserID: 1, Role: auth.InformationGovernance}
+				id, err := a.Rights.Record(ctx, ig, rights.NewRequest{Kind: "access", Channel: "email", Identity: "verified",
+					Received: clk.Now(), Identifiers: rights.Identifiers{Phones: []string{"07911 123456"}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := a.Rights.Close(ctx, ig, id, "nothing-held"); err != nil {
+					t.Fatal(err)
+				}
+				// The default policy keeps a closed case's identifiers 6 months; no sweep runs.
+				clk.Add(7 * 31 * 24 * time.Hour)
+			},
+			func(t *testing.T, a *app.App, clk *fakeclock.Clock) {
+				if res, err := a.Sweep(ctx); err != nil || res.RightsIdentifiers != 1 {
+					t.Fatalf("sweep: %+v %v", res, err)
+				}
+			}},
 	}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		for _, c := range cases {
@@ -316,13 +337,15 @@ func TestSubjectRequestsHook(t *testing.T) {
 	if it := run(t, a)[check.SubjectRequests]; it.Result != check.OK {
 		t.Fatalf("wired, no request: %+v", it)
 	}
-	a.Check.SetRequests(nil)
-	if it := run(t, a)[check.SubjectRequests]; it.Result != check.Skipped || !strings.Contains(it.Detail, "not yet built") {
-		t.Fatalf("unwired: %+v", it)
+	a.Check.SetRequests(nil, nil)
+	for _, id := range []string{check.SubjectRequests, check.RequestIdentifiers} {
+		if it := run(t, a)[id]; it.Result != check.Skipped || !strings.Contains(it.Detail, "not yet built") {
+			t.Fatalf("unwired: %+v", it)
+		}
 	}
-	a.Check.SetRequests(overdueRequests{n: 2})
+	a.Check.SetRequests(overdueRequests{n: 2}, overdueRequests{})
 	breaks(t, a, check.SubjectRequests, 2)
-	a.Check.SetRequests(overdueRequests{})
+	a.Check.SetRequests(overdueRequests{}, overdueRequests{})
 	if it := holds(t, a)[check.SubjectRequests]; it.Result != check.OK {
 		t.Fatalf("wired, none overdue: %+v", it)
 	}

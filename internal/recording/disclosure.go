@@ -56,7 +56,8 @@ func linkHash(token string) string {
 
 // Disclose records a disclosure of a recording to a recipient the policy
 // allows and returns a single-use download token for the recipient.
-// Recipients not in the policy are refused.
+// Recipients not in the policy are refused (a disclosure the law requires
+// to another recipient goes through RequestLegalDisclosure).
 func (s *Service) Disclose(ctx context.Context, p *auth.Principal, id string, req DisclosureRequest) (Disclosure, string, error) {
 	if !p.Is(auth.InformationGovernance) {
 		return store.Disclosure{}, "", ErrForbidden
@@ -64,38 +65,56 @@ func (s *Service) Disclose(ctx context.Context, p *auth.Principal, id string, re
 	if !s.policy().RecipientAllowed(System, req.Recipient) {
 		return store.Disclosure{}, "", fail.Field("recipient", "the policy does not allow disclosure of call recordings to this recipient")
 	}
-	if !slices.ContainsFunc(DisclosureBases, func(b LawfulBasis) bool { return b.ID == req.LawfulBasis }) {
-		return store.Disclosure{}, "", fail.Field("lawful_basis", "choose the lawful basis for the disclosure")
-	}
-	req.Reason, req.Reference = strings.TrimSpace(req.Reason), strings.TrimSpace(req.Reference)
-	if req.Reason == "" || len(req.Reason) > 1000 {
-		return store.Disclosure{}, "", fail.Field("reason", "say why the disclosure is necessary (up to 1000 characters)")
-	}
-	if req.Reference == "" || len(req.Reference) > 100 {
-		return store.Disclosure{}, "", fail.Field("reference", "give the requester's reference (up to 100 characters)")
+	if err := req.validate(); err != nil {
+		return store.Disclosure{}, "", err
 	}
 	r, err := s.Get(ctx, p, id)
 	if err != nil {
 		return store.Disclosure{}, "", err
 	}
+	d := store.Disclosure{RecordingID: r.ID, ServiceArea: r.ServiceArea, Recipient: req.Recipient, LawfulBasis: req.LawfulBasis,
+		Reason: strings.TrimSpace(req.Reason), Reference: strings.TrimSpace(req.Reference), DisclosedBy: p.Actor()}
+	var token string
+	err = s.db.Tx(ctx, func(q *store.Q) error {
+		var err error
+		d, token, err = s.issue(ctx, q, d)
+		return err
+	})
+	return d, token, err
+}
+
+// validate checks what every disclosure names: its lawful basis, why it is
+// necessary and the requester's reference.
+func (req DisclosureRequest) validate() error {
+	if !slices.ContainsFunc(DisclosureBases, func(b LawfulBasis) bool { return b.ID == req.LawfulBasis }) {
+		return fail.Field("lawful_basis", "choose the lawful basis for the disclosure")
+	}
+	if r := strings.TrimSpace(req.Reason); r == "" || len(r) > 1000 {
+		return fail.Field("reason", "say why the disclosure is necessary (up to 1000 characters)")
+	}
+	if r := strings.TrimSpace(req.Reference); r == "" || len(r) > 100 {
+		return fail.Field("reference", "give the requester's reference (up to 100 characters)")
+	}
+	return nil
+}
+
+// issue enters d in the register with a fresh single-use link, audited, in
+// the caller's transaction, and returns the link's token: the one way a
+// recording is released to another organisation.
+func (s *Service) issue(ctx context.Context, q *store.Q, d store.Disclosure) (store.Disclosure, string, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
-		return store.Disclosure{}, "", err
+		return d, "", err
 	}
 	token := DisclosureTokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	now := s.now()
-	d := store.Disclosure{RecordingID: r.ID, ServiceArea: r.ServiceArea, Recipient: req.Recipient, LawfulBasis: req.LawfulBasis,
-		Reason: req.Reason, Reference: req.Reference, DisclosedBy: p.Actor(), DisclosedAt: now, LinkHash: linkHash(token),
-		LinkExpiresAt: now.Add(DisclosureLinkTTL)}
-	err = s.db.Tx(ctx, func(q *store.Q) error {
-		var err error
-		if d.ID, err = q.CreateDisclosure(ctx, d); err != nil {
-			return err
-		}
-		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: p.Actor(), Action: "recording.disclose", Object: "recording:" + r.ID,
-			Purpose: "disclosure", Outcome: audit.Success})
-		return err
-	})
+	d.DisclosedAt, d.LinkHash, d.LinkExpiresAt = now, linkHash(token), now.Add(DisclosureLinkTTL)
+	var err error
+	if d.ID, err = q.CreateDisclosure(ctx, d); err != nil {
+		return d, "", err
+	}
+	_, err = s.audit.Append(ctx, q, audit.Entry{Actor: d.DisclosedBy, Action: "recording.disclose", Object: "recording:" + d.RecordingID,
+		Purpose: "disclosure", Outcome: audit.Success})
 	return d, token, err
 }
 

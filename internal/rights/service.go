@@ -557,3 +557,10 @@ func (s *Service) Register(ctx context.Context, p *auth.Principal, limit int) (D
 func (s *Service) Overdue(ctx context.Context) (int, error) {
 	return s.db.Q().OverdueRightsRequests(ctx, Day(s.now()))
 }
+
+// StaleIdentifiers counts closed cases whose identifiers outlived the
+// policy's rights_requests.identifier_retention at now (for `fairline
+// check`; the rights sweep destroys them).
+func (s *Service) StaleIdentifiers(ctx context.Context, now time.Time) (int, error) {
+	return s.db.Q().StaleRightsIdentifiers(ctx, now)
+}

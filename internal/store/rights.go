@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The rights register's tables (migration 0013_rights): where each lives
+// The rights register's tables (migrations 0013_rights, 0014_rights_more): where each lives
 // and how long is said there and in internal/rights.
 
 // RightsRequest is one data-subject request in the register.
@@ -404,4 +404,67 @@ func (q *Q) DisclosuresOfRecordings(ctx context.Context, ids []string) ([]Disclo
 		return nil, fmt.Errorf("store: disclosures of recordings: %w", err)
 	}
 	return collect(rows, scanDisclosure)
+}
+
+// ErasureExemption is a ground, entered by hand, on which a recording is
+// kept from erasure (migration 0014_rights_more says where it lives and
+// how long).
+type ErasureExemption struct {
+	ID          int64
+	RecordingID string
+	Ground      string
+	Note        string
+	RecordedBy  string
+	RecordedAt  time.Time
+	WithdrawnBy string
+	WithdrawnAt time.Time
+}
+
+// AddErasureExemption records an exemption on a live recording.
+func (q *Q) AddErasureExemption(ctx context.Context, e ErasureExemption) (int64, error) {
+	var id int64
+	err := q.queryRow(ctx, `INSERT INTO erasure_exemptions (recording_id, ground, note, recorded_by, recorded_at)
+		SELECT id, ?, ?, ?, ? FROM recordings WHERE id = ? AND deleted_at = 0 RETURNING id`,
+		e.Ground, e.Note, e.RecordedBy, toMicros(e.RecordedAt), e.RecordingID).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: add erasure exemption: %w", err)
+	}
+	return id, nil
+}
+
+// WithdrawErasureExemption ends an active exemption of the recording.
+func (q *Q) WithdrawErasureExemption(ctx context.Context, id int64, recordingID, by string, at time.Time) error {
+	res, err := q.exec(ctx, `UPDATE erasure_exemptions SET withdrawn_by = ?, withdrawn_at = ?
+		WHERE id = ? AND recording_id = ? AND withdrawn_at = 0`, by, toMicros(at), id, recordingID)
+	if err != nil {
+		return fmt.Errorf("store: withdraw erasure exemption: %w", err)
+	}
+	return mustAffect(res)
+}
+
+// ErasureExemptions lists a recording's exemptions, active first, newest
+// first.
+func (q *Q) ErasureExemptions(ctx context.Context, recordingID string) ([]ErasureExemption, error) {
+	rows, err := q.query(ctx, `SELECT id, recording_id, ground, note, recorded_by, recorded_at, withdrawn_by, withdrawn_at
+		FROM erasure_exemptions WHERE recording_id = ? ORDER BY CASE WHEN withdrawn_at = 0 THEN 0 ELSE 1 END, recorded_at DESC, id DESC`,
+		recordingID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list erasure exemptions: %w", err)
+	}
+	return collect(rows, func(s scanner) (ErasureExemption, error) {
+		var e ErasureExemption
+		var at, wat int64
+		err := s.Scan(&e.ID, &e.RecordingID, &e.Ground, &e.Note, &e.RecordedBy, &at, &e.WithdrawnBy, &wat)
+		e.RecordedAt, e.WithdrawnAt = fromMicros(at), fromMicros(wat)
+		return e, err
+	})
+}
+
+// StaleRightsIdentifiers counts closed cases whose identifiers outlived
+// their retention (the rights sweep should have destroyed them by now).
+func (q *Q) StaleRightsIdentifiers(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM rights_requests WHERE status = 'closed' AND identifiers_ct <> '' AND destroy_after <= ?`,
+		toMicros(now)).Scan(&n)
+	return n, err
 }
