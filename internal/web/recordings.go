@@ -103,6 +103,7 @@ type recordingView struct {
 	PurposeName    string
 	CanHold        bool
 	Holds          []recording.Hold
+	Exemptions     []recording.Exemption
 }
 
 // recordingShown is what one request adds to the recording page: a player granted for a
@@ -133,6 +134,9 @@ func (s *Server) renderRecording(w http.ResponseWriter, r *http.Request, pg *pag
 			return err
 		}
 		v.Holds = holds
+		if v.Exemptions, err = s.Recordings.Exemptions(r.Context(), rec.ID); err != nil {
+			return err
+		}
 	}
 	pg.Title, pg.Data = "Call recording", v
 	return s.render(w, r, "recording", pg)

@@ -205,14 +205,22 @@ func funcs(pol func() *policy.Policy) template.FuncMap {
 			}
 			return id
 		},
-		"retentionRows": retentionRows,
-		"rightsKind":    rights.KindLabel,
-		"rightsChannel": rights.ChannelLabel,
-		"rightsOutcome": rights.OutcomeLabel,
-		"identityLabel": rights.IdentityLabel,
-		"ukDay":         func(t time.Time) string { return t.Format("Monday 2 January 2006") },
-		"neg":           func(n int) int { return -n },
-		"exemption":     rights.ExemptionText,
+		"retentionRows":   retentionRows,
+		"rightsKind":      rights.KindLabel,
+		"rightsChannel":   rights.ChannelLabel,
+		"rightsOutcome":   rights.OutcomeLabel,
+		"identityLabel":   rights.IdentityLabel,
+		"ukDay":           func(t time.Time) string { return t.Format("Monday 2 January 2006") },
+		"neg":             func(n int) int { return -n },
+		"exemption":       rights.ExemptionText,
+		"exemptionGround": recording.ExemptionGroundName,
+		"exemptionGrounds": func() []rights.Option {
+			out := make([]rights.Option, len(recording.ExemptionGrounds))
+			for i, g := range recording.ExemptionGrounds {
+				out[i] = rights.Option{ID: g.ID, Name: g.Name}
+			}
+			return out
+		},
 		"pauseReasons": func() []rights.Option {
 			return []rights.Option{{ID: rights.PauseIdentity, Name: "Proof of identity"}, {ID: rights.PauseClarification, Name: "Clarification of the request"}}
 		},
