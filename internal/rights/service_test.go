@@ -379,7 +379,11 @@ func TestErasureKeepsHeldRecording(t *testing.T) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		held, gone, disclosed := e.call(t, callerA, time.Hour), e.call(t, callerA, 2*time.Hour), e.call(t, callerA, 3*time.Hour)
+		exempt := e.call(t, callerA, 4*time.Hour)
 		other := e.call(t, callerB, time.Hour)
+		if _, err := e.rec.AddExemption(ctx, ig, exempt.ID, "legal_claims", "claim K00LE123"); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := e.rec.PlaceHold(ctx, ig.Actor(), held.ID, "complaint to the ombudsman", e.clock.Now().AddDate(0, 3, 0)); err != nil {
 			t.Fatal(err)
 		}
@@ -395,14 +399,14 @@ func TestErasureKeepsHeldRecording(t *testing.T) {
 		if len(res.Erased) != 1 || res.Erased[0] != gone.ID {
 			t.Errorf("erased %v, want only %s", res.Erased, gone.ID)
 		}
-		wantKept := []Kept{{held.ID, recording.ExemptLegalHold}, {disclosed.ID, recording.ExemptDisclosure}}
+		wantKept := []Kept{{held.ID, recording.ExemptLegalHold}, {disclosed.ID, recording.ExemptDisclosure}, {exempt.ID, "legal_claims"}}
 		if !slices.Equal(res.Kept, wantKept) {
 			t.Errorf("kept %+v, want %+v", res.Kept, wantKept)
 		}
 		for _, tc := range []struct {
 			id   string
 			live bool
-		}{{held.ID, true}, {disclosed.ID, true}, {other.ID, true}, {gone.ID, false}} {
+		}{{held.ID, true}, {disclosed.ID, true}, {exempt.ID, true}, {other.ID, true}, {gone.ID, false}} {
 			r, err := db.Q().RecordingByID(ctx, tc.id)
 			live := err == nil && r.DeletedAt.IsZero()
 			if live != tc.live {
@@ -410,16 +414,16 @@ func TestErasureKeepsHeldRecording(t *testing.T) {
 			}
 		}
 		c, _ := e.svc.Get(ctx, ig, id)
-		var said bool
+		said := map[string]string{}
 		for _, ev := range c.Events {
-			if ev.RecordingID == held.ID && strings.Contains(ev.Detail, "legal hold") {
-				said = true
+			said[ev.RecordingID] = ev.Detail
+		}
+		for id, why := range map[string]string{held.ID: "legal hold", exempt.ID: "legal claims (Article 17(3)(e))", gone.ID: "erased"} {
+			if !strings.Contains(said[id], why) {
+				t.Errorf("the case says %q of %s, want %q", said[id], id, why)
 			}
 		}
-		if !said {
-			t.Errorf("the case does not say why %s was kept: %+v", held.ID, c.Events)
-		}
-		e.checkAudit(t, "7911", "123456")
+		e.checkAudit(t, "7911", "123456", "K00LE123")
 	})
 }
 
