@@ -199,6 +199,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		_, err := a.Sweep(ctx)
 		return err
 	})
+	a.Jobs.Every(JobRightsReminder, 24*time.Hour, func(ctx context.Context, _ json.RawMessage) error {
+		return a.Rights.Remind(ctx)
+	})
 	a.Jobs.Handle(JobApplyRetention, func(ctx context.Context, _ json.RawMessage) error {
 		n, err := a.Recordings.ApplyRetention(ctx)
 		if n > 0 {
@@ -215,6 +218,9 @@ const (
 	JobApplyRetention = "retention.apply"
 	// JobChatSweep deletes chatbot turns past the policy's retention.
 	JobChatSweep = "chat.sweep"
+	// JobRightsReminder logs, daily, how many data-subject requests are due
+	// soon or overdue (counts only), beside the console's reminders.
+	JobRightsReminder = "rights.remind"
 	// JobRecrawl re-crawls the knowledge base's known sites (serve
 	// registers it with its --recrawl-every period).
 	JobRecrawl = "kb.recrawl"

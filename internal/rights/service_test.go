@@ -512,3 +512,60 @@ func TestClosedCaseForgetsIdentifiers(t *testing.T) {
 		e.checkAudit(t, "resident", "example.org", "7911")
 	})
 }
+
+// The dashboard and the reminders flag open cases due within
+// ReminderWorkingDays working days and those overdue, never one whose
+// clock is stopped; the daily reminder logs counts only.
+func TestReminders(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db) // today is Friday 31 January 2025
+		ctx := context.Background()
+		var logged bytes.Buffer
+		e.svc.log = slog.New(slog.NewTextHandler(&logged, nil))
+		if err := e.svc.Remind(ctx); err != nil || logged.Len() != 0 {
+			t.Fatalf("nothing to remind of, logged %q, %v", logged.String(), err)
+		}
+		want := map[int64]string{}
+		for _, c := range []struct{ received, identity, state string }{
+			{"2025-01-03", "verified", "soon"},    // due Monday 3 February: 1 working day
+			{"2025-01-07", "verified", "soon"},    // due Friday 7 February: 5
+			{"2025-01-08", "verified", "later"},   // due Monday 10 February: 6
+			{"2024-12-20", "verified", "overdue"}, // due Monday 20 January
+			{"2025-01-02", "pending", "paused"},   // waiting for proof of identity
+		} {
+			id, err := e.svc.Record(ctx, ig, NewRequest{Kind: "access", Channel: "letter", Identity: c.identity,
+				Received: date(c.received), Identifiers: Identifiers{Phones: []string{callerA}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[id] = c.state
+		}
+		d, err := e.svc.Register(ctx, auditor, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Open != 5 || d.DueSoon != 2 || d.Overdue != 1 || d.Paused != 1 {
+			t.Errorf("dashboard: %d open, %d due soon, %d overdue, %d paused; want 5, 2, 1, 1", d.Open, d.DueSoon, d.Overdue, d.Paused)
+		}
+		for _, c := range d.Cases {
+			got := map[[3]bool]string{{true, false, false}: "soon", {false, true, false}: "overdue", {false, false, true}: "paused",
+				{false, false, false}: "later"}[[3]bool{c.DueSoon, c.Overdue, c.Paused}]
+			if got != want[c.ID] {
+				t.Errorf("request %d (due %s) is %q, want %q", c.ID, day(c.DueAt), got, want[c.ID])
+			}
+		}
+		r, err := e.svc.Reminder(ctx)
+		if err != nil || r.DueSoon != 2 || r.Overdue != 1 || r.Cases != nil {
+			t.Errorf("reminder: %+v %v", r, err)
+		}
+		if err := e.svc.Remind(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if line := logged.String(); !strings.Contains(line, "due_soon=2 overdue=1") || strings.Contains(line, "7911") {
+			t.Errorf("reminder logged %q", line)
+		}
+		if _, err := e.svc.Register(ctx, admin, 100); !errors.Is(err, ErrForbidden) {
+			t.Errorf("administrator read the register: %v", err)
+		}
+	})
+}
