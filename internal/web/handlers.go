@@ -14,9 +14,9 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/fail"
-	"github.com/fairline/fairline/internal/rights"
 	"github.com/fairline/fairline/internal/notice"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/rights"
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {

@@ -213,6 +213,7 @@ func funcs(pol func() *policy.Policy) template.FuncMap {
 		"ukDay":           func(t time.Time) string { return t.Format("Monday 2 January 2006") },
 		"neg":             func(n int) int { return -n },
 		"exemption":       rights.ExemptionText,
+		"reminderDays":    func() int { return rights.ReminderWorkingDays },
 		"exemptionGround": recording.ExemptionGroundName,
 		"exemptionGrounds": func() []rights.Option {
 			out := make([]rights.Option, len(recording.ExemptionGrounds))
