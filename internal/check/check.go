@@ -319,7 +319,7 @@ func (s *Service) promises() []Promise {
 			func(ctx context.Context) (Outcome, error) {
 				return s.answer(ctx, s.src.Requests)
 			}},
-		{RequestIdentifiers, "No requester's identifiers kept past their retention after the case closed",
+		{RequestIdentifiers, "No closed request's identifiers kept past their retention",
 			q.quote(rec, "retention", "as long as necessary"),
 			func(ctx context.Context) (Outcome, error) {
 				return s.answer(ctx, s.src.RequestIdentifiers)
