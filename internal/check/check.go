@@ -120,7 +120,7 @@ type Sources struct {
 	// Requests answers "no subject request past its due date"; RequestIdentifiers "no
 	// closed case's identifiers kept past rights_requests.identifier_retention".
 	Requests, RequestIdentifiers Checker
-	Now          func() time.Time
+	Now                          func() time.Time
 	// Grace spares blobs and deletions in flight; 0: an hour, as the orphan sweep.
 	Grace time.Duration
 }

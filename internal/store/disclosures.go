@@ -78,20 +78,7 @@ func (q *Q) DisclosureByLink(ctx context.Context, hash string, now time.Time) (D
 // ErrNotFound for a spent or expired link and ErrConflict while another
 // transfer holds it.
 func (q *Q) ClaimDisclosureLink(ctx context.Context, hash, claim string, now, until time.Time) (Disclosure, error) {
-	return claimLink(ctx, q, "disclosures", disclosureColumns, scanDisclosure, hash, claim, now, until)
-}
-
-// SpendDisclosureLink marks a claimed link used, once its transfer has
-// written the whole recording. ErrNotFound means the claim is no longer
-// this transfer's (or the link was spent).
-func (q *Q) SpendDisclosureLink(ctx context.Context, id int64, claim string, now time.Time) error {
-	return spendLink(ctx, q, "disclosures", id, claim, now)
-}
-
-// ReleaseDisclosureLink gives up a claim after a failed transfer, so the
-// link can be used again at once.
-func (q *Q) ReleaseDisclosureLink(ctx context.Context, id int64, claim string) error {
-	return releaseLink(ctx, q, "disclosures", id, claim)
+	return claimLink(ctx, q, DisclosureLinks, disclosureColumns, scanDisclosure, hash, claim, now, until)
 }
 
 // LegalDisclosure is a request to disclose a recording because the law

@@ -249,7 +249,7 @@ func (q *Q) RightsReleases(ctx context.Context, requestID int64) ([]RightsReleas
 // ClaimRightsRelease claims a package link for one transfer, as
 // ClaimDisclosureLink does for a disclosure (see there).
 func (q *Q) ClaimRightsRelease(ctx context.Context, hash, claim string, now, until time.Time) (RightsRelease, error) {
-	return claimLink(ctx, q, "rights_releases", releaseColumns, scanRelease, hash, claim, now, until)
+	return claimLink(ctx, q, RightsReleaseLinks, releaseColumns, scanRelease, hash, claim, now, until)
 }
 
 // ExtendRightsClaim moves a held claim's end to until.
@@ -262,31 +262,31 @@ func (q *Q) ExtendRightsClaim(ctx context.Context, id int64, claim string, until
 	return mustAffect(res)
 }
 
-// SpendRightsRelease marks a claimed link used once its package was written whole.
-func (q *Q) SpendRightsRelease(ctx context.Context, id int64, claim string, now time.Time) error {
-	return spendLink(ctx, q, "rights_releases", id, claim, now)
-}
+// LinkTable names a table of single-use links (a disclosure's, a rights
+// package's): both are claimed, spent and released the same way.
+type LinkTable string
 
-// ReleaseRightsClaim gives up a claim after a failed transfer.
-func (q *Q) ReleaseRightsClaim(ctx context.Context, id int64, claim string) error {
-	return releaseLink(ctx, q, "rights_releases", id, claim)
-}
+// The tables of single-use links.
+const (
+	DisclosureLinks    LinkTable = "disclosures"
+	RightsReleaseLinks LinkTable = "rights_releases"
+)
 
 // claimLink is the one claim on a single-use link (disclosures, rights
 // packages): one UPDATE decides, so processes sharing the database cannot
 // both hold it. ErrNotFound: spent, expired or unknown; ErrConflict:
 // another transfer holds it.
-func claimLink[T any](ctx context.Context, q *Q, table, columns string, scan func(scanner) (T, error), hash, claim string,
+func claimLink[T any](ctx context.Context, q *Q, table LinkTable, columns string, scan func(scanner) (T, error), hash, claim string,
 	now, until time.Time) (T, error) {
 	var zero T
-	v, err := scan(q.queryRow(ctx, `UPDATE `+table+` SET link_claim = ?, link_claimed_until = ?
+	v, err := scan(q.queryRow(ctx, `UPDATE `+string(table)+` SET link_claim = ?, link_claimed_until = ?
 		WHERE link_hash = ? AND link_used_at = 0 AND link_expires_at > ? AND link_claimed_until <= ? RETURNING `+columns,
 		claim, toMicros(until), hash, toMicros(now), toMicros(now)))
 	if err == nil || !errors.Is(err, ErrNotFound) {
 		return v, err
 	}
 	var n int
-	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM `+table+` WHERE link_hash = ? AND link_used_at = 0 AND link_expires_at > ?`,
+	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM `+string(table)+` WHERE link_hash = ? AND link_used_at = 0 AND link_expires_at > ?`,
 		hash, toMicros(now)).Scan(&n); err != nil {
 		return zero, err
 	}
@@ -296,8 +296,11 @@ func claimLink[T any](ctx context.Context, q *Q, table, columns string, scan fun
 	return zero, ErrNotFound
 }
 
-func spendLink(ctx context.Context, q *Q, table string, id int64, claim string, now time.Time) error {
-	res, err := q.exec(ctx, `UPDATE `+table+` SET link_used_at = ?, link_claimed_until = 0
+// SpendLink marks a claimed link used, once its transfer has written the
+// whole file. ErrNotFound means the claim is no longer this transfer's (or
+// the link was spent).
+func (q *Q) SpendLink(ctx context.Context, table LinkTable, id int64, claim string, now time.Time) error {
+	res, err := q.exec(ctx, `UPDATE `+string(table)+` SET link_used_at = ?, link_claimed_until = 0
 		WHERE id = ? AND link_claim = ? AND link_used_at = 0`, toMicros(now), id, claim)
 	if err != nil {
 		return fmt.Errorf("store: spend %s link: %w", table, err)
@@ -305,8 +308,10 @@ func spendLink(ctx context.Context, q *Q, table string, id int64, claim string, 
 	return mustAffect(res)
 }
 
-func releaseLink(ctx context.Context, q *Q, table string, id int64, claim string) error {
-	res, err := q.exec(ctx, `UPDATE `+table+` SET link_claim = '', link_claimed_until = 0
+// ReleaseLink gives up a claim after a failed transfer, so the link can
+// be used again at once.
+func (q *Q) ReleaseLink(ctx context.Context, table LinkTable, id int64, claim string) error {
+	res, err := q.exec(ctx, `UPDATE `+string(table)+` SET link_claim = '', link_claimed_until = 0
 		WHERE id = ? AND link_claim = ? AND link_used_at = 0`, id, claim)
 	if err != nil {
 		return fmt.Errorf("store: release %s link: %w", table, err)
