@@ -120,6 +120,19 @@ func TestFreshInstall(t *testing.T) {
 	}
 }
 
+var igOfficer = &auth.Principal{UserID: 1, Role: auth.InformationGovernance}
+
+// record enters an access request received today in the rights register.
+func record(t *testing.T, a *app.App, clk *fakeclock.Clock) int64 {
+	t.Helper()
+	id, err := a.Rights.Record(context.Background(), igOfficer, rights.NewRequest{Kind: "access", Channel: "email", Identity: "verified",
+		Received: clk.Now(), Identifiers: rights.Identifiers{Phones: []string{"07911 123456"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // Each promise broken deliberately, on both databases: the check fails naming it (and only
 // it); repaired the way Fairline repairs it, the check passes again.
 func TestBreakAndRepairEachPromise(t *testing.T) {
@@ -240,15 +253,19 @@ func TestBreakAndRepairEachPromise(t *testing.T) {
 					t.Fatalf("sweep: %+v %v", res, err)
 				}
 			}},
-		{check.RequestIdentifiers, 1, "identifier_retention",
+		{check.SubjectRequests, 1, "past their due date",
 			func(t *testing.T, a *app.App, clk *fakeclock.Clock) {
-				ig := &auth.Principal{UserID: 1, Role: auth.InformationGovernance}
-				id, err := a.Rights.Record(ctx, ig, rights.NewRequest{Kind: "access", Channel: "email", Identity: "verified",
-					Received: clk.Now(), Identifiers: rights.Identifiers{Phones: []string{"07911 123456"}}})
-				if err != nil {
+				record(t, a, clk)
+				clk.Add(40 * 24 * time.Hour) // a month, and any weekend or bank holiday after it, has passed
+			},
+			func(t *testing.T, a *app.App, clk *fakeclock.Clock) {
+				if err := a.Rights.Close(ctx, igOfficer, 1, "nothing-held"); err != nil {
 					t.Fatal(err)
 				}
-				if err := a.Rights.Close(ctx, ig, id, "nothing-held"); err != nil {
+			}},
+		{check.RequestIdentifiers, 1, "identifier_retention",
+			func(t *testing.T, a *app.App, clk *fakeclock.Clock) {
+				if err := a.Rights.Close(ctx, igOfficer, record(t, a, clk), "nothing-held"); err != nil {
 					t.Fatal(err)
 				}
 				// The default policy keeps a closed case's identifiers 6 months; no sweep runs.
@@ -330,8 +347,8 @@ func (o overdueRequests) Check(context.Context, time.Time) (check.Outcome, error
 	return check.Outcome{Result: check.Broken, Count: o.n, Detail: "requests past their due date"}, nil
 }
 
-// The app wires the rights register in (no request, none overdue); without a register the
-// promise is skipped, never passed; a register's answer is the promise's.
+// The app wires the rights register in (no request, none overdue); without a register its
+// promises are skipped, never passed; a register's answer is the promise's.
 func TestSubjectRequestsHook(t *testing.T) {
 	a, _ := openApp(t, "sqlite")
 	if it := run(t, a)[check.SubjectRequests]; it.Result != check.OK {
