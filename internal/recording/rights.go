@@ -2,7 +2,6 @@ package recording
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 
@@ -153,10 +152,13 @@ func (s *Service) WithdrawExemption(ctx context.Context, p *auth.Principal, id s
 // (erasing it would defeat a release the law requires); or an exemption
 // information governance entered by hand (its ground's id).
 func (s *Service) ErasureExemption(ctx context.Context, r Recording) (string, error) {
+	return s.erasureExemption(ctx, s.db.Q(), r)
+}
+
+func (s *Service) erasureExemption(ctx context.Context, q *store.Q, r Recording) (string, error) {
 	if r.OnHold {
 		return ExemptLegalHold, nil
 	}
-	q := s.db.Q()
 	ds, err := q.DisclosuresOfRecordings(ctx, []string{r.ID})
 	if err != nil {
 		return "", err
@@ -184,14 +186,11 @@ func (s *Service) ErasureExemption(ctx context.Context, r Recording) (string, er
 	return "", nil
 }
 
-// ErrExempt is returned by Erase for a recording an exemption keeps.
-var ErrExempt = errors.New("recording: exempt from erasure")
-
 // Erase destroys a recording for an erasure request through the one
-// deletion path (Destroy), unless ErasureExemption keeps it.
+// deletion path, unless an exemption keeps it; the exemptions are read in
+// the deletion's transaction, so one placed meanwhile is not missed.
 func (s *Service) Erase(ctx context.Context, actor string, r Recording) (exemption string, err error) {
-	if ex, err := s.ErasureExemption(ctx, r); err != nil || ex != "" {
-		return ex, err
-	}
-	return "", s.Destroy(ctx, actor, r.ID, "erasure_request")
+	return s.destroy(ctx, actor, r.ID, "erasure_request", func(q *store.Q, rec store.Recording) (string, error) {
+		return s.erasureExemption(ctx, q, rec)
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -392,6 +393,19 @@ func TestErasureKeepsHeldRecording(t *testing.T) {
 			t.Fatal(err)
 		}
 		id := e.record(t, "erasure", "verified", Identifiers{Phones: []string{callerA}})
+		// The search says beforehand what an erasure would keep, and why.
+		f, err := e.svc.Search(ctx, ig, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wouldKeep := map[string]string{}
+		for _, r := range f.Recordings {
+			wouldKeep[r.ID] = r.Exemption
+		}
+		if want := map[string]string{held.ID: recording.ExemptLegalHold, disclosed.ID: recording.ExemptDisclosure, exempt.ID: "legal_claims",
+			gone.ID: ""}; !maps.Equal(wouldKeep, want) {
+			t.Errorf("search says erasure would keep %v, want %v", wouldKeep, want)
+		}
 		res, err := e.svc.Erase(ctx, ig, id)
 		if err != nil {
 			t.Fatal(err)
