@@ -227,6 +227,9 @@ type ManifestDisclosure struct {
 	Recipient   string    `json:"recipient"`
 	Date        time.Time `json:"date"`
 	LawfulBasis string    `json:"lawful_basis"`
+	// RequiredByLaw marks a release the law required to a recipient the
+	// notice does not list (approved by a second officer).
+	RequiredByLaw bool `json:"required_by_law"`
 }
 
 // ManifestCorrection is a rectification of a recording's metadata.
@@ -271,7 +274,7 @@ func (p *Package) manifest(ctx context.Context, pol *policy.Policy) (Manifest, e
 		}
 		for _, d := range r.Disclosures {
 			mr.DisclosedTo = append(mr.DisclosedTo, ManifestDisclosure{Recipient: recipientName(pol, d.Recipient), Date: d.DisclosedAt,
-				LawfulBasis: d.LawfulBasis})
+				LawfulBasis: d.LawfulBasis, RequiredByLaw: d.LegalDisclosureID != 0})
 		}
 		cs, err := p.svc.db.Q().RecordingCorrections(ctx, r.ID)
 		if err != nil {

@@ -251,6 +251,17 @@ func TestAccessPackage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A court ordered a1 released: approved by a second officer.
+		lid, err := e.rec.RequestLegalDisclosure(ctx, ig, a1.ID, recording.LegalDisclosureRequest{LegalBasis: "Court order under CPR 31.17",
+			DisclosureRequest: recording.DisclosureRequest{Recipient: "County Court at Leicester", LawfulBasis: "6(1)(c)",
+				Reason: "court order", Reference: "K00LE123"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.rec.DecideLegalDisclosure(ctx, &auth.Principal{UserID: 4, Role: auth.InformationGovernance}, lid,
+			recording.Approved); err != nil {
+			t.Fatal(err)
+		}
 		// The number is given in another spelling than the telephony system's.
 		id := e.record(t, "access", "pending", Identifiers{Phones: []string{"+44 7911 123456"}, Conversation: "c-unknown"})
 		if _, err := e.svc.Release(ctx, ig, id); !fail.Is(err, fail.Conflict) {
@@ -266,7 +277,7 @@ func TestAccessPackage(t *testing.T) {
 		if got := found.RecordingIDs(); len(got) != 2 || !slices.Contains(got, a1.ID) || !slices.Contains(got, a2.ID) {
 			t.Fatalf("search found %v, want A's two recordings", got)
 		}
-		if i := slices.IndexFunc(found.Stores, func(s StoreResult) bool { return s.Store == "Disclosure register" }); i < 0 || found.Stores[i].Count != 1 {
+		if i := slices.IndexFunc(found.Stores, func(s StoreResult) bool { return s.Store == "Disclosure register" }); i < 0 || found.Stores[i].Count != 2 {
 			t.Errorf("stores: %+v", found.Stores)
 		}
 		if i := slices.IndexFunc(found.Stores, func(s StoreResult) bool { return s.Store == "Website chatbot" }); i < 0 ||
@@ -325,13 +336,13 @@ func TestAccessPackage(t *testing.T) {
 			if r.OtherParty != "+447911123456" || len(r.Purposes) == 0 || r.KeptUntil.IsZero() {
 				t.Errorf("manifest entry %+v", r)
 			}
-			if want := r.ID == a2.ID; want != (len(r.DisclosedTo) == 1) {
+			if len(r.DisclosedTo) != 1 || r.DisclosedTo[0].RequiredByLaw != (r.ID == a1.ID) {
 				t.Errorf("recording %s disclosed to %+v", r.ID, r.DisclosedTo)
 			}
 		}
 		letter := string(files["letter.html"])
 		for _, want := range []string{"We hold 2 recordings", "Why we hold it", "How long we keep it", "12 months",
-			"Emergency Services", policy.Default().Organisation.DPO.Email} {
+			"Emergency Services", "County Court at Leicester", policy.Default().Organisation.DPO.Email} {
 			if !strings.Contains(letter, want) {
 				t.Errorf("letter lacks %q", want)
 			}
