@@ -69,22 +69,6 @@ func ClaimError(err error) error {
 	return err
 }
 
-// Link is one transfer's claim on a single-use link.
-type Link struct {
-	db    *store.DB
-	audit *audit.Log
-	log   *slog.Logger
-	now   func() time.Time
-	table store.LinkTable
-	id    int64
-	claim string
-	name  string // "disclosure 3", for errors and logs
-	// entry is the transfer's audit entry with an outcome.
-	entry func(outcome string) audit.Entry
-	// onComplete adds the caller's own records to Complete's transaction.
-	onComplete func(ctx context.Context, q *store.Q) error
-}
-
 // LinkClaim describes a link a transfer has claimed.
 type LinkClaim struct {
 	Table store.LinkTable
@@ -98,29 +82,37 @@ type LinkClaim struct {
 	OnComplete func(ctx context.Context, q *store.Q) error
 }
 
+// Link is one transfer's hold on a single-use link it has claimed.
+type Link struct {
+	c     LinkClaim
+	db    *store.DB
+	audit *audit.Log
+	log   *slog.Logger
+	now   func() time.Time
+}
+
 // Hold returns the transfer's hold on a link it has claimed.
 func (s *Service) Hold(c LinkClaim) *Link {
-	return &Link{db: s.db, audit: s.audit, log: s.log, now: s.now, table: c.Table, id: c.ID, claim: c.Claim, name: c.Name,
-		entry: c.Entry, onComplete: c.OnComplete}
+	return &Link{c: c, db: s.db, audit: s.audit, log: s.log, now: s.now}
 }
 
 // Complete spends the link after the whole file was written, and audits
 // the transfer, in one transaction.
 func (l *Link) Complete(ctx context.Context) error {
 	err := l.db.Tx(ctx, func(q *store.Q) error {
-		if err := q.SpendLink(ctx, l.table, l.id, l.claim, l.now()); err != nil {
+		if err := q.SpendLink(ctx, l.c.Table, l.c.ID, l.c.Claim, l.now()); err != nil {
 			return err
 		}
-		if l.onComplete != nil {
-			if err := l.onComplete(ctx, q); err != nil {
+		if l.c.OnComplete != nil {
+			if err := l.c.OnComplete(ctx, q); err != nil {
 				return err
 			}
 		}
-		_, err := l.audit.Append(ctx, q, l.entry(audit.Success))
+		_, err := l.audit.Append(ctx, q, l.c.Entry(audit.Success))
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%s: the claim on the link lapsed before the transfer finished", l.name)
+		return fmt.Errorf("%s: the claim on the link lapsed before the transfer finished", l.c.Name)
 	}
 	return err
 }
@@ -130,10 +122,10 @@ func (l *Link) Complete(ctx context.Context) error {
 // audited as a failure).
 func (l *Link) Abort(ctx context.Context) error {
 	return l.db.Tx(ctx, func(q *store.Q) error {
-		if err := q.ReleaseLink(ctx, l.table, l.id, l.claim); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := q.ReleaseLink(ctx, l.c.Table, l.c.ID, l.c.Claim); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		_, err := l.audit.Append(ctx, q, l.entry(audit.Failure))
+		_, err := l.audit.Append(ctx, q, l.c.Entry(audit.Failure))
 		return err
 	})
 }
@@ -141,7 +133,7 @@ func (l *Link) Abort(ctx context.Context) error {
 // Release gives the link back, unaudited, when a transfer could not start
 // after its claim (nothing was sent).
 func (l *Link) Release(ctx context.Context) {
-	if err := l.db.Q().ReleaseLink(ctx, l.table, l.id, l.claim); err != nil && !errors.Is(err, store.ErrNotFound) {
-		l.log.Warn("could not release a download link; it works again when its claim lapses", "link", l.name, "err", err)
+	if err := l.db.Q().ReleaseLink(ctx, l.c.Table, l.c.ID, l.c.Claim); err != nil && !errors.Is(err, store.ErrNotFound) {
+		l.log.Warn("could not release a download link; it works again when its claim lapses", "link", l.c.Name, "err", err)
 	}
 }

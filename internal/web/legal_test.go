@@ -10,7 +10,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/fairline/fairline/internal/auth"
-	"github.com/fairline/fairline/internal/testutil/browser"
 )
 
 var disclosureLinkRe = regexp.MustCompile(`/disclosures/fld_[A-Za-z0-9_-]+`)
@@ -27,30 +26,11 @@ func TestBrowserLegalDisclosure(t *testing.T) {
 	s.addUser("ig2@example.gov.uk", auth.InformationGovernance)
 	s.addUser("auditor@example.gov.uk", auth.Auditor)
 	rec := s.ingestCall("l1", "trading-standards", "07911 123456")
-	ctx := browser.NewTab(t)
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-		browser.AssertNoViolations(t, ctx)
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return v
-	}
-	signIn := func(email string) {
-		t.Helper()
-		do("sign in as "+email, chromedp.Navigate(s.srv.URL+"/sign-in"), chromedp.SendKeys("#email", email),
-			chromedp.SendKeys("#password", testPassword), chromedp.Click("form button[type=submit]"), chromedp.WaitVisible(".app-account-bar"))
-	}
+	w := newWalk(t)
+	ctx, do, text := w.ctx, w.do, w.text
 	form := `form[action$="/legal-disclosures"]`
 
-	signIn("ig@example.gov.uk")
+	w.signIn(s, "ig@example.gov.uk")
 	do("recording", chromedp.Navigate(s.srv.URL+"/console/recordings/"+rec.ID), chromedp.WaitVisible(form))
 	do("request in error", chromedp.Click(form+" button"), chromedp.WaitVisible(".govuk-error-summary"))
 	if e := text(".govuk-error-summary"); !strings.Contains(e, "Name the organisation") {
@@ -83,7 +63,7 @@ func TestBrowserLegalDisclosure(t *testing.T) {
 	}
 	do("sign out", chromedp.Click(".app-account-bar__form button"), chromedp.WaitVisible("main h1"))
 
-	signIn("ig2@example.gov.uk")
+	w.signIn(s, "ig2@example.gov.uk")
 	do("waiting list", chromedp.Navigate(s.srv.URL+"/console/disclosures/required-by-law"), chromedp.WaitVisible(`form[action$="/approve"]`))
 	do("approve", chromedp.Click(`form[action$="/approve"] button`), chromedp.WaitVisible(".govuk-panel"))
 	link := disclosureLinkRe.FindString(text(".govuk-panel"))

@@ -15,6 +15,7 @@ import (
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/rights"
 )
 
 // Recordings in the console: search, a purpose before playing, playback
@@ -96,7 +97,7 @@ func (s *Server) listRecordings(w http.ResponseWriter, r *http.Request, q url.Va
 type recordingView struct {
 	Recording      recording.Recording
 	Recipients     []policy.Recipient
-	Bases          []recording.LawfulBasis
+	Bases          []rights.Option
 	DisclosureLink string
 	Purposes       []recording.Purpose
 	AudioURL       string
@@ -128,7 +129,7 @@ func (s *Server) renderRecording(w http.ResponseWriter, r *http.Request, pg *pag
 		if sys, ok := s.Policy().System(recording.System); ok {
 			v.Recipients = sys.Recipients
 		}
-		v.Bases = recording.DisclosureBases
+		v.Bases = asOptions(recording.DisclosureBases)
 		holds, err := s.Recordings.Holds(r.Context(), rec.ID)
 		if err != nil {
 			return err
