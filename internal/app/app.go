@@ -194,7 +194,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	}
 	a.Chat = chat.New(db, a.Audit, a.Policy, copts)
 	a.Check = check.New(check.Sources{Policy: a.Policy, Recordings: a.Recordings, Chat: a.Chat, Audit: a.Audit,
-		StoreLocations: a.StoreLocations, Integrations: integrations, Requests: overdueRequests{a.Rights}, Now: o.Now})
+		StoreLocations: a.StoreLocations, Integrations: integrations, Requests: overdueRequests{a.Rights},
+		RequestIdentifiers: staleIdentifiers{a.Rights}, Now: o.Now})
 	a.KB = kb.New(db, kb.Options{Hooks: a.Chat.Hooks(), Logger: log, Now: o.Now, Audit: a.Audit, Policy: a.Policy})
 	a.Jobs.Every(JobChatSweep, time.Hour, func(ctx context.Context, _ json.RawMessage) error {
 		_, err := a.SweepChat(ctx)
@@ -210,6 +211,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	a.Jobs.Every(JobRetentionSweep, 10*time.Minute, func(ctx context.Context, _ json.RawMessage) error {
 		_, err := a.Sweep(ctx)
 		return err
+	})
+	a.Jobs.Every(JobRightsReminder, 24*time.Hour, func(ctx context.Context, _ json.RawMessage) error {
+		return a.Rights.Remind(ctx)
 	})
 	a.Jobs.Handle(JobApplyRetention, func(ctx context.Context, _ json.RawMessage) error {
 		n, err := a.Recordings.ApplyRetention(ctx)
@@ -227,6 +231,9 @@ const (
 	JobApplyRetention = "retention.apply"
 	// JobChatSweep deletes chatbot turns past the policy's retention.
 	JobChatSweep = "chat.sweep"
+	// JobRightsReminder logs, daily, how many data-subject requests are due
+	// soon or overdue (counts only), beside the console's reminders.
+	JobRightsReminder = "rights.remind"
 	// JobRecrawl re-crawls the knowledge base's known sites (serve
 	// registers it with its --recrawl-every period).
 	JobRecrawl = "kb.recrawl"
@@ -584,4 +591,17 @@ func (o overdueRequests) Check(ctx context.Context, _ time.Time) (check.Outcome,
 		return check.Outcome{Result: check.OK}, nil
 	}
 	return check.Outcome{Result: check.Broken, Count: int64(n), Detail: fmt.Sprintf("%d requests past their due date", n)}, nil
+}
+
+// staleIdentifiers answers fairline check's "no requester's identifiers kept past their
+// retention": closed cases whose sealed identifiers the rights sweep should have destroyed.
+type staleIdentifiers struct{ r *rights.Service }
+
+func (o staleIdentifiers) Check(ctx context.Context, now time.Time) (check.Outcome, error) {
+	n, err := o.r.StaleIdentifiers(ctx, now)
+	if err != nil || n == 0 {
+		return check.Outcome{Result: check.OK}, err
+	}
+	return check.Outcome{Result: check.Broken, Count: int64(n), Detail: fmt.Sprintf(
+		"%d closed requests still hold the requester's identifiers after rights_requests.identifier_retention", n)}, nil
 }

@@ -105,8 +105,8 @@ type Checker interface {
 	Check(ctx context.Context, now time.Time) (Outcome, error)
 }
 
-// Sources are what the checks read. Requests is nil until the rights register exists; the
-// promise is then skipped and says so.
+// Sources are what the checks read. Requests and RequestIdentifiers are nil until the rights
+// register exists; their promises are then skipped and say so.
 type Sources struct {
 	Policy     func() *policy.Policy
 	Recordings *recording.Service
@@ -117,8 +117,10 @@ type Sources struct {
 	StoreLocations func(system string) []string
 	// Integrations are the configured outbound integrations (app.Integrations).
 	Integrations []policy.Integration
-	Requests     Checker
-	Now          func() time.Time
+	// Requests answers "no subject request past its due date"; RequestIdentifiers "no
+	// closed case's identifiers kept past rights_requests.identifier_retention".
+	Requests, RequestIdentifiers Checker
+	Now                          func() time.Time
 	// Grace spares blobs and deletions in flight; 0: an hour, as the orphan sweep.
 	Grace time.Duration
 }
@@ -142,11 +144,11 @@ func New(src Sources) *Service {
 	return &Service{src: src}
 }
 
-// SetRequests wires the rights register's check in when it exists.
-func (s *Service) SetRequests(c Checker) {
+// SetRequests wires the rights register's checks in when it exists.
+func (s *Service) SetRequests(overdue, identifiers Checker) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.src.Requests = c
+	s.src.Requests, s.src.RequestIdentifiers = overdue, identifiers
 }
 
 // Run evaluates every promise now. A check that cannot run (the database or blob store
@@ -201,13 +203,14 @@ const (
 	UnusedProcessor     = "unused-processor"
 	AuditLog            = "audit-log"
 	SubjectRequests     = "subject-requests"
+	RequestIdentifiers  = "request-identifiers"
 )
 
 // IDs lists every promise id in report order.
 func IDs() []string {
 	return []string{RecordingRetention, ChatRetention, DropFolderRetention, ChatPersonalData, BlobWithoutRow,
 		RowWithoutBlob, KeyWithoutRecording, StoreLocations, ProcessorCountries, UndeclaredProcessor,
-		UnusedProcessor, AuditLog, SubjectRequests}
+		UnusedProcessor, AuditLog, SubjectRequests, RequestIdentifiers}
 }
 
 func count[T int | int64](n T, what string) Outcome {
@@ -314,12 +317,22 @@ func (s *Service) promises() []Promise {
 		{SubjectRequests, "No subject request past its due date",
 			q.quote(rec, "rights", "You may request"),
 			func(ctx context.Context) (Outcome, error) {
-				if s.src.Requests == nil {
-					return Outcome{Result: Skipped, Detail: "not yet built: the subject-request register will answer this when it lands"}, nil
-				}
-				return s.src.Requests.Check(ctx, s.src.Now())
+				return s.answer(ctx, s.src.Requests)
+			}},
+		{RequestIdentifiers, "No closed request's identifiers kept past their retention",
+			q.quote(rec, "retention", "as long as necessary"),
+			func(ctx context.Context) (Outcome, error) {
+				return s.answer(ctx, s.src.RequestIdentifiers)
 			}},
 	}
+}
+
+// answer asks a part that answers for its own promise; a part not built yet skips it.
+func (s *Service) answer(ctx context.Context, c Checker) (Outcome, error) {
+	if c == nil {
+		return Outcome{Result: Skipped, Detail: "not yet built: the subject-request register will answer this when it lands"}, nil
+	}
+	return c.Check(ctx, s.src.Now())
 }
 
 // storeLocations checks every store of every system against the policy in force (start-up

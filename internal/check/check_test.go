@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/app"
+	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/check"
+	"github.com/fairline/fairline/internal/rights"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/apptest"
 	"github.com/fairline/fairline/internal/testutil/fakeclock"
@@ -117,6 +119,19 @@ func TestFreshInstall(t *testing.T) {
 			}
 		})
 	}
+}
+
+var igOfficer = &auth.Principal{UserID: 1, Role: auth.InformationGovernance}
+
+// record enters an access request received today in the rights register.
+func record(t *testing.T, a *app.App, clk *fakeclock.Clock) int64 {
+	t.Helper()
+	id, err := a.Rights.Record(context.Background(), igOfficer, rights.NewRequest{Kind: "access", Channel: "email", Identity: "verified",
+		Received: clk.Now(), Identifiers: rights.Identifiers{Phones: []string{"07911 123456"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // Each promise broken deliberately, on both databases: the check fails naming it (and only
@@ -239,6 +254,29 @@ func TestBreakAndRepairEachPromise(t *testing.T) {
 					t.Fatalf("sweep: %+v %v", res, err)
 				}
 			}},
+		{check.SubjectRequests, 1, "past their due date",
+			func(t *testing.T, a *app.App, clk *fakeclock.Clock) {
+				record(t, a, clk)
+				clk.Add(40 * 24 * time.Hour) // a month, and any weekend or bank holiday after it, has passed
+			},
+			func(t *testing.T, a *app.App, clk *fakeclock.Clock) {
+				if err := a.Rights.Close(ctx, igOfficer, 1, "nothing-held"); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{check.RequestIdentifiers, 1, "identifier_retention",
+			func(t *testing.T, a *app.App, clk *fakeclock.Clock) {
+				if err := a.Rights.Close(ctx, igOfficer, record(t, a, clk), "nothing-held"); err != nil {
+					t.Fatal(err)
+				}
+				// The default policy keeps a closed case's identifiers 6 months; no sweep runs.
+				clk.Add(7 * 31 * 24 * time.Hour)
+			},
+			func(t *testing.T, a *app.App, clk *fakeclock.Clock) {
+				if res, err := a.Sweep(ctx); err != nil || res.RightsIdentifiers != 1 {
+					t.Fatalf("sweep: %+v %v", res, err)
+				}
+			}},
 	}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		for _, c := range cases {
@@ -310,20 +348,22 @@ func (o overdueRequests) Check(context.Context, time.Time) (check.Outcome, error
 	return check.Outcome{Result: check.Broken, Count: o.n, Detail: "requests past their due date"}, nil
 }
 
-// The app wires the rights register in (no request, none overdue); without a register the
-// promise is skipped, never passed; a register's answer is the promise's.
+// The app wires the rights register in (no request, none overdue); without a register its
+// promises are skipped, never passed; a register's answer is the promise's.
 func TestSubjectRequestsHook(t *testing.T) {
 	a, _ := openApp(t, "sqlite")
 	if it := run(t, a)[check.SubjectRequests]; it.Result != check.OK {
 		t.Fatalf("wired, no request: %+v", it)
 	}
-	a.Check.SetRequests(nil)
-	if it := run(t, a)[check.SubjectRequests]; it.Result != check.Skipped || !strings.Contains(it.Detail, "not yet built") {
-		t.Fatalf("unwired: %+v", it)
+	a.Check.SetRequests(nil, nil)
+	for _, id := range []string{check.SubjectRequests, check.RequestIdentifiers} {
+		if it := run(t, a)[id]; it.Result != check.Skipped || !strings.Contains(it.Detail, "not yet built") {
+			t.Fatalf("unwired: %+v", it)
+		}
 	}
-	a.Check.SetRequests(overdueRequests{n: 2})
+	a.Check.SetRequests(overdueRequests{n: 2}, overdueRequests{})
 	breaks(t, a, check.SubjectRequests, 2)
-	a.Check.SetRequests(overdueRequests{})
+	a.Check.SetRequests(overdueRequests{}, overdueRequests{})
 	if it := holds(t, a)[check.SubjectRequests]; it.Result != check.OK {
 		t.Fatalf("wired, none overdue: %+v", it)
 	}

@@ -2,12 +2,7 @@ package recording
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,14 +44,10 @@ type DisclosureRequest struct {
 	Reference   string
 }
 
-func linkHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 // Disclose records a disclosure of a recording to a recipient the policy
 // allows and returns a single-use download token for the recipient.
-// Recipients not in the policy are refused.
+// Recipients not in the policy are refused (a disclosure the law requires
+// to another recipient goes through RequestLegalDisclosure).
 func (s *Service) Disclose(ctx context.Context, p *auth.Principal, id string, req DisclosureRequest) (Disclosure, string, error) {
 	if !p.Is(auth.InformationGovernance) {
 		return store.Disclosure{}, "", ErrForbidden
@@ -64,61 +55,63 @@ func (s *Service) Disclose(ctx context.Context, p *auth.Principal, id string, re
 	if !s.policy().RecipientAllowed(System, req.Recipient) {
 		return store.Disclosure{}, "", fail.Field("recipient", "the policy does not allow disclosure of call recordings to this recipient")
 	}
-	if !slices.ContainsFunc(DisclosureBases, func(b LawfulBasis) bool { return b.ID == req.LawfulBasis }) {
-		return store.Disclosure{}, "", fail.Field("lawful_basis", "choose the lawful basis for the disclosure")
-	}
-	req.Reason, req.Reference = strings.TrimSpace(req.Reason), strings.TrimSpace(req.Reference)
-	if req.Reason == "" || len(req.Reason) > 1000 {
-		return store.Disclosure{}, "", fail.Field("reason", "say why the disclosure is necessary (up to 1000 characters)")
-	}
-	if req.Reference == "" || len(req.Reference) > 100 {
-		return store.Disclosure{}, "", fail.Field("reference", "give the requester's reference (up to 100 characters)")
+	if err := req.validate(); err != nil {
+		return store.Disclosure{}, "", err
 	}
 	r, err := s.Get(ctx, p, id)
 	if err != nil {
 		return store.Disclosure{}, "", err
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return store.Disclosure{}, "", err
-	}
-	token := DisclosureTokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	now := s.now()
 	d := store.Disclosure{RecordingID: r.ID, ServiceArea: r.ServiceArea, Recipient: req.Recipient, LawfulBasis: req.LawfulBasis,
-		Reason: req.Reason, Reference: req.Reference, DisclosedBy: p.Actor(), DisclosedAt: now, LinkHash: linkHash(token),
-		LinkExpiresAt: now.Add(DisclosureLinkTTL)}
+		Reason: strings.TrimSpace(req.Reason), Reference: strings.TrimSpace(req.Reference), DisclosedBy: p.Actor()}
+	var token string
 	err = s.db.Tx(ctx, func(q *store.Q) error {
 		var err error
-		if d.ID, err = q.CreateDisclosure(ctx, d); err != nil {
-			return err
-		}
-		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: p.Actor(), Action: "recording.disclose", Object: "recording:" + r.ID,
-			Purpose: "disclosure", Outcome: audit.Success})
+		d, token, err = s.issue(ctx, q, d)
 		return err
 	})
 	return d, token, err
 }
 
-// ErrLinkSpent is returned for a disclosure link that was used, expired
-// or never existed (indistinguishably, on purpose).
-var ErrLinkSpent = fail.New(fail.NotFound, "this download link has been used or has expired")
+// validate checks what every disclosure names: its lawful basis, why it is
+// necessary and the requester's reference.
+func (req DisclosureRequest) validate() error {
+	if !slices.ContainsFunc(DisclosureBases, func(b LawfulBasis) bool { return b.ID == req.LawfulBasis }) {
+		return fail.Field("lawful_basis", "choose the lawful basis for the disclosure")
+	}
+	if r := strings.TrimSpace(req.Reason); r == "" || len(r) > 1000 {
+		return fail.Field("reason", "say why the disclosure is necessary (up to 1000 characters)")
+	}
+	if r := strings.TrimSpace(req.Reference); r == "" || len(r) > 100 {
+		return fail.Field("reference", "give the requester's reference (up to 100 characters)")
+	}
+	return nil
+}
 
-// ErrLinkBusy is returned while another download of the same link is in
-// progress: the link is single-use, so only one transfer may hold it.
-var ErrLinkBusy = fail.New(fail.Conflict, "this download link is being used by another download right now; if that download does not finish, the link works again")
-
-// leaseSlack is added to a transfer's time limit for the claim on its link,
-// so the claim outlives the transfer (whose write deadline ends it) and a
-// second transfer can never overlap the first.
-const leaseSlack = time.Minute
+// issue enters d in the register with a fresh single-use link, audited, in
+// the caller's transaction, and returns the link's token: the one way a
+// recording is released to another organisation.
+func (s *Service) issue(ctx context.Context, q *store.Q, d store.Disclosure) (store.Disclosure, string, error) {
+	token, hash, err := NewLinkToken(DisclosureTokenPrefix)
+	if err != nil {
+		return d, "", err
+	}
+	now := s.now()
+	d.DisclosedAt, d.LinkHash, d.LinkExpiresAt = now, hash, now.Add(DisclosureLinkTTL)
+	if d.ID, err = q.CreateDisclosure(ctx, d); err != nil {
+		return d, "", err
+	}
+	_, err = s.audit.Append(ctx, q, audit.Entry{Actor: d.DisclosedBy, Action: "recording.disclose", Object: "recording:" + d.RecordingID,
+		Purpose: "disclosure", Outcome: audit.Success})
+	return d, token, err
+}
 
 // Collection is one transfer of a disclosed recording. The link is spent
 // only by Complete, after the whole file was written; Abort gives it back.
 type Collection struct {
 	*Playback
+	*Link
 	Disclosure store.Disclosure
-	svc        *Service
-	claim      string
 }
 
 // CollectDisclosure claims a disclosure link for one transfer and returns
@@ -131,7 +124,7 @@ func (s *Service) CollectDisclosure(ctx context.Context, token string, limit fun
 	if !strings.HasPrefix(token, DisclosureTokenPrefix) {
 		return nil, ErrLinkSpent
 	}
-	hash, now := linkHash(token), s.now()
+	hash, now := LinkHash(token), s.now()
 	d, err := s.db.Q().DisclosureByLink(ctx, hash, now)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrLinkSpent
@@ -146,62 +139,18 @@ func (s *Service) CollectDisclosure(ctx context.Context, token string, limit fun
 	if err != nil {
 		return nil, err
 	}
-	claim := newID()
-	d, err = s.db.Q().ClaimDisclosureLink(ctx, hash, claim, now, now.Add(limit(r.Size)+leaseSlack))
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, ErrLinkSpent
-	case errors.Is(err, store.ErrConflict):
-		return nil, ErrLinkBusy
-	case err != nil:
-		return nil, err
+	claim := NewClaim()
+	if d, err = s.db.Q().ClaimDisclosureLink(ctx, hash, claim, now, now.Add(limit(r.Size)+LeaseSlack)); err != nil {
+		return nil, ClaimError(err)
 	}
-	c := &Collection{Disclosure: d, svc: s, claim: claim}
+	c := &Collection{Disclosure: d, Link: s.Hold(LinkClaim{Table: store.DisclosureLinks, ID: d.ID, Claim: claim,
+		Name: "disclosure " + strconv.FormatInt(d.ID, 10), Entry: func(outcome string) audit.Entry {
+			return audit.Entry{Actor: "disclosure:" + strconv.FormatInt(d.ID, 10), Action: "recording.collect",
+				Object: "recording:" + d.RecordingID, Purpose: "disclosure", Outcome: outcome}
+		}})}
 	if c.Playback, err = s.decrypt(ctx, r); err != nil {
-		c.release(context.WithoutCancel(ctx))
+		c.Release(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	return c, nil
-}
-
-// Complete spends the link after the whole recording was written, and
-// audits the collection, in one transaction.
-func (c *Collection) Complete(ctx context.Context) error {
-	s := c.svc
-	err := s.db.Tx(ctx, func(q *store.Q) error {
-		if err := q.SpendDisclosureLink(ctx, c.Disclosure.ID, c.claim, s.now()); err != nil {
-			return err
-		}
-		_, err := s.audit.Append(ctx, q, c.entry(audit.Success))
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("disclosure %d: the claim on the link lapsed before the transfer finished", c.Disclosure.ID)
-	}
-	return err
-}
-
-// Abort gives the link back after a transfer that did not finish (the
-// recipient may have received part of the file, so the attempt is
-// audited as a failure).
-func (c *Collection) Abort(ctx context.Context) error {
-	s := c.svc
-	return s.db.Tx(ctx, func(q *store.Q) error {
-		if err := q.ReleaseDisclosureLink(ctx, c.Disclosure.ID, c.claim); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		_, err := s.audit.Append(ctx, q, c.entry(audit.Failure))
-		return err
-	})
-}
-
-func (c *Collection) release(ctx context.Context) {
-	if err := c.svc.db.Q().ReleaseDisclosureLink(ctx, c.Disclosure.ID, c.claim); err != nil && !errors.Is(err, store.ErrNotFound) {
-		c.svc.log.Warn("could not release a disclosure link; it works again when its claim lapses", "disclosure", c.Disclosure.ID, "err", err)
-	}
-}
-
-func (c *Collection) entry(outcome string) audit.Entry {
-	return audit.Entry{Actor: "disclosure:" + strconv.FormatInt(c.Disclosure.ID, 10), Action: "recording.collect",
-		Object: "recording:" + c.Disclosure.RecordingID, Purpose: "disclosure", Outcome: outcome}
 }

@@ -157,7 +157,7 @@ func TestDisclosureLinkSpentOnlyWhenComplete(t *testing.T) {
 		if _, err := e.svc.CollectDisclosure(ctx, token, limit); !errors.Is(err, ErrLinkBusy) {
 			t.Fatalf("claim lapsed with the transfer's own time limit: %v", err)
 		}
-		e.clock.Set(e.clock.Now().Add(leaseSlack + time.Second))
+		e.clock.Set(e.clock.Now().Add(LeaseSlack + time.Second))
 		third, err := e.svc.CollectDisclosure(ctx, token, limit)
 		if err != nil {
 			t.Fatalf("link unusable after a crashed download's claim lapsed: %v", err)

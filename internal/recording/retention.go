@@ -99,22 +99,37 @@ func (s *Service) sweepRecordings(ctx context.Context) (SweepResult, error) {
 // then the row. Sweep and Destroy share shred and finishDeletes: there is
 // one way recordings are deleted.
 func (s *Service) Destroy(ctx context.Context, actor, id, reason string) error {
+	_, err := s.destroy(ctx, actor, id, reason, func(_ *store.Q, rec store.Recording) (string, error) {
+		if rec.OnHold {
+			return "", fmt.Errorf("recording %s is under a legal hold", id)
+		}
+		return "", nil
+	})
+	return err
+}
+
+// destroy deletes recording id unless keep, asked in the deletion's
+// transaction, gives a reason to keep it (returned, nothing deleted) or
+// an error.
+func (s *Service) destroy(ctx context.Context, actor, id, reason string,
+	keep func(q *store.Q, rec store.Recording) (string, error)) (string, error) {
 	var rec store.Recording
+	var kept string
 	err := s.db.Tx(ctx, func(q *store.Q) error {
 		var err error
 		if rec, err = q.RecordingByID(ctx, id); err != nil {
 			return err
 		}
-		if rec.OnHold {
-			return fmt.Errorf("recording %s is under a legal hold", id)
+		if kept, err = keep(q, rec); err != nil || kept != "" {
+			return err
 		}
 		return s.shred(ctx, q, actor, id, reason)
 	})
-	if err != nil {
-		return err
+	if err != nil || kept != "" {
+		return kept, err
 	}
 	s.deleted.WithLabelValues(reason).Inc()
-	return s.finishDeletes(ctx, []store.Recording{rec})
+	return "", s.finishDeletes(ctx, []store.Recording{rec})
 }
 
 func (s *Service) shred(ctx context.Context, q *store.Q, actor, id, reason string) error {

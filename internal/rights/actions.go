@@ -18,7 +18,7 @@ import (
 // Kept is a recording an erasure could not destroy, with the reason.
 type Kept struct {
 	RecordingID string
-	Reason      string // recording.ExemptLegalHold or recording.ExemptDisclosure
+	Reason      string // recording.ExemptLegalHold, recording.ExemptDisclosure or a recording.ExemptionGrounds id
 }
 
 // Erasure is what an erasure did.
@@ -34,7 +34,10 @@ func ExemptionText(reason string) string {
 	case recording.ExemptLegalHold:
 		return "kept: under a legal hold (needed for legal claims or an investigation)"
 	case recording.ExemptDisclosure:
-		return "kept: a disclosure required by law is waiting to be collected"
+		return "kept: a disclosure is under way (waiting for its approval or to be collected)"
+	}
+	if g := recording.ExemptionGroundName(reason); g != "" {
+		return "kept: exempt from erasure by information governance: " + g
 	}
 	return "kept: " + reason
 }

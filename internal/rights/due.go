@@ -167,6 +167,19 @@ func (c *Calendar) NextWorkingDay(d time.Time) time.Time {
 	return d
 }
 
+// WorkingDaysLeft counts the working days after today up to and including
+// due: 0 when due today or earlier. A case due on Monday has 1 working day
+// left on the Friday before.
+func (c *Calendar) WorkingDaysLeft(today, due time.Time) int {
+	n := 0
+	for d := Day(today).AddDate(0, 0, 1); !d.After(Day(due)); d = d.AddDate(0, 0, 1) {
+		if c.WorkingDay(d) {
+			n++
+		}
+	}
+	return n
+}
+
 // Covers reports whether d's year is inside the list: a deadline beyond
 // it is only right about weekends, and the dashboard says so.
 func (c *Calendar) Covers(d time.Time) bool {

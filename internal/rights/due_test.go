@@ -100,6 +100,31 @@ func TestDaysLeft(t *testing.T) {
 	}
 }
 
+func TestWorkingDaysLeft(t *testing.T) {
+	cal := DefaultCalendar()
+	for _, tc := range []struct {
+		today, due string
+		want       int
+	}{
+		{"2025-01-31", "2025-02-03", 1},  // Friday, due Monday
+		{"2025-01-31", "2025-02-07", 5},  // a working week
+		{"2025-01-31", "2025-02-10", 6},  // beyond it
+		{"2025-04-17", "2025-04-22", 1},  // Good Friday and Easter Monday skipped
+		{"2025-12-24", "2025-12-29", 1},  // Christmas Day and Boxing Day skipped
+		{"2025-02-03", "2025-02-03", 0},  // due today
+		{"2025-02-05", "2025-02-03", 0},  // overdue
+		{"2025-02-01", "2025-02-03", 1},  // from a Saturday
+		{"2025-05-02", "2025-05-06", 1},  // early May bank holiday skipped
+		{"2025-08-22", "2025-08-26", 1},  // summer bank holiday skipped
+		{"2025-05-23", "2025-05-27", 1},  // spring bank holiday skipped
+		{"2025-03-03", "2025-03-31", 20}, // a month of weekdays
+	} {
+		if got := cal.WorkingDaysLeft(date(tc.today), date(tc.due)); got != tc.want {
+			t.Errorf("WorkingDaysLeft(%s, %s) = %d, want %d", tc.today, tc.due, got, tc.want)
+		}
+	}
+}
+
 func TestDayIsTheUKDate(t *testing.T) {
 	// 23:30 UTC on 30 June is 00:30 on 1 July in London (BST).
 	if got := Day(time.Date(2025, 6, 30, 23, 30, 0, 0, time.UTC)); !got.Equal(date("2025-07-01")) {

@@ -3,13 +3,8 @@ package rights
 import (
 	"archive/zip"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	_ "embed"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -36,15 +31,6 @@ const ReleaseLinkTTL = 7 * 24 * time.Hour
 // ReleaseTokenPrefix marks package link tokens.
 const ReleaseTokenPrefix = "fsr_"
 
-// leaseSlack keeps a claim alive a little past the transfer's own limit,
-// so two transfers never overlap (as for disclosure links).
-const leaseSlack = time.Minute
-
-func linkHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 // Release prepares an access or portability package of what the search
 // finds now and returns its one-time link token. The requester's identity
 // must be confirmed (or not in doubt).
@@ -69,13 +55,12 @@ func (s *Service) Release(ctx context.Context, p *auth.Principal, id int64) (str
 		return "", err
 	}
 	recIDs, _ := json.Marshal(f.RecordingIDs())
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
+	token, hash, err := recording.NewLinkToken(ReleaseTokenPrefix)
+	if err != nil {
 		return "", err
 	}
-	token := ReleaseTokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	now := s.now()
-	rel := store.RightsRelease{RequestID: id, RecordingIDs: string(recIDs), LinkHash: linkHash(token),
+	rel := store.RightsRelease{RequestID: id, RecordingIDs: string(recIDs), LinkHash: hash,
 		LinkExpiresAt: now.Add(ReleaseLinkTTL), CreatedBy: p.Actor(), CreatedAt: now}
 	err = s.db.Tx(ctx, func(q *store.Q) error {
 		if rel.ID, err = q.CreateRightsRelease(ctx, rel); err != nil {
@@ -91,19 +76,19 @@ func (s *Service) Release(ctx context.Context, p *auth.Principal, id int64) (str
 	return token, err
 }
 
-// ErrLinkSpent is a package link that was used, expired or never existed
-// (indistinguishably, on purpose).
-var ErrLinkSpent = fail.New(fail.NotFound, "this download link has been used or has expired")
-
-// ErrLinkBusy: another download of the same link is in progress.
-var ErrLinkBusy = fail.New(fail.Conflict, "this download link is being used by another download right now; if that download does not finish, the link works again")
+// ErrLinkSpent and ErrLinkBusy are the single-use link's errors, as for
+// a disclosure (package links work the same way: recording.Link).
+var (
+	ErrLinkSpent = recording.ErrLinkSpent
+	ErrLinkBusy  = recording.ErrLinkBusy
+)
 
 // Package is one transfer of a released package. The link is spent only by
 // Complete, after the whole ZIP was written; Abort gives it back.
 type Package struct {
 	Release store.RightsRelease
+	link    *recording.Link
 	svc     *Service
-	claim   string
 	req     store.RightsRequest
 	ids     Identifiers
 	found   Found
@@ -124,39 +109,36 @@ func (s *Service) Collect(ctx context.Context, token string, limit func(size int
 	if !strings.HasPrefix(token, ReleaseTokenPrefix) {
 		return nil, ErrLinkSpent
 	}
-	hash, now := linkHash(token), s.now()
+	hash, now := recording.LinkHash(token), s.now()
 	q := s.db.Q()
 	// Claim for a short while first (nothing is read before the link is
 	// ours), then extend the claim to the package's real size.
-	claim := newClaim()
-	rel, err := q.ClaimRightsRelease(ctx, hash, claim, now, now.Add(leaseSlack))
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, ErrLinkSpent
-	case errors.Is(err, store.ErrConflict):
-		return nil, ErrLinkBusy
-	case err != nil:
-		return nil, err
+	claim := recording.NewClaim()
+	rel, err := q.ClaimRightsRelease(ctx, hash, claim, now, now.Add(recording.LeaseSlack))
+	if err != nil {
+		return nil, recording.ClaimError(err)
 	}
-	pkg := &Package{Release: rel, svc: s, claim: claim}
+	pkg := &Package{Release: rel, svc: s}
+	pkg.link = s.rec.Hold(recording.LinkClaim{Table: store.RightsReleaseLinks, ID: rel.ID, Claim: claim,
+		Name: fmt.Sprintf("rights package %d", rel.ID),
+		Entry: func(outcome string) audit.Entry {
+			return releaseEntry(rel.ID, "rights.collect", Object(rel.RequestID), outcome)
+		},
+		// The case's history says the requester has their data.
+		OnComplete: func(ctx context.Context, q *store.Q) error {
+			return q.AddRightsEvents(ctx, rel.RequestID, []store.RightsEvent{{At: s.now(), Actor: fmt.Sprintf("release:%d", rel.ID),
+				Action: "rights.collect", Detail: fmt.Sprintf("package %d downloaded by the requester", rel.ID)}})
+		}})
 	if err := pkg.load(ctx); err != nil {
-		pkg.release(context.WithoutCancel(ctx))
+		pkg.link.Release(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	// The claim now covers the whole transfer of what the package holds.
-	if err := q.ExtendRightsClaim(ctx, rel.ID, claim, s.now().Add(limit(pkg.size)+leaseSlack)); err != nil {
-		pkg.release(context.WithoutCancel(ctx))
+	if err := q.ExtendRightsClaim(ctx, rel.ID, claim, s.now().Add(limit(pkg.size)+recording.LeaseSlack)); err != nil {
+		pkg.link.Release(context.WithoutCancel(ctx))
 		return nil, ErrLinkSpent
 	}
 	return pkg, nil
-}
-
-func newClaim() string {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
 }
 
 // load reads what the package holds: the case, its identifiers and the
@@ -195,44 +177,12 @@ func (p *Package) load(ctx context.Context) error {
 }
 
 // Complete spends the link after the whole package was written, and
-// audits the collection, in one transaction.
-func (p *Package) Complete(ctx context.Context) error {
-	s := p.svc
-	err := s.db.Tx(ctx, func(q *store.Q) error {
-		if err := q.SpendRightsRelease(ctx, p.Release.ID, p.claim, s.now()); err != nil {
-			return err
-		}
-		if err := q.AddRightsEvents(ctx, p.req.ID, []store.RightsEvent{{At: s.now(), Actor: fmt.Sprintf("release:%d", p.Release.ID),
-			Action: "rights.collect", Detail: fmt.Sprintf("package %d downloaded by the requester", p.Release.ID)}}); err != nil {
-			return err
-		}
-		_, err := s.audit.Append(ctx, q, releaseEntry(p.Release.ID, "rights.collect", Object(p.req.ID), audit.Success))
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("rights: package %d: the claim on the link lapsed before the transfer finished", p.Release.ID)
-	}
-	return err
-}
+// audits the collection, in one transaction with the case's history.
+func (p *Package) Complete(ctx context.Context) error { return p.link.Complete(ctx) }
 
 // Abort gives the link back after a transfer that did not finish (audited
 // as a failure: the requester may have received part of it).
-func (p *Package) Abort(ctx context.Context) error {
-	s := p.svc
-	return s.db.Tx(ctx, func(q *store.Q) error {
-		if err := q.ReleaseRightsClaim(ctx, p.Release.ID, p.claim); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		_, err := s.audit.Append(ctx, q, releaseEntry(p.Release.ID, "rights.collect", Object(p.req.ID), audit.Failure))
-		return err
-	})
-}
-
-func (p *Package) release(ctx context.Context) {
-	if err := p.svc.db.Q().ReleaseRightsClaim(ctx, p.Release.ID, p.claim); err != nil && !errors.Is(err, store.ErrNotFound) {
-		p.svc.log.Warn("could not release a package link; it works again when its claim lapses", "release", p.Release.ID, "err", err)
-	}
-}
+func (p *Package) Abort(ctx context.Context) error { return p.link.Abort(ctx) }
 
 // Manifest is the package's machine-readable description (manifest.json).
 type Manifest struct {
@@ -277,6 +227,9 @@ type ManifestDisclosure struct {
 	Recipient   string    `json:"recipient"`
 	Date        time.Time `json:"date"`
 	LawfulBasis string    `json:"lawful_basis"`
+	// RequiredByLaw marks a release the law required to a recipient the
+	// notice does not list (approved by a second officer).
+	RequiredByLaw bool `json:"required_by_law"`
 }
 
 // ManifestCorrection is a rectification of a recording's metadata.
@@ -321,7 +274,7 @@ func (p *Package) manifest(ctx context.Context, pol *policy.Policy) (Manifest, e
 		}
 		for _, d := range r.Disclosures {
 			mr.DisclosedTo = append(mr.DisclosedTo, ManifestDisclosure{Recipient: recipientName(pol, d.Recipient), Date: d.DisclosedAt,
-				LawfulBasis: d.LawfulBasis})
+				LawfulBasis: d.LawfulBasis, RequiredByLaw: d.LegalDisclosureID != 0})
 		}
 		cs, err := p.svc.db.Q().RecordingCorrections(ctx, r.ID)
 		if err != nil {

@@ -18,6 +18,9 @@ type FoundRecording struct {
 	Holds       []recording.Hold
 	Disclosures []recording.Disclosure
 	Restricted  bool
+	// Exemption is why an erasure would keep it now ("" when it would
+	// not): recording.ErasureExemption's reason.
+	Exemption string
 }
 
 // StoreResult is what one store held, or why it cannot hold anything.
@@ -102,6 +105,9 @@ func (s *Service) search(ctx context.Context, r store.RightsRequest) (Found, err
 					return Found{}, err
 				}
 				if fr.Restricted, err = q.RecordingRestricted(ctx, rec.ID); err != nil {
+					return Found{}, err
+				}
+				if fr.Exemption, err = s.rec.ErasureExemption(ctx, rec); err != nil {
 					return Found{}, err
 				}
 				f.Recordings = append(f.Recordings, fr)

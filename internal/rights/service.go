@@ -504,17 +504,51 @@ type Summary struct {
 	store.RightsRequest
 	DaysLeft int
 	Overdue  bool
-	DueSoon  bool // due within ReminderDays: the dashboard's reminder
+	DueSoon  bool // due within ReminderWorkingDays: the dashboard's reminder
 	Paused   bool
 }
 
-// ReminderDays is how close to its deadline an open case is flagged.
-const ReminderDays = 7
+// ReminderWorkingDays is how close to its deadline, in working days, an
+// open case is flagged on the dashboard, the console home and in the
+// daily reminder.
+const ReminderWorkingDays = 5
 
 // Dashboard is the register with its figures.
 type Dashboard struct {
 	Open, Overdue, DueSoon, Paused int
 	Cases                          []Summary
+}
+
+// count adds a summary to the dashboard's figures.
+func (d *Dashboard) count(sm Summary) {
+	if sm.Status != "open" {
+		return
+	}
+	d.Open++
+	for _, c := range []struct {
+		on bool
+		n  *int
+	}{{sm.Overdue, &d.Overdue}, {sm.DueSoon, &d.DueSoon}, {sm.Paused, &d.Paused}} {
+		if c.on {
+			*c.n++
+		}
+	}
+}
+
+// summarize computes a register line on day today.
+func (s *Service) summarize(ctx context.Context, r store.RightsRequest, today time.Time) (Summary, error) {
+	sm := Summary{RightsRequest: r}
+	if r.Status != "open" {
+		return sm, nil
+	}
+	dl, err := s.deadline(ctx, s.db.Q(), r)
+	if err != nil {
+		return sm, err
+	}
+	sm.DaysLeft, sm.Paused = dl.DaysLeft(today), dl.Paused
+	sm.Overdue = sm.DaysLeft < 0 && !sm.Paused
+	sm.DueSoon = !sm.Paused && sm.DaysLeft >= 0 && s.cal.WorkingDaysLeft(today, dl.Date) <= ReminderWorkingDays
+	return sm, nil
 }
 
 // Register lists the register (open cases first, by deadline) for
@@ -523,37 +557,61 @@ func (s *Service) Register(ctx context.Context, p *auth.Principal, limit int) (D
 	if !p.Is(auth.InformationGovernance, auth.Auditor) {
 		return Dashboard{}, ErrForbidden
 	}
-	rs, err := s.db.Q().RightsRequests(ctx, "", limit)
+	return s.dashboard(ctx, "", limit)
+}
+
+func (s *Service) dashboard(ctx context.Context, status string, limit int) (Dashboard, error) {
+	rs, err := s.db.Q().RightsRequests(ctx, status, limit)
 	if err != nil {
 		return Dashboard{}, err
 	}
 	today := Day(s.now())
 	var d Dashboard
 	for _, r := range rs {
-		sm := Summary{RightsRequest: r}
-		if r.Status == "open" {
-			dl, err := s.deadline(ctx, s.db.Q(), r)
-			if err != nil {
-				return Dashboard{}, err
-			}
-			sm.DaysLeft, sm.Paused = dl.DaysLeft(today), dl.Paused
-			sm.Overdue, sm.DueSoon = sm.DaysLeft < 0, sm.DaysLeft >= 0 && sm.DaysLeft <= ReminderDays
-			d.Open++
-			for _, c := range []struct {
-				on bool
-				n  *int
-			}{{sm.Overdue, &d.Overdue}, {sm.DueSoon, &d.DueSoon}, {sm.Paused, &d.Paused}} {
-				if c.on {
-					*c.n++
-				}
-			}
+		sm, err := s.summarize(ctx, r, today)
+		if err != nil {
+			return Dashboard{}, err
 		}
+		d.count(sm)
 		d.Cases = append(d.Cases, sm)
 	}
 	return d, nil
 }
 
+// maxOpen bounds the open cases a reminder reads; a council has tens.
+const maxOpen = 10000
+
+// Reminder counts the open cases that need attention (due within
+// ReminderWorkingDays, overdue, waiting for the requester), with no
+// personal data: the console home shows it to information governance
+// and auditors, and the daily reminder job logs it.
+func (s *Service) Reminder(ctx context.Context) (Dashboard, error) {
+	d, err := s.dashboard(ctx, "open", maxOpen)
+	d.Cases = nil
+	return d, err
+}
+
+// Remind logs the day's reminder when a case is due soon or overdue (the
+// app runs it daily), so monitoring that watches the log sees it even when
+// nobody opens the console.
+func (s *Service) Remind(ctx context.Context) error {
+	d, err := s.Reminder(ctx)
+	if err != nil || d.DueSoon+d.Overdue == 0 {
+		return err
+	}
+	s.log.Warn("data-subject requests need attention: see the console's Rights requests", "due_within_working_days", ReminderWorkingDays,
+		"due_soon", d.DueSoon, "overdue", d.Overdue)
+	return nil
+}
+
 // Overdue counts open requests past their due date (for `fairline check`).
 func (s *Service) Overdue(ctx context.Context) (int, error) {
 	return s.db.Q().OverdueRightsRequests(ctx, Day(s.now()))
+}
+
+// StaleIdentifiers counts closed cases whose identifiers outlived the
+// policy's rights_requests.identifier_retention at now (for `fairline
+// check`; the rights sweep destroys them).
+func (s *Service) StaleIdentifiers(ctx context.Context, now time.Time) (int, error) {
+	return s.db.Q().StaleRightsIdentifiers(ctx, now)
 }

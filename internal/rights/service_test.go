@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -250,6 +251,17 @@ func TestAccessPackage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A court ordered a1 released: approved by a second officer.
+		lid, err := e.rec.RequestLegalDisclosure(ctx, ig, a1.ID, recording.LegalDisclosureRequest{LegalBasis: "Court order under CPR 31.17",
+			DisclosureRequest: recording.DisclosureRequest{Recipient: "County Court at Leicester", LawfulBasis: "6(1)(c)",
+				Reason: "court order", Reference: "K00LE123"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.rec.DecideLegalDisclosure(ctx, &auth.Principal{UserID: 4, Role: auth.InformationGovernance}, lid,
+			recording.Approved); err != nil {
+			t.Fatal(err)
+		}
 		// The number is given in another spelling than the telephony system's.
 		id := e.record(t, "access", "pending", Identifiers{Phones: []string{"+44 7911 123456"}, Conversation: "c-unknown"})
 		if _, err := e.svc.Release(ctx, ig, id); !fail.Is(err, fail.Conflict) {
@@ -265,7 +277,7 @@ func TestAccessPackage(t *testing.T) {
 		if got := found.RecordingIDs(); len(got) != 2 || !slices.Contains(got, a1.ID) || !slices.Contains(got, a2.ID) {
 			t.Fatalf("search found %v, want A's two recordings", got)
 		}
-		if i := slices.IndexFunc(found.Stores, func(s StoreResult) bool { return s.Store == "Disclosure register" }); i < 0 || found.Stores[i].Count != 1 {
+		if i := slices.IndexFunc(found.Stores, func(s StoreResult) bool { return s.Store == "Disclosure register" }); i < 0 || found.Stores[i].Count != 2 {
 			t.Errorf("stores: %+v", found.Stores)
 		}
 		if i := slices.IndexFunc(found.Stores, func(s StoreResult) bool { return s.Store == "Website chatbot" }); i < 0 ||
@@ -324,13 +336,13 @@ func TestAccessPackage(t *testing.T) {
 			if r.OtherParty != "+447911123456" || len(r.Purposes) == 0 || r.KeptUntil.IsZero() {
 				t.Errorf("manifest entry %+v", r)
 			}
-			if want := r.ID == a2.ID; want != (len(r.DisclosedTo) == 1) {
+			if len(r.DisclosedTo) != 1 || r.DisclosedTo[0].RequiredByLaw != (r.ID == a1.ID) {
 				t.Errorf("recording %s disclosed to %+v", r.ID, r.DisclosedTo)
 			}
 		}
 		letter := string(files["letter.html"])
 		for _, want := range []string{"We hold 2 recordings", "Why we hold it", "How long we keep it", "12 months",
-			"Emergency Services", policy.Default().Organisation.DPO.Email} {
+			"Emergency Services", "County Court at Leicester", policy.Default().Organisation.DPO.Email} {
 			if !strings.Contains(letter, want) {
 				t.Errorf("letter lacks %q", want)
 			}
@@ -379,7 +391,11 @@ func TestErasureKeepsHeldRecording(t *testing.T) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		held, gone, disclosed := e.call(t, callerA, time.Hour), e.call(t, callerA, 2*time.Hour), e.call(t, callerA, 3*time.Hour)
+		exempt := e.call(t, callerA, 4*time.Hour)
 		other := e.call(t, callerB, time.Hour)
+		if _, err := e.rec.AddExemption(ctx, ig, exempt.ID, "legal_claims", "claim K00LE123"); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := e.rec.PlaceHold(ctx, ig.Actor(), held.ID, "complaint to the ombudsman", e.clock.Now().AddDate(0, 3, 0)); err != nil {
 			t.Fatal(err)
 		}
@@ -388,6 +404,19 @@ func TestErasureKeepsHeldRecording(t *testing.T) {
 			t.Fatal(err)
 		}
 		id := e.record(t, "erasure", "verified", Identifiers{Phones: []string{callerA}})
+		// The search says beforehand what an erasure would keep, and why.
+		f, err := e.svc.Search(ctx, ig, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wouldKeep := map[string]string{}
+		for _, r := range f.Recordings {
+			wouldKeep[r.ID] = r.Exemption
+		}
+		if want := map[string]string{held.ID: recording.ExemptLegalHold, disclosed.ID: recording.ExemptDisclosure, exempt.ID: "legal_claims",
+			gone.ID: ""}; !maps.Equal(wouldKeep, want) {
+			t.Errorf("search says erasure would keep %v, want %v", wouldKeep, want)
+		}
 		res, err := e.svc.Erase(ctx, ig, id)
 		if err != nil {
 			t.Fatal(err)
@@ -395,14 +424,14 @@ func TestErasureKeepsHeldRecording(t *testing.T) {
 		if len(res.Erased) != 1 || res.Erased[0] != gone.ID {
 			t.Errorf("erased %v, want only %s", res.Erased, gone.ID)
 		}
-		wantKept := []Kept{{held.ID, recording.ExemptLegalHold}, {disclosed.ID, recording.ExemptDisclosure}}
+		wantKept := []Kept{{held.ID, recording.ExemptLegalHold}, {disclosed.ID, recording.ExemptDisclosure}, {exempt.ID, "legal_claims"}}
 		if !slices.Equal(res.Kept, wantKept) {
 			t.Errorf("kept %+v, want %+v", res.Kept, wantKept)
 		}
 		for _, tc := range []struct {
 			id   string
 			live bool
-		}{{held.ID, true}, {disclosed.ID, true}, {other.ID, true}, {gone.ID, false}} {
+		}{{held.ID, true}, {disclosed.ID, true}, {exempt.ID, true}, {other.ID, true}, {gone.ID, false}} {
 			r, err := db.Q().RecordingByID(ctx, tc.id)
 			live := err == nil && r.DeletedAt.IsZero()
 			if live != tc.live {
@@ -410,16 +439,16 @@ func TestErasureKeepsHeldRecording(t *testing.T) {
 			}
 		}
 		c, _ := e.svc.Get(ctx, ig, id)
-		var said bool
+		said := map[string]string{}
 		for _, ev := range c.Events {
-			if ev.RecordingID == held.ID && strings.Contains(ev.Detail, "legal hold") {
-				said = true
+			said[ev.RecordingID] = ev.Detail
+		}
+		for id, why := range map[string]string{held.ID: "legal hold", exempt.ID: "legal claims (Article 17(3)(e))", gone.ID: "erased"} {
+			if !strings.Contains(said[id], why) {
+				t.Errorf("the case says %q of %s, want %q", said[id], id, why)
 			}
 		}
-		if !said {
-			t.Errorf("the case does not say why %s was kept: %+v", held.ID, c.Events)
-		}
-		e.checkAudit(t, "7911", "123456")
+		e.checkAudit(t, "7911", "123456", "K00LE123")
 	})
 }
 
@@ -506,5 +535,62 @@ func TestClosedCaseForgetsIdentifiers(t *testing.T) {
 			t.Error("searched with destroyed identifiers")
 		}
 		e.checkAudit(t, "resident", "example.org", "7911")
+	})
+}
+
+// The dashboard and the reminders flag open cases due within
+// ReminderWorkingDays working days and those overdue, never one whose
+// clock is stopped; the daily reminder logs counts only.
+func TestReminders(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db) // today is Friday 31 January 2025
+		ctx := context.Background()
+		var logged bytes.Buffer
+		e.svc.log = slog.New(slog.NewTextHandler(&logged, nil))
+		if err := e.svc.Remind(ctx); err != nil || logged.Len() != 0 {
+			t.Fatalf("nothing to remind of, logged %q, %v", logged.String(), err)
+		}
+		want := map[int64]string{}
+		for _, c := range []struct{ received, identity, state string }{
+			{"2025-01-03", "verified", "soon"},    // due Monday 3 February: 1 working day
+			{"2025-01-07", "verified", "soon"},    // due Friday 7 February: 5
+			{"2025-01-08", "verified", "later"},   // due Monday 10 February: 6
+			{"2024-12-20", "verified", "overdue"}, // due Monday 20 January
+			{"2025-01-02", "pending", "paused"},   // waiting for proof of identity
+		} {
+			id, err := e.svc.Record(ctx, ig, NewRequest{Kind: "access", Channel: "letter", Identity: c.identity,
+				Received: date(c.received), Identifiers: Identifiers{Phones: []string{callerA}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[id] = c.state
+		}
+		d, err := e.svc.Register(ctx, auditor, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Open != 5 || d.DueSoon != 2 || d.Overdue != 1 || d.Paused != 1 {
+			t.Errorf("dashboard: %d open, %d due soon, %d overdue, %d paused; want 5, 2, 1, 1", d.Open, d.DueSoon, d.Overdue, d.Paused)
+		}
+		for _, c := range d.Cases {
+			got := map[[3]bool]string{{true, false, false}: "soon", {false, true, false}: "overdue", {false, false, true}: "paused",
+				{false, false, false}: "later"}[[3]bool{c.DueSoon, c.Overdue, c.Paused}]
+			if got != want[c.ID] {
+				t.Errorf("request %d (due %s) is %q, want %q", c.ID, day(c.DueAt), got, want[c.ID])
+			}
+		}
+		r, err := e.svc.Reminder(ctx)
+		if err != nil || r.DueSoon != 2 || r.Overdue != 1 || r.Cases != nil {
+			t.Errorf("reminder: %+v %v", r, err)
+		}
+		if err := e.svc.Remind(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if line := logged.String(); !strings.Contains(line, "due_soon=2 overdue=1") || strings.Contains(line, "7911") {
+			t.Errorf("reminder logged %q", line)
+		}
+		if _, err := e.svc.Register(ctx, admin, 100); !errors.Is(err, ErrForbidden) {
+			t.Errorf("administrator read the register: %v", err)
+		}
 	})
 }

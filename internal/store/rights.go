@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The rights register's tables (migration 0013_rights): where each lives
+// The rights register's tables (migrations 0013_rights, 0014_rights_more): where each lives
 // and how long is said there and in internal/rights.
 
 // RightsRequest is one data-subject request in the register.
@@ -249,7 +249,7 @@ func (q *Q) RightsReleases(ctx context.Context, requestID int64) ([]RightsReleas
 // ClaimRightsRelease claims a package link for one transfer, as
 // ClaimDisclosureLink does for a disclosure (see there).
 func (q *Q) ClaimRightsRelease(ctx context.Context, hash, claim string, now, until time.Time) (RightsRelease, error) {
-	return claimLink(ctx, q, "rights_releases", releaseColumns, scanRelease, hash, claim, now, until)
+	return claimLink(ctx, q, RightsReleaseLinks, releaseColumns, scanRelease, hash, claim, now, until)
 }
 
 // ExtendRightsClaim moves a held claim's end to until.
@@ -262,31 +262,31 @@ func (q *Q) ExtendRightsClaim(ctx context.Context, id int64, claim string, until
 	return mustAffect(res)
 }
 
-// SpendRightsRelease marks a claimed link used once its package was written whole.
-func (q *Q) SpendRightsRelease(ctx context.Context, id int64, claim string, now time.Time) error {
-	return spendLink(ctx, q, "rights_releases", id, claim, now)
-}
+// LinkTable names a table of single-use links (a disclosure's, a rights
+// package's): both are claimed, spent and released the same way.
+type LinkTable string
 
-// ReleaseRightsClaim gives up a claim after a failed transfer.
-func (q *Q) ReleaseRightsClaim(ctx context.Context, id int64, claim string) error {
-	return releaseLink(ctx, q, "rights_releases", id, claim)
-}
+// The tables of single-use links.
+const (
+	DisclosureLinks    LinkTable = "disclosures"
+	RightsReleaseLinks LinkTable = "rights_releases"
+)
 
 // claimLink is the one claim on a single-use link (disclosures, rights
 // packages): one UPDATE decides, so processes sharing the database cannot
 // both hold it. ErrNotFound: spent, expired or unknown; ErrConflict:
 // another transfer holds it.
-func claimLink[T any](ctx context.Context, q *Q, table, columns string, scan func(scanner) (T, error), hash, claim string,
+func claimLink[T any](ctx context.Context, q *Q, table LinkTable, columns string, scan func(scanner) (T, error), hash, claim string,
 	now, until time.Time) (T, error) {
 	var zero T
-	v, err := scan(q.queryRow(ctx, `UPDATE `+table+` SET link_claim = ?, link_claimed_until = ?
+	v, err := scan(q.queryRow(ctx, `UPDATE `+string(table)+` SET link_claim = ?, link_claimed_until = ?
 		WHERE link_hash = ? AND link_used_at = 0 AND link_expires_at > ? AND link_claimed_until <= ? RETURNING `+columns,
 		claim, toMicros(until), hash, toMicros(now), toMicros(now)))
 	if err == nil || !errors.Is(err, ErrNotFound) {
 		return v, err
 	}
 	var n int
-	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM `+table+` WHERE link_hash = ? AND link_used_at = 0 AND link_expires_at > ?`,
+	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM `+string(table)+` WHERE link_hash = ? AND link_used_at = 0 AND link_expires_at > ?`,
 		hash, toMicros(now)).Scan(&n); err != nil {
 		return zero, err
 	}
@@ -296,8 +296,11 @@ func claimLink[T any](ctx context.Context, q *Q, table, columns string, scan fun
 	return zero, ErrNotFound
 }
 
-func spendLink(ctx context.Context, q *Q, table string, id int64, claim string, now time.Time) error {
-	res, err := q.exec(ctx, `UPDATE `+table+` SET link_used_at = ?, link_claimed_until = 0
+// SpendLink marks a claimed link used, once its transfer has written the
+// whole file. ErrNotFound means the claim is no longer this transfer's (or
+// the link was spent).
+func (q *Q) SpendLink(ctx context.Context, table LinkTable, id int64, claim string, now time.Time) error {
+	res, err := q.exec(ctx, `UPDATE `+string(table)+` SET link_used_at = ?, link_claimed_until = 0
 		WHERE id = ? AND link_claim = ? AND link_used_at = 0`, toMicros(now), id, claim)
 	if err != nil {
 		return fmt.Errorf("store: spend %s link: %w", table, err)
@@ -305,8 +308,10 @@ func spendLink(ctx context.Context, q *Q, table string, id int64, claim string, 
 	return mustAffect(res)
 }
 
-func releaseLink(ctx context.Context, q *Q, table string, id int64, claim string) error {
-	res, err := q.exec(ctx, `UPDATE `+table+` SET link_claim = '', link_claimed_until = 0
+// ReleaseLink gives up a claim after a failed transfer, so the link can
+// be used again at once.
+func (q *Q) ReleaseLink(ctx context.Context, table LinkTable, id int64, claim string) error {
+	res, err := q.exec(ctx, `UPDATE `+string(table)+` SET link_claim = '', link_claimed_until = 0
 		WHERE id = ? AND link_claim = ? AND link_used_at = 0`, id, claim)
 	if err != nil {
 		return fmt.Errorf("store: release %s link: %w", table, err)
@@ -404,4 +409,67 @@ func (q *Q) DisclosuresOfRecordings(ctx context.Context, ids []string) ([]Disclo
 		return nil, fmt.Errorf("store: disclosures of recordings: %w", err)
 	}
 	return collect(rows, scanDisclosure)
+}
+
+// ErasureExemption is a ground, entered by hand, on which a recording is
+// kept from erasure (migration 0014_rights_more says where it lives and
+// how long).
+type ErasureExemption struct {
+	ID          int64
+	RecordingID string
+	Ground      string
+	Note        string
+	RecordedBy  string
+	RecordedAt  time.Time
+	WithdrawnBy string
+	WithdrawnAt time.Time
+}
+
+// AddErasureExemption records an exemption on a live recording.
+func (q *Q) AddErasureExemption(ctx context.Context, e ErasureExemption) (int64, error) {
+	var id int64
+	err := q.queryRow(ctx, `INSERT INTO erasure_exemptions (recording_id, ground, note, recorded_by, recorded_at)
+		SELECT id, ?, ?, ?, ? FROM recordings WHERE id = ? AND deleted_at = 0 RETURNING id`,
+		e.Ground, e.Note, e.RecordedBy, toMicros(e.RecordedAt), e.RecordingID).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: add erasure exemption: %w", err)
+	}
+	return id, nil
+}
+
+// WithdrawErasureExemption ends an active exemption of the recording.
+func (q *Q) WithdrawErasureExemption(ctx context.Context, id int64, recordingID, by string, at time.Time) error {
+	res, err := q.exec(ctx, `UPDATE erasure_exemptions SET withdrawn_by = ?, withdrawn_at = ?
+		WHERE id = ? AND recording_id = ? AND withdrawn_at = 0`, by, toMicros(at), id, recordingID)
+	if err != nil {
+		return fmt.Errorf("store: withdraw erasure exemption: %w", err)
+	}
+	return mustAffect(res)
+}
+
+// ErasureExemptions lists a recording's exemptions, active first, newest
+// first.
+func (q *Q) ErasureExemptions(ctx context.Context, recordingID string) ([]ErasureExemption, error) {
+	rows, err := q.query(ctx, `SELECT id, recording_id, ground, note, recorded_by, recorded_at, withdrawn_by, withdrawn_at
+		FROM erasure_exemptions WHERE recording_id = ? ORDER BY CASE WHEN withdrawn_at = 0 THEN 0 ELSE 1 END, recorded_at DESC, id DESC`,
+		recordingID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list erasure exemptions: %w", err)
+	}
+	return collect(rows, func(s scanner) (ErasureExemption, error) {
+		var e ErasureExemption
+		var at, wat int64
+		err := s.Scan(&e.ID, &e.RecordingID, &e.Ground, &e.Note, &e.RecordedBy, &at, &e.WithdrawnBy, &wat)
+		e.RecordedAt, e.WithdrawnAt = fromMicros(at), fromMicros(wat)
+		return e, err
+	})
+}
+
+// StaleRightsIdentifiers counts closed cases whose identifiers outlived
+// their retention (the rights sweep should have destroyed them by now).
+func (q *Q) StaleRightsIdentifiers(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM rights_requests WHERE status = 'closed' AND identifiers_ct <> '' AND destroy_after <= ?`,
+		toMicros(now)).Scan(&n)
+	return n, err
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -141,4 +142,39 @@ func TestBrowserSignInAndAccessibility(t *testing.T) {
 	}
 	browser.AssertNoViolations(t, ctx)
 	check("/console/tokens")
+}
+
+// walk is a browser tab that runs axe-core after every step of a walk
+// through the site: zero violations allowed.
+type walk struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func newWalk(t *testing.T) *walk { return &walk{t: t, ctx: browser.NewTab(t)} }
+
+// do runs a step's actions, then axe-core on the page they leave.
+func (w *walk) do(step string, actions ...chromedp.Action[chromedp.Void]) {
+	w.t.Helper()
+	if err := chromedp.Do(w.ctx, actions...); err != nil {
+		w.t.Fatalf("%s: %v", step, err)
+	}
+	browser.AssertNoViolations(w.t, w.ctx)
+}
+
+// text is the text of the first element sel matches.
+func (w *walk) text(sel string) string {
+	w.t.Helper()
+	v, err := chromedp.Run(w.ctx, chromedp.Text(sel))
+	if err != nil {
+		w.t.Fatalf("read %s: %v", sel, err)
+	}
+	return v
+}
+
+// signIn signs email in through the sign-in page of s.
+func (w *walk) signIn(s *site, email string) {
+	w.t.Helper()
+	w.do("sign in as "+email, chromedp.Navigate(s.srv.URL+"/sign-in"), chromedp.SendKeys("#email", email),
+		chromedp.SendKeys("#password", testPassword), chromedp.Click("form button[type=submit]"), chromedp.WaitVisible(".app-account-bar"))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/notice"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/rights"
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
@@ -222,11 +223,23 @@ func (s *Server) consoleHome(w http.ResponseWriter, r *http.Request) error {
 	for _, a := range p.ServiceAreas {
 		areas = append(areas, names[a])
 	}
+	// Information governance and auditors are reminded of rights requests
+	// due soon or overdue wherever they start.
+	var reminder *rights.Dashboard
+	if p.Is(auth.InformationGovernance, auth.Auditor) && s.Rights != nil {
+		d, err := s.Rights.Reminder(r.Context())
+		if err != nil {
+			return err
+		}
+		reminder = &d
+	}
 	return s.render(w, r, "console_home", &page{Title: "Staff console", Flash: flashes[r.URL.Query().Get("done")],
 		Data: struct {
-			Areas     []string
-			Elsewhere []navItem
-		}{areas, s.elsewhere(p)}})
+			Areas        []string
+			Elsewhere    []navItem
+			Reminder     *rights.Dashboard
+			ReminderDays int
+		}{areas, s.elsewhere(p), reminder, rights.ReminderWorkingDays}})
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {

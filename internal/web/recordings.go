@@ -15,6 +15,7 @@ import (
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/rights"
 )
 
 // Recordings in the console: search, a purpose before playing, playback
@@ -96,13 +97,14 @@ func (s *Server) listRecordings(w http.ResponseWriter, r *http.Request, q url.Va
 type recordingView struct {
 	Recording      recording.Recording
 	Recipients     []policy.Recipient
-	Bases          []recording.LawfulBasis
+	Bases          []rights.Option
 	DisclosureLink string
 	Purposes       []recording.Purpose
 	AudioURL       string
 	PurposeName    string
 	CanHold        bool
 	Holds          []recording.Hold
+	Exemptions     []recording.Exemption
 }
 
 // recordingShown is what one request adds to the recording page: a player granted for a
@@ -127,12 +129,15 @@ func (s *Server) renderRecording(w http.ResponseWriter, r *http.Request, pg *pag
 		if sys, ok := s.Policy().System(recording.System); ok {
 			v.Recipients = sys.Recipients
 		}
-		v.Bases = recording.DisclosureBases
+		v.Bases = asOptions(recording.DisclosureBases)
 		holds, err := s.Recordings.Holds(r.Context(), rec.ID)
 		if err != nil {
 			return err
 		}
 		v.Holds = holds
+		if v.Exemptions, err = s.Recordings.Exemptions(r.Context(), rec.ID); err != nil {
+			return err
+		}
 	}
 	pg.Title, pg.Data = "Call recording", v
 	return s.render(w, r, "recording", pg)
@@ -321,16 +326,30 @@ func (s *Server) collect(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		err = rc.Flush() // the last bytes must have left the server's buffer
 	}
+	s.finishTransfer(ctx, c, "disclosure", err, "disclosure", c.Disclosure.ID, "sent", n, "size", c.Size)
+	return nil // the headers are sent: a short body tells the client
+}
+
+// transfer is a download through a single-use link (recording.Link): a
+// disclosure's collection or a rights package's.
+type transfer interface {
+	Complete(context.Context) error
+	Abort(context.Context) error
+}
+
+// finishTransfer spends the link of a download that wrote everything
+// (err == nil), or gives it back after one that did not; what names it in
+// the log's messages, ids in their attributes.
+func (s *Server) finishTransfer(ctx context.Context, t transfer, what string, err error, ids ...any) {
 	if err != nil {
-		s.Logger.Warn("a disclosure download did not finish; its link can be used again", "disclosure", c.Disclosure.ID,
-			"sent", n, "size", c.Size, "timed_out", errors.Is(err, os.ErrDeadlineExceeded), "err", err)
-		if aerr := c.Abort(ctx); aerr != nil {
-			s.Logger.Error("could not give back a disclosure link; it works again when its claim lapses", "disclosure", c.Disclosure.ID, "err", aerr)
+		s.Logger.Warn("a "+what+" download did not finish; its link can be used again",
+			append(ids, "timed_out", errors.Is(err, os.ErrDeadlineExceeded), "err", err)...)
+		if aerr := t.Abort(ctx); aerr != nil {
+			s.Logger.Error("could not give back a "+what+" link; it works again when its claim lapses", append(ids, "err", aerr)...)
 		}
-		return nil // the headers are sent: the short body tells the client
+		return
 	}
-	if err := c.Complete(ctx); err != nil {
-		s.Logger.Error("a disclosure download finished but its link could not be marked used", "disclosure", c.Disclosure.ID, "err", err)
+	if err := t.Complete(ctx); err != nil {
+		s.Logger.Error("a "+what+" download finished but its link could not be marked used", append(ids, "err", err)...)
 	}
-	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -221,16 +220,6 @@ func (s *Server) rightsCollect(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		err = rc.Flush()
 	}
-	if err != nil {
-		s.Logger.Warn("a rights package download did not finish; its link can be used again", "release", pkg.Release.ID,
-			"timed_out", errors.Is(err, os.ErrDeadlineExceeded), "err", err)
-		if aerr := pkg.Abort(ctx); aerr != nil {
-			s.Logger.Error("could not give back a rights package link; it works again when its claim lapses", "release", pkg.Release.ID, "err", aerr)
-		}
-		return nil
-	}
-	if err := pkg.Complete(ctx); err != nil {
-		s.Logger.Error("a rights package download finished but its link could not be marked used", "release", pkg.Release.ID, "err", err)
-	}
+	s.finishTransfer(ctx, pkg, "rights package", err, "release", pkg.Release.ID)
 	return nil
 }

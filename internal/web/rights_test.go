@@ -28,25 +28,10 @@ func TestBrowserRightsRequest(t *testing.T) {
 	s.addUser("auditor@example.gov.uk", auth.Auditor)
 	mine1, mine2 := s.ingestCall("r1", "trading-standards", "07911 123456"), s.ingestCall("r2", "trading-standards", "07911 123456")
 	other := s.ingestCall("r3", "trading-standards", "07700 900123")
-	ctx := browser.NewTab(t)
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-		browser.AssertNoViolations(t, ctx)
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return v
-	}
+	w := newWalk(t)
+	ctx, do, text := w.ctx, w.do, w.text
 
-	do("sign in", chromedp.Navigate(s.srv.URL+"/sign-in"), chromedp.SendKeys("#email", "ig@example.gov.uk"),
-		chromedp.SendKeys("#password", testPassword), chromedp.Click("form button[type=submit]"), chromedp.WaitVisible(".app-account-bar"))
+	w.signIn(s, "ig@example.gov.uk")
 	do("register", chromedp.Navigate(s.srv.URL+"/console/rights"), chromedp.WaitVisible("main h1"))
 	do("form", chromedp.Click(`a[href="/console/rights/new"]`), chromedp.WaitVisible("#phones"))
 	do("form in error", chromedp.Click("main form button[type=submit]"), chromedp.WaitVisible(".govuk-error-summary"))

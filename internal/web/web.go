@@ -189,6 +189,16 @@ func New(d Deps) (*Server, error) {
 	return s, nil
 }
 
+// asOptions lists choices (lawful bases, exemption grounds) for the form
+// partials.
+func asOptions[T ~struct{ ID, Name string }](xs []T) []rights.Option {
+	out := make([]rights.Option, len(xs))
+	for i, x := range xs {
+		out[i] = rights.Option(x)
+	}
+	return out
+}
+
 // dayText is a date as pages show it: "2 January 2006", local time.
 func dayText(t time.Time) string { return t.Local().Format("2 January 2006") }
 
@@ -205,14 +215,17 @@ func funcs(pol func() *policy.Policy) template.FuncMap {
 			}
 			return id
 		},
-		"retentionRows": retentionRows,
-		"rightsKind":    rights.KindLabel,
-		"rightsChannel": rights.ChannelLabel,
-		"rightsOutcome": rights.OutcomeLabel,
-		"identityLabel": rights.IdentityLabel,
-		"ukDay":         func(t time.Time) string { return t.Format("Monday 2 January 2006") },
-		"neg":           func(n int) int { return -n },
-		"exemption":     rights.ExemptionText,
+		"retentionRows":    retentionRows,
+		"rightsKind":       rights.KindLabel,
+		"rightsChannel":    rights.ChannelLabel,
+		"rightsOutcome":    rights.OutcomeLabel,
+		"identityLabel":    rights.IdentityLabel,
+		"ukDay":            func(t time.Time) string { return t.Format("Monday 2 January 2006") },
+		"neg":              func(n int) int { return -n },
+		"exemption":        rights.ExemptionText,
+		"reminderDays":     func() int { return rights.ReminderWorkingDays },
+		"exemptionGround":  recording.ExemptionGroundName,
+		"exemptionGrounds": func() []rights.Option { return asOptions(recording.ExemptionGrounds) },
 		"pauseReasons": func() []rights.Option {
 			return []rights.Option{{ID: rights.PauseIdentity, Name: "Proof of identity"}, {ID: rights.PauseClarification, Name: "Clarification of the request"}}
 		},
