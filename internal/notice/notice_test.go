@@ -494,8 +494,8 @@ func TestKeptNumbers(t *testing.T) {
 	keepOne := strings.Replace(defaultDoc, "        name: Trading Standards\n", "        name: Trading Standards\n        keep_sealed_number: true\n", 1)
 	keepAll := strings.ReplaceAll(defaultDoc, "        retention:\n          recording:", "        keep_sealed_number: true\n        retention:\n          recording:")
 	cases := []struct {
-		name       string
-		doc        string
+		name      string
+		doc       string
 		want, not []string
 	}{
 		{"default", defaultDoc, []string{fingerprint}, []string{"we also keep your number"}},

@@ -22,7 +22,9 @@ type SurveyQuestions struct {
 }
 
 // Any reports whether at least one question is asked.
-func (q SurveyQuestions) Any() bool { return q.Satisfaction != "" || q.Resolved != "" || q.Comment != "" }
+func (q SurveyQuestions) Any() bool {
+	return q.Satisfaction != "" || q.Resolved != "" || q.Comment != ""
+}
 
 // AreaSurvey is how one service area sends its post-call survey requests.
 type AreaSurvey struct {
