@@ -176,7 +176,9 @@ func (s *Service) SweepOrphans(ctx context.Context, grace time.Duration) (int, e
 
 // ApplyRetention recomputes the expiry of every live recording from the
 // policy in force, so shortening (or lengthening) a period applies to
-// recordings already stored. Run after a policy change.
+// recordings already stored, and removes sealed numbers from recordings of
+// areas that no longer keep them (keep_sealed_number). Run after a policy
+// change.
 func (s *Service) ApplyRetention(ctx context.Context) (int, error) {
 	pol := s.policy()
 	sys, ok := pol.System(System)
@@ -188,6 +190,15 @@ func (s *Service) ApplyRetention(ctx context.Context) (int, error) {
 		ret, err := pol.Retention(System, DataKind, area.ID)
 		if err != nil {
 			return changed, err
+		}
+		if !area.KeepSealedNumber {
+			// The notice now says only the fingerprint is kept for this area: numbers
+			// sealed under an earlier policy (or release) go too.
+			n, err := s.db.Q().DropRecordingNumbers(ctx, area.ID)
+			if err != nil {
+				return changed, err
+			}
+			changed += int(n)
 		}
 		after := ""
 		for {
