@@ -63,6 +63,16 @@ func (q *Q) SurveyRequest(ctx context.Context, ref string) (SurveyRequest, error
 	return scanSurveyRequest(q.queryRow(ctx, `SELECT `+surveyRequestColumns+` FROM survey_requests WHERE reference = ?`, ref))
 }
 
+// AllSurveyRequests lists every request, oldest due first (tests and
+// inspection; the sender uses SurveyRequestsToWork).
+func (q *Q) AllSurveyRequests(ctx context.Context) ([]SurveyRequest, error) {
+	rows, err := q.query(ctx, `SELECT `+surveyRequestColumns+` FROM survey_requests ORDER BY due_at, reference`)
+	if err != nil {
+		return nil, fmt.Errorf("store: survey requests: %w", err)
+	}
+	return collect(rows, scanSurveyRequest)
+}
+
 // SurveyRequestsToWork lists up to limit requests a sender should look at
 // now: due ones whose time has come, and "sending" ones whose claim ran out
 // (their sender died between asking Notify and recording the answer).
