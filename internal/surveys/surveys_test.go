@@ -454,7 +454,9 @@ func TestCancelledWhenTheAreaStops(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.call(t, "adult-social-care", start)
-		e.setPolicy(t, func(s string) string { return strings.Replace(s, "          enabled: true", "          enabled: false", 1) })
+		e.setPolicy(t, func(s string) string {
+			return strings.Replace(s, "          enabled: true", "          enabled: false", 1)
+		})
 		if sum := e.send(t); sum.Cancelled != 1 {
 			t.Errorf("summary %+v", sum)
 		}
