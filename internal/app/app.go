@@ -25,11 +25,13 @@ import (
 	"github.com/fairline/fairline/internal/jobs"
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/kb/crawl"
+	"github.com/fairline/fairline/internal/notify"
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/rights"
 	"github.com/fairline/fairline/internal/store"
+	"github.com/fairline/fairline/internal/surveys"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -48,6 +50,8 @@ type App struct {
 	Recordings *recording.Service
 	// Rights is the register of data-subject requests.
 	Rights *rights.Service
+	// Surveys sends post-call feedback surveys and takes their answers.
+	Surveys *surveys.Service
 	// Chat is the website chatbot; KB is the knowledge base it answers
 	// from, built with hooks that keep the chatbot's index current.
 	Chat *chat.Service
@@ -78,6 +82,9 @@ type Options struct {
 	// policy (chat.WithDemoSource). Either way on start and on every reload,
 	// so the knowledge base may hold the demo pages and the notice names it.
 	Demo bool
+	// SurveySender is GOV.UK Notify for post-call surveys; nil sends none
+	// (and so seals no caller's number for one).
+	SurveySender notify.Sender
 	// Inspect (fairline check) opens an instance whose stores or
 	// integrations the policy does not allow instead of refusing it, so
 	// the check can report every broken promise rather than the first.
@@ -164,8 +171,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		return nil, err
 	}
 	bidx := crypt.NewBlindIndex(ring)
+	a.Surveys = surveys.New(db, a.Policy, ring.Key(surveys.KeyPurpose), surveys.Options{Sender: o.SurveySender,
+		BaseURL: cfg.BaseURL, Logger: log, Now: o.Now})
 	a.Recordings, err = recording.New(db, blobs, kek, bidx, a.Audit, a.Policy, log,
-		recording.Options{Now: o.Now, Registry: o.Registry})
+		recording.Options{Now: o.Now, Registry: o.Registry, Calls: a.Surveys})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -198,6 +207,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		_, err := a.Sweep(ctx)
 		return err
 	})
+	a.Jobs.Every(JobSurveysSend, time.Minute, func(ctx context.Context, _ json.RawMessage) error {
+		sum, err := a.Surveys.Send(ctx)
+		if sum != (surveys.Summary{}) {
+			log.Info("survey requests", "sent", sum.Sent, "failed", sum.Failed, "expired", sum.Expired,
+				"cancelled", sum.Cancelled, "retried", sum.Retried, "resolved", sum.Resolved)
+		}
+		return err
+	})
 	a.Jobs.Handle(JobApplyRetention, func(ctx context.Context, _ json.RawMessage) error {
 		n, err := a.Recordings.ApplyRetention(ctx)
 		if n > 0 {
@@ -217,6 +234,8 @@ const (
 	// JobRecrawl re-crawls the knowledge base's known sites (serve
 	// registers it with its --recrawl-every period).
 	JobRecrawl = "kb.recrawl"
+	// JobSurveysSend works the survey outbox (internal/surveys).
+	JobSurveysSend = "surveys.send"
 )
 
 // Recrawl re-crawls every knowledge-base site that was crawled before, with

@@ -31,6 +31,7 @@ import (
 	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/rights"
+	"github.com/fairline/fairline/internal/surveys"
 	"github.com/fairline/fairline/internal/web/static"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -69,6 +70,9 @@ type Deps struct {
 	Recordings *recording.Service
 	// Rights is the register of data-subject requests.
 	Rights *rights.Service
+	// Surveys takes post-call survey answers (/s/{token}) and shows their results; nil: those
+	// pages are not found.
+	Surveys *surveys.Service
 	// BaseURL is the public address, for links given to people outside.
 	BaseURL string
 	// Chat is the website chatbot (the /ask page and the reports).
