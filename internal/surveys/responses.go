@@ -139,3 +139,9 @@ func isOption(opts []Option, id string) bool {
 func (s *Service) Results(ctx context.Context, areas []string) ([]store.SurveyWeek, error) {
 	return s.db.Q().SurveyWeeks(ctx, areas)
 }
+
+// NewLinkForTests issues a survey link of area as sending a request does, without a request
+// or Notify: the page's tests need a live link whatever the time of day.
+func (s *Service) NewLinkForTests(ctx context.Context, area string) (string, error) {
+	return s.newLink(ctx, area, s.now())
+}
