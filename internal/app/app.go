@@ -190,7 +190,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	}
 	a.Chat = chat.New(db, a.Audit, a.Policy, copts)
 	a.Check = check.New(check.Sources{Policy: a.Policy, Recordings: a.Recordings, Chat: a.Chat, Audit: a.Audit,
-		StoreLocations: a.StoreLocations, Integrations: integrations, Requests: overdueRequests{a.Rights}, Now: o.Now})
+		StoreLocations: a.StoreLocations, Integrations: integrations, Requests: overdueRequests{a.Rights},
+		Surveys: heldNumbers{a.Surveys}, Now: o.Now})
 	a.KB = kb.New(db, kb.Options{Hooks: a.Chat.Hooks(), Logger: log, Now: o.Now, Audit: a.Audit, Policy: a.Policy})
 	a.Jobs.Every(JobChatSweep, time.Hour, func(ctx context.Context, _ json.RawMessage) error {
 		_, err := a.SweepChat(ctx)
@@ -566,6 +567,19 @@ func (a *App) recordPolicy(ctx context.Context, pol *policy.Policy) error {
 		}
 		return err
 	})
+}
+
+// heldNumbers answers fairline check's "no survey request marked sent still holds a number"
+// from the survey outbox: a finished request holding one, or one an hour past its expiry.
+type heldNumbers struct{ s *surveys.Service }
+
+func (h heldNumbers) Check(ctx context.Context, now time.Time) (check.Outcome, error) {
+	finished, late, err := h.s.NumbersHeld(ctx, now, time.Hour)
+	if err != nil || finished+late == 0 {
+		return check.Outcome{Result: check.OK}, err
+	}
+	return check.Outcome{Result: check.Broken, Count: finished + late,
+		Detail: fmt.Sprintf("%d survey requests sent, refused or cancelled still hold a number; %d hold one over an hour past their expiry", finished, late)}, nil
 }
 
 // overdueRequests answers fairline check's "no subject request past its due date" from the

@@ -118,7 +118,10 @@ type Sources struct {
 	// Integrations are the configured outbound integrations (app.Integrations).
 	Integrations []policy.Integration
 	Requests     Checker
-	Now          func() time.Time
+	// Surveys answers "no survey request marked sent still holds a number"
+	// (internal/surveys through app); nil: the promise is skipped.
+	Surveys Checker
+	Now     func() time.Time
 	// Grace spares blobs and deletions in flight; 0: an hour, as the orphan sweep.
 	Grace time.Duration
 }
@@ -201,13 +204,14 @@ const (
 	UnusedProcessor     = "unused-processor"
 	AuditLog            = "audit-log"
 	SubjectRequests     = "subject-requests"
+	SurveyNumbers       = "survey-numbers"
 )
 
 // IDs lists every promise id in report order.
 func IDs() []string {
 	return []string{RecordingRetention, ChatRetention, DropFolderRetention, ChatPersonalData, BlobWithoutRow,
 		RowWithoutBlob, KeyWithoutRecording, StoreLocations, ProcessorCountries, UndeclaredProcessor,
-		UnusedProcessor, AuditLog, SubjectRequests}
+		UnusedProcessor, AuditLog, SubjectRequests, SurveyNumbers}
 }
 
 func count[T int | int64](n T, what string) Outcome {
@@ -318,6 +322,14 @@ func (s *Service) promises() []Promise {
 					return Outcome{Result: Skipped, Detail: "not yet built: the subject-request register will answer this when it lands"}, nil
 				}
 				return s.src.Requests.Check(ctx, s.src.Now())
+			}},
+		{SurveyNumbers, "No survey request marked sent still holds a number",
+			q.quote(rec, "feedback", "automatically deleted"),
+			func(ctx context.Context) (Outcome, error) {
+				if s.src.Surveys == nil {
+					return Outcome{Result: Skipped, Detail: "surveys are not part of this instance"}, nil
+				}
+				return s.src.Surveys.Check(ctx, s.src.Now())
 			}},
 	}
 }

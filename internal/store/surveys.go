@@ -189,12 +189,13 @@ func (q *Q) CountFinishedSurveyRequestsWithNumber(ctx context.Context) (int64, e
 	return n, nil
 }
 
-// CountSurveyRequestsPastExpiry counts requests that still hold a number
-// more than grace after their expiry (the sender should have destroyed it).
+// CountSurveyRequestsPastExpiry counts unfinished requests that still hold
+// a number more than grace after their expiry (the sender should have
+// destroyed it).
 func (q *Q) CountSurveyRequestsPastExpiry(ctx context.Context, now time.Time, grace time.Duration) (int64, error) {
 	var n int64
-	err := q.queryRow(ctx, `SELECT COUNT(*) FROM survey_requests WHERE number_ct <> '' AND expires_at <= ?`,
-		toMicros(now.Add(-grace))).Scan(&n)
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM survey_requests WHERE state IN (?, ?) AND number_ct <> '' AND expires_at <= ?`,
+		SurveyDue, SurveySending, toMicros(now.Add(-grace))).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count survey requests past expiry: %w", err)
 	}

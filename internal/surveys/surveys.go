@@ -151,6 +151,17 @@ func (s *Service) CallStored(ctx context.Context, q *store.Q, area, e164 string,
 		NumberCT: base64.StdEncoding.EncodeToString(ct)})
 }
 
+// NumbersHeld counts the requests that break the notice's promise: finished (sent, refused,
+// expired or cancelled) but still holding a number, and unfinished but holding one more than
+// grace after their expiry (the sender should have destroyed it by then). fairline check reads it.
+func (s *Service) NumbersHeld(ctx context.Context, now time.Time, grace time.Duration) (finished, pastExpiry int64, err error) {
+	if finished, err = s.db.Q().CountFinishedSurveyRequestsWithNumber(ctx); err != nil {
+		return 0, 0, err
+	}
+	pastExpiry, err = s.db.Q().CountSurveyRequestsPastExpiry(ctx, now, grace)
+	return finished, pastExpiry, err
+}
+
 // Summary counts what one Send pass did.
 type Summary struct {
 	Sent, Failed, Expired, Cancelled, Retried, Resolved int64
