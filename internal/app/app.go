@@ -85,6 +85,9 @@ type Options struct {
 	// SurveySender is GOV.UK Notify for post-call surveys; nil sends none
 	// (and so seals no caller's number for one).
 	SurveySender notify.Sender
+	// SurveyCallbackToken is the bearer token of Notify's delivery-status callbacks; empty
+	// refuses them all.
+	SurveyCallbackToken string
 	// Inspect (fairline check) opens an instance whose stores or
 	// integrations the policy does not allow instead of refusing it, so
 	// the check can report every broken promise rather than the first.
@@ -172,7 +175,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	}
 	bidx := crypt.NewBlindIndex(ring)
 	a.Surveys = surveys.New(db, a.Policy, ring.Key(surveys.KeyPurpose), surveys.Options{Sender: o.SurveySender,
-		BaseURL: cfg.BaseURL, Logger: log, Now: o.Now})
+		BaseURL: cfg.BaseURL, Logger: log, Now: o.Now, CallbackToken: o.SurveyCallbackToken})
 	a.Recordings, err = recording.New(db, blobs, kek, bidx, a.Audit, a.Policy, log,
 		recording.Options{Now: o.Now, Registry: o.Registry, Calls: a.Surveys})
 	if err != nil {

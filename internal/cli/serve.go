@@ -106,7 +106,7 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	}
 	// One limiter for the chatbot's two doors, the JSON API and /ask.
 	chatLimiter := ratelimit.New(a.Config.ChatRateLimit(), ratelimit.Options{})
-	apiSrv, err := api.New(api.Deps{Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
+	apiSrv, err := api.New(api.Deps{Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings, Surveys: a.Surveys,
 		Chat: a.Chat, ChatLimiter: chatLimiter, WidgetOrigins: a.Config.Origins()})
 	if err != nil {
 		return err

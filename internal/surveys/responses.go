@@ -134,10 +134,25 @@ func isOption(opts []Option, id string) bool {
 	return false
 }
 
-// Results counts responses by service area and ISO week; areas, when non-nil, limits them
-// (a team leader's areas).
-func (s *Service) Results(ctx context.Context, areas []string) ([]store.SurveyWeek, error) {
-	return s.db.Q().SurveyWeeks(ctx, areas)
+// Week is the responses of one service area in one ISO week.
+type Week struct {
+	ServiceArea  string
+	Week         string // "2026-W48"
+	Responses    int
+	Satisfaction [6]int // count by answer (5 very satisfied ... 1 very dissatisfied); [0] not answered
+	ResolvedYes  int
+	ResolvedNo   int
+}
+
+// Results counts responses by service area and ISO week, oldest first; areas, when non-nil,
+// limits them (a team leader's areas).
+func (s *Service) Results(ctx context.Context, areas []string) ([]Week, error) {
+	ws, err := s.db.Q().SurveyWeeks(ctx, areas)
+	out := make([]Week, len(ws))
+	for i, w := range ws {
+		out[i] = Week(w)
+	}
+	return out, err
 }
 
 // NewLinkForTests issues a survey link of area as sending a request does, without a request

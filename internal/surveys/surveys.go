@@ -20,6 +20,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -31,6 +32,7 @@ import (
 	_ "time/tzdata" // the sending window is UK time whatever the host's zone database holds
 
 	"github.com/fairline/fairline/internal/crypt"
+	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/notify"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
@@ -66,6 +68,8 @@ type Service struct {
 	worker  string
 	detect  policy.DetectorCache
 	uk      *time.Location
+	// callback is the SHA-256 of Options.CallbackToken, compared in constant time.
+	callback []byte
 
 	// Lease is how long a "sending" claim lasts: a sender that has not finished by then is
 	// taken for dead, and its request is resolved by reference.
@@ -86,6 +90,9 @@ type Options struct {
 	Now     func() time.Time
 	// Worker names this instance in claims (default random).
 	Worker string
+	// CallbackToken is the bearer token Notify's delivery-status callbacks must carry (set
+	// in Notify's callback settings); empty refuses every callback.
+	CallbackToken string
 }
 
 // New returns a Service. sealKey is the ring's KeyPurpose key.
@@ -103,9 +110,37 @@ func New(db *store.DB, pol func() *policy.Policy, sealKey []byte, o Options) *Se
 	if err != nil {
 		panic(err) // embedded by time/tzdata
 	}
-	return &Service{db: db, policy: pol, seal: sealKey, sender: o.Sender, baseURL: o.BaseURL, log: o.Logger, now: o.Now,
+	s := &Service{db: db, policy: pol, seal: sealKey, sender: o.Sender, baseURL: o.BaseURL, log: o.Logger, now: o.Now,
 		rand: rand.Reader, worker: o.Worker, uk: uk, Lease: 2 * time.Minute, Batch: 200,
 		Backoff: func(n int) time.Duration { return min(time.Duration(1<<min(n, 8))*time.Minute, 6*time.Hour) }}
+	if o.CallbackToken != "" {
+		h := sha256.Sum256([]byte(o.CallbackToken))
+		s.callback = h[:]
+	}
+	return s
+}
+
+// CallbackAuthorized reports whether bearer is the delivery-status callback's token.
+func (s *Service) CallbackAuthorized(bearer string) bool {
+	if s.callback == nil || bearer == "" {
+		return false
+	}
+	h := sha256.Sum256([]byte(bearer))
+	return subtle.ConstantTimeCompare(h[:], s.callback) == 1
+}
+
+// Delivered keeps Notify's delivery status of a request (from its callback, which also carries
+// the number: the caller passes only the reference and status, and nothing else is kept).
+// An unknown reference (a request already deleted after FinishedRetention) is not an error.
+func (s *Service) Delivered(ctx context.Context, reference, status string) error {
+	if len(status) > 40 || len(reference) > 100 {
+		return fail.Field("status", "not a Notify delivery status")
+	}
+	err := s.db.Q().SetSurveyDeliveryStatus(ctx, reference, status)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // Enabled reports whether surveys can be sent at all (a Notify sender is configured).

@@ -92,6 +92,7 @@ var (
 		"POST /api/v1/redact":                                allStaff,
 		"POST /api/v1/recordings":                            {"integration"},
 		"POST /api/v1/chat":                                  everyone,
+		"POST /api/v1/notify/callbacks":                      everyone,
 		"POST /api/v1/chat/feedback":                         everyone,
 	}
 )

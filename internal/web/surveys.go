@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/fairline/fairline/internal/policy"
-	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/surveys"
 )
 
@@ -83,7 +82,7 @@ func (s *Server) surveyAnswer(w http.ResponseWriter, r *http.Request) error {
 // Survey results in the console: responses by service area and ISO week, from the answers
 // alone (they hold no personal data). A team leader sees the areas they work in.
 
-func (s *Server) surveyWeeks(r *http.Request) ([]store.SurveyWeek, error) {
+func (s *Server) surveyWeeks(r *http.Request) ([]surveys.Week, error) {
 	var areas []string
 	if p := principalFrom(r); p.Role.Scoped() {
 		areas = append([]string{}, p.ServiceAreas...)
@@ -98,7 +97,7 @@ type surveyFigures struct {
 	Yes, No      int
 }
 
-func (f *surveyFigures) add(w store.SurveyWeek) {
+func (f *surveyFigures) add(w surveys.Week) {
 	f.Responses += w.Responses
 	for i, n := range w.Satisfaction {
 		f.Satisfaction[i] += n
@@ -143,7 +142,7 @@ func surveyCells(f surveyFigures) []cell {
 // buildSurveyResults lays the weeks out: totals, one row per service area (in the policy's
 // order, then any the policy no longer lists), one per area and week, and a chart of the share
 // satisfied by area. It reads only its arguments.
-func buildSurveyResults(weeks []store.SurveyWeek, areas []policy.ServiceArea) surveyResultsView {
+func buildSurveyResults(weeks []surveys.Week, areas []policy.ServiceArea) surveyResultsView {
 	v := surveyResultsView{Available: true}
 	var total surveyFigures
 	byArea := map[string]*surveyFigures{}

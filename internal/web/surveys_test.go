@@ -7,10 +7,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/browser"
 )
 
@@ -128,5 +131,57 @@ func TestBrowserSurvey(t *testing.T) {
 			}
 			audit()
 		})
+	}
+}
+
+// Notify's delivery receipts: only with the callback's bearer token, and only the status is
+// kept; the number in the receipt goes nowhere.
+func TestNotifyCallback(t *testing.T) {
+	s := newSite(t, siteOpts{app: app.Options{SurveyCallbackToken: "callback-secret-0123456789"}})
+	ctx := context.Background()
+	now := time.Now()
+	if err := s.app.DB.Q().CreateSurveyRequest(ctx, store.SurveyRequest{Reference: "ref-1", ServiceArea: "trading-standards",
+		DueAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	const number = "07700900123"
+	receipt := func(ref string) string {
+		return `{"id":"740e5834-3a29-46b4-9a6f-16142fde0b0f","reference":"` + ref + `","to":"` + number +
+			`","status":"delivered","created_at":"2026-11-23T11:00:00.000000Z","notification_type":"sms"}`
+	}
+	cases := []struct {
+		name, auth, body string
+		want             int
+	}{
+		{"no token", "", receipt("ref-1"), http.StatusUnauthorized},
+		{"wrong token", "Bearer not-the-secret", receipt("ref-1"), http.StatusUnauthorized},
+		{"not a receipt", "Bearer callback-secret-0123456789", `{"to":"` + number + `"}`, http.StatusBadRequest},
+		{"unknown reference", "Bearer callback-secret-0123456789", receipt("gone"), http.StatusNoContent},
+		{"delivered", "Bearer callback-secret-0123456789", receipt("ref-1"), http.StatusNoContent},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", s.srv.URL+"/api/v1/notify/callbacks", strings.NewReader(c.body))
+			req.Header.Set("Content-Type", "application/json")
+			if c.auth != "" {
+				req.Header.Set("Authorization", c.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := readAll(resp)
+			resp.Body.Close()
+			if resp.StatusCode != c.want || strings.Contains(body, number) {
+				t.Errorf("status %d, want %d: %s", resp.StatusCode, c.want, body)
+			}
+		})
+	}
+	r, err := s.app.DB.Q().SurveyRequest(ctx, "ref-1")
+	if err != nil || r.DeliveryStatus != "delivered" {
+		t.Errorf("request %+v, %v: want its status delivered", r, err)
+	}
+	if strings.Contains(s.logs.String(), number) || strings.Contains(s.logs.String(), "900123") {
+		t.Errorf("the receipt's number reached the log")
 	}
 }
