@@ -83,7 +83,8 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Recordings != nil {
 		s.routes = append(s.routes,
-			route{pattern: "POST /api/v1/recordings", access: auth.OnlyRoles(auth.Integration), handle: s.uploadRecording})
+			route{pattern: "POST /api/v1/recordings", access: auth.OnlyRoles(auth.Integration), handle: s.uploadRecording},
+			route{pattern: "POST /api/v1/calls", access: auth.OnlyRoles(auth.Integration), handle: s.reportCall})
 	}
 	if d.Chat != nil {
 		s.routes = append(s.routes, s.chatRoutes()...)

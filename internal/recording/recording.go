@@ -174,6 +174,17 @@ func (m Metadata) ValidateFields(p *policy.Policy) error {
 
 // Validate checks m against the policy; the error names the field.
 func (m Metadata) Validate(p *policy.Policy, now time.Time) error {
+	if err := m.validateCall(p, now); err != nil {
+		return err
+	}
+	if b, err := hex.DecodeString(m.SHA256); err != nil || len(b) != sha256.Size {
+		return invalidField("sha256", "must be the 64 hex digits of the audio's SHA-256")
+	}
+	return nil
+}
+
+// validateCall checks the fields that describe the call itself (all but the audio's digest).
+func (m Metadata) validateCall(p *policy.Policy, now time.Time) error {
 	if err := m.ValidateFields(p); err != nil {
 		return err
 	}
@@ -191,9 +202,6 @@ func (m Metadata) Validate(p *policy.Policy, now time.Time) error {
 		if _, err := crypt.NormalizePhone(m.OtherParty); err != nil {
 			return invalidField("other_party_number", "is not a possible telephone number")
 		}
-	}
-	if b, err := hex.DecodeString(m.SHA256); err != nil || len(b) != sha256.Size {
-		return invalidField("sha256", "must be the 64 hex digits of the audio's SHA-256")
 	}
 	return nil
 }

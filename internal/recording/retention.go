@@ -36,14 +36,18 @@ const SweepBatch = 500
 // cost follows the number of expired recordings, not the number stored:
 // each batch is one transaction that destroys the wrapped keys and writes
 // one audit entry per recording, then the blobs go, a few at a time, then
-// the rows. Then the drop folders' failed imports past their period go.
+// the rows. Then the drop folders' failed imports past their period go, and
+// call event keys past CallEventKeyRetention.
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	res, err := s.sweepRecordings(ctx)
 	if err != nil {
 		return res, err
 	}
 	res.DropFolderFiles, err = s.SweepDropFolders(ctx)
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	return res, s.sweepCallEvents(ctx)
 }
 
 func (s *Service) sweepRecordings(ctx context.Context) (SweepResult, error) {

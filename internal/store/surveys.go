@@ -309,3 +309,22 @@ func (q *Q) SurveyWeeks(ctx context.Context, areas []string) ([]SurveyWeek, erro
 		return w, err
 	})
 }
+
+// CreateCallEvent records a call event's idempotency key hash; ErrConflict
+// when it was recorded before.
+func (q *Q) CreateCallEvent(ctx context.Context, keyHash string, at time.Time) error {
+	_, err := q.exec(ctx, `INSERT INTO call_events (key_hash, created_at) VALUES (?, ?)`, keyHash, toMicros(at))
+	if err != nil {
+		return fmt.Errorf("store: create call event: %w", err)
+	}
+	return nil
+}
+
+// DeleteCallEvents deletes the call event keys recorded before before.
+func (q *Q) DeleteCallEvents(ctx context.Context, before time.Time) (int64, error) {
+	res, err := q.exec(ctx, `DELETE FROM call_events WHERE created_at < ?`, toMicros(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: delete call events: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -91,6 +91,7 @@ var (
 		"GET /api/v1/me":                                     allStaff,
 		"POST /api/v1/redact":                                allStaff,
 		"POST /api/v1/recordings":                            {"integration"},
+		"POST /api/v1/calls":                                 {"integration"},
 		"POST /api/v1/chat":                                  everyone,
 		"POST /api/v1/notify/callbacks":                      everyone,
 		"POST /api/v1/chat/feedback":                         everyone,

@@ -54,3 +54,14 @@ CREATE TABLE survey_responses (
     comment TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX survey_responses_area ON survey_responses(service_area, week);
+
+-- Calls reported without a recording (POST /api/v1/calls, internal/recording
+-- RecordCall), kept only as the SHA-256 of their Idempotency-Key so a retried
+-- report does not ask the caller twice. The recording sweep deletes a key
+-- 7 days after it came (recording.CallEventKeyRetention): retries come
+-- within minutes, and a survey request expires within a week.
+CREATE TABLE call_events (
+    key_hash TEXT PRIMARY KEY,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX call_events_created ON call_events(created_at);
