@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/app"
+	"github.com/fairline/fairline/internal/notify"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/apptest"
-	"github.com/fairline/fairline/internal/notify"
 	"github.com/fairline/fairline/internal/testutil/fakeclock"
 )
 
