@@ -223,10 +223,12 @@ func funcs(pol func() *policy.Policy) template.FuncMap {
 		"extensionChoices": func() []rights.Option {
 			return []rights.Option{{ID: "1", Name: "One further month"}, {ID: "2", Name: "Two further months"}}
 		},
-		"rightsField": func(name, legend string, opts []rights.Option, pg *page) any {
+		// radioField is the data of the "radios" partial; opts is a slice of a type with ID and
+		// Name (rights.Option, surveys.Option).
+		"radioField": func(name, legend string, opts any, pg *page) any {
 			return struct {
 				Name, Legend string
-				Options      []rights.Option
+				Options      any
 				Page         *page
 			}{name, legend, opts, pg}
 		},
