@@ -98,8 +98,12 @@ func (e *env) setPolicy(t *testing.T, edit func(string) string) {
 
 var sealKey = bytes.Repeat([]byte{7}, 32)
 
+func defaultPolicy() *policy.Policy { return policy.Default() }
+
+func newClock() *fakeclock.Clock { return fakeclock.New(start) }
+
 func newEnv(t *testing.T, db *store.DB) *env {
-	e := &env{db: db, clock: fakeclock.New(start), notify: newFake(), pol: policy.Default()}
+	e := &env{db: db, clock: newClock(), notify: newFake(), pol: defaultPolicy()}
 	e.svc = e.service("w-1")
 	return e
 }
