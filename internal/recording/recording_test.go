@@ -456,6 +456,41 @@ func TestShorterPolicyAppliesToStored(t *testing.T) {
 	}
 }
 
+// An area that stops keeping sealed numbers (keep_sealed_number removed, or an upgrade from a
+// release that kept them all) has them removed from stored recordings on the next
+// ApplyRetention; the blind index stays, so search by number still finds them.
+func TestSealedNumbersDroppedWhenThePolicyStopsKeepingThem(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, Options{})
+		ctx := context.Background()
+		keep, err := policy.Parse("keep.yaml", []byte(strings.Replace(string(policy.DefaultYAML()),
+			"        name: Trading Standards\n", "        name: Trading Standards\n        keep_sealed_number: true\n", 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		setPolicy := func(p *policy.Policy) { e.polMu.Lock(); e.pol = p; e.polMu.Unlock() }
+		setPolicy(keep)
+		rec := e.ingest(t, "trading-standards")
+		if n, err := e.svc.ApplyRetention(ctx); err != nil || n != 0 {
+			t.Fatalf("apply retention under the keeping policy: %d %v", n, err)
+		}
+		if n, err := e.svc.OtherParty(ctx, ig, rec.ID); err != nil || n != "+447911123456" {
+			t.Fatalf("number = %q, %v", n, err)
+		}
+		setPolicy(policy.Default())
+		if n, err := e.svc.ApplyRetention(ctx); err != nil || n != 1 {
+			t.Fatalf("apply retention: %d %v", n, err)
+		}
+		got, err := db.Q().RecordingByID(ctx, rec.ID)
+		if err != nil || got.NumberCT != "" || got.NumberBIdx == "" {
+			t.Fatalf("after: sealed %q, blind index %q (%v): want only the index", got.NumberCT, got.NumberBIdx, err)
+		}
+		if found, err := e.svc.Search(ctx, ig, store.RecordingFilter{}, "07911 123456"); err != nil || len(found) != 1 {
+			t.Errorf("search by number: %d, %v", len(found), err)
+		}
+	})
+}
+
 func TestOrphanSweep(t *testing.T) {
 	db := dbtest.Open(t, store.SQLite)
 	e := newEnv(t, db, Options{})
