@@ -23,6 +23,7 @@ import (
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/recording"
+	"github.com/fairline/fairline/internal/surveys"
 )
 
 // Deps are what the API needs.
@@ -33,6 +34,8 @@ type Deps struct {
 	Logger *slog.Logger
 	// Recordings is nil when call recording is not configured.
 	Recordings *recording.Service
+	// Surveys takes GOV.UK Notify's delivery receipts for survey texts; nil leaves the route out.
+	Surveys *surveys.Service
 	// Chat is the website chatbot; nil leaves its routes out. ChatLimiter
 	// limits each client's questions and feedback; share it with the /ask
 	// page (nil: a limiter of the API's own at ratelimit.DefaultChatRate).
@@ -80,10 +83,16 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Recordings != nil {
 		s.routes = append(s.routes,
-			route{pattern: "POST /api/v1/recordings", access: auth.OnlyRoles(auth.Integration), handle: s.uploadRecording})
+			route{pattern: "POST /api/v1/recordings", access: auth.OnlyRoles(auth.Integration), handle: s.uploadRecording},
+			route{pattern: "POST /api/v1/calls", access: auth.OnlyRoles(auth.Integration), handle: s.reportCall})
 	}
 	if d.Chat != nil {
 		s.routes = append(s.routes, s.chatRoutes()...)
+	}
+	if d.Surveys != nil {
+		// Public to the session layer: the handler checks Notify's own bearer token.
+		s.routes = append(s.routes,
+			route{pattern: "POST /api/v1/notify/callbacks", access: auth.Public, handle: s.notifyCallback})
 	}
 	for _, rt := range s.routes {
 		if !rt.access.Declared() {

@@ -31,6 +31,7 @@ import (
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/rights"
 	"github.com/fairline/fairline/internal/store"
+	"github.com/fairline/fairline/internal/surveys"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -49,6 +50,8 @@ type App struct {
 	Recordings *recording.Service
 	// Rights is the register of data-subject requests.
 	Rights *rights.Service
+	// Surveys sends post-call feedback surveys and takes their answers.
+	Surveys *surveys.Service
 	// Chat is the website chatbot; KB is the knowledge base it answers
 	// from, built with hooks that keep the chatbot's index current.
 	Chat *chat.Service
@@ -82,6 +85,12 @@ type Options struct {
 	// policy (chat.WithDemoSource). Either way on start and on every reload,
 	// so the knowledge base may hold the demo pages and the notice names it.
 	Demo bool
+	// SurveySender is GOV.UK Notify for post-call surveys; nil sends none
+	// (and so seals no caller's number for one).
+	SurveySender notify.Sender
+	// SurveyCallbackToken is the bearer token of Notify's delivery-status callbacks; empty
+	// refuses them all.
+	SurveyCallbackToken string
 	// Inspect (fairline check) opens an instance whose stores or
 	// integrations the policy does not allow instead of refusing it, so
 	// the check can report every broken promise rather than the first.
@@ -177,8 +186,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		return nil, err
 	}
 	bidx := crypt.NewBlindIndex(ring)
+	a.Surveys = surveys.New(db, a.Policy, ring.Key(surveys.KeyPurpose), surveys.Options{Sender: o.SurveySender,
+		BaseURL: cfg.BaseURL, Logger: log, Now: o.Now, CallbackToken: o.SurveyCallbackToken})
 	a.Recordings, err = recording.New(db, blobs, kek, bidx, a.Audit, a.Policy, log,
-		recording.Options{Now: o.Now, Registry: o.Registry})
+		recording.Options{Now: o.Now, Registry: o.Registry, Calls: a.Surveys})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -195,7 +206,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	a.Chat = chat.New(db, a.Audit, a.Policy, copts)
 	a.Check = check.New(check.Sources{Policy: a.Policy, Recordings: a.Recordings, Chat: a.Chat, Audit: a.Audit,
 		StoreLocations: a.StoreLocations, Integrations: integrations, Requests: overdueRequests{a.Rights},
-		RequestIdentifiers: staleIdentifiers{a.Rights}, Now: o.Now})
+		RequestIdentifiers: staleIdentifiers{a.Rights},
+		Surveys:            heldNumbers{a.Surveys}, Now: o.Now})
 	a.KB = kb.New(db, kb.Options{Hooks: a.Chat.Hooks(), Logger: log, Now: o.Now, Audit: a.Audit, Policy: a.Policy})
 	a.Jobs.Every(JobChatSweep, time.Hour, func(ctx context.Context, _ json.RawMessage) error {
 		_, err := a.SweepChat(ctx)
@@ -214,6 +226,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	})
 	a.Jobs.Every(JobRightsReminder, 24*time.Hour, func(ctx context.Context, _ json.RawMessage) error {
 		return a.Rights.Remind(ctx)
+	})
+	a.Jobs.Every(JobSurveysSend, time.Minute, func(ctx context.Context, _ json.RawMessage) error {
+		sum, err := a.Surveys.Send(ctx)
+		if sum != (surveys.Summary{}) {
+			log.Info("survey requests", "sent", sum.Sent, "failed", sum.Failed, "expired", sum.Expired,
+				"cancelled", sum.Cancelled, "retried", sum.Retried, "resolved", sum.Resolved)
+		}
+		return err
 	})
 	a.Jobs.Handle(JobApplyRetention, func(ctx context.Context, _ json.RawMessage) error {
 		n, err := a.Recordings.ApplyRetention(ctx)
@@ -237,6 +257,8 @@ const (
 	// JobRecrawl re-crawls the knowledge base's known sites (serve
 	// registers it with its --recrawl-every period).
 	JobRecrawl = "kb.recrawl"
+	// JobSurveysSend works the survey outbox (internal/surveys).
+	JobSurveysSend = "surveys.send"
 )
 
 // Recrawl re-crawls every knowledge-base site that was crawled before, with
@@ -576,6 +598,19 @@ func (a *App) recordPolicy(ctx context.Context, pol *policy.Policy) error {
 		}
 		return err
 	})
+}
+
+// heldNumbers answers fairline check's "no survey request marked sent still holds a number"
+// from the survey outbox: a finished request holding one, or one an hour past its expiry.
+type heldNumbers struct{ s *surveys.Service }
+
+func (h heldNumbers) Check(ctx context.Context, now time.Time) (check.Outcome, error) {
+	finished, late, err := h.s.NumbersHeld(ctx, now, time.Hour)
+	if err != nil || finished+late == 0 {
+		return check.Outcome{Result: check.OK}, err
+	}
+	return check.Outcome{Result: check.Broken, Count: finished + late,
+		Detail: fmt.Sprintf("%d survey requests sent, refused or cancelled still hold a number; %d hold one over an hour past their expiry", finished, late)}, nil
 }
 
 // overdueRequests answers fairline check's "no subject request past its due date" from the

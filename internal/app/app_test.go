@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fairline/fairline/internal/app"
+	"github.com/fairline/fairline/internal/notify"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/apptest"
@@ -68,19 +69,38 @@ func TestSweptDataLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
 			sweep: func(ctx context.Context, a *app.App) (int64, error) { return a.SweepChat(ctx) },
 		},
 		{
-			name: "recording's wrapped key and sealed number",
+			name: "recording's wrapped key and blind index",
 			store: func(t *testing.T, a *app.App, now time.Time) []string {
 				r := apptest.Recording(t, a, "pbx-quokka-1", "EXT-quokka-93d1", now.Add(-time.Hour))
-				wrapped, sealed, bidx := r.WrappedKey, r.NumberCT, r.NumberBIdx
-				if wrapped == "" || sealed == "" || bidx == "" {
-					t.Fatalf("recording stored without a wrapped key, sealed number or blind index: %q %q %q", wrapped, sealed, bidx)
+				wrapped, bidx := r.WrappedKey, r.NumberBIdx
+				if wrapped == "" || bidx == "" || r.NumberCT != "" {
+					t.Fatalf("recording stored with wrapped key %q, blind index %q, sealed number %q: want the first two only (the policy keeps no sealed number)",
+						wrapped, bidx, r.NumberCT)
 				}
-				return []string{wrapped, sealed, bidx, "EXT-quokka-93d1"}
+				return []string{wrapped, bidx, "EXT-quokka-93d1"}
 			},
 			after: 24 * 31 * 4 * time.Hour, // First Contact Plus keeps calls for 3 months
 			sweep: func(ctx context.Context, a *app.App) (int64, error) {
 				res, err := a.Sweep(ctx)
 				return int64(res.Deleted), err
+			},
+		},
+		{
+			name: "survey request's sealed number, expired unsent",
+			store: func(t *testing.T, a *app.App, now time.Time) []string {
+				err := a.DB.Tx(context.Background(), func(q *store.Q) error {
+					return a.Surveys.CallStored(context.Background(), q, "trading-standards", "+447911123456", now)
+				})
+				rs, lerr := a.DB.Q().AllSurveyRequests(context.Background())
+				if err != nil || lerr != nil || len(rs) != 1 || rs[0].NumberCT == "" {
+					t.Fatalf("survey request not sealed: %+v %v %v", rs, err, lerr)
+				}
+				return []string{rs[0].NumberCT}
+			},
+			after: 73 * time.Hour, // the default policy gives up an unsent request after 72 hours
+			sweep: func(ctx context.Context, a *app.App) (int64, error) {
+				sum, err := a.Surveys.Send(ctx)
+				return sum.Expired, err
 			},
 		},
 	}
@@ -90,7 +110,8 @@ func TestSweptDataLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
 			dir := t.TempDir()
 			cfg := apptest.Config(dir)
 			clk := fakeclock.New(time.Now())
-			a := apptest.Open(t, cfg, apptest.Options{App: app.Options{Now: clk.Now}})
+			// Notify refuses to send anything here: the request can only expire.
+			a := apptest.Open(t, cfg, apptest.Options{App: app.Options{Now: clk.Now, SurveySender: refuseAll{}}})
 			secrets := c.store(t, a, clk.Now())
 			files := databaseFiles(t, cfg.DB)
 			for _, s := range secrets {
@@ -293,4 +314,16 @@ func TestIntegrationsNeedADeclaredProcessor(t *testing.T) {
 			}
 		})
 	}
+}
+
+// refuseAll stands in for GOV.UK Notify rate-limiting every request, so a survey request can
+// only expire.
+type refuseAll struct{}
+
+func (refuseAll) SendSMS(context.Context, notify.SMS) (notify.Notification, error) {
+	return notify.Notification{}, &notify.APIError{StatusCode: 429}
+}
+
+func (refuseAll) NotificationByReference(context.Context, string) (notify.Notification, bool, error) {
+	return notify.Notification{}, false, nil
 }

@@ -120,7 +120,10 @@ type Sources struct {
 	// Requests answers "no subject request past its due date"; RequestIdentifiers "no
 	// closed case's identifiers kept past rights_requests.identifier_retention".
 	Requests, RequestIdentifiers Checker
-	Now                          func() time.Time
+	// Surveys answers "no survey request marked sent still holds a number"
+	// (internal/surveys through app); nil: the promise is skipped.
+	Surveys Checker
+	Now     func() time.Time
 	// Grace spares blobs and deletions in flight; 0: an hour, as the orphan sweep.
 	Grace time.Duration
 }
@@ -204,13 +207,14 @@ const (
 	AuditLog            = "audit-log"
 	SubjectRequests     = "subject-requests"
 	RequestIdentifiers  = "request-identifiers"
+	SurveyNumbers       = "survey-numbers"
 )
 
 // IDs lists every promise id in report order.
 func IDs() []string {
 	return []string{RecordingRetention, ChatRetention, DropFolderRetention, ChatPersonalData, BlobWithoutRow,
 		RowWithoutBlob, KeyWithoutRecording, StoreLocations, ProcessorCountries, UndeclaredProcessor,
-		UnusedProcessor, AuditLog, SubjectRequests, RequestIdentifiers}
+		UnusedProcessor, AuditLog, SubjectRequests, RequestIdentifiers, SurveyNumbers}
 }
 
 func count[T int | int64](n T, what string) Outcome {
@@ -323,6 +327,14 @@ func (s *Service) promises() []Promise {
 			q.quote(rec, "retention", "as long as necessary"),
 			func(ctx context.Context) (Outcome, error) {
 				return s.answer(ctx, s.src.RequestIdentifiers)
+			}},
+		{SurveyNumbers, "No survey request marked sent still holds a number",
+			q.quote(rec, "feedback", "automatically deleted"),
+			func(ctx context.Context) (Outcome, error) {
+				if s.src.Surveys == nil {
+					return Outcome{Result: Skipped, Detail: "surveys are not part of this instance"}, nil
+				}
+				return s.src.Surveys.Check(ctx, s.src.Now())
 			}},
 	}
 }

@@ -389,3 +389,37 @@ func TestLatestReusesAYoungReport(t *testing.T) {
 		t.Errorf("an old report was reused: %+v", fresh.Broken())
 	}
 }
+
+// "Telephone numbers are automatically deleted when the survey requests are sent out": a
+// request marked sent that still holds its sealed number breaks it, and so does one left an
+// hour past its expiry.
+func TestSurveyNumbers(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			a, clk := openApp(t, dialect)
+			ctx := context.Background()
+			if it := holds(t, a)[check.SurveyNumbers]; it.Result != check.OK || !strings.Contains(it.Notice, "automatically deleted") {
+				t.Fatalf("empty outbox: %+v", it)
+			}
+			now := clk.Now()
+			for _, r := range []store.SurveyRequest{
+				{Reference: "due", ServiceArea: "trading-standards", DueAt: now, ExpiresAt: now.Add(time.Hour), NumberCT: "c2VhbGVk"},
+				{Reference: "sent", ServiceArea: "trading-standards", DueAt: now, ExpiresAt: now.Add(time.Hour), NumberCT: "c2VhbGVk"},
+			} {
+				if err := a.DB.Q().CreateSurveyRequest(ctx, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A waiting request may hold its number.
+			holds(t, a)
+			// Marked sent without the number destroyed: the promise is broken.
+			if _, err := a.DB.RawSQLForTests().Exec(`UPDATE survey_requests SET state = 'sent' WHERE reference = 'sent'`); err != nil {
+				t.Fatal(err)
+			}
+			breaks(t, a, check.SurveyNumbers, 1)
+			// Two hours on, the waiting one is an hour past its expiry too.
+			clk.Add(2 * time.Hour)
+			breaks(t, a, check.SurveyNumbers, 2)
+		})
+	}
+}

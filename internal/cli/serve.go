@@ -106,12 +106,12 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	}
 	// One limiter for the chatbot's two doors, the JSON API and /ask.
 	chatLimiter := ratelimit.New(a.Config.ChatRateLimit(), ratelimit.Options{})
-	apiSrv, err := api.New(api.Deps{Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings,
+	apiSrv, err := api.New(api.Deps{Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, Logger: log, Recordings: a.Recordings, Surveys: a.Surveys,
 		Chat: a.Chat, ChatLimiter: chatLimiter, WidgetOrigins: a.Config.Origins()})
 	if err != nil {
 		return err
 	}
-	site, err := web.New(web.Deps{API: apiSrv, Recordings: a.Recordings, Rights: a.Rights, Chat: a.Chat, KB: a.KB,
+	site, err := web.New(web.Deps{API: apiSrv, Recordings: a.Recordings, Rights: a.Rights, Surveys: a.Surveys, Chat: a.Chat, KB: a.KB,
 		Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, PolicyHistory: a.PolicyHistory, CheckWrite: a.DB.CheckWrite,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
 		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),

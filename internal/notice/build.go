@@ -372,6 +372,29 @@ func (b *builder) survey() []block {
 	if k, ok := b.s.DataKind(sv.ResponseKind); ok && !k.PersonalData {
 		ss = append(ss, fmt.Sprintf("%s do not include any personally identifiable information.", capitalise(clean(k.Name))))
 	}
+	return append([]block{sentences(ss...)}, b.keptNumbers()...)
+}
+
+// keptNumbers says what stays of a caller's number once the survey's copy is gone
+// (service_areas[].keep_sealed_number): by default a keyed fingerprint only, which is how a
+// subject access search by number still finds the recordings.
+func (b *builder) keptNumbers() []block {
+	if len(b.s.ServiceAreas) == 0 {
+		return nil
+	}
+	var kept []string
+	for _, a := range b.s.ServiceAreas {
+		if a.KeepSealedNumber {
+			kept = append(kept, a.Name)
+		}
+	}
+	if len(kept) == len(b.s.ServiceAreas) {
+		return []block{sentences("With each call recording we keep your number, encrypted, for as long as we keep the recording, so we can find your recordings if you ask.")}
+	}
+	ss := []string{"With each call recording we keep only a one-way fingerprint of your number so we can find your recordings if you ask."}
+	if len(kept) > 0 {
+		ss = append(ss, fmt.Sprintf("For calls about %s we also keep your number, encrypted, with the recording for as long as we keep the recording.", policy.JoinAnd(kept)))
+	}
 	return []block{sentences(ss...)}
 }
 

@@ -487,3 +487,39 @@ func TestStorageSentenceFollowsStores(t *testing.T) {
 		})
 	}
 }
+
+// What stays of a caller's number with a recording follows service_areas[].keep_sealed_number:
+// the default keeps only the fingerprint, and every area that keeps the sealed number is named.
+func TestKeptNumbers(t *testing.T) {
+	const fingerprint = "With each call recording we keep only a one-way fingerprint of your number so we can find your recordings if you ask."
+	defaultDoc := string(policy.DefaultYAML())
+	keepOne := strings.Replace(defaultDoc, "        name: Trading Standards\n", "        name: Trading Standards\n        keep_sealed_number: true\n", 1)
+	keepAll := strings.ReplaceAll(defaultDoc, "        retention:\n          recording:", "        keep_sealed_number: true\n        retention:\n          recording:")
+	cases := []struct {
+		name      string
+		doc       string
+		want, not []string
+	}{
+		{"default", defaultDoc, []string{fingerprint}, []string{"we also keep your number"}},
+		{"one area", keepOne, []string{fingerprint, "For calls about Trading Standards we also keep your number, encrypted, with the recording for as long as we keep the recording."}, nil},
+		{"every area", keepAll, []string{"With each call recording we keep your number, encrypted, for as long as we keep the recording"}, []string{fingerprint}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.doc == defaultDoc && c.name != "default" {
+				t.Fatal("the edit did not apply")
+			}
+			r := render(t, loadPolicy(t, c.doc), "call-recording")
+			for _, w := range c.want {
+				if !strings.Contains(r.text, w) {
+					t.Errorf("notice lacks %q", w)
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(r.text, w) {
+					t.Errorf("notice says %q", w)
+				}
+			}
+		})
+	}
+}

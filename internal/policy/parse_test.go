@@ -194,6 +194,24 @@ func TestParseRejects(t *testing.T) {
 			"systems[1].survey.response_kind", "response_kind:", "holds personal data", true},
 		{"survey numbers kept for a period", edit("          until_event: survey_request_sent", "          days: 7", 1),
 			"systems[1].survey.phone_number_kind", "phone_number_kind:", "must be kept until_event", true},
+		{"survey window at night", edit(`window: "09:00-20:00"`, `window: "07:00-20:00"`, 1),
+			"systems[1].service_areas[0].survey.window", `window: "07:00`, "reaches into the night", true},
+		{"survey window backwards", edit(`window: "09:00-20:00"`, `window: "20:00-09:00"`, 1),
+			"systems[1].service_areas[0].survey.window", `window: "20:00`, "must start before it ends", true},
+		{"survey window malformed", edit(`window: "09:00-20:00"`, `window: "9am to 8pm"`, 1),
+			"systems[1].service_areas[0].survey.window", `window: "9am`, "is not a window of UK times", true},
+		{"survey template not a UUID", edit("template_id: 4a3c5e0c-7b1f-4c8e-9a53-2f6d2b1e7c10", "template_id: survey-template", 1),
+			"systems[1].service_areas[0].survey.template_id", "template_id: survey-template", "is not a GOV.UK Notify template id", true},
+		{"survey sample out of range", edit("sample_percent: 100", "sample_percent: 0", 1),
+			"systems[1].service_areas[0].survey.sample_percent", "sample_percent: 0", "1 to 100", true},
+		{"survey expiry over a week", edit("expiry_hours: 72", "expiry_hours: 200", 1),
+			"systems[1].service_areas[0].survey.expiry_hours", "expiry_hours: 200", "between 1 and 168", true},
+		{"survey expires before it is due", edit("delay_minutes: 60\n          sample_percent: 100\n          window: \"09:00-20:00\"\n          expiry_hours: 72", "delay_minutes: 180\n          sample_percent: 100\n          window: \"09:00-20:00\"\n          expiry_hours: 2", 1),
+			"systems[1].service_areas[0].survey.expiry_hours", "expiry_hours: 2", "expires before the request is due", true},
+		{"survey without questions", func(t testing.TB) string {
+			doc := replaceNth(t, defaultDoc, "      questions:\n        satisfaction: How satisfied are you with your call to the Customer Service Centre?\n        resolved: Did we resolve your query?\n        comment: Is there anything else you would like to tell us?\n", "", 1)
+			return strings.Replace(doc, "          enabled: true", "          enabled: True", 1)
+		}, "systems[1].service_areas[0].survey.enabled", "enabled: True", "ask nothing", false},
 		{"unknown notify", edit("notify: contact", "notify: carrier-pigeon", 1),
 			"systems[1].changes.notify", "carrier-pigeon", `unknown value "carrier-pigeon"`, true},
 

@@ -174,6 +174,13 @@ type ServiceArea struct {
 	Name string `yaml:"name"`
 	// Retention overrides the data kind's default, keyed by data kind id.
 	Retention map[string]Retention `yaml:"retention"`
+	// Survey is this area's post-call feedback survey (nil: none).
+	Survey *AreaSurvey `yaml:"survey"`
+	// KeepSealedNumber keeps the caller's number, encrypted under the recording's own key,
+	// with each recording of this area for the recording's whole retention. By default only a
+	// keyed one-way fingerprint (blind index) stays, enough to find a caller's recordings for a
+	// subject access request; the notice says which.
+	KeepSealedNumber bool `yaml:"keep_sealed_number"`
 }
 
 // Recipient is an organisation personal data may be disclosed to.
@@ -248,6 +255,8 @@ type Survey struct {
 	PhoneNumberKind string `yaml:"phone_number_kind"`
 	// ResponseKind is the data kind holding responses; it must hold no personal data.
 	ResponseKind string `yaml:"response_kind"`
+	// Questions are what the survey page asks; an empty text leaves a question out.
+	Questions SurveyQuestions `yaml:"questions"`
 }
 
 // Changes says how people are told about changes.

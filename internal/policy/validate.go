@@ -255,6 +255,7 @@ func (v *validator) serviceAreas(path string, s *System) {
 		p := indexPath(path+".service_areas", i)
 		v.id(p+".id", a.ID, ids)
 		v.required(p+".name", a.Name)
+		v.areaSurvey(p+".survey", s, &s.ServiceAreas[i])
 		for _, kind := range sortedKeys(a.Retention) {
 			rp := fieldPath(p+".retention", kind)
 			if !slices.Contains(kinds, kind) {

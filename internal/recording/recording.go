@@ -72,6 +72,15 @@ type Service struct {
 	stored  prometheus.Counter
 	// dropFiles counts files deleted from drop folders' failed/.
 	dropFiles prometheus.Counter
+	calls     CallHook
+}
+
+// CallHook is told about every call stored (a recording or a call event without one) inside
+// the transaction that stores it, with the caller's number in E.164 ("" when none was given):
+// internal/surveys seals the number there when a survey is due, so the number's one lifecycle
+// starts and ends in the outbox.
+type CallHook interface {
+	CallStored(ctx context.Context, q *store.Q, serviceArea, e164 string, ended time.Time) error
 }
 
 // Options configure a Service.
@@ -79,6 +88,8 @@ type Options struct {
 	MaxSize  int64
 	Now      func() time.Time
 	Registry prometheus.Registerer // nil: no metrics
+	// Calls is told about each call stored (nil: nobody).
+	Calls CallHook
 }
 
 // New returns a Service.
@@ -91,6 +102,7 @@ func New(db *store.DB, blobs blob.Store, keys crypt.KeyProvider, bidx *crypt.Bli
 		o.Now = time.Now
 	}
 	s := &Service{db: db, blobs: blobs, keys: keys, bidx: bidx, audit: log, policy: pol, log: logger, now: o.Now, maxSize: o.MaxSize,
+		calls: o.Calls,
 		deleted: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fairline_recordings_deleted_total",
 			Help: "Recordings destroyed, by reason."}, []string{"reason"}),
 		stored: prometheus.NewCounter(prometheus.CounterOpts{Name: "fairline_recordings_stored_total",
@@ -162,6 +174,17 @@ func (m Metadata) ValidateFields(p *policy.Policy) error {
 
 // Validate checks m against the policy; the error names the field.
 func (m Metadata) Validate(p *policy.Policy, now time.Time) error {
+	if err := m.validateCall(p, now); err != nil {
+		return err
+	}
+	if b, err := hex.DecodeString(m.SHA256); err != nil || len(b) != sha256.Size {
+		return invalidField("sha256", "must be the 64 hex digits of the audio's SHA-256")
+	}
+	return nil
+}
+
+// validateCall checks the fields that describe the call itself (all but the audio's digest).
+func (m Metadata) validateCall(p *policy.Policy, now time.Time) error {
 	if err := m.ValidateFields(p); err != nil {
 		return err
 	}
@@ -179,9 +202,6 @@ func (m Metadata) Validate(p *policy.Policy, now time.Time) error {
 		if _, err := crypt.NormalizePhone(m.OtherParty); err != nil {
 			return invalidField("other_party_number", "is not a possible telephone number")
 		}
-	}
-	if b, err := hex.DecodeString(m.SHA256); err != nil || len(b) != sha256.Size {
-		return invalidField("sha256", "must be the 64 hex digits of the audio's SHA-256")
 	}
 	return nil
 }
@@ -295,18 +315,27 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 		Duration: durationOf(meta), Channels: format.Channels,
 		Format: format.Container + "/" + format.Codec, MediaType: format.MIME(), Size: size, SHA256: meta.SHA256,
 		BlobKey: blobKey, WrappedKey: wrapped.String(), ExpiresAt: expires, CreatedAt: now}
+	var e164 string
 	if meta.OtherParty != "" {
-		// The number is sealed under the recording's own data key, so
-		// destroying the wrapped key destroys the number too.
-		e164, _ := crypt.NormalizePhone(meta.OtherParty)
-		ct, err := crypt.SealString(dataKey, e164, numberAD(id))
-		if err != nil {
-			return Ingested{}, err
+		// The recording keeps the number's blind index, which is how a subject access search
+		// by number finds it. The number itself stays only where the area's policy says
+		// (keep_sealed_number), sealed under the recording's own data key, so destroying the
+		// wrapped key destroys it too; otherwise its only copy is a survey request's, if any.
+		e164, _ = crypt.NormalizePhone(meta.OtherParty)
+		rec.NumberBIdx = s.numberIndex(e164)
+		if pol.KeepsSealedNumber(System, meta.ServiceArea) {
+			ct, err := crypt.SealString(dataKey, e164, numberAD(id))
+			if err != nil {
+				return Ingested{}, err
+			}
+			rec.NumberCT = base64.StdEncoding.EncodeToString(ct)
 		}
-		rec.NumberCT, rec.NumberBIdx = base64.StdEncoding.EncodeToString(ct), s.numberIndex(e164)
 	}
 	err = s.db.Tx(ctx, func(q *store.Q) error {
 		if err := q.CreateRecording(ctx, rec); err != nil {
+			return err
+		}
+		if err := s.callStored(ctx, q, meta.ServiceArea, e164, meta.StartedAt.Add(durationOf(meta))); err != nil {
 			return err
 		}
 		_, err := s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "recording.store", Object: "recording:" + id,
@@ -353,6 +382,13 @@ func (s *Service) replay(prev store.Recording, meta Metadata) (Ingested, error) 
 		return Ingested{}, ErrIdempotencyConflict.With(strings.Join(diff, ", ") + " differ")
 	}
 	return Ingested{Recording: prev}, nil
+}
+
+func (s *Service) callStored(ctx context.Context, q *store.Q, area, e164 string, ended time.Time) error {
+	if s.calls == nil {
+		return nil
+	}
+	return s.calls.CallStored(ctx, q, area, e164, ended)
 }
 
 func durationOf(m Metadata) time.Duration {

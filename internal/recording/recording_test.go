@@ -168,13 +168,38 @@ func TestIngestAndPlay(t *testing.T) {
 				t.Errorf("seek then read gave the wrong bytes (%v)", err)
 			}
 		})
-		scenario.Step(t, "reveal and search by number", func(t *testing.T) {
-			if n, err := e.svc.OtherParty(ctx, ig, r.ID); err != nil || n != "+447911123456" {
-				t.Errorf("number = %q, %v", n, err)
+		scenario.Step(t, "only the fingerprint is kept, and search by number finds it", func(t *testing.T) {
+			if r.NumberCT != "" || r.NumberBIdx == "" {
+				t.Errorf("sealed number %q, blind index %q: want none and one", r.NumberCT, r.NumberBIdx)
+			}
+			if n, err := e.svc.OtherParty(ctx, ig, r.ID); err != nil || n != "" {
+				t.Errorf("number = %q, %v; want nothing to reveal", n, err)
 			}
 			found, err := e.svc.Search(ctx, ig, store.RecordingFilter{}, "+44 7911 123456")
 			if err != nil || len(found) != 1 || found[0].ID != r.ID {
 				t.Errorf("number search: %d, %v", len(found), err)
+			}
+		})
+		scenario.Step(t, "an area whose policy keeps the sealed number reveals it", func(t *testing.T) {
+			doc := strings.Replace(string(policy.DefaultYAML()), "        name: Trading Standards\n",
+				"        name: Trading Standards\n        keep_sealed_number: true\n", 1)
+			p, err := policy.Parse("keep.yaml", []byte(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.polMu.Lock()
+			old := e.pol
+			e.pol = p
+			e.polMu.Unlock()
+			defer func() { e.polMu.Lock(); e.pol = old; e.polMu.Unlock() }()
+			m := e.meta("trading-standards")
+			m.ExternalID = "call-kept"
+			got, err := e.svc.Ingest(ctx, "token:1", "idem-kept", m, bytes.NewReader(e.audio))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := e.svc.OtherParty(ctx, ig, got.Recording.ID); err != nil || n != "+447911123456" {
+				t.Errorf("number = %q, %v", n, err)
 			}
 		})
 		scenario.Step(t, "every step is audited without the number", func(t *testing.T) {
@@ -189,7 +214,7 @@ func TestIngestAndPlay(t *testing.T) {
 					t.Errorf("audit entry holds the number: %+v", row)
 				}
 			}
-			if strings.Join(acts, " ") != "recording.search_number/subject-request recording.reveal_number/subject-request recording.open/quality-monitoring recording.store/call_recording" {
+			if strings.Join(acts, " ") != "recording.reveal_number/subject-request recording.store/call_recording recording.search_number/subject-request recording.open/quality-monitoring recording.store/call_recording" {
 				t.Errorf("audit trail: %v", acts)
 			}
 		})
@@ -429,6 +454,41 @@ func TestShorterPolicyAppliesToStored(t *testing.T) {
 	if res, _ := e.svc.Sweep(ctx); res.Deleted != 1 {
 		t.Errorf("shortened period not applied: %+v", res)
 	}
+}
+
+// An area that stops keeping sealed numbers (keep_sealed_number removed, or an upgrade from a
+// release that kept them all) has them removed from stored recordings on the next
+// ApplyRetention; the blind index stays, so search by number still finds them.
+func TestSealedNumbersDroppedWhenThePolicyStopsKeepingThem(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, Options{})
+		ctx := context.Background()
+		keep, err := policy.Parse("keep.yaml", []byte(strings.Replace(string(policy.DefaultYAML()),
+			"        name: Trading Standards\n", "        name: Trading Standards\n        keep_sealed_number: true\n", 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		setPolicy := func(p *policy.Policy) { e.polMu.Lock(); e.pol = p; e.polMu.Unlock() }
+		setPolicy(keep)
+		rec := e.ingest(t, "trading-standards")
+		if n, err := e.svc.ApplyRetention(ctx); err != nil || n != 0 {
+			t.Fatalf("apply retention under the keeping policy: %d %v", n, err)
+		}
+		if n, err := e.svc.OtherParty(ctx, ig, rec.ID); err != nil || n != "+447911123456" {
+			t.Fatalf("number = %q, %v", n, err)
+		}
+		setPolicy(policy.Default())
+		if n, err := e.svc.ApplyRetention(ctx); err != nil || n != 1 {
+			t.Fatalf("apply retention: %d %v", n, err)
+		}
+		got, err := db.Q().RecordingByID(ctx, rec.ID)
+		if err != nil || got.NumberCT != "" || got.NumberBIdx == "" {
+			t.Fatalf("after: sealed %q, blind index %q (%v): want only the index", got.NumberCT, got.NumberBIdx, err)
+		}
+		if found, err := e.svc.Search(ctx, ig, store.RecordingFilter{}, "07911 123456"); err != nil || len(found) != 1 {
+			t.Errorf("search by number: %d, %v", len(found), err)
+		}
+	})
 }
 
 func TestOrphanSweep(t *testing.T) {

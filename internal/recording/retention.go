@@ -36,14 +36,18 @@ const SweepBatch = 500
 // cost follows the number of expired recordings, not the number stored:
 // each batch is one transaction that destroys the wrapped keys and writes
 // one audit entry per recording, then the blobs go, a few at a time, then
-// the rows. Then the drop folders' failed imports past their period go.
+// the rows. Then the drop folders' failed imports past their period go, and
+// call event keys past CallEventKeyRetention.
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	res, err := s.sweepRecordings(ctx)
 	if err != nil {
 		return res, err
 	}
 	res.DropFolderFiles, err = s.SweepDropFolders(ctx)
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	return res, s.sweepCallEvents(ctx)
 }
 
 func (s *Service) sweepRecordings(ctx context.Context) (SweepResult, error) {
@@ -191,7 +195,9 @@ func (s *Service) SweepOrphans(ctx context.Context, grace time.Duration) (int, e
 
 // ApplyRetention recomputes the expiry of every live recording from the
 // policy in force, so shortening (or lengthening) a period applies to
-// recordings already stored. Run after a policy change.
+// recordings already stored, and removes sealed numbers from recordings of
+// areas that no longer keep them (keep_sealed_number). Run after a policy
+// change.
 func (s *Service) ApplyRetention(ctx context.Context) (int, error) {
 	pol := s.policy()
 	sys, ok := pol.System(System)
@@ -203,6 +209,15 @@ func (s *Service) ApplyRetention(ctx context.Context) (int, error) {
 		ret, err := pol.Retention(System, DataKind, area.ID)
 		if err != nil {
 			return changed, err
+		}
+		if !area.KeepSealedNumber {
+			// The notice now says only the fingerprint is kept for this area: numbers
+			// sealed under an earlier policy (or release) go too.
+			n, err := s.db.Q().DropRecordingNumbers(ctx, area.ID)
+			if err != nil {
+				return changed, err
+			}
+			changed += int(n)
 		}
 		after := ""
 		for {

@@ -174,6 +174,16 @@ func (q *Q) ShredRecording(ctx context.Context, id string, at time.Time) error {
 	return mustAffect(res)
 }
 
+// DropRecordingNumbers removes the sealed number (keeping the blind index)
+// from every recording of a service area and returns how many held one.
+func (q *Q) DropRecordingNumbers(ctx context.Context, area string) (int64, error) {
+	res, err := q.exec(ctx, `UPDATE recordings SET number_ct = '' WHERE service_area = ? AND number_ct <> ''`, area)
+	if err != nil {
+		return 0, fmt.Errorf("store: drop recording numbers: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // ShredRecordings shreds many live recordings at once (see
 // ShredRecording); it fails with ErrNotFound unless every one was live, so
 // two sweepers cannot both claim a recording.

@@ -30,6 +30,8 @@ var (
 		"GET /transparency":                       everyone,
 		"POST /ask":                               everyone,
 		"POST /ask/feedback":                      everyone,
+		"GET /s/{token}":                          everyone,
+		"POST /s/{token}":                         everyone,
 		"GET /sign-in":                            everyone,
 		"POST /sign-in":                           everyone,
 		"GET /setup":                              everyone,
@@ -94,6 +96,10 @@ var (
 		"POST /api/v1/recordings":                                       {"integration"},
 		"POST /api/v1/chat":                                             everyone,
 		"POST /api/v1/chat/feedback":                                    everyone,
+		"GET /console/surveys":                                          {"administrator", "information_governance", "team_leader"},
+		"GET /console/surveys.csv":                                      {"administrator", "information_governance", "team_leader"},
+		"POST /api/v1/calls":                                            {"integration"},
+		"POST /api/v1/notify/callbacks":                                 everyone,
 	}
 )
 

@@ -155,6 +155,7 @@ type barChart struct {
 	Bars        []bar
 	Ticks       []tick
 	Empty       bool
+	EmptyText   string // shown instead of an empty chart
 }
 
 type bar struct {
@@ -179,7 +180,7 @@ const (
 // newBarChart lays out values (with labels) in a 640×260 viewBox: bars,
 // a few gridlines with their values, and every n-th label so they fit.
 func newBarChart(id, title, desc string, labels []string, values []int, tips []string) barChart {
-	c := barChart{ID: id, Title: title, Desc: desc, Width: chartW, Height: chartH}
+	c := barChart{ID: id, Title: title, Desc: desc, Width: chartW, Height: chartH, EmptyText: "No questions were asked in this period."}
 	max := 0
 	for _, v := range values {
 		if v > max {

@@ -56,6 +56,8 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /ask", access: public, handle: s.askPage},
 		{pattern: "POST /ask", access: public, handle: s.ask},
 		{pattern: "POST /ask/feedback", access: public, handle: s.askFeedback},
+		{pattern: "GET /s/{token}", sample: "/s/x", access: public, handle: s.surveyPage},
+		{pattern: "POST /s/{token}", sample: "/s/x", access: public, handle: s.surveyAnswer},
 
 		// Signing in and out.
 		{pattern: "GET /sign-in", access: public, handle: s.signInPage},
@@ -127,6 +129,9 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /console/reports", access: roles(admin, ig, tl), handle: s.reportsPage, nav: "Chatbot reports",
 			help: "What residents ask the chatbot, by service area; answered and helpful rates; unanswered questions."},
 		{pattern: "GET /console/reports.csv", access: roles(admin, ig, tl), handle: s.reportsCSV},
+		{pattern: "GET /console/surveys", access: roles(admin, ig, tl), handle: s.surveyResultsPage, nav: "Survey results",
+			help: "What callers said in the feedback survey after their call, by service area and week."},
+		{pattern: "GET /console/surveys.csv", access: roles(admin, ig, tl), handle: s.surveyResultsCSV},
 		{pattern: "GET /console/account", access: staff, handle: s.accountPage, nav: "Your account", allowMustChange: true,
 			help: "Change your password."},
 		{pattern: "POST /console/account", access: staff, handle: s.changePassword, allowMustChange: true},

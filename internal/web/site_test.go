@@ -75,6 +75,8 @@ type siteOpts struct {
 	// chat-rate one (zero: the default).
 	trustedProxies string
 	chatRate       ratelimit.Rate
+	// app adjusts the app's options (a survey callback token, a Notify sender).
+	app app.Options
 }
 
 func newSite(t *testing.T, o siteOpts) *site {
@@ -100,7 +102,7 @@ func newSite(t *testing.T, o siteOpts) *site {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a := apptest.Open(t, cfg, apptest.Options{Log: log})
+	a := apptest.Open(t, cfg, apptest.Options{Log: log, App: o.app})
 	s := &site{t: t, app: a, logs: logs, policy: a.Policy()}
 	if o.setup {
 		s.setup = web.NewSetup()
@@ -115,11 +117,11 @@ func newSite(t *testing.T, o siteOpts) *site {
 	// One limiter for the API and /ask, as serve wires them.
 	lim := ratelimit.New(o.chatRate, ratelimit.Options{})
 	s.api, err = api.New(api.Deps{Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy, Logger: log, Recordings: a.Recordings, Chat: a.Chat,
-		ChatLimiter: lim})
+		ChatLimiter: lim, Surveys: a.Surveys})
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := web.Deps{API: s.api, Recordings: a.Recordings, Rights: a.Rights, Chat: a.Chat, KB: a.KB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
+	deps := web.Deps{API: s.api, Recordings: a.Recordings, Rights: a.Rights, Surveys: a.Surveys, Chat: a.Chat, KB: a.KB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: o.secure, Setup: s.setup, Logger: log, Version: "test",
 		StoreLocations: a.StoreLocations, ChatLimiter: lim, TrustedProxies: proxies, CheckWrite: a.DB.CheckWrite, PolicyHistory: a.PolicyHistory,
 		Check: a.Check}

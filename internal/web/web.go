@@ -31,6 +31,7 @@ import (
 	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/rights"
+	"github.com/fairline/fairline/internal/surveys"
 	"github.com/fairline/fairline/internal/web/static"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -69,6 +70,9 @@ type Deps struct {
 	Recordings *recording.Service
 	// Rights is the register of data-subject requests.
 	Rights *rights.Service
+	// Surveys takes post-call survey answers (/s/{token}) and shows their results; nil: those
+	// pages are not found.
+	Surveys *surveys.Service
 	// BaseURL is the public address, for links given to people outside.
 	BaseURL string
 	// Chat is the website chatbot (the /ask page and the reports).
@@ -232,10 +236,12 @@ func funcs(pol func() *policy.Policy) template.FuncMap {
 		"extensionChoices": func() []rights.Option {
 			return []rights.Option{{ID: "1", Name: "One further month"}, {ID: "2", Name: "Two further months"}}
 		},
-		"rightsField": func(name, legend string, opts []rights.Option, pg *page) any {
+		// radioField is the data of the "radios" partial; opts is a slice of a type with ID and
+		// Name (rights.Option, surveys.Option).
+		"radioField": func(name, legend string, opts any, pg *page) any {
 			return struct {
 				Name, Legend string
-				Options      []rights.Option
+				Options      any
 				Page         *page
 			}{name, legend, opts, pg}
 		},
