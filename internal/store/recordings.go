@@ -164,14 +164,19 @@ func (q *Q) ExpiredRecordings(ctx context.Context, now time.Time, limit int) ([]
 }
 
 // ShredRecording destroys a recording's wrapped key and encrypted number
-// and marks it deleted: from here on the audio cannot be decrypted.
+// and marks it deleted: from here on the audio cannot be decrypted. What
+// was derived from the audio (waveform, evaluations, training clips) goes
+// in the same statement batch: see recordingDerived.
 func (q *Q) ShredRecording(ctx context.Context, id string, at time.Time) error {
 	res, err := q.exec(ctx, `UPDATE recordings SET wrapped_key = NULL, number_ct = '', number_bidx = '', deleted_at = ?
 		WHERE id = ? AND deleted_at = 0`, toMicros(at), id)
 	if err != nil {
 		return fmt.Errorf("store: shred recording: %w", err)
 	}
-	return mustAffect(res)
+	if err := mustAffect(res); err != nil {
+		return err
+	}
+	return q.dropRecordingDerived(ctx, []string{id})
 }
 
 // ShredRecordings shreds many live recordings at once (see
@@ -192,6 +197,9 @@ func (q *Q) ShredRecordings(ctx context.Context, ids []string, at time.Time) err
 		}
 		if n, err := res.RowsAffected(); err != nil || n != int64(len(part)) {
 			return fmt.Errorf("store: shred recordings: %d of %d were live: %w", n, len(part), ErrNotFound)
+		}
+		if err := q.dropRecordingDerived(ctx, part); err != nil {
+			return err
 		}
 	}
 	return nil

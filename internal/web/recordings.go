@@ -103,6 +103,7 @@ type recordingView struct {
 	PurposeName    string
 	CanHold        bool
 	Holds          []recording.Hold
+	Waveform       *waveform
 }
 
 // recordingShown is what one request adds to the recording page: a player granted for a
@@ -123,6 +124,11 @@ func (s *Server) renderRecording(w http.ResponseWriter, r *http.Request, pg *pag
 			v.PurposeName = pp.Name
 		}
 	}
+	peaks, err := s.Recordings.Waveform(r.Context(), p, rec.ID)
+	if err != nil {
+		return err
+	}
+	v.Waveform = newWaveform(peaks, rec.Duration)
 	if v.CanHold {
 		if sys, ok := s.Policy().System(recording.System); ok {
 			v.Recipients = sys.Recipients
