@@ -64,7 +64,8 @@ func (q *Q) CreateRecording(ctx context.Context, r Recording) error {
 	if err != nil {
 		return fmt.Errorf("store: create recording: %w", err)
 	}
-	return nil
+	// The reports' call counts move with the row, in its transaction.
+	return q.countCalls(ctx, r.ServiceArea, r.Direction, MonthOf(r.StartedAt), 1)
 }
 
 // RecordingByID returns a recording, including a destroyed one's tombstone.
@@ -344,6 +345,19 @@ func (q *Q) InsertRecordings(ctx context.Context, rs []Recording) error {
 	})
 	if err != nil {
 		return fmt.Errorf("store: insert recordings: %w", err)
+	}
+	type key struct {
+		area, dir string
+		month     time.Time
+	}
+	counts := map[key]int{}
+	for _, r := range rs {
+		counts[key{r.ServiceArea, r.Direction, MonthOf(r.StartedAt)}]++
+	}
+	for k, n := range counts {
+		if err := q.countCalls(ctx, k.area, k.dir, k.month, n); err != nil {
+			return err
+		}
 	}
 	return nil
 }
