@@ -48,7 +48,9 @@ func New(db *store.DB, rec *recording.Service, log *audit.Log, pol func() *polic
 // Scoped roles act on their own service areas only: team leaders manage
 // scorecards and the training library, quality assessors and team leaders
 // evaluate and read the results.
-func leads(p *auth.Principal, area string) bool { return p.Is(auth.TeamLeader) && p.SeesServiceArea(area) }
+func leads(p *auth.Principal, area string) bool {
+	return p.Is(auth.TeamLeader) && p.SeesServiceArea(area)
+}
 
 func assesses(p *auth.Principal, area string) bool {
 	return p.Is(auth.TeamLeader, auth.QualityAssessor) && p.SeesServiceArea(area)

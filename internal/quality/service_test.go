@@ -99,7 +99,9 @@ var (
 	admin    = &auth.Principal{UserID: 7, Role: auth.Administrator}
 )
 
-func best() map[string]string { return map[string]string{"c1": "yes", "c2": "5", "c3": "pass", "c4": "yes"} }
+func best() map[string]string {
+	return map[string]string{"c1": "yes", "c2": "5", "c3": "pass", "c4": "yes"}
+}
 
 func TestScorecardsEvaluationsAndResponses(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *store.DB) {
