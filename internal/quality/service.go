@@ -293,6 +293,9 @@ func (s *Service) Evaluate(ctx context.Context, p *auth.Principal, recordingID s
 				return err
 			}
 		}
+		if err := q.MarkQueued(ctx, rec.ID, e.CreatedAt); err != nil {
+			return err
+		}
 		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: p.Actor(), Action: "quality.evaluate", Object: "recording:" + rec.ID,
 			Purpose: PurposeQuality, Outcome: audit.Success})
 		return err

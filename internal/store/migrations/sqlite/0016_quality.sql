@@ -111,3 +111,47 @@ CREATE TABLE quality_calibrations (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX quality_calibrations_recording ON quality_calibrations(recording_id);
+
+-- Training playlists per service area: a name, no personal data; kept for
+-- the database's life (an empty playlist is harmless and can be reused).
+CREATE TABLE quality_playlists (
+    id INTEGER PRIMARY KEY,
+    service_area TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (service_area, name)
+);
+
+-- Clips in a playlist: a recording, or a part of it (end_ms 0: the whole
+-- call), with the team leader's reason. A clip is a pointer into the
+-- recording's audio, so it is deleted with the recording, in the
+-- transaction that destroys it (store.Q.ShredRecording(s)).
+CREATE TABLE quality_clips (
+    id INTEGER PRIMARY KEY,
+    playlist_id BIGINT NOT NULL REFERENCES quality_playlists(id),
+    recording_id TEXT NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+    start_ms BIGINT NOT NULL,
+    end_ms BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at BIGINT NOT NULL
+);
+CREATE INDEX quality_clips_playlist ON quality_clips(playlist_id);
+CREATE INDEX quality_clips_recording ON quality_clips(recording_id);
+
+-- A team leader's queue of calls to evaluate, drawn each month so every
+-- agent gets a fair number. About calls: deleted with the recording.
+CREATE TABLE quality_queue (
+    id INTEGER PRIMARY KEY,
+    service_area TEXT NOT NULL,
+    month BIGINT NOT NULL,
+    recording_id TEXT NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+    agent_id TEXT NOT NULL,
+    method TEXT NOT NULL,
+    drawn_by TEXT NOT NULL,
+    drawn_at BIGINT NOT NULL,
+    done_at BIGINT NOT NULL DEFAULT 0,
+    UNIQUE (recording_id)
+);
+CREATE INDEX quality_queue_area ON quality_queue(service_area, done_at);
