@@ -118,7 +118,10 @@ type Sources struct {
 	// Integrations are the configured outbound integrations (app.Integrations).
 	Integrations []policy.Integration
 	Requests     Checker
-	Now          func() time.Time
+	// Quality counts evaluations and training clips that outlive their
+	// recording (quality.Service); nil skips the promise.
+	Quality Checker
+	Now     func() time.Time
 	// Grace spares blobs and deletions in flight; 0: an hour, as the orphan sweep.
 	Grace time.Duration
 }
@@ -201,13 +204,16 @@ const (
 	UnusedProcessor     = "unused-processor"
 	AuditLog            = "audit-log"
 	SubjectRequests     = "subject-requests"
+	// QualityWithoutRecording: evaluations and training clips are about a
+	// call and go with its recording (internal/quality).
+	QualityWithoutRecording = "quality-without-recording"
 )
 
 // IDs lists every promise id in report order.
 func IDs() []string {
 	return []string{RecordingRetention, ChatRetention, DropFolderRetention, ChatPersonalData, BlobWithoutRow,
 		RowWithoutBlob, KeyWithoutRecording, StoreLocations, ProcessorCountries, UndeclaredProcessor,
-		UnusedProcessor, AuditLog, SubjectRequests}
+		UnusedProcessor, AuditLog, SubjectRequests, QualityWithoutRecording}
 }
 
 func count[T int | int64](n T, what string) Outcome {
@@ -318,6 +324,14 @@ func (s *Service) promises() []Promise {
 					return Outcome{Result: Skipped, Detail: "not yet built: the subject-request register will answer this when it lands"}, nil
 				}
 				return s.src.Requests.Check(ctx, s.src.Now())
+			}},
+		{QualityWithoutRecording, "No evaluation or training clip kept after its recording",
+			q.quote(rec, "retention", "depends on the service area"),
+			func(ctx context.Context) (Outcome, error) {
+				if s.src.Quality == nil {
+					return Outcome{Result: Skipped, Detail: "quality monitoring is not wired in"}, nil
+				}
+				return s.src.Quality.Check(ctx, s.src.Now())
 			}},
 	}
 }

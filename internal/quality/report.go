@@ -2,12 +2,14 @@ package quality
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/check"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 )
@@ -153,4 +155,20 @@ func (s *Service) ReportAreas(p *auth.Principal) []string {
 // SweepStats deletes score aggregates older than StatsRetention months.
 func (s *Service) SweepStats(ctx context.Context) (int64, error) {
 	return s.db.Q().DeleteQualityScoresBefore(ctx, store.MonthOf(s.now()).AddDate(0, -StatsRetention, 0))
+}
+
+// Check counts evaluations (with their comments and calibrations, which
+// go with them) and training clips whose recording is destroyed or gone:
+// fairline check's quality-without-recording promise. Counts only.
+func (s *Service) Check(ctx context.Context, _ time.Time) (check.Outcome, error) {
+	evals, err := s.db.Q().CountQualityOrphans(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	clips, err := s.db.Q().CountClipOrphans(ctx)
+	if err != nil || evals+clips == 0 {
+		return check.Outcome{Result: check.OK}, err
+	}
+	return check.Outcome{Result: check.Broken, Count: evals + clips,
+		Detail: fmt.Sprintf("%d evaluations and %d training clips outlive their recording", evals, clips)}, nil
 }
