@@ -15,8 +15,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fairline/fairline/internal/fail"
+	"github.com/fairline/fairline/internal/store"
 )
 
 // Criterion types.
@@ -194,3 +196,16 @@ func Score(cs []Criterion, answers map[string]string) (Result, error) {
 	}
 	return res, nil
 }
+
+// The store's records, as the console reads them (it does not import the
+// store).
+type (
+	Evaluation  = store.Evaluation
+	QueueItem   = store.QueueItem
+	Playlist    = store.Playlist
+	Clip        = store.Clip
+	Calibration = store.Calibration
+)
+
+// MonthOf is the first instant of t's UTC month, the reports' unit.
+func MonthOf(t time.Time) time.Time { return store.MonthOf(t) }

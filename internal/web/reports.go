@@ -155,6 +155,7 @@ type barChart struct {
 	Bars        []bar
 	Ticks       []tick
 	Empty       bool
+	None        string // said instead of an empty chart ("" for the chatbot's wording)
 }
 
 type bar struct {
