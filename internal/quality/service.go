@@ -195,7 +195,9 @@ func (s *Service) AgentLinks(ctx context.Context, p *auth.Principal) (map[int64]
 }
 
 // AgentID is the telephony agent id linked to p, an agent ("" when none).
-func (s *Service) AgentID(ctx context.Context, p *auth.Principal) (string, error) { return s.agentOf(ctx, p) }
+func (s *Service) AgentID(ctx context.Context, p *auth.Principal) (string, error) {
+	return s.agentOf(ctx, p)
+}
 
 // agentOf is the agent id linked to p ("" when none).
 func (s *Service) agentOf(ctx context.Context, p *auth.Principal) (string, error) {
