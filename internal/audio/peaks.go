@@ -65,13 +65,11 @@ func (p *PeakWriter) Write(b []byte) (int, error) {
 			return n, nil
 		}
 		p.partial = append(p.partial, b[:need]...)
-		p.add(p.partial)
+		p.addFrames(p.partial)
 		p.partial, b = p.partial[:0], b[need:]
 	}
 	whole := len(b) / p.frame * p.frame
-	for off := 0; off < whole; off += p.frame {
-		p.add(b[off : off+p.frame])
-	}
+	p.addFrames(b[:whole])
 	p.partial = append(p.partial, b[whole:]...)
 	return n, nil
 }
@@ -120,30 +118,81 @@ func (p *PeakWriter) findData() []byte {
 	return nil
 }
 
-// add folds one frame into the current bucket: the largest absolute
-// sample of any channel.
-func (p *PeakWriter) add(frame []byte) {
-	var peak uint16
-	bps := p.format.Bits / 8
-	for c := 0; c+bps <= len(frame); c += bps {
-		if v := amplitude(p.format.Codec, frame[c:c+bps]); v > peak {
-			peak = v
-		}
-	}
-	if len(p.buckets) == 0 || p.inBucket == p.perBkt {
-		if len(p.buckets) == 2*WaveformPeaks {
-			p.halve()
-		}
+// addFrames folds whole frames into the buckets, a bucket's worth at a
+// time. At ingest this runs beside SHA-256 on the hashing goroutine and
+// must keep up with encryption, so once a bucket spans more than
+// sampledPerBucket frames only every stride-th frame is read: a thousand
+// samples of a few seconds of speech find its loudest moment to within a
+// few per cent, which a 80-pixel-high stroke cannot show anyway.
+func (p *PeakWriter) addFrames(b []byte) {
+	for len(b) > 0 {
 		if len(p.buckets) == 0 || p.inBucket == p.perBkt {
+			if len(p.buckets) == 2*WaveformPeaks {
+				p.halve()
+			}
 			p.buckets = append(p.buckets, 0)
 			p.inBucket = 0
 		}
+		k := min(p.perBkt-p.inBucket, len(b)/p.frame)
+		stride := max(1, p.perBkt/sampledPerBucket)
+		if peak := p.peakOf(b[:k*p.frame], stride); peak > p.buckets[len(p.buckets)-1] {
+			p.buckets[len(p.buckets)-1] = peak
+		}
+		p.inBucket += k
+		b = b[k*p.frame:]
 	}
-	if last := len(p.buckets) - 1; peak > p.buckets[last] {
-		p.buckets[last] = peak
-	}
-	p.inBucket++
 }
+
+// sampledPerBucket is how many frames of a bucket are read at least.
+const sampledPerBucket = 1024
+
+// peakOf is the largest absolute sample of every stride-th frame of b,
+// scaled to 0..65535.
+func (p *PeakWriter) peakOf(b []byte, stride int) uint16 {
+	bps, step := p.format.Bits/8, stride*p.frame
+	var m uint16
+	switch codec := p.format.Codec; {
+	case codec == "mulaw" || codec == "alaw":
+		table := &muLawPeak
+		if codec == "alaw" {
+			table = &aLawPeak
+		}
+		for f := 0; f < len(b); f += step {
+			for _, c := range b[f : f+p.frame] {
+				m = max(m, table[c])
+			}
+		}
+	case bps == 2:
+		var lo, hi int16
+		for f := 0; f < len(b); f += step {
+			for i := f; i < f+p.frame; i += 2 {
+				v := int16(binary.LittleEndian.Uint16(b[i:]))
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+		m = max(scale(int64(hi)<<16), scale(-int64(lo)<<16))
+	default:
+		for f := 0; f < len(b); f += step {
+			for i := f; i < f+p.frame; i += bps {
+				m = max(m, amplitude(codec, b[i:i+bps]))
+			}
+		}
+	}
+	return m
+}
+
+// G.711 bytes' peaks, computed once.
+var muLawPeak, aLawPeak [256]uint16
+
+func init() {
+	for i := range 256 {
+		muLawPeak[i] = amplitude("mulaw", []byte{byte(i)})
+		aLawPeak[i] = amplitude("alaw", []byte{byte(i)})
+	}
+}
+
+// scale maps a non-negative 32-bit amplitude to 0..65535.
+func scale(a int64) uint16 { return uint16(min(a>>15, 65535)) }
 
 // halve merges neighbouring buckets, doubling the frames each covers.
 func (p *PeakWriter) halve() {
@@ -200,7 +249,7 @@ func amplitude(codec string, s []byte) uint16 {
 	if a < 0 {
 		a = -a
 	}
-	return uint16(min(a>>15, 65535))
+	return scale(a)
 }
 
 // muLaw and aLaw expand G.711 bytes to 16-bit linear samples (ITU-T G.711).

@@ -3,6 +3,7 @@ package audio
 import (
 	"encoding/binary"
 	"os"
+	"strconv"
 	"testing"
 )
 
@@ -148,14 +149,23 @@ func FuzzPeakWriter(f *testing.F) {
 }
 
 func BenchmarkPeakWriter(b *testing.B) {
-	// A minute of 16-bit mono 8 kHz in 256 KB writes, as ingest sees it.
-	data := pcm16(make([]int16, 8000*60), true)
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		w := NewPeakWriter()
-		for off := 0; off < len(data); off += 256 << 10 {
-			w.Write(data[off:min(off+256<<10, len(data))])
-		}
-		w.Peaks()
+	// 16-bit mono 8 kHz in 256 KB writes, as ingest sees it: a short call,
+	// and a 64 MB one as `fairline bench ingest` stores.
+	for _, minutes := range []int{1, 70} {
+		b.Run(strconv.Itoa(minutes)+"min", func(b *testing.B) {
+			s := make([]int16, 8000*60*minutes)
+			for i := range s {
+				s[i] = int16(i * 7919)
+			}
+			data := pcm16(s, true)
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				w := NewPeakWriter()
+				for off := 0; off < len(data); off += 256 << 10 {
+					w.Write(data[off:min(off+256<<10, len(data))])
+				}
+				w.Peaks()
+			}
+		})
 	}
 }

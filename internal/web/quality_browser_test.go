@@ -56,7 +56,7 @@ func TestBrowserQualityWalk(t *testing.T) {
 		signIn(t, "admin@example.gov.uk")
 		open(t, "/console/quality/agents")
 		run(t, chromedp.SetValue("#user", "4"), chromedp.SendKeys("#agent_id", "agent-3"),
-			chromedp.Click(`form[action="/console/quality/agents"] button`), chromedp.WaitVisible("main table"))
+			chromedp.Click(`form[action="/console/quality/agents"] button`), chromedp.WaitVisible("main table code"))
 		if got := text("main table"); !strings.Contains(got, "agent-3") {
 			t.Errorf("agents table %q", got)
 		}
@@ -90,7 +90,7 @@ func TestBrowserQualityWalk(t *testing.T) {
 		}
 		run(t, chromedp.Click(`input[name=c1][value="yes"] + label`), chromedp.Click(`input[name=c2][value="3"] + label`),
 			chromedp.Click(`input[name=c3][value="pass"] + label`), chromedp.SendKeys("#comments", "0:02 Clear greeting\n0:06 Rushed the close"),
-			chromedp.Click(`form[action$="/evaluations"] button`), chromedp.WaitVisible(".app-waveform__svg"))
+			chromedp.Click(`form[action$="/evaluations"] button`), chromedp.WaitVisible(`main a[href^="/console/recordings/"]`))
 		if h := text("main h1"); h != "Evaluation: 70%" { // (20 + 30×0.5) / 50
 			t.Errorf("evaluation heading %q", h)
 		}
@@ -104,7 +104,7 @@ func TestBrowserQualityWalk(t *testing.T) {
 		open(t, "/console/quality")
 		run(t, chromedp.Click(`main a[href^="/console/quality/evaluations/"]`), chromedp.WaitVisible(`input[name=answer]`))
 		run(t, chromedp.Click(`input[name=answer][value="acknowledge"] + label`), chromedp.Click("main form button[type=submit]"),
-			chromedp.WaitVisible("main h1"))
+			chromedp.WaitNotPresent(`input[name=answer]`), chromedp.WaitVisible("main h1"))
 		if got := text("main"); !strings.Contains(got, "Acknowledged") || !strings.Contains(got, "Rushed the close") {
 			t.Errorf("after acknowledging: %q", got)
 		}
@@ -129,7 +129,7 @@ func TestBrowserQualityWalk(t *testing.T) {
 		run(t, chromedp.SetValue("#per_agent", "2"), chromedp.Click(`form[action="/console/quality/draw"] button`),
 			chromedp.WaitVisible("main .govuk-inset-text"))
 		open(t, "/console/recordings/"+rec.ID)
-		run(t, chromedp.Click(`form[action$="/calibrations"] button`), chromedp.WaitVisible("main h1"))
+		run(t, chromedp.Click(`form[action$="/calibrations"] button`), chromedp.WaitVisible(`main a[href*="calibration="]`))
 		if h := text("main h1"); !strings.HasPrefix(h, "Calibration session") {
 			t.Errorf("calibration heading %q", h)
 		}
