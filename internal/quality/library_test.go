@@ -69,8 +69,8 @@ func TestTrainingLibrary(t *testing.T) {
 			if n, _ := db.Q().Count(ctx, "quality_clips"); n != 0 {
 				t.Errorf("%d clips outlive their recording", n)
 			}
-			if n, err := db.Q().CountClipOrphans(ctx); n != 0 || err != nil {
-				t.Errorf("clip orphans %d, %v", n, err)
+			if _, clips, err := db.Q().CountQualityOrphans(ctx); clips != 0 || err != nil {
+				t.Errorf("clip orphans %d, %v", clips, err)
 			}
 		})
 	})

@@ -161,11 +161,7 @@ func (s *Service) SweepStats(ctx context.Context) (int64, error) {
 // go with them) and training clips whose recording is destroyed or gone:
 // fairline check's quality-without-recording promise. Counts only.
 func (s *Service) Check(ctx context.Context, _ time.Time) (check.Outcome, error) {
-	evals, err := s.db.Q().CountQualityOrphans(ctx)
-	if err != nil {
-		return check.Outcome{}, err
-	}
-	clips, err := s.db.Q().CountClipOrphans(ctx)
+	evals, clips, err := s.db.Q().CountQualityOrphans(ctx)
 	if err != nil || evals+clips == 0 {
 		return check.Outcome{Result: check.OK}, err
 	}

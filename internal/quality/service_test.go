@@ -17,6 +17,7 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/blob"
+	"github.com/fairline/fairline/internal/check"
 	"github.com/fairline/fairline/internal/crypt"
 	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/keys"
@@ -247,8 +248,19 @@ func TestScorecardsEvaluationsAndResponses(t *testing.T) {
 					t.Errorf("%d rows of %s outlive their recording", n, table)
 				}
 			}
-			if n, err := db.Q().CountQualityOrphans(ctx); n != 0 || err != nil {
-				t.Errorf("orphans %d, %v", n, err)
+			if out, err := e.q.Check(ctx, e.clock.Now()); out.Result != check.OK || err != nil {
+				t.Errorf("check %+v, %v", out, err)
+			}
+			// A recording destroyed some other way leaves its evaluation behind: check says so.
+			stray := e.call(t, "adult-social-care", "agent-7")
+			if _, err := e.q.Evaluate(ctx, assessor, stray.ID, EvaluationInput{ScorecardID: v2, Answers: map[string]string{"c1": "yes"}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.RawSQLForTests().Exec(`UPDATE recordings SET deleted_at = 1 WHERE id = '` + stray.ID + `'`); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := e.q.Check(ctx, e.clock.Now()); out.Result != check.Broken || out.Count != 1 || err != nil {
+				t.Errorf("check with an orphan %+v, %v", out, err)
 			}
 		})
 	})

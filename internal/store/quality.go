@@ -370,14 +370,15 @@ func (q *Q) DeleteQualityScoresBefore(ctx context.Context, month time.Time) (int
 // CountQualityOrphans counts evaluations and training clips whose
 // recording is destroyed or gone: what dropRecordingDerived should have
 // deleted with it.
-func (q *Q) CountQualityOrphans(ctx context.Context) (int64, error) {
-	var n int64
-	err := q.queryRow(ctx, `SELECT COUNT(*) FROM quality_evaluations e WHERE NOT EXISTS
-		(SELECT 1 FROM recordings r WHERE r.id = e.recording_id AND r.deleted_at = 0)`).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("store: count quality orphans: %w", mapErr(err))
+func (q *Q) CountQualityOrphans(ctx context.Context) (evaluations, clips int64, err error) {
+	for table, n := range map[string]*int64{"quality_evaluations": &evaluations, "quality_clips": &clips} {
+		err := q.queryRow(ctx, `SELECT COUNT(*) FROM `+table+` x WHERE NOT EXISTS
+			(SELECT 1 FROM recordings r WHERE r.id = x.recording_id AND r.deleted_at = 0)`).Scan(n)
+		if err != nil {
+			return 0, 0, fmt.Errorf("store: count %s without recording: %w", table, mapErr(err))
+		}
 	}
-	return n, nil
+	return evaluations, clips, nil
 }
 
 // Calibration is a session where several assessors score one call.

@@ -107,17 +107,6 @@ func (q *Q) Clips(ctx context.Context, playlistID int64) ([]Clip, error) {
 	})
 }
 
-// CountClipOrphans counts clips whose recording is destroyed or gone.
-func (q *Q) CountClipOrphans(ctx context.Context) (int64, error) {
-	var n int64
-	err := q.queryRow(ctx, `SELECT COUNT(*) FROM quality_clips c WHERE NOT EXISTS
-		(SELECT 1 FROM recordings r WHERE r.id = c.recording_id AND r.deleted_at = 0)`).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("store: count clip orphans: %w", mapErr(err))
-	}
-	return n, nil
-}
-
 // SampleCandidate is a call that may be drawn for evaluation.
 type SampleCandidate struct {
 	ID, AgentID, Direction string
