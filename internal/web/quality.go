@@ -248,7 +248,7 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) error {
 	cal, _ := strconv.ParseInt(f.Get("calibration"), 10, 64)
 	answers := map[string]string{}
 	for k, v := range f {
-		if strings.HasPrefix(k, "c") && len(v) > 0 {
+		if criterionKey.MatchString(k) && len(v) > 0 {
 			answers[k] = v[0]
 		}
 	}
@@ -259,7 +259,9 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return s.renderRecording(w, r, &page{Values: f, Errors: []fieldError{fe}}, rec, recordingShown{purpose: quality.PurposeQuality})
+		// The player stays while its grant lasts (the form carries it).
+		return s.renderRecording(w, r, &page{Values: f, Errors: []fieldError{fe}}, rec,
+			recordingShown{purpose: quality.PurposeQuality, audioURL: s.audioURL(r, rec.ID, f)})
 	}
 	if err != nil {
 		return err
@@ -343,6 +345,9 @@ func (s *Server) respondToEvaluation(w http.ResponseWriter, r *http.Request) err
 	http.Redirect(w, r, "/console/quality/evaluations/"+r.PathValue("id"), http.StatusSeeOther)
 	return nil
 }
+
+// criterionKey is a scorecard answer's form field (c1, c2, …).
+var criterionKey = regexp.MustCompile(`^c[0-9]+$`)
 
 var clockRe = regexp.MustCompile(`^(\d{1,3}):([0-5]\d)$`)
 

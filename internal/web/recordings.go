@@ -172,15 +172,20 @@ func (s *Server) recordingPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	audioURL := ""
-	if s.validGrant(r, rec.ID, q.Get("purpose"), q.Get("exp"), q.Get("grant")) {
-		audioURL = "/console/recordings/" + rec.ID + "/audio?" + url.Values{"purpose": {q.Get("purpose")}, "exp": {q.Get("exp")}, "grant": {q.Get("grant")}}.Encode()
-	}
 	pg := &page{Values: url.Values{}}
-	for _, k := range []string{"clip", "scorecard", "calibration"} {
+	for _, k := range []string{"clip", "scorecard", "calibration", "exp", "grant"} {
 		pg.Values.Set(k, q.Get(k))
 	}
-	return s.renderRecording(w, r, pg, rec, recordingShown{audioURL: audioURL, purpose: q.Get("purpose")})
+	return s.renderRecording(w, r, pg, rec, recordingShown{audioURL: s.audioURL(r, rec.ID, q), purpose: q.Get("purpose")})
+}
+
+// audioURL is the player's address when v (a query or a form) holds a
+// valid grant for recording id, else "".
+func (s *Server) audioURL(r *http.Request, id string, v url.Values) string {
+	if !s.validGrant(r, id, v.Get("purpose"), v.Get("exp"), v.Get("grant")) {
+		return ""
+	}
+	return "/console/recordings/" + id + "/audio?" + url.Values{"purpose": {v.Get("purpose")}, "exp": {v.Get("exp")}, "grant": {v.Get("grant")}}.Encode()
 }
 
 // A grant lets one session play one recording for one purpose for a short
