@@ -28,6 +28,7 @@ import (
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/notify"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/quality"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/rights"
 	"github.com/fairline/fairline/internal/store"
@@ -52,6 +53,8 @@ type App struct {
 	Rights *rights.Service
 	// Surveys sends post-call feedback surveys and takes their answers.
 	Surveys *surveys.Service
+	// Quality is quality monitoring and the training library.
+	Quality *quality.Service
 	// Chat is the website chatbot; KB is the knowledge base it answers
 	// from, built with hooks that keep the chatbot's index current.
 	Chat *chat.Service
@@ -195,6 +198,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		return nil, err
 	}
 	a.Rights = rights.New(db, a.Audit, a.Recordings, ring, bidx, a.Policy, log, rights.Options{Now: o.Now})
+	a.Quality = quality.New(db, a.Recordings, a.Audit, a.Policy, o.Now)
 	a.Jobs = jobs.New(db, log)
 	if o.Now != nil {
 		a.Jobs.SetClock(o.Now)
@@ -207,7 +211,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	a.Check = check.New(check.Sources{Policy: a.Policy, Recordings: a.Recordings, Chat: a.Chat, Audit: a.Audit,
 		StoreLocations: a.StoreLocations, Integrations: integrations, Requests: overdueRequests{a.Rights},
 		RequestIdentifiers: staleIdentifiers{a.Rights},
-		Surveys:            heldNumbers{a.Surveys}, Now: o.Now})
+		Surveys:            heldNumbers{a.Surveys},
+		Quality:            a.Quality, Now: o.Now})
 	a.KB = kb.New(db, kb.Options{Hooks: a.Chat.Hooks(), Logger: log, Now: o.Now, Audit: a.Audit, Policy: a.Policy})
 	a.Jobs.Every(JobChatSweep, time.Hour, func(ctx context.Context, _ json.RawMessage) error {
 		_, err := a.SweepChat(ctx)
@@ -321,6 +326,10 @@ func (a *App) Sweep(ctx context.Context) (res recording.SweepResult, err error) 
 	// Closed rights cases whose identifier retention ended forget them.
 	if err == nil {
 		res.RightsIdentifiers, err = a.Rights.Sweep(ctx)
+	}
+	// Quality score aggregates past quality.StatsRetention (staff data).
+	if err == nil {
+		_, err = a.Quality.SweepStats(ctx)
 	}
 	if res.Deleted+res.Finished+res.Orphans+res.DropFolderFiles+res.RightsIdentifiers > 0 {
 		a.Logger.Info("retention sweep", "deleted", res.Deleted, "finished", res.Finished, "orphans", res.Orphans,

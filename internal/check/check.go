@@ -123,6 +123,9 @@ type Sources struct {
 	// Surveys answers "no survey request marked sent still holds a number"
 	// (internal/surveys through app); nil: the promise is skipped.
 	Surveys Checker
+	// Quality counts evaluations and training clips that outlive their
+	// recording (quality.Service); nil skips the promise.
+	Quality Checker
 	Now     func() time.Time
 	// Grace spares blobs and deletions in flight; 0: an hour, as the orphan sweep.
 	Grace time.Duration
@@ -208,13 +211,16 @@ const (
 	SubjectRequests     = "subject-requests"
 	RequestIdentifiers  = "request-identifiers"
 	SurveyNumbers       = "survey-numbers"
+	// QualityWithoutRecording: evaluations and training clips are about a
+	// call and go with its recording (internal/quality).
+	QualityWithoutRecording = "quality-without-recording"
 )
 
 // IDs lists every promise id in report order.
 func IDs() []string {
 	return []string{RecordingRetention, ChatRetention, DropFolderRetention, ChatPersonalData, BlobWithoutRow,
 		RowWithoutBlob, KeyWithoutRecording, StoreLocations, ProcessorCountries, UndeclaredProcessor,
-		UnusedProcessor, AuditLog, SubjectRequests, RequestIdentifiers, SurveyNumbers}
+		UnusedProcessor, AuditLog, SubjectRequests, RequestIdentifiers, SurveyNumbers, QualityWithoutRecording}
 }
 
 func count[T int | int64](n T, what string) Outcome {
@@ -335,6 +341,14 @@ func (s *Service) promises() []Promise {
 					return Outcome{Result: Skipped, Detail: "surveys are not part of this instance"}, nil
 				}
 				return s.src.Surveys.Check(ctx, s.src.Now())
+			}},
+		{QualityWithoutRecording, "No evaluation or training clip kept after its recording",
+			q.quote(rec, "retention", "depends on the service area"),
+			func(ctx context.Context) (Outcome, error) {
+				if s.src.Quality == nil {
+					return Outcome{Result: Skipped, Detail: "quality monitoring is not wired in"}, nil
+				}
+				return s.src.Quality.Check(ctx, s.src.Now())
 			}},
 	}
 }

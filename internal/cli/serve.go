@@ -111,7 +111,7 @@ func serve(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	site, err := web.New(web.Deps{API: apiSrv, Recordings: a.Recordings, Rights: a.Rights, Surveys: a.Surveys, Chat: a.Chat, KB: a.KB,
+	site, err := web.New(web.Deps{API: apiSrv, Recordings: a.Recordings, Rights: a.Rights, Surveys: a.Surveys, Quality: a.Quality, Chat: a.Chat, KB: a.KB,
 		Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, PolicyHistory: a.PolicyHistory, CheckWrite: a.DB.CheckWrite,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
 		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),

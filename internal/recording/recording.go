@@ -17,7 +17,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"log/slog"
 	"strings"
@@ -281,13 +280,14 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 		}
 	}()
 	sum := sha256.New()
+	peaks := audio.NewPeakWriter()
 	var size int64
 	_, err = blob.PutWriting(ctx, s.blobs, blobKey, func(w io.Writer) error {
 		enc, err := crypt.NewEncryptWriter(w, dataKey, associatedData(id))
 		if err != nil {
 			return err
 		}
-		size, err = copyHashing(enc, sum, io.LimitReader(br, s.maxSize+1))
+		size, err = copyHashing(enc, io.MultiWriter(sum, peaks), io.LimitReader(br, s.maxSize+1))
 		if err == nil && size > s.maxSize {
 			err = ErrTooLarge
 		}
@@ -337,6 +337,11 @@ func (s *Service) Ingest(ctx context.Context, actor, idemKey string, meta Metada
 		}
 		if err := s.callStored(ctx, q, meta.ServiceArea, e164, meta.StartedAt.Add(durationOf(meta))); err != nil {
 			return err
+		}
+		if p, ok := peaks.Peaks(); ok {
+			if err := q.SaveWaveform(ctx, id, p, now); err != nil {
+				return err
+			}
 		}
 		_, err := s.audit.Append(ctx, q, audit.Entry{Actor: actor, Action: "recording.store", Object: "recording:" + id,
 			Purpose: "call_recording", Outcome: audit.Success})
@@ -423,12 +428,13 @@ func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeStrin
 // MaxSize is the upload limit in bytes.
 func (s *Service) MaxSize() int64 { return s.maxSize }
 
-// copyHashing copies r to w while hash digests the same bytes on another
-// goroutine, so hashing overlaps encryption and writing instead of adding
-// to them: on two cores that is most of the difference between encrypted
-// ingest and a plain copy. w must not keep the slices it is given (the
-// encrypting writer copies them into its segment buffer).
-func copyHashing(w io.Writer, h hash.Hash, r io.Reader) (int64, error) {
+// copyHashing copies r to w while h digests the same bytes on another
+// goroutine (the SHA-256 and the waveform peaks), so that work overlaps
+// encryption and writing instead of adding to them: on two cores that is
+// most of the difference between encrypted ingest and a plain copy. w must
+// not keep the slices it is given (the encrypting writer copies them into
+// its segment buffer).
+func copyHashing(w io.Writer, h io.Writer, r io.Reader) (int64, error) {
 	const bufs, bufSize = 4, 256 << 10
 	free := make(chan []byte, bufs)
 	for range bufs {

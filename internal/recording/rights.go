@@ -194,3 +194,16 @@ func (s *Service) Erase(ctx context.Context, actor string, r Recording) (exempti
 		return s.erasureExemption(ctx, q, rec)
 	})
 }
+
+// UsableFor returns recording id when p may open it for purpose: p sees
+// its service area and, for quality monitoring or training, it is not
+// restricted. It neither opens nor audits: internal/quality calls it
+// before writing an evaluation or a clip, whose own audit entry names the
+// purpose.
+func (s *Service) UsableFor(ctx context.Context, p *auth.Principal, id, purpose string) (Recording, error) {
+	r, err := s.Get(ctx, p, id)
+	if err != nil {
+		return store.Recording{}, err
+	}
+	return r, s.checkRestriction(ctx, id, purpose)
+}

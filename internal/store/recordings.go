@@ -64,7 +64,8 @@ func (q *Q) CreateRecording(ctx context.Context, r Recording) error {
 	if err != nil {
 		return fmt.Errorf("store: create recording: %w", err)
 	}
-	return nil
+	// The reports' call counts move with the row, in its transaction.
+	return q.countCalls(ctx, r.ServiceArea, r.Direction, MonthOf(r.StartedAt), 1)
 }
 
 // RecordingByID returns a recording, including a destroyed one's tombstone.
@@ -164,14 +165,19 @@ func (q *Q) ExpiredRecordings(ctx context.Context, now time.Time, limit int) ([]
 }
 
 // ShredRecording destroys a recording's wrapped key and encrypted number
-// and marks it deleted: from here on the audio cannot be decrypted.
+// and marks it deleted: from here on the audio cannot be decrypted. What
+// was derived from the audio (waveform, evaluations, training clips) goes
+// in the same statement batch: see recordingDerived.
 func (q *Q) ShredRecording(ctx context.Context, id string, at time.Time) error {
 	res, err := q.exec(ctx, `UPDATE recordings SET wrapped_key = NULL, number_ct = '', number_bidx = '', deleted_at = ?
 		WHERE id = ? AND deleted_at = 0`, toMicros(at), id)
 	if err != nil {
 		return fmt.Errorf("store: shred recording: %w", err)
 	}
-	return mustAffect(res)
+	if err := mustAffect(res); err != nil {
+		return err
+	}
+	return q.dropRecordingDerived(ctx, []string{id})
 }
 
 // DropRecordingNumbers removes the sealed number (keeping the blind index)
@@ -202,6 +208,9 @@ func (q *Q) ShredRecordings(ctx context.Context, ids []string, at time.Time) err
 		}
 		if n, err := res.RowsAffected(); err != nil || n != int64(len(part)) {
 			return fmt.Errorf("store: shred recordings: %d of %d were live: %w", n, len(part), ErrNotFound)
+		}
+		if err := q.dropRecordingDerived(ctx, part); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -346,6 +355,19 @@ func (q *Q) InsertRecordings(ctx context.Context, rs []Recording) error {
 	})
 	if err != nil {
 		return fmt.Errorf("store: insert recordings: %w", err)
+	}
+	type key struct {
+		area, dir string
+		month     time.Time
+	}
+	counts := map[key]int{}
+	for _, r := range rs {
+		counts[key{r.ServiceArea, r.Direction, MonthOf(r.StartedAt)}]++
+	}
+	for k, n := range counts {
+		if err := q.countCalls(ctx, k.area, k.dir, k.month, n); err != nil {
+			return err
+		}
 	}
 	return nil
 }

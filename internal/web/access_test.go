@@ -100,6 +100,23 @@ var (
 		"GET /console/surveys.csv":                                      {"administrator", "information_governance", "team_leader"},
 		"POST /api/v1/calls":                                            {"integration"},
 		"POST /api/v1/notify/callbacks":                                 everyone,
+		"POST /console/recordings/{id}/evaluations":                     {"team_leader", "quality_assessor"},
+		"POST /console/recordings/{id}/clips":                           {"team_leader"},
+		"POST /console/recordings/{id}/calibrations":                    {"team_leader"},
+		"GET /console/quality":                                          {"agent", "team_leader", "quality_assessor"},
+		"GET /console/quality/scorecards/new":                           {"team_leader"},
+		"POST /console/quality/scorecards/new":                          {"team_leader"},
+		"GET /console/quality/scorecards/{id}":                          {"team_leader", "quality_assessor"},
+		"POST /console/quality/scorecards/{id}":                         {"team_leader"},
+		"GET /console/quality/evaluations/{id}":                         {"agent", "team_leader", "quality_assessor"},
+		"POST /console/quality/evaluations/{id}/respond":                {"agent"},
+		"POST /console/quality/draw":                                    {"team_leader"},
+		"GET /console/quality/playlists/{id}":                           {"team_leader", "quality_assessor"},
+		"GET /console/quality/calibrations/{id}":                        {"team_leader", "quality_assessor"},
+		"GET /console/quality/report":                                   {"team_leader"},
+		"GET /console/quality/report.csv":                               {"team_leader"},
+		"GET /console/quality/agents":                                   {"administrator"},
+		"POST /console/quality/agents":                                  {"administrator"},
 	}
 )
 

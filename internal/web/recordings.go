@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/quality"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/rights"
 )
@@ -105,6 +107,19 @@ type recordingView struct {
 	CanHold        bool
 	Holds          []recording.Hold
 	Exemptions     []recording.Exemption
+	Waveform       *waveform
+	// Quality monitoring and training (nil without the quality service).
+	Quality *recordingQuality
+}
+
+// recordingQuality is the recording page's quality part: the scoring form
+// once the call is opened for quality monitoring, the team leader's
+// training and calibration forms, and the call's evaluations.
+type recordingQuality struct {
+	Form        *evaluationForm
+	Lead        bool
+	Scorecards  []quality.Scorecard // of the call's area, for calibration
+	Evaluations []quality.Evaluation
 }
 
 // recordingShown is what one request adds to the recording page: a player granted for a
@@ -124,6 +139,19 @@ func (s *Server) renderRecording(w http.ResponseWriter, r *http.Request, pg *pag
 		if pp.ID == shown.purpose {
 			v.PurposeName = pp.Name
 		}
+	}
+	peaks, err := s.Recordings.Waveform(r.Context(), p, rec.ID)
+	if err != nil {
+		return err
+	}
+	v.Waveform = newWaveform(peaks, rec.Duration)
+	if s.Quality != nil && p.Is(auth.TeamLeader, auth.QualityAssessor) {
+		if v.Quality, err = s.recordingQuality(r, rec, shown.purpose); err != nil {
+			return err
+		}
+	}
+	if clip := r.FormValue("clip"); v.AudioURL != "" && clipRe.MatchString(clip) {
+		v.AudioURL += "#" + clip // the player plays only the training clip
 	}
 	if v.CanHold {
 		if sys, ok := s.Policy().System(recording.System); ok {
@@ -149,11 +177,20 @@ func (s *Server) recordingPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	audioURL := ""
-	if s.validGrant(r, rec.ID, q.Get("purpose"), q.Get("exp"), q.Get("grant")) {
-		audioURL = "/console/recordings/" + rec.ID + "/audio?" + url.Values{"purpose": {q.Get("purpose")}, "exp": {q.Get("exp")}, "grant": {q.Get("grant")}}.Encode()
+	pg := &page{Values: url.Values{}}
+	for _, k := range []string{"clip", "scorecard", "calibration", "exp", "grant"} {
+		pg.Values.Set(k, q.Get(k))
 	}
-	return s.renderRecording(w, r, &page{}, rec, recordingShown{audioURL: audioURL, purpose: q.Get("purpose")})
+	return s.renderRecording(w, r, pg, rec, recordingShown{audioURL: s.audioURL(r, rec.ID, q), purpose: q.Get("purpose")})
+}
+
+// audioURL is the player's address when v (a query or a form) holds a
+// valid grant for recording id, else "".
+func (s *Server) audioURL(r *http.Request, id string, v url.Values) string {
+	if !s.validGrant(r, id, v.Get("purpose"), v.Get("exp"), v.Get("grant")) {
+		return ""
+	}
+	return "/console/recordings/" + id + "/audio?" + url.Values{"purpose": {v.Get("purpose")}, "exp": {v.Get("exp")}, "grant": {v.Get("grant")}}.Encode()
 }
 
 // A grant lets one session play one recording for one purpose for a short
@@ -189,6 +226,11 @@ func (s *Server) openRecording(w http.ResponseWriter, r *http.Request) error {
 	}
 	exp := time.Now().Add(grantTTL).Unix()
 	v := url.Values{"purpose": {purpose}, "exp": {strconv.FormatInt(exp, 10)}, "grant": {s.grant(r, rec.ID, purpose, exp)}}
+	for _, k := range []string{"clip", "scorecard", "calibration"} { // carried to the page, checked there
+		if x := r.PostForm.Get(k); x != "" {
+			v.Set(k, x)
+		}
+	}
 	http.Redirect(w, r, "/console/recordings/"+rec.ID+"?"+v.Encode(), http.StatusSeeOther)
 	return nil
 }
@@ -352,4 +394,29 @@ func (s *Server) finishTransfer(ctx context.Context, t transfer, what string, er
 	if err := t.Complete(ctx); err != nil {
 		s.Logger.Error("a "+what+" download finished but its link could not be marked used", append(ids, "err", err)...)
 	}
+}
+
+// clipRe is a media fragment of whole or decimal seconds ("t=2,5").
+var clipRe = regexp.MustCompile(`^t=\d+(\.\d+)?(,\d+(\.\d+)?)?$`)
+
+func (s *Server) recordingQuality(r *http.Request, rec recording.Recording, purpose string) (*recordingQuality, error) {
+	p := principalFrom(r)
+	q := &recordingQuality{Lead: p.Is(auth.TeamLeader)}
+	var err error
+	if purpose == quality.PurposeQuality {
+		if q.Form, err = s.evaluationFormFor(r, rec.ServiceArea); err != nil {
+			return nil, err
+		}
+	}
+	all, err := s.Quality.Scorecards(r.Context(), p)
+	if err != nil {
+		return nil, err
+	}
+	for _, sc := range all {
+		if sc.ServiceArea == rec.ServiceArea {
+			q.Scorecards = append(q.Scorecards, sc)
+		}
+	}
+	q.Evaluations, err = s.Quality.Evaluations(r.Context(), p, rec.ID)
+	return q, err
 }

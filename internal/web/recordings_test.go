@@ -65,6 +65,9 @@ func TestRecordingsConsole(t *testing.T) {
 		if strings.Contains(body, "<audio") {
 			t.Error("player shown before a purpose was given")
 		}
+		if !strings.Contains(body, `class="app-waveform__svg"`) || strings.Count(body, "V") < 400 {
+			t.Error("no waveform drawn from the recording's peaks")
+		}
 		resp := s.post(lead, "/console/recordings/"+mine.ID+"/open", url.Values{"csrf_token": {token}})
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("open without purpose: %d", resp.StatusCode)

@@ -43,7 +43,7 @@ type RouteInfo struct{ Pattern, Sample string }
 
 func (s *Server) routeTable() []route {
 	ig, admin, auditor := auth.InformationGovernance, auth.Administrator, auth.Auditor
-	tl, qa := auth.TeamLeader, auth.QualityAssessor
+	tl, qa, agent := auth.TeamLeader, auth.QualityAssessor, auth.Agent
 	return []route{
 		// Public pages.
 		{pattern: "GET /{$}", access: public, handle: s.home},
@@ -87,6 +87,26 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /console/recordings/{id}/legal-disclosures", sample: "/console/recordings/x/legal-disclosures", access: roles(ig), handle: s.requestLegalDisclosure},
 		{pattern: "POST /console/recordings/{id}/exemptions", sample: "/console/recordings/x/exemptions", access: roles(ig), handle: s.addExemption},
 		{pattern: "POST /console/recordings/{id}/exemptions/{exemption}/withdraw", sample: "/console/recordings/x/exemptions/1/withdraw", access: roles(ig), handle: s.withdrawExemption},
+		{pattern: "POST /console/recordings/{id}/evaluations", sample: "/console/recordings/x/evaluations", access: roles(tl, qa), handle: s.evaluate},
+		{pattern: "POST /console/recordings/{id}/clips", sample: "/console/recordings/x/clips", access: roles(tl), handle: s.addClip},
+		{pattern: "POST /console/recordings/{id}/calibrations", sample: "/console/recordings/x/calibrations", access: roles(tl), handle: s.startCalibration},
+		{pattern: "GET /console/quality", access: roles(agent, tl, qa), handle: s.qualityPage, nav: "Quality",
+			help: "Scorecards, evaluations of calls, the calls to evaluate, calibration and the training library; agents see their own evaluations."},
+		{pattern: "GET /console/quality/scorecards/new", access: roles(tl), handle: s.newScorecardPage},
+		{pattern: "POST /console/quality/scorecards/new", access: roles(tl), handle: s.createScorecard},
+		{pattern: "GET /console/quality/scorecards/{id}", sample: "/console/quality/scorecards/1", access: roles(tl, qa), handle: s.scorecardPage},
+		{pattern: "POST /console/quality/scorecards/{id}", sample: "/console/quality/scorecards/1", access: roles(tl), handle: s.editScorecard},
+		{pattern: "GET /console/quality/evaluations/{id}", sample: "/console/quality/evaluations/1", access: roles(agent, tl, qa), handle: s.evaluationPage},
+		{pattern: "POST /console/quality/evaluations/{id}/respond", sample: "/console/quality/evaluations/1/respond", access: roles(agent), handle: s.respondToEvaluation},
+		{pattern: "POST /console/quality/draw", access: roles(tl), handle: s.drawCalls},
+		{pattern: "GET /console/quality/playlists/{id}", sample: "/console/quality/playlists/1", access: roles(tl, qa), handle: s.playlistPage},
+		{pattern: "GET /console/quality/calibrations/{id}", sample: "/console/quality/calibrations/1", access: roles(tl, qa), handle: s.calibrationPage},
+		{pattern: "GET /console/quality/report", access: roles(tl), handle: s.qualityReportPage, nav: "Quality reports",
+			help: "Calls, evaluations and average scores of your service areas, by month, agent and criterion."},
+		{pattern: "GET /console/quality/report.csv", access: roles(tl), handle: s.qualityReportCSV},
+		{pattern: "GET /console/quality/agents", access: roles(admin), handle: s.agentsPage, nav: "Agents",
+			help: "Link agents' accounts to their ids in the telephony system, so they see their own evaluations."},
+		{pattern: "POST /console/quality/agents", access: roles(admin), handle: s.linkAgent},
 		{pattern: "GET /console/disclosures", access: roles(ig, auditor), handle: s.disclosuresPage, nav: "Disclosures",
 			help: "The register of recordings released to other organisations, and of disclosures required by law."},
 		{pattern: "GET /console/disclosures/required-by-law", access: roles(ig, auditor), handle: s.legalDisclosuresPage},

@@ -28,6 +28,7 @@ import (
 	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/kb"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/quality"
 	"github.com/fairline/fairline/internal/ratelimit"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/rights"
@@ -73,6 +74,8 @@ type Deps struct {
 	// Surveys takes post-call survey answers (/s/{token}) and shows their results; nil: those
 	// pages are not found.
 	Surveys *surveys.Service
+	// Quality is quality monitoring and the training library.
+	Quality *quality.Service
 	// BaseURL is the public address, for links given to people outside.
 	BaseURL string
 	// Chat is the website chatbot (the /ask page and the reports).
@@ -250,6 +253,46 @@ func funcs(pol func() *policy.Policy) template.FuncMap {
 				Name, Label, Hint, Class string
 				Page                     *page
 			}{name, label, hint, class, pg}
+		},
+		"criterionField": criterionField,
+		"pct":            pct,
+		"yesNo": func(b bool) string {
+			if b {
+				return "Yes"
+			}
+			return "No"
+		},
+		"statusLabel": func(s string) string {
+			return map[string]string{"submitted": "Waiting for the agent", "acknowledged": "Acknowledged", "disputed": "Disputed"}[s]
+		},
+		"answerLabel": func(a string) string {
+			if l, ok := map[string]string{"yes": "Yes", "no": "No", "na": "Not applicable", "pass": "Pass", "fail": "Fail"}[a]; ok {
+				return l
+			}
+			return a
+		},
+		"criterionType": func(c quality.Criterion) string {
+			switch c.Type {
+			case quality.Critical:
+				return "Pass or fail (critical)"
+			case quality.Scale:
+				return fmt.Sprintf("Scale from 1 to %d", c.Max)
+			}
+			return "Yes, no or not applicable"
+		},
+		"methodLabel": func(m string) string {
+			return map[string]string{"random": "At random", "longest": "The longest calls", "inbound": "Inbound calls, at random",
+				"outbound": "Outbound calls, at random"}[m]
+		},
+		"responseChoices": func() []rights.Option {
+			return []rights.Option{{ID: "acknowledge", Name: "I acknowledge this evaluation"}, {ID: "dispute", Name: "I dispute this evaluation"}}
+		},
+		"score": scoreText,
+		"qualityArgs": func(q *recordingQuality, pg *page) any {
+			return struct {
+				Q    *recordingQuality
+				Page *page
+			}{q, pg}
 		},
 		"summary":   summaryRows,
 		"code":      codeCell,
