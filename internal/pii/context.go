@@ -262,6 +262,11 @@ func (s *scanner) address(i int) {
 			start = s.toks[i-2].start
 		}
 	}
+	// One word that is a street by its ending: "14 Broadway", "7 Eastgate", "3 Westway".
+	if j := i + 1; j < len(s.toks) && s.toks[j].kind == tAlpha && s.gap(j) == " " && s.oneWordStreet(j) {
+		s.add(Address, start, s.toks[j].end, 0.85)
+		return
+	}
 	// Up to five words, single spaces, ending with a street suffix.
 	words := 0
 	for j := i + 1; j < len(s.toks) && j <= i+5; j++ {
@@ -300,6 +305,17 @@ func (s *scanner) address(i int) {
 			words++
 		}
 	}
+}
+
+// oneWordStreet reports whether token j is a street named in one capitalised word ending in
+// "way" or "gate" ("Broadway", "Kingsway", "Northgate"), with no further capitalised word: a
+// longer name is read by the suffix rule.
+func (s *scanner) oneWordStreet(j int) bool {
+	w := s.lowerTok(j)
+	if len(w) < 6 || !isUpper(s.text[s.toks[j].start]) || !strings.HasSuffix(w, "way") && !strings.HasSuffix(w, "gate") {
+		return false
+	}
+	return j+1 >= len(s.toks) || s.gap(j+1) != " " || !s.firstCap(j+1)
 }
 
 // Names introduced by context.
@@ -373,7 +389,9 @@ func (s *scanner) names(i int) {
 		s.nameAt(i+1, false, 0.85)
 		if len(s.cands) > mark {
 			e := s.cands[mark]
-			if !strings.Contains(s.text[e.Start:e.End], " ") || !s.nameEnds(e.End) {
+			// Capitalised words after "for" are as often an event or a service ("for Black
+			// History Month at"): the first word must be a given name.
+			if w, _ := s.forename(i + 1); !w || !strings.Contains(s.text[e.Start:e.End], " ") || !s.nameEnds(e.End) {
 				s.cands = s.cands[:mark]
 			}
 		}
@@ -395,15 +413,58 @@ func (s *scanner) names(i int) {
 		s.nameAt(i+1, false, 0.85)
 	case t&cueTitle != 0 && isUpper(w[0]):
 		s.nameAt(i+1, false, 0.9)
-	case lw == "regards" || lw == "thanks" || lw == "cheers" || lw == "wishes" || lw == "sincerely":
+	case lw == "regards" || lw == "thanks" || lw == "cheers" || lw == "wishes" || lw == "sincerely" || lw == "best" && i+1 < n && strings.HasPrefix(s.gap(i+1), ","):
 		s.signOff(i + 1)
+		if lw == "thanks" || lw == "cheers" {
+			s.thanksVocative(i)
+		}
+	case lw == "thank" || lw == "appreciate":
+		s.thanksVocative(i)
 	case (lw == "you" || lw == "u") && i > 0 && s.is(i-1, "thank") && s.gap(i) == " ":
 		s.signOff(i + 1)
 	}
 }
 
+// thanksVocative: the person thanked, named after the thanks in the same sentence: "Many
+// thanks for your time, Bethan", "Thank you so much for your help, Sunita, you have been
+// brilliant", "Thanks again, Marion - the bin came", "thank you amir for coming", "Many
+// thanks for your help today Fatima". The name is one word that could be a name on its own
+// after a cue (nameWord), perhaps with a capitalised surname, after a comma (or last in the
+// sentence after a lower-case word), and ends the sentence or is followed by a comma, a dash
+// or a bracket.
+func (s *scanner) thanksVocative(i int) {
+	n := len(s.toks)
+	if i+2 < n && s.is(i+1, "you") && s.wordGap(i+1) && s.wordGap(i+2) {
+		// "thank you amir for coming out"
+		if j := i + 2; s.toks[j].kind == tAlpha && s.nameWord(j, s.wordEnd(j)) && s.wordEnd(j)+1 < n && s.wordGap(s.wordEnd(j)+1) && s.is(s.wordEnd(j)+1, "for") {
+			s.add(Name, s.toks[j].start, s.toks[s.wordEnd(j)].end, 0.84)
+			return
+		}
+	}
+	for j := i + 1; j < n && j < i+30; j++ {
+		g := s.gap(j)
+		if strings.ContainsAny(g, ".?!\n") || s.toks[j].kind == tSkip {
+			return
+		}
+		if s.toks[j].kind != tAlpha || g != ", " && !(g == " " && s.firstCap(j) && !s.firstCap(j-1)) {
+			continue
+		}
+		e := s.wordEnd(j)
+		if !s.firstCap(j) && !s.bare.lowerStyle || !s.nameWord(j, e) {
+			continue
+		}
+		if e+1 < n && s.wordGap(e+1) && s.firstCap(e+1) && s.wordSurname(e+1, s.wordEnd(e+1)) > 0 {
+			e = s.wordEnd(e + 1)
+		}
+		if rest := strings.TrimLeft(s.text[s.toks[e].end:], " "); rest == "" || strings.IndexByte(",.!?-:;)(\n", rest[0]) >= 0 && !(g == " " && rest[0] == ',') {
+			s.add(Name, s.toks[j].start, s.toks[e].end, 0.84)
+			return
+		}
+	}
+}
+
 // spokeTo are verbs after which "to" or "with" introduces a person.
-var spokeTo = setOf(`spoke speak speaking talked talk talking chatted`)
+var spokeTo = setOf(`spoke spoken speak speaking talked talk talking chatted`)
 
 // introEnd are words that follow a name someone introduces themselves with.
 var introEnd = setOf(`here from again calling`)
@@ -430,7 +491,7 @@ func (s *scanner) followedBy(end int, words map[string]bool) bool {
 // nameBeforeHere: "morning, Eileen here." One or two capitalised words before "here", at the
 // start of the message or of a clause, with "here" ending it.
 func (s *scanner) nameBeforeHere(i int) {
-	if s.gap(i) != " " || !(i+1 >= len(s.toks) || strings.ContainsAny(s.gap(i + 1)[:min(1, len(s.gap(i+1)))], ",.!?;:\n")) {
+	if s.gap(i) != " " || !(i+1 >= len(s.toks) || strings.ContainsAny(s.gap(i + 1)[:min(1, len(s.gap(i+1)))], ",.!?;:\n") || strings.HasPrefix(s.gap(i+1), " - ")) {
 		return
 	}
 	first := i - 1
@@ -523,11 +584,11 @@ func nameTrigger(w string) uint8 {
 	switch w {
 	case "my", "our", "his", "her", "name", "i", "im", "this", "is", "am", "was", "it", "its", "here", "with", "you", "named", "calls", "fao",
 		"holder", "resident", "patient", "client", "pupil", "called", "for", "to", "worker", "nurse", "officer", "u",
-		"visitor", "advocate":
+		"visitor", "advocate", "thank", "appreciate":
 		return trigContext
 	case "mr", "mrs", "ms", "miss", "mx", "dr":
 		return trigContext | cueTitle
-	case "regards", "thanks", "cheers", "wishes", "sincerely":
+	case "regards", "thanks", "cheers", "wishes", "sincerely", "best":
 		return trigContext | cueSignOff
 	case "thx", "ty", "ta", "faithfully":
 		return cueSignOff
@@ -537,7 +598,7 @@ func nameTrigger(w string) uint8 {
 		"grandson", "granddaughter", "nan", "nana", "gran", "granny", "grandma", "grandmother", "grandad", "granddad",
 		"grandpa", "grandfather", "child", "baby", "nephew", "niece", "aunt", "auntie", "uncle", "carer", "neighbour",
 		"friend", "boyfriend", "girlfriend", "stepson", "stepdaughter", "cousin", "fiance", "fiancee", "sons",
-		"daughters", "children", "grandchildren":
+		"daughters", "children", "grandchildren", "boy", "girl", "lad":
 		return cueRelation
 	case "ex", "lodger", "landlord", "landlady", "tenant", "flatmate", "housemate", "hubby", "aunty", "godson",
 		"goddaughter", "stepmum", "stepdad", "stepmother", "stepfather":
