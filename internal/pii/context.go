@@ -130,7 +130,8 @@ func spaceGap(g string) bool { return g == " " || g == ", " || g == "," }
 
 // monthFirstDate: "March 12, 1956", "March 12th 1956".
 func (s *scanner) monthFirstDate(i int) {
-	if i+2 >= len(s.toks) {
+	// The token after a month is a day: decided on the token kinds before the month is read.
+	if i+2 >= len(s.toks) || s.toks[i+1].kind == tAlpha || s.toks[i+2].kind != tDigit {
 		return
 	}
 	m := monthOf(s.lowerTok(i))
@@ -787,18 +788,24 @@ func (s *scanner) references() {
 }
 
 // refActive reports whether reference k can occur in the text: one of its context words is
-// somewhere in it (worked out once per text, on first use).
+// somewhere in it (worked out for each reference on its first use in a text: most texts
+// reach only one reference's first-character filter, if any).
 func (s *scanner) refActive(k int) bool {
-	if len(s.refOn) == 0 {
-		for _, r := range s.d.refs {
-			on := len(r.Context) == 0
-			for _, w := range r.Context {
-				on = on || strings.Contains(s.lower, w)
-			}
-			s.refOn = append(s.refOn, on)
+	if len(s.refOn) != len(s.d.refs) {
+		s.refOn = append(s.refOn[:0], make([]int8, len(s.d.refs))...)
+	}
+	if s.refOn[k] == 0 {
+		r := &s.d.refs[k]
+		on := len(r.Context) == 0
+		for _, w := range r.Context {
+			on = on || strings.Contains(s.lower, w)
+		}
+		s.refOn[k] = 2
+		if on {
+			s.refOn[k] = 1
 		}
 	}
-	return s.refOn[k]
+	return s.refOn[k] == 1
 }
 
 func isSpace(c byte) bool {
