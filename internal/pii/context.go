@@ -65,9 +65,7 @@ func dayOf(w string) int {
 	if k == 0 || k > 2 {
 		return -1
 	}
-	switch strings.ToLower(w[k:]) {
-	case "", "st", "nd", "rd", "th":
-	default:
+	if sfx := w[k:]; sfx != "" && !(len(sfx) == 2 && (strings.EqualFold(sfx, "st") || strings.EqualFold(sfx, "nd") || strings.EqualFold(sfx, "rd") || strings.EqualFold(sfx, "th"))) {
 		return -1
 	}
 	d := atoiSmall(w[:k])
@@ -775,10 +773,10 @@ func (s *scanner) references() {
 			en++
 		}
 		lastEnd = en
-		for st < en && strings.IndexByte(".,;:!?()[]{}\"'", t[st]) >= 0 {
+		for st < en && refTrim[t[st]] {
 			st++
 		}
-		for en > st && strings.IndexByte(".,;:!?()[]{}\"'", t[en-1]) >= 0 {
+		for en > st && refTrim[t[en-1]] {
 			en--
 		}
 		if st < en && en-st <= 64 {
@@ -786,6 +784,15 @@ func (s *scanner) references() {
 		}
 	}
 }
+
+// refTrim is the punctuation trimmed from both ends of a word before it is matched against
+// the references.
+var refTrim = func() (t [256]bool) {
+	for _, c := range []byte(".,;:!?()[]{}\"'") {
+		t[c] = true
+	}
+	return t
+}()
 
 // refActive reports whether reference k can occur in the text: one of its context words is
 // somewhere in it (worked out for each reference on its first use in a text: most texts
@@ -830,7 +837,7 @@ func (s *scanner) reference(st, en int) {
 		if !r.match(w) || !checkRule(r.Check, w) {
 			continue
 		}
-		s.add(RefPrefix+Type(r.ID), st, en, c)
+		s.add(r.typ, st, en, c)
 		return
 	}
 }

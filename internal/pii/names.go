@@ -481,16 +481,22 @@ func (s *scanner) placeAt(i, e int) bool {
 			return true
 		}
 	}
-	var b strings.Builder
+	// The key is built in a scratch buffer: the map look-up of string(b) does not allocate.
+	b := s.placeBuf[:0]
+	defer func() { s.placeBuf = b }()
 	for k := i; k < len(s.toks) && k <= e+3; k++ {
 		if k > i {
 			if g := s.gap(k); g != " " && g != "-" {
 				break
 			}
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		b.WriteString(strings.ToLower(s.tok(k)))
-		if k >= e && k > i && places[b.String()] {
+		if w := s.lowerTok(k); isASCII(w) {
+			b = append(b, w...)
+		} else {
+			b = append(b, strings.ToLower(w)...)
+		}
+		if k >= e && k > i && places[string(b)] {
 			return true
 		}
 	}

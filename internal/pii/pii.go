@@ -118,6 +118,7 @@ type Reference struct {
 	match   func(string) bool
 	first   [256]bool
 	firstOK bool
+	typ     Type // RefPrefix + ID, made once rather than for every match
 }
 
 // CompileReference compiles a reference's pattern as the detector matches it: against a whole
@@ -178,6 +179,7 @@ func New(cfg Config) *Detector {
 		}
 		r.match = re.MatchString
 		r.first, r.firstOK = firstBytes(r.Pattern)
+		r.typ = RefPrefix + Type(r.ID)
 		ctx := make([]string, 0, len(r.Context))
 		for _, c := range r.Context {
 			if c = strings.ToLower(strings.TrimSpace(c)); c != "" {

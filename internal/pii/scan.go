@@ -38,6 +38,7 @@ type scanner struct {
 	order    []Entity   // scratch for pickCluster
 	chosen   []Entity   // scratch for pickCluster
 	alnum    []byte     // scratch for publicPoint
+	placeBuf []byte     // scratch for placeAt
 	lexs     []lexFlags // gazetteer flags per token, looked up on first use (names.go)
 	bare     bareState  // names.go's state as bareName walks the tokens
 	buf      [48]byte
@@ -86,8 +87,13 @@ func (s *scanner) run() {
 			s.letterCodes(i)
 			s.referenceNumber(i)
 		case tAlpha:
-			s.letterCodes(i)
-			s.monthFirstDate(i)
+			// Most words are followed by another word: the codes and dates that start with
+			// letters ("LE3 8RA", "March 12, 1956") need a number next, checked here before a
+			// call.
+			if i+1 < len(s.toks) && s.toks[i+1].kind != tAlpha {
+				s.letterCodes(i)
+				s.monthFirstDate(i)
+			}
 			s.names(i)
 			if s.toks[i].end-s.toks[i].start == 2 { // "at"
 				s.spelledEmail(i)
@@ -278,13 +284,21 @@ func lowerASCII(t string, buf []byte) (string, []byte) {
 		if isUpper(t[i]) {
 			buf = append(buf[:0], t...)
 			for j := i; j < len(buf); j++ {
-				buf[j] = lower(buf[j])
+				buf[j] = lowerTable[buf[j]]
 			}
 			return unsafe.String(unsafe.SliceData(buf), len(buf)), buf
 		}
 	}
 	return t, buf
 }
+
+// lowerTable folds ASCII capitals, one look-up a byte with no branch.
+var lowerTable = func() (t [256]byte) {
+	for c := range t {
+		t[c] = lower(byte(c))
+	}
+	return t
+}()
 
 // alnumLowerTo appends the ASCII letters and digits of s, in lower case, to dst: alnumLower
 // without an allocation when dst has room (an entity fits a buffer on the caller's stack).
