@@ -333,22 +333,22 @@ var notNames = setOf(`i a an the not just so very really still also only now her
 	services trading standards first contact plus tax park ride recycling household waste`)
 
 func (s *scanner) names(i int) {
-	w := s.tok(i)
-	if len(w) > 13 { // longer than any word nameTrigger knows ("grandchildren")
+	if s.toks[i].end-s.toks[i].start > 13 { // longer than any word nameTrigger knows ("grandchildren")
 		return
 	}
-	t := nameTrigger(s.lowerTok(i))
+	t, id := wordCue(s.lowerTok(i))
 	if t&cueAny != 0 {
 		s.cue(i, t) // names.go
 	}
 	if t&trigContext == 0 {
 		return
 	}
-	lw := s.lowerTok(i)
 	n := len(s.toks)
 	next := func(j int) bool { return j < n && s.toks[j].kind != tSkip }
-	switch {
-	case lw == "my" || lw == "our" || lw == "his" || lw == "her":
+	// The word's id (from the one switch of wordCue) picks its rules: a word matches no other
+	// word's case, so the rules are tried only for the word at hand.
+	switch id {
+	case wPossessive:
 		// my name is X / my name's X
 		if next(i+2) && s.is(i+1, "name") {
 			if s.is(i+2, "is") && s.gap(i+2) == " " {
@@ -364,63 +364,95 @@ func (s *scanner) names(i int) {
 		if next(i+1) && nameTrigger(s.lowerTok(i+1)) == cueRelation {
 			s.nameAt(i+2, false, 0.88)
 		}
-	case lw == "name" && next(i+1) && (s.gap(i+1) == ": " || s.gap(i+1) == ":"):
-		s.nameAt(i+1, true, 0.9)
-	case lw == "name" && next(i+2) && s.is(i+1, "is") && s.gap(i+1) == " ":
-		s.nameAt(i+2, true, 0.9)
-	case lw == "name" && next(i+1) && s.gap(i+1) == " ":
+	case wName:
+		switch {
+		case next(i+1) && (s.gap(i+1) == ": " || s.gap(i+1) == ":"):
+			s.nameAt(i+1, true, 0.9)
+		case next(i+2) && s.is(i+1, "is") && s.gap(i+1) == " ":
+			s.nameAt(i+2, true, 0.9)
+		case next(i+1) && s.gap(i+1) == " ":
+			s.nameAt(i+1, false, 0.85)
+		}
+	case wIm:
+		if next(i + 1) {
+			s.nameAt(i+1, false, 0.85)
+		}
+	case wWorker:
 		s.nameAt(i+1, false, 0.85)
-	case lw == "im" && next(i+1):
-		s.nameAt(i+1, false, 0.85)
-	case lw == "worker" || lw == "nurse" || lw == "officer" || lw == "visitor" || lw == "advocate":
-		s.nameAt(i+1, false, 0.85)
-	case lw == "i" && next(i+1):
-		if s.is(i+1, "m") && isApos(s.gap(i+1)) || s.is(i+1, "am") && s.gap(i+1) == " " {
+	case wI:
+		if next(i+1) && (s.is(i+1, "m") && isApos(s.gap(i+1)) || s.is(i+1, "am") && s.gap(i+1) == " ") {
 			s.nameAt(i+2, false, 0.86)
 		}
-	case lw == "this" && next(i+1) && s.is(i+1, "is") && s.gap(i+1) == " ":
-		s.nameAt(i+2, false, 0.86)
-	case (lw == "is" || lw == "am" || lw == "was") && next(i+1) && s.is(i+1, "called") && s.gap(i+1) == " ":
-		s.nameAt(i+2, false, 0.88)
-	case (lw == "for" || lw == "to") && next(i+2) && !(i > 0 && spokeTo[s.lowerTok(i-1)]):
-		// "application for Yusuf Sharma,": two or more capitalised words, then punctuation.
-		mark := len(s.cands)
-		s.nameAt(i+1, false, 0.85)
-		if len(s.cands) > mark {
-			e := s.cands[mark]
-			// Capitalised words after "for" are as often an event or a service ("for Black
-			// History Month at"): the first word must be a given name.
-			if w, _ := s.forename(i + 1); !w || !strings.Contains(s.text[e.Start:e.End], " ") || !s.nameEnds(e.End) {
-				s.cands = s.cands[:mark]
-			}
+	case wThis:
+		if next(i+1) && s.is(i+1, "is") && s.gap(i+1) == " " {
+			s.nameAt(i+2, false, 0.86)
 		}
-	case lw == "it" && next(i+1) && s.is(i+1, "s") && isApos(s.gap(i+1)):
-		s.nameAt(i+2, false, 0.85)
-	case lw == "its" && next(i+1):
+	case wIsAmWas:
+		if next(i+1) && s.is(i+1, "called") && s.gap(i+1) == " " {
+			s.nameAt(i+2, false, 0.88)
+		}
+	case wFor, wTo:
+		spoke := i > 0 && spokeTo[s.lowerTok(i-1)]
+		switch {
+		case next(i+2) && !spoke:
+			// "application for Yusuf Sharma,": two or more capitalised words, then punctuation.
+			mark := len(s.cands)
+			s.nameAt(i+1, false, 0.85)
+			if len(s.cands) > mark {
+				e := s.cands[mark]
+				// Capitalised words after "for" are as often an event or a service ("for Black
+				// History Month at"): the first word must be a given name.
+				if w, _ := s.forename(i + 1); !w || !strings.Contains(s.text[e.Start:e.End], " ") || !s.nameEnds(e.End) {
+					s.cands = s.cands[:mark]
+				}
+			}
+		case id == wTo && spoke && next(i+1):
+			// "I spoke to Priya on the phone": after a verb of talking one word is enough.
+			s.nameAt(i+1, false, 0.86)
+		}
+	case wWith:
+		if i > 0 && spokeTo[s.lowerTok(i-1)] && next(i+1) {
+			s.nameAt(i+1, false, 0.86)
+		}
+	case wIt:
+		if next(i+1) && s.is(i+1, "s") && isApos(s.gap(i+1)) {
+			s.nameAt(i+2, false, 0.85)
+		}
+	case wIts:
 		// "hi its Maureen from Flat 7": "its" without its apostrophe is only taken as an
 		// introduction when the words after the name say so.
-		s.keepIf(func() { s.nameAt(i+1, false, 0.84) }, func(end int) bool { return s.followedBy(end, introEnd) })
-	case lw == "here" && i > 0:
-		s.nameBeforeHere(i)
-	case (lw == "to" || lw == "with") && i > 0 && spokeTo[s.lowerTok(i-1)] && next(i+1):
-		// "I spoke to Priya on the phone": after a verb of talking one word is enough.
-		s.nameAt(i+1, false, 0.86)
-	case lw == "named" || lw == "calls" || lw == "fao" || lw == "holder" || lw == "resident" || lw == "patient" || lw == "client" || lw == "pupil":
+		if next(i + 1) {
+			s.keepIf(func() { s.nameAt(i+1, false, 0.84) }, func(end int) bool { return s.followedBy(end, introEnd) })
+		}
+	case wHere:
+		if i > 0 {
+			s.nameBeforeHere(i)
+		}
+	case wNamed:
 		s.nameAt(i+1, false, 0.85)
-	case lw == "called" && i > 0 && (s.is(i-1, "is") || s.is(i-1, "am") || s.is(i-1, "was")):
-		// handled at "is"
-		s.nameAt(i+1, false, 0.85)
-	case t&cueTitle != 0 && isUpper(w[0]):
-		s.nameAt(i+1, false, 0.9)
-	case lw == "regards" || lw == "thanks" || lw == "cheers" || lw == "wishes" || lw == "sincerely" || lw == "best" && i+1 < n && strings.HasPrefix(s.gap(i+1), ","):
+	case wCalled:
+		if i > 0 && (s.is(i-1, "is") || s.is(i-1, "am") || s.is(i-1, "was")) {
+			// handled at "is"
+			s.nameAt(i+1, false, 0.85)
+		}
+	case wTitle:
+		if isUpper(s.text[s.toks[i].start]) {
+			s.nameAt(i+1, false, 0.9)
+		}
+	case wSignOff, wBest:
+		if id == wBest && !(i+1 < n && strings.HasPrefix(s.gap(i+1), ",")) {
+			return
+		}
 		s.signOff(i + 1)
-		if lw == "thanks" || lw == "cheers" {
+		if lw := s.lowerTok(i); lw == "thanks" || lw == "cheers" {
 			s.thanksVocative(i)
 		}
-	case lw == "thank" || lw == "appreciate":
+	case wThank:
 		s.thanksVocative(i)
-	case (lw == "you" || lw == "u") && i > 0 && s.is(i-1, "thank") && s.gap(i) == " ":
-		s.signOff(i + 1)
+	case wYou:
+		if i > 0 && s.is(i-1, "thank") && s.gap(i) == " " {
+			s.signOff(i + 1)
+		}
 	}
 }
 
@@ -577,33 +609,96 @@ func (s *scanner) tokenBefore(pos int) int {
 }
 
 // nameTrigger says what word w starts: trigContext for a context names() knows, and the kind
-// of cue word names.go acts on (cueGreeting ... cueSignOff). One switch answers both, as it is
-// asked of every word.
+// of cue word names.go acts on (cueGreeting ... cueSignOff).
 func nameTrigger(w string) uint8 {
+	k, _ := wordCue(w)
+	return k
+}
+
+// Ids of the context words names() reads (wordCue's second result).
+const (
+	wNone uint8 = iota
+	wPossessive
+	wName
+	wIm
+	wWorker
+	wI
+	wThis
+	wIsAmWas
+	wFor
+	wTo
+	wWith
+	wIt
+	wIts
+	wHere
+	wNamed
+	wCalled
+	wTitle
+	wSignOff
+	wBest
+	wThank
+	wYou
+)
+
+// wordCue is nameTrigger's answer and, for a context word, its id. One switch answers
+// both, as it is asked of every word.
+func wordCue(w string) (uint8, uint8) {
 	switch w {
-	case "my", "our", "his", "her", "name", "i", "im", "this", "is", "am", "was", "it", "its", "here", "with", "you", "named", "calls", "fao",
-		"holder", "resident", "patient", "client", "pupil", "called", "for", "to", "worker", "nurse", "officer", "u",
-		"visitor", "advocate", "thank", "appreciate":
-		return trigContext
+	case "my", "our", "his", "her":
+		return trigContext, wPossessive
+	case "name":
+		return trigContext, wName
+	case "im":
+		return trigContext, wIm
+	case "worker", "nurse", "officer", "visitor", "advocate":
+		return trigContext, wWorker
+	case "i":
+		return trigContext, wI
+	case "this":
+		return trigContext, wThis
+	case "is", "am", "was":
+		return trigContext, wIsAmWas
+	case "for":
+		return trigContext, wFor
+	case "to":
+		return trigContext, wTo
+	case "with":
+		return trigContext, wWith
+	case "it":
+		return trigContext, wIt
+	case "its":
+		return trigContext, wIts
+	case "here":
+		return trigContext, wHere
+	case "named", "calls", "fao", "holder", "resident", "patient", "client", "pupil":
+		return trigContext, wNamed
+	case "called":
+		return trigContext, wCalled
+	case "thank", "appreciate":
+		return trigContext, wThank
+	case "you", "u":
+		return trigContext, wYou
 	case "mr", "mrs", "ms", "miss", "mx", "dr":
-		return trigContext | cueTitle
-	case "regards", "thanks", "cheers", "wishes", "sincerely", "best":
-		return trigContext | cueSignOff
+		return trigContext | cueTitle, wTitle
+	case "regards", "thanks", "cheers", "wishes", "sincerely":
+		return trigContext | cueSignOff, wSignOff
+	case "best":
+		return trigContext | cueSignOff, wBest
 	case "thx", "ty", "ta", "faithfully":
-		return cueSignOff
+		return cueSignOff, wNone
 	case "hi", "hello", "dear", "hiya", "hey", "morning", "afternoon", "evening":
-		return cueGreeting
+		return cueGreeting, wNone
 	case "son", "daughter", "husband", "wife", "partner", "mum", "mother", "mom", "dad", "father", "brother", "sister",
 		"grandson", "granddaughter", "nan", "nana", "gran", "granny", "grandma", "grandmother", "grandad", "granddad",
 		"grandpa", "grandfather", "child", "baby", "nephew", "niece", "aunt", "auntie", "uncle", "carer", "neighbour",
 		"friend", "boyfriend", "girlfriend", "stepson", "stepdaughter", "cousin", "fiance", "fiancee", "sons",
 		"daughters", "children", "grandchildren", "boy", "girl", "lad":
-		return cueRelation
+		return cueRelation, wNone
 	case "ex", "lodger", "landlord", "landlady", "tenant", "flatmate", "housemate", "hubby", "aunty", "godson",
 		"goddaughter", "stepmum", "stepdad", "stepmother", "stepfather":
-		return cueOther // people a resident names besides family
+		return cueOther, wNone // people a resident names besides family
 	}
-	return 0
+	return 0, wNone
 }
 
 func isApos(g string) bool { return g == "'" || g == "\u2019" }
