@@ -661,8 +661,24 @@ func (s *scanner) recentName(start int) int {
 // ", and ", after an optional bracket of at most 12 bytes), or -1.
 func (s *scanner) listNext(e int) int {
 	pos := s.toks[e].end
-	if pos+2 >= len(s.text) || s.text[pos] != ',' && (s.text[pos] != ' ' || strings.IndexByte("a&(", s.text[pos+1]) < 0) {
-		return -1 // the usual case, decided on two bytes
+	if pos+2 >= len(s.text) {
+		return -1
+	}
+	// The usual case, a space and a word that is not "and", is decided on the next bytes.
+	switch s.text[pos] {
+	case ',':
+	case ' ':
+		switch s.text[pos+1] {
+		case '&', '(':
+		case 'a':
+			if !strings.HasPrefix(s.text[pos+1:], "and ") {
+				return -1
+			}
+		default:
+			return -1
+		}
+	default:
+		return -1
 	}
 	rest := s.text[pos:min(len(s.text), pos+20)]
 	if strings.HasPrefix(rest, " (") {
