@@ -918,7 +918,7 @@ func (s *scanner) reference(st, en int) {
 	w := s.text[st:en]
 	for k := range s.d.refs {
 		r := &s.d.refs[k]
-		if r.firstOK && !r.first[w[0]] {
+		if r.firstOK && !r.first[w[0]] || len(w) < r.minLen {
 			continue
 		}
 		// Context first: a window search is cheaper than the regular expression.
