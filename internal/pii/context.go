@@ -65,9 +65,7 @@ func dayOf(w string) int {
 	if k == 0 || k > 2 {
 		return -1
 	}
-	switch strings.ToLower(w[k:]) {
-	case "", "st", "nd", "rd", "th":
-	default:
+	if sfx := w[k:]; sfx != "" && !(len(sfx) == 2 && (strings.EqualFold(sfx, "st") || strings.EqualFold(sfx, "nd") || strings.EqualFold(sfx, "rd") || strings.EqualFold(sfx, "th"))) {
 		return -1
 	}
 	d := atoiSmall(w[:k])
@@ -130,7 +128,8 @@ func spaceGap(g string) bool { return g == " " || g == ", " || g == "," }
 
 // monthFirstDate: "March 12, 1956", "March 12th 1956".
 func (s *scanner) monthFirstDate(i int) {
-	if i+2 >= len(s.toks) {
+	// The token after a month is a day: decided on the token kinds before the month is read.
+	if i+2 >= len(s.toks) || s.toks[i+1].kind == tAlpha || s.toks[i+2].kind != tDigit {
 		return
 	}
 	m := monthOf(s.lowerTok(i))
@@ -262,6 +261,11 @@ func (s *scanner) address(i int) {
 			start = s.toks[i-2].start
 		}
 	}
+	// One word that is a street by its ending: "14 Broadway", "7 Eastgate", "3 Westway".
+	if j := i + 1; j < len(s.toks) && s.toks[j].kind == tAlpha && s.gap(j) == " " && s.oneWordStreet(j) {
+		s.add(Address, start, s.toks[j].end, 0.85)
+		return
+	}
 	// Up to five words, single spaces, ending with a street suffix.
 	words := 0
 	for j := i + 1; j < len(s.toks) && j <= i+5; j++ {
@@ -302,6 +306,17 @@ func (s *scanner) address(i int) {
 	}
 }
 
+// oneWordStreet reports whether token j is a street named in one capitalised word ending in
+// "way" or "gate" ("Broadway", "Kingsway", "Northgate"), with no further capitalised word: a
+// longer name is read by the suffix rule.
+func (s *scanner) oneWordStreet(j int) bool {
+	w := s.lowerTok(j)
+	if len(w) < 6 || !isUpper(s.text[s.toks[j].start]) || !strings.HasSuffix(w, "way") && !strings.HasSuffix(w, "gate") {
+		return false
+	}
+	return j+1 >= len(s.toks) || s.gap(j+1) != " " || !s.firstCap(j+1)
+}
+
 // Names introduced by context.
 
 // notNames are capitalised words that follow "I'm", "this is", "my son" and so on but are
@@ -318,22 +333,22 @@ var notNames = setOf(`i a an the not just so very really still also only now her
 	services trading standards first contact plus tax park ride recycling household waste`)
 
 func (s *scanner) names(i int) {
-	w := s.tok(i)
-	if len(w) > 13 { // longer than any word nameTrigger knows ("grandchildren")
+	if s.toks[i].end-s.toks[i].start > 13 { // longer than any word nameTrigger knows ("grandchildren")
 		return
 	}
-	t := nameTrigger(s.lowerTok(i))
+	t, id := wordCue(s.lowerTok(i))
 	if t&cueAny != 0 {
 		s.cue(i, t) // names.go
 	}
 	if t&trigContext == 0 {
 		return
 	}
-	lw := s.lowerTok(i)
 	n := len(s.toks)
 	next := func(j int) bool { return j < n && s.toks[j].kind != tSkip }
-	switch {
-	case lw == "my" || lw == "our" || lw == "his" || lw == "her":
+	// The word's id (from the one switch of wordCue) picks its rules: a word matches no other
+	// word's case, so the rules are tried only for the word at hand.
+	switch id {
+	case wPossessive:
 		// my name is X / my name's X
 		if next(i+2) && s.is(i+1, "name") {
 			if s.is(i+2, "is") && s.gap(i+2) == " " {
@@ -349,61 +364,138 @@ func (s *scanner) names(i int) {
 		if next(i+1) && nameTrigger(s.lowerTok(i+1)) == cueRelation {
 			s.nameAt(i+2, false, 0.88)
 		}
-	case lw == "name" && next(i+1) && (s.gap(i+1) == ": " || s.gap(i+1) == ":"):
-		s.nameAt(i+1, true, 0.9)
-	case lw == "name" && next(i+2) && s.is(i+1, "is") && s.gap(i+1) == " ":
-		s.nameAt(i+2, true, 0.9)
-	case lw == "name" && next(i+1) && s.gap(i+1) == " ":
+	case wName:
+		switch {
+		case next(i+1) && (s.gap(i+1) == ": " || s.gap(i+1) == ":"):
+			s.nameAt(i+1, true, 0.9)
+		case next(i+2) && s.is(i+1, "is") && s.gap(i+1) == " ":
+			s.nameAt(i+2, true, 0.9)
+		case next(i+1) && s.gap(i+1) == " ":
+			s.nameAt(i+1, false, 0.85)
+		}
+	case wIm:
+		if next(i + 1) {
+			s.nameAt(i+1, false, 0.85)
+		}
+	case wWorker:
 		s.nameAt(i+1, false, 0.85)
-	case lw == "im" && next(i+1):
-		s.nameAt(i+1, false, 0.85)
-	case lw == "worker" || lw == "nurse" || lw == "officer" || lw == "visitor" || lw == "advocate":
-		s.nameAt(i+1, false, 0.85)
-	case lw == "i" && next(i+1):
-		if s.is(i+1, "m") && isApos(s.gap(i+1)) || s.is(i+1, "am") && s.gap(i+1) == " " {
+	case wI:
+		if next(i+1) && (s.is(i+1, "m") && isApos(s.gap(i+1)) || s.is(i+1, "am") && s.gap(i+1) == " ") {
 			s.nameAt(i+2, false, 0.86)
 		}
-	case lw == "this" && next(i+1) && s.is(i+1, "is") && s.gap(i+1) == " ":
-		s.nameAt(i+2, false, 0.86)
-	case (lw == "is" || lw == "am" || lw == "was") && next(i+1) && s.is(i+1, "called") && s.gap(i+1) == " ":
-		s.nameAt(i+2, false, 0.88)
-	case (lw == "for" || lw == "to") && next(i+2) && !(i > 0 && spokeTo[s.lowerTok(i-1)]):
-		// "application for Yusuf Sharma,": two or more capitalised words, then punctuation.
-		mark := len(s.cands)
-		s.nameAt(i+1, false, 0.85)
-		if len(s.cands) > mark {
-			e := s.cands[mark]
-			if !strings.Contains(s.text[e.Start:e.End], " ") || !s.nameEnds(e.End) {
-				s.cands = s.cands[:mark]
-			}
+	case wThis:
+		if next(i+1) && s.is(i+1, "is") && s.gap(i+1) == " " {
+			s.nameAt(i+2, false, 0.86)
 		}
-	case lw == "it" && next(i+1) && s.is(i+1, "s") && isApos(s.gap(i+1)):
-		s.nameAt(i+2, false, 0.85)
-	case lw == "its" && next(i+1):
+	case wIsAmWas:
+		if next(i+1) && s.is(i+1, "called") && s.gap(i+1) == " " {
+			s.nameAt(i+2, false, 0.88)
+		}
+	case wFor, wTo:
+		spoke := i > 0 && spokeTo[s.lowerTok(i-1)]
+		switch {
+		case next(i+2) && !spoke:
+			// "application for Yusuf Sharma,": two or more capitalised words, then punctuation.
+			mark := len(s.cands)
+			s.nameAt(i+1, false, 0.85)
+			if len(s.cands) > mark {
+				e := s.cands[mark]
+				// Capitalised words after "for" are as often an event or a service ("for Black
+				// History Month at"): the first word must be a given name.
+				if w, _ := s.forename(i + 1); !w || !strings.Contains(s.text[e.Start:e.End], " ") || !s.nameEnds(e.End) {
+					s.cands = s.cands[:mark]
+				}
+			}
+		case id == wTo && spoke && next(i+1):
+			// "I spoke to Priya on the phone": after a verb of talking one word is enough.
+			s.nameAt(i+1, false, 0.86)
+		}
+	case wWith:
+		if i > 0 && spokeTo[s.lowerTok(i-1)] && next(i+1) {
+			s.nameAt(i+1, false, 0.86)
+		}
+	case wIt:
+		if next(i+1) && s.is(i+1, "s") && isApos(s.gap(i+1)) {
+			s.nameAt(i+2, false, 0.85)
+		}
+	case wIts:
 		// "hi its Maureen from Flat 7": "its" without its apostrophe is only taken as an
 		// introduction when the words after the name say so.
-		s.keepIf(func() { s.nameAt(i+1, false, 0.84) }, func(end int) bool { return s.followedBy(end, introEnd) })
-	case lw == "here" && i > 0:
-		s.nameBeforeHere(i)
-	case (lw == "to" || lw == "with") && i > 0 && spokeTo[s.lowerTok(i-1)] && next(i+1):
-		// "I spoke to Priya on the phone": after a verb of talking one word is enough.
-		s.nameAt(i+1, false, 0.86)
-	case lw == "named" || lw == "calls" || lw == "fao" || lw == "holder" || lw == "resident" || lw == "patient" || lw == "client" || lw == "pupil":
+		if next(i + 1) {
+			s.keepIf(func() { s.nameAt(i+1, false, 0.84) }, func(end int) bool { return s.followedBy(end, introEnd) })
+		}
+	case wHere:
+		if i > 0 {
+			s.nameBeforeHere(i)
+		}
+	case wNamed:
 		s.nameAt(i+1, false, 0.85)
-	case lw == "called" && i > 0 && (s.is(i-1, "is") || s.is(i-1, "am") || s.is(i-1, "was")):
-		// handled at "is"
-		s.nameAt(i+1, false, 0.85)
-	case t&cueTitle != 0 && isUpper(w[0]):
-		s.nameAt(i+1, false, 0.9)
-	case lw == "regards" || lw == "thanks" || lw == "cheers" || lw == "wishes" || lw == "sincerely":
+	case wCalled:
+		if i > 0 && (s.is(i-1, "is") || s.is(i-1, "am") || s.is(i-1, "was")) {
+			// handled at "is"
+			s.nameAt(i+1, false, 0.85)
+		}
+	case wTitle:
+		if isUpper(s.text[s.toks[i].start]) {
+			s.nameAt(i+1, false, 0.9)
+		}
+	case wSignOff, wBest:
+		if id == wBest && !(i+1 < n && strings.HasPrefix(s.gap(i+1), ",")) {
+			return
+		}
 		s.signOff(i + 1)
-	case (lw == "you" || lw == "u") && i > 0 && s.is(i-1, "thank") && s.gap(i) == " ":
-		s.signOff(i + 1)
+		if lw := s.lowerTok(i); lw == "thanks" || lw == "cheers" {
+			s.thanksVocative(i)
+		}
+	case wThank:
+		s.thanksVocative(i)
+	case wYou:
+		if i > 0 && s.is(i-1, "thank") && s.gap(i) == " " {
+			s.signOff(i + 1)
+		}
+	}
+}
+
+// thanksVocative: the person thanked, named after the thanks in the same sentence: "Many
+// thanks for your time, Bethan", "Thank you so much for your help, Sunita, you have been
+// brilliant", "Thanks again, Marion - the bin came", "thank you amir for coming", "Many
+// thanks for your help today Fatima". The name is one word that could be a name on its own
+// after a cue (nameWord), perhaps with a capitalised surname, after a comma (or last in the
+// sentence after a lower-case word), and ends the sentence or is followed by a comma, a dash
+// or a bracket.
+func (s *scanner) thanksVocative(i int) {
+	n := len(s.toks)
+	if i+2 < n && s.is(i+1, "you") && s.wordGap(i+1) && s.wordGap(i+2) {
+		// "thank you amir for coming out"
+		if j := i + 2; s.toks[j].kind == tAlpha && s.nameWord(j, s.wordEnd(j)) && s.wordEnd(j)+1 < n && s.wordGap(s.wordEnd(j)+1) && s.is(s.wordEnd(j)+1, "for") {
+			s.add(Name, s.toks[j].start, s.toks[s.wordEnd(j)].end, 0.84)
+			return
+		}
+	}
+	for j := i + 1; j < n && j < i+30; j++ {
+		g := s.gap(j)
+		if strings.ContainsAny(g, ".?!\n") || s.toks[j].kind == tSkip {
+			return
+		}
+		if s.toks[j].kind != tAlpha || g != ", " && !(g == " " && s.firstCap(j) && !s.firstCap(j-1)) {
+			continue
+		}
+		e := s.wordEnd(j)
+		if !s.firstCap(j) && !s.bare.lowerStyle || !s.nameWord(j, e) {
+			continue
+		}
+		if e+1 < n && s.wordGap(e+1) && s.firstCap(e+1) && s.wordSurname(e+1, s.wordEnd(e+1)) > 0 {
+			e = s.wordEnd(e + 1)
+		}
+		if rest := strings.TrimLeft(s.text[s.toks[e].end:], " "); rest == "" || strings.IndexByte(",.!?-:;)(\n", rest[0]) >= 0 && !(g == " " && rest[0] == ',') {
+			s.add(Name, s.toks[j].start, s.toks[e].end, 0.84)
+			return
+		}
 	}
 }
 
 // spokeTo are verbs after which "to" or "with" introduces a person.
-var spokeTo = setOf(`spoke speak speaking talked talk talking chatted`)
+var spokeTo = setOf(`spoke spoken speak speaking talked talk talking chatted`)
 
 // introEnd are words that follow a name someone introduces themselves with.
 var introEnd = setOf(`here from again calling`)
@@ -430,7 +522,7 @@ func (s *scanner) followedBy(end int, words map[string]bool) bool {
 // nameBeforeHere: "morning, Eileen here." One or two capitalised words before "here", at the
 // start of the message or of a clause, with "here" ending it.
 func (s *scanner) nameBeforeHere(i int) {
-	if s.gap(i) != " " || !(i+1 >= len(s.toks) || strings.ContainsAny(s.gap(i + 1)[:min(1, len(s.gap(i+1)))], ",.!?;:\n")) {
+	if s.gap(i) != " " || !(i+1 >= len(s.toks) || strings.ContainsAny(s.gap(i + 1)[:min(1, len(s.gap(i+1)))], ",.!?;:\n") || strings.HasPrefix(s.gap(i+1), " - ")) {
 		return
 	}
 	first := i - 1
@@ -517,33 +609,96 @@ func (s *scanner) tokenBefore(pos int) int {
 }
 
 // nameTrigger says what word w starts: trigContext for a context names() knows, and the kind
-// of cue word names.go acts on (cueGreeting ... cueSignOff). One switch answers both, as it is
-// asked of every word.
+// of cue word names.go acts on (cueGreeting ... cueSignOff).
 func nameTrigger(w string) uint8 {
+	k, _ := wordCue(w)
+	return k
+}
+
+// Ids of the context words names() reads (wordCue's second result).
+const (
+	wNone uint8 = iota
+	wPossessive
+	wName
+	wIm
+	wWorker
+	wI
+	wThis
+	wIsAmWas
+	wFor
+	wTo
+	wWith
+	wIt
+	wIts
+	wHere
+	wNamed
+	wCalled
+	wTitle
+	wSignOff
+	wBest
+	wThank
+	wYou
+)
+
+// wordCue is nameTrigger's answer and, for a context word, its id. One switch answers
+// both, as it is asked of every word.
+func wordCue(w string) (uint8, uint8) {
 	switch w {
-	case "my", "our", "his", "her", "name", "i", "im", "this", "is", "am", "was", "it", "its", "here", "with", "you", "named", "calls", "fao",
-		"holder", "resident", "patient", "client", "pupil", "called", "for", "to", "worker", "nurse", "officer", "u",
-		"visitor", "advocate":
-		return trigContext
+	case "my", "our", "his", "her":
+		return trigContext, wPossessive
+	case "name":
+		return trigContext, wName
+	case "im":
+		return trigContext, wIm
+	case "worker", "nurse", "officer", "visitor", "advocate":
+		return trigContext, wWorker
+	case "i":
+		return trigContext, wI
+	case "this":
+		return trigContext, wThis
+	case "is", "am", "was":
+		return trigContext, wIsAmWas
+	case "for":
+		return trigContext, wFor
+	case "to":
+		return trigContext, wTo
+	case "with":
+		return trigContext, wWith
+	case "it":
+		return trigContext, wIt
+	case "its":
+		return trigContext, wIts
+	case "here":
+		return trigContext, wHere
+	case "named", "calls", "fao", "holder", "resident", "patient", "client", "pupil":
+		return trigContext, wNamed
+	case "called":
+		return trigContext, wCalled
+	case "thank", "appreciate":
+		return trigContext, wThank
+	case "you", "u":
+		return trigContext, wYou
 	case "mr", "mrs", "ms", "miss", "mx", "dr":
-		return trigContext | cueTitle
+		return trigContext | cueTitle, wTitle
 	case "regards", "thanks", "cheers", "wishes", "sincerely":
-		return trigContext | cueSignOff
+		return trigContext | cueSignOff, wSignOff
+	case "best":
+		return trigContext | cueSignOff, wBest
 	case "thx", "ty", "ta", "faithfully":
-		return cueSignOff
+		return cueSignOff, wNone
 	case "hi", "hello", "dear", "hiya", "hey", "morning", "afternoon", "evening":
-		return cueGreeting
+		return cueGreeting, wNone
 	case "son", "daughter", "husband", "wife", "partner", "mum", "mother", "mom", "dad", "father", "brother", "sister",
 		"grandson", "granddaughter", "nan", "nana", "gran", "granny", "grandma", "grandmother", "grandad", "granddad",
 		"grandpa", "grandfather", "child", "baby", "nephew", "niece", "aunt", "auntie", "uncle", "carer", "neighbour",
 		"friend", "boyfriend", "girlfriend", "stepson", "stepdaughter", "cousin", "fiance", "fiancee", "sons",
-		"daughters", "children", "grandchildren":
-		return cueRelation
+		"daughters", "children", "grandchildren", "boy", "girl", "lad":
+		return cueRelation, wNone
 	case "ex", "lodger", "landlord", "landlady", "tenant", "flatmate", "housemate", "hubby", "aunty", "godson",
 		"goddaughter", "stepmum", "stepdad", "stepmother", "stepfather":
-		return cueOther // people a resident names besides family
+		return cueOther, wNone // people a resident names besides family
 	}
-	return 0
+	return 0, wNone
 }
 
 func isApos(g string) bool { return g == "'" || g == "\u2019" }
@@ -713,10 +868,10 @@ func (s *scanner) references() {
 			en++
 		}
 		lastEnd = en
-		for st < en && strings.IndexByte(".,;:!?()[]{}\"'", t[st]) >= 0 {
+		for st < en && refTrim[t[st]] {
 			st++
 		}
-		for en > st && strings.IndexByte(".,;:!?()[]{}\"'", t[en-1]) >= 0 {
+		for en > st && refTrim[t[en-1]] {
 			en--
 		}
 		if st < en && en-st <= 64 {
@@ -725,19 +880,34 @@ func (s *scanner) references() {
 	}
 }
 
+// refTrim is the punctuation trimmed from both ends of a word before it is matched against
+// the references.
+var refTrim = func() (t [256]bool) {
+	for _, c := range []byte(".,;:!?()[]{}\"'") {
+		t[c] = true
+	}
+	return t
+}()
+
 // refActive reports whether reference k can occur in the text: one of its context words is
-// somewhere in it (worked out once per text, on first use).
+// somewhere in it (worked out for each reference on its first use in a text: most texts
+// reach only one reference's first-character filter, if any).
 func (s *scanner) refActive(k int) bool {
-	if len(s.refOn) == 0 {
-		for _, r := range s.d.refs {
-			on := len(r.Context) == 0
-			for _, w := range r.Context {
-				on = on || strings.Contains(s.lower, w)
-			}
-			s.refOn = append(s.refOn, on)
+	if len(s.refOn) != len(s.d.refs) {
+		s.refOn = append(s.refOn[:0], make([]int8, len(s.d.refs))...)
+	}
+	if s.refOn[k] == 0 {
+		r := &s.d.refs[k]
+		on := len(r.Context) == 0
+		for _, w := range r.Context {
+			on = on || strings.Contains(s.lower, w)
+		}
+		s.refOn[k] = 2
+		if on {
+			s.refOn[k] = 1
 		}
 	}
-	return s.refOn[k]
+	return s.refOn[k] == 1
 }
 
 func isSpace(c byte) bool {
@@ -748,7 +918,7 @@ func (s *scanner) reference(st, en int) {
 	w := s.text[st:en]
 	for k := range s.d.refs {
 		r := &s.d.refs[k]
-		if r.firstOK && !r.first[w[0]] {
+		if r.firstOK && !r.first[w[0]] || len(w) < r.minLen {
 			continue
 		}
 		// Context first: a window search is cheaper than the regular expression.
@@ -762,7 +932,7 @@ func (s *scanner) reference(st, en int) {
 		if !r.match(w) || !checkRule(r.Check, w) {
 			continue
 		}
-		s.add(RefPrefix+Type(r.ID), st, en, c)
+		s.add(r.typ, st, en, c)
 		return
 	}
 }

@@ -14,8 +14,9 @@ import (
 )
 
 var (
-	showErrors = flag.Bool("show-errors", false, "print every false positive and false negative of TestQuality")
-	finalNames = flag.Bool("final-names", false, "also score testdata/pii/heldout-names-final.jsonl (run once, at the end of a change)")
+	showErrors  = flag.Bool("show-errors", false, "print every false positive and false negative of TestQuality")
+	finalNames  = flag.Bool("final-names", false, "also score testdata/pii/heldout-names-final.jsonl (run once, at the end of a change)")
+	finalNames3 = flag.Bool("final-names-3", false, "also score testdata/pii/heldout-names-3-final.jsonl (run once, at the end of a change)")
 )
 
 func loadCorpus(t testing.TB) []labelled { return loadLabelled(t, corpusPath) }
@@ -158,17 +159,21 @@ var qualityThresholds = map[Type]float64{
 }
 
 // TestNamesTargets holds the detector to issue 13's targets for names on the held-out names
-// set it was developed against (heldout-names.jsonl; the set-aside third is not read here):
+// sets it was developed against (heldout-names.jsonl, heldout-names-3.jsonl; the set-aside
+// thirds are not read here):
 // recall at least 0.90 at precision at least 0.97; and, over every labelled message with no
 // personal data in the main and held-out sets, at most 3 % flagged.
 func TestNamesTargets(t *testing.T) {
 	d := corpusDetector(t)
-	names := evaluate(t, d, loadLabelled(t, heldoutNamesPath))[string(Name)]
-	if names.precision() < 0.97 || names.recall() < 0.90 {
-		t.Errorf("names on %s: precision %.3f recall %.3f, want >= 0.97 and >= 0.90", heldoutNamesPath, names.precision(), names.recall())
+	for _, path := range []string{heldoutNamesPath, heldoutNames3Path} {
+		names := evaluate(t, d, loadLabelled(t, path))[string(Name)]
+		if names.precision() < 0.97 || names.recall() < 0.90 {
+			t.Errorf("names on %s: precision %.3f recall %.3f, want >= 0.97 and >= 0.90", path, names.precision(), names.recall())
+		}
+		t.Logf("names on %s: precision %.3f recall %.3f", path, names.precision(), names.recall())
 	}
 	flagged, clean := 0, 0
-	for _, path := range []string{corpusPath, heldoutPath, heldout2Path, heldoutNamesPath} {
+	for _, path := range []string{corpusPath, heldoutPath, heldout2Path, heldoutNamesPath, heldoutNames3Path} {
 		f, c := falseAlarms(d, loadLabelled(t, path))
 		flagged += f
 		clean += c
@@ -176,7 +181,7 @@ func TestNamesTargets(t *testing.T) {
 	if clean < 100 || float64(flagged) > 0.03*float64(clean) {
 		t.Errorf("look-alike messages flagged: %d of %d, want at most 3 %%", flagged, clean)
 	}
-	t.Logf("names precision %.3f recall %.3f; look-alikes flagged %d of %d", names.precision(), names.recall(), flagged, clean)
+	t.Logf("look-alikes flagged %d of %d", flagged, clean)
 }
 
 // TestQuality measures precision and recall per type over testdata/pii and fails below the
@@ -235,9 +240,12 @@ func scoreTable(t *testing.T, n int, scores map[string]*score) []string {
 // written after the detector was finished and not used to tune it. It does not fail on low
 // scores: it is the honest estimate for unseen text that docs/benchmarks.md quotes.
 func TestQualityHeldOut(t *testing.T) {
-	paths := []string{heldoutPath, heldout2Path, heldoutNamesPath}
+	paths := []string{heldoutPath, heldout2Path, heldoutNamesPath, heldoutNames3Path}
 	if *finalNames {
 		paths = append(paths, heldoutNamesFinalPath)
+	}
+	if *finalNames3 {
+		paths = append(paths, heldoutNames3FinalPath)
 	}
 	for _, path := range paths {
 		t.Run(filepath.Base(path), func(t *testing.T) {
@@ -260,6 +268,15 @@ const heldout2Path = "../../testdata/pii/heldout2.jsonl"
 const (
 	heldoutNamesPath      = "../../testdata/pii/heldout-names.jsonl"
 	heldoutNamesFinalPath = "../../testdata/pii/heldout-names-final.jsonl"
+)
+
+// heldoutNames3Path and heldoutNames3FinalPath were written on 2 Dec 2026, after the final
+// third above had been spent and before the name rules changed again, in new wording and
+// with more of the kinds that third missed; the final third is scored only with
+// -final-names-3 (see the README there).
+const (
+	heldoutNames3Path      = "../../testdata/pii/heldout-names-3.jsonl"
+	heldoutNames3FinalPath = "../../testdata/pii/heldout-names-3-final.jsonl"
 )
 
 // falseAlarms counts the messages labelled with no personal data at all (look-alikes) and how

@@ -24,6 +24,7 @@ func TestLinearTime(t *testing.T) {
 		// Names (names.go): lists, pairs, relations and greetings without end.
 		"Jane, ", "Jane Smith, ", "jane and ", "Mr A, ", "Hi Emma ", "my son Jack, ", "Lily (7), ", "Anne-Marie-", "Jean said ",
 		"thanks Jo - ", "Kirby Muxloe ", "\nJane",
+		"thanks, ", "Thank you Jo ", "ask Jo ", "Has Jo ", "Jo is ", "Jo from the ", "Mum (Jo) ", "my son jo is ", "1 Broadway ",
 	}
 	for _, u := range units {
 		small := strings.Repeat(u, 64000/len(u)+1)

@@ -38,7 +38,7 @@ func (s *scanner) lx(i int) lexFlags {
 func (s *scanner) stopWord(i int) bool { return s.lx(i)&lexStop != 0 }
 
 var nameStop = setOf(`de la le van von da di du del der den el al me us him them myself yourself hi hiya hey ok okay pls please thx ty ta cheers regards love
-	dear mum mom dad nan gran son daughter wife husband baby sir madam team all everyone guys x xx xxx
+	dear mum mom dad nan gran son daughter wife husband baby sir madam team all everyone guys x xx xxx name names
 	road street lane avenue close drive way park hall house centre center library council`)
 
 // forename reports whether token i is a given name: strong when it is nothing else (not a
@@ -56,8 +56,16 @@ func (s *scanner) forename(i int) (weak, strong bool) {
 // part that is also a common word ("Green", "Smith", "Price"), 0 not a name.
 func (s *scanner) surname(i int) int {
 	f := s.lx(i) &^ lexDone
-	if s.toks[i].kind != tAlpha || f&(lexStop|lexVenue) != 0 {
+	if s.toks[i].kind != tAlpha || f&lexStop != 0 {
 		return 0
+	}
+	if f&lexVenue != 0 {
+		// A few place words are also common surnames ("Sarah Wood", "Rachel Green"): a name
+		// part that is also a word; personPlace still rejects them before "Road" or after "the".
+		if !venueSurnames[s.lowerTok(i)] {
+			return 0
+		}
+		return 1
 	}
 	f &= lexFore | lexPart | lexWord | lexProper | lexPlace
 	switch {
@@ -88,9 +96,16 @@ var venueWords = setOf(`hall house centre center library school academy college 
 	services service team department office partnership institute infirmary memorial court courts centre's
 	hall's way payments street's`)
 
+// venueSurnames are place words that are also common English surnames.
+var venueSurnames = setOf(`wood woods field fields green hill marsh brook`)
+
 // placePreps before a capitalised word make a place more likely than a person.
 var placePreps = setOf(`in at near via towards toward around outside into onto past opposite behind through across
 	along beside`)
+
+// goVerbs before "to" make the capitalised word after it a place: "get to Beaumont Leys".
+var goVerbs = setOf(`get go going went travel travelling bus buses train trains drive driving walk walking move
+	moving moved directions way route`)
 
 // wordGap reports whether tokens j-1 and j are separate words of one name: one space.
 func (s *scanner) wordGap(j int) bool { return s.gap(j) == " " }
@@ -223,6 +238,11 @@ func (s *scanner) cue(i int, k uint8) {
 		s.greeting(i + 1)
 	case k&(cueRelation|cueOther) != 0 && i+1 < n && s.wordGap(i+1):
 		s.relationName(i + 1)
+	case k&(cueRelation|cueOther) != 0 && i+1 < n && s.gap(i+1) == " (" && s.firstCap(i+1):
+		// "Mum (Valerie) needs": a name in brackets after the relation word.
+		if e := s.wordEnd(i + 1); s.nameWord(i+1, e) && s.toks[e].end < len(s.text) && s.text[s.toks[e].end] == ')' {
+			s.add(Name, s.toks[i+1].start, s.toks[e].end, 0.85)
+		}
 	case k == cueRelation && i+3 < n && s.gap(i+1) == "-" && s.is(i+1, "in") && s.gap(i+2) == "-" && s.is(i+2, "law") && s.wordGap(i+3):
 		s.relationName(i + 3) // "sister-in-law Meena"
 	case k&cueTitle != 0 && !isUpper(s.text[s.toks[i].start]) && i+1 < n && s.wordGap(i+1):
@@ -264,6 +284,11 @@ func (s *scanner) nameWord(j, e int) bool {
 func (s *scanner) relationName(j int) {
 	e := s.wordEnd(j)
 	if !s.nameWord(j, e) {
+		// A lower-case given name that is also a word ("my partner dean lost his job", "my
+		// husband lee") when what follows says it is the subject or ends the sentence.
+		if w, _ := s.forename(j); w && !s.firstCap(j) && s.subjectNext(e) {
+			s.add(Name, s.toks[j].start, s.toks[e].end, 0.85)
+		}
 		return
 	}
 	if s.firstCap(j) {
@@ -272,6 +297,19 @@ func (s *scanner) relationName(j int) {
 		}
 	}
 	s.nameAt(j, !s.firstCap(j), 0.85)
+}
+
+// subjectNext reports whether the word ending at token e ends its sentence or is followed by a
+// verb only people take or an auxiliary ("is", "has", "needs").
+func (s *scanner) subjectNext(e int) bool {
+	if e+1 >= len(s.toks) {
+		return strings.TrimSpace(s.text[s.toks[e].end:]) == "" || strings.IndexByte(".,!?", s.text[s.toks[e].end]) >= 0
+	}
+	if g := s.gap(e + 1); g != " " {
+		return strings.IndexByte(".,!?;:\n", g[0]) >= 0
+	}
+	w := s.lowerTok(e + 1)
+	return personVerb(w) || personAux(w)
 }
 
 // lowerTitle: a title typed in lower case, then an initial or a name part: "mrs k doyle".
@@ -393,7 +431,10 @@ func (s *scanner) plainWordNext(i int) bool {
 		return false
 	}
 	w := s.lowerTok(j)
-	return w != "and" && !personVerb(w)
+	if w == "and" || w == "from" || w == "at" || personVerb(w) || personAux(w) {
+		return false
+	}
+	return i == 0 || s.toks[i-1].kind != tAlpha || askVerb(s.lowerTok(i-1)) == 0
 }
 
 func (s *scanner) allCaps(i int) bool {
@@ -424,7 +465,7 @@ func (s *scanner) personPlace(i, e int, sure bool) bool {
 	}
 	if i > 0 && s.toks[i-1].kind == tAlpha && strings.TrimSpace(s.gap(i)) == "" || i > 0 && s.gap(i) == ". " && s.is(i-1, "st") {
 		p := s.lowerTok(i - 1)
-		if p == "the" || p == "st" || p == "saint" || placePreps[p] && !sure {
+		if p == "the" || p == "st" || p == "saint" || placePreps[p] && !sure || p == "to" && !sure && i > 1 && goVerbs[s.lowerTok(i-2)] {
 			return false
 		}
 	}
@@ -440,27 +481,67 @@ func (s *scanner) placeAt(i, e int) bool {
 			return true
 		}
 	}
-	var b strings.Builder
+	// The key is built in a scratch buffer: the map look-up of string(b) does not allocate.
+	b := s.placeBuf[:0]
+	defer func() { s.placeBuf = b }()
 	for k := i; k < len(s.toks) && k <= e+3; k++ {
 		if k > i {
 			if g := s.gap(k); g != " " && g != "-" {
 				break
 			}
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		b.WriteString(strings.ToLower(s.tok(k)))
-		if k >= e && k > i && places[b.String()] {
+		if w := s.lowerTok(k); isASCII(w) {
+			b = append(b, w...)
+		} else {
+			b = append(b, strings.ToLower(w)...)
+		}
+		if k >= e && k > i && places[string(b)] {
 			return true
 		}
 	}
 	return false
 }
 
-// singleName: one given name with nothing else around it is a name only before a verb that
-// only people take ("Pam said", "it was Stu who", "Clive came out").
+// singleName: one given name with nothing else around it is a name only with evidence that
+// it is a person: a verb only people take after it ("Pam said", "Keith wrote"), a verb that
+// asks something of a person before it ("Ask Trevor whether", "Has Terry finished", "tell
+// Brenda"), a staff member's "from the" / "at the" ("Hope from the benefits team"), or, for a
+// given name that is nothing else, an auxiliary after it ("Ibrahim is my carer", "Eamon and
+// his wife"). A given name that is also a common word ("Hope", "Penny", "Carol") needs two of
+// these, or a verb only people take.
 func (s *scanner) singleName(i, e int, strong bool) {
-	if !strong || e+1 >= len(s.toks) || !s.wordGap(e+1) || !personVerb(s.lowerTok(e+1)) {
-		return
+	n := len(s.toks)
+	nx := ""
+	if e+1 < n && s.wordGap(e+1) && s.toks[e+1].kind == tAlpha {
+		nx = s.lowerTok(e + 1)
+	}
+	verb := personVerb(nx)
+	if !s.firstCap(i) {
+		if !strong || !verb {
+			return
+		}
+	} else {
+		ask := 0
+		if i > 0 && s.wordGap(i) && s.toks[i-1].kind == tAlpha {
+			ask = askVerb(s.lowerTok(i - 1))
+		}
+		before := ask > 0
+		staff := (nx == "from" || nx == "at") && e+2 < n && s.wordGap(e+2) && s.is(e+2, "the")
+		aux := personAux(nx) || nx == "and" && e+2 < n && s.wordGap(e+2) && possessive(s.lowerTok(e+2))
+		if i > 0 && s.wordGap(i) && s.firstCap(i-1) && !s.opensClause(i-1) {
+			// After another capitalised word, mid-sentence, the word is the end of a longer name
+			// ("Stoney Stanton has"): an auxiliary or "from the" after it says nothing.
+			aux, staff = false, false
+		}
+		switch {
+		case verb, ask == askTell:
+		case strong && (before || staff || aux):
+		case before && (staff || aux):
+		case staff && s.opensClause(i):
+		default:
+			return
+		}
 	}
 	if s.firstCap(i) && !s.personPlace(i, e, false) {
 		return
@@ -472,11 +553,43 @@ func (s *scanner) singleName(i, e int, strong bool) {
 func personVerb(w string) bool {
 	switch w {
 	case "who", "said", "says", "told", "tells", "came", "rang", "phoned", "called", "emailed", "visited", "asked",
-		"explained", "promised", "mentioned", "reckons", "thinks", "knows":
+		"explained", "promised", "mentioned", "reckons", "thinks", "knows", "wrote", "answered", "helped", "replied":
 		return true
 	}
 	return false
 }
+
+// askVerb reports whether w, before a capitalised word, asks something of a person or about
+// one: "Ask Trevor", "tell Brenda", "let Gareth know", "Has Terry finished", "Will Derek be".
+// It returns askTell for a verb that tells someone to act, which is enough even for a given
+// name that is also a word ("tell Rose", "let Grace know"), askQuestion for a question's
+// auxiliary ("Has Terry", "Could Hope"), which is not ("Can Rose bushes").
+func askVerb(w string) int {
+	switch w {
+	case "ask", "tell", "let", "get", "remind", "inform", "add":
+		return askTell
+	case "has", "did", "does", "will", "would", "could", "can":
+		return askQuestion
+	}
+	return 0
+}
+
+const (
+	askTell = 1 + iota
+	askQuestion
+)
+
+// personAux reports whether w, after a given name that is nothing else, says the name is a
+// subject: "Ibrahim is my carer", "Lewis will bring", "Edna has moved", "Amber be able".
+func personAux(w string) bool {
+	switch w {
+	case "is", "was", "has", "had", "will", "can", "needs", "wants", "be", "lost", "to":
+		return true
+	}
+	return false
+}
+
+func possessive(w string) bool { return w == "his" || w == "her" || w == "their" || w == "my" }
 
 // nameList: "Leah, Ross, Amber", "Ruby (6), Leo (3) and Ava (1)", "ben and liz", "Alan and
 // Joyce Hurst". Two or more given names (or names already found) joined by commas, "and" or
@@ -548,8 +661,24 @@ func (s *scanner) recentName(start int) int {
 // ", and ", after an optional bracket of at most 12 bytes), or -1.
 func (s *scanner) listNext(e int) int {
 	pos := s.toks[e].end
-	if pos+2 >= len(s.text) || s.text[pos] != ',' && (s.text[pos] != ' ' || strings.IndexByte("a&(", s.text[pos+1]) < 0) {
-		return -1 // the usual case, decided on two bytes
+	if pos+2 >= len(s.text) {
+		return -1
+	}
+	// The usual case, a space and a word that is not "and", is decided on the next bytes.
+	switch s.text[pos] {
+	case ',':
+	case ' ':
+		switch s.text[pos+1] {
+		case '&', '(':
+		case 'a':
+			if !strings.HasPrefix(s.text[pos+1:], "and ") {
+				return -1
+			}
+		default:
+			return -1
+		}
+	default:
+		return -1
 	}
 	rest := s.text[pos:min(len(s.text), pos+20)]
 	if strings.HasPrefix(rest, " (") {

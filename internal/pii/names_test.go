@@ -29,6 +29,17 @@ func TestBareNames(t *testing.T) {
 		"Cheers - [[name|Kev]]",
 		"Thank you\n[[name|Morag Ellison]]",
 		"the lady said [[name|Pauline]] told her to ring",
+		// A single given name with a verb that asks something of a person, an auxiliary, or a
+		// staff member's "from the"; the person thanked; relations in brackets or lower case.
+		"Please remind [[name|Noreen]] about the key",
+		"Did [[name|Wojciech]] send the photos?",
+		"[[name|Tariq]] has the spare key",
+		"Could [[name|Joy]] from the rent team ring me",
+		"Thanks so much for your patience, [[name|Folasade]]",
+		"I appreciate the quick reply, [[name|Bryony]] - it helped",
+		"Dad ([[name|Norman]]) is 90 next week",
+		"my partner [[name|rob]] is disabled",
+		"Sorry to trouble you, [[name|Gwen Hill]] needs a ramp",
 		// Look-alikes: places, streets, organisations, common words.
 		"Is Florence Park open on Sunday?",
 		"The lights on Albert Road are out",
@@ -43,6 +54,12 @@ func TestBareNames(t *testing.T) {
 		"We live in Burton Latimer now",
 		"Dear Sir or Madam, the hedge is too high",
 		"Regards, Highways Team",
+		"Can Rose bushes go in the garden bin?",
+		"Does Stoney Stanton have a recycling bank?",
+		"Thanks for the help, Adult Social Care",
+		"How do I get to Beaumont Leys from here?",
+		"Is there anything on for Black History Month at the museum?",
+		"The 48 Broadway bus stop is closed",
 	} {
 		m := renderHandwritten(c)
 		text := m.Text
@@ -57,6 +74,31 @@ func TestBareNames(t *testing.T) {
 		}
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("%q: names %q, want %q", text, got, want)
+		}
+	}
+}
+
+// TestOneWordStreets: a house number and a street named in one word ending in "way" or
+// "gate" is an address; a bus or a number that is not a house's is not.
+func TestOneWordStreets(t *testing.T) {
+	d := corpusDetector(t)
+	for text, want := range map[string]string{
+		"Please post it to 9 Kingsway":         "9 Kingsway",
+		"we are at 112 Northgate, Syston":      "112 Northgate",
+		"Flat 3, 27 Broadway needs a new door": "Flat 3, 27 Broadway",
+		"The number 48 Broadway bus is late":   "",
+		"I paid £12 Southgate car park":        "",
+		"12 Gatehouse Road":                    "12 Gatehouse Road",
+		"3 Westway Close has a broken light":   "3 Westway Close",
+	} {
+		got := ""
+		for _, e := range d.detect(text) {
+			if e.Type == Address {
+				got = text[e.Start:e.End]
+			}
+		}
+		if got != want {
+			t.Errorf("%q: address %q, want %q", text, got, want)
 		}
 	}
 }

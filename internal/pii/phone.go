@@ -123,34 +123,37 @@ func validInternational(d []byte) bool {
 
 // normalisePhone returns a number's digits in international form without "+"
 // ("0116 232 3232" and "+44 116 232 3232" both give "441162323232"), or "".
-func normalisePhone(s string) string {
-	var b strings.Builder
+func normalisePhone(s string) string { return string(normalisePhoneTo(nil, s)) }
+
+// normalisePhoneTo appends normalisePhone(s) to dst: without an allocation when dst has room,
+// as the check of each phone found against the council's own numbers needs.
+func normalisePhoneTo(dst []byte, s string) []byte {
 	plus := false
+	var buf [32]byte
+	d := buf[:0]
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case isLetter(c): // an extension follows: "0116 232 3232 ext 4410"
 			i = len(s)
 		case isDigit(c):
-			b.WriteByte(c)
-		case c == '+' && b.Len() == 0:
+			d = append(d, c)
+		case c == '+' && len(d) == 0:
 			plus = true
 		}
 	}
-	d := b.String()
 	switch {
-	case d == "":
-		return ""
+	case len(d) == 0:
+		return dst
 	case plus:
-		if strings.HasPrefix(d, "440") {
-			d = "44" + d[3:]
+		if len(d) >= 3 && string(d[:3]) == "440" {
+			return append(append(dst, "44"...), d[3:]...) // "+44 (0)116": drop the bracketed 0
 		}
-		return d
-	case strings.HasPrefix(d, "00"):
-		return d[2:]
-	case strings.HasPrefix(d, "0"):
-		return "44" + d[1:]
+	case len(d) >= 2 && d[0] == '0' && d[1] == '0':
+		d = d[2:]
+	case d[0] == '0':
+		return append(append(dst, "44"...), d[1:]...)
 	}
-	return d
+	return append(dst, d...)
 }
 
 // phone classifies telephone numbers that need no context word: valid in a numbering plan

@@ -118,6 +118,8 @@ type Reference struct {
 	match   func(string) bool
 	first   [256]bool
 	firstOK bool
+	typ     Type // RefPrefix + ID, made once rather than for every match
+	minLen  int  // no shorter word can match
 }
 
 // CompileReference compiles a reference's pattern as the detector matches it: against a whole
@@ -178,6 +180,8 @@ func New(cfg Config) *Detector {
 		}
 		r.match = re.MatchString
 		r.first, r.firstOK = firstBytes(r.Pattern)
+		r.typ = RefPrefix + Type(r.ID)
+		r.minLen = minMatchLen(r.Pattern)
 		ctx := make([]string, 0, len(r.Context))
 		for _, c := range r.Context {
 			if c = strings.ToLower(strings.TrimSpace(c)); c != "" {

@@ -313,6 +313,31 @@ func TestFirstBytes(t *testing.T) {
 	}
 }
 
+// TestMinMatchLen: the bound is never above the shortest match, so no word that could match
+// is skipped.
+func TestMinMatchLen(t *testing.T) {
+	for _, c := range []struct {
+		pattern, shortest string
+		want              int
+	}{
+		{`(?i)(?:CAS|APP|ASC|CFS)-?[0-9]{6,8}`, "cas123456", 9},
+		{`(?:CT)?[0-9]{8,10}`, "12345678", 8},
+		{`[0-9]{1,12}`, "1", 1},
+		{`HB[0-9]+|X`, "X", 1},
+		{`é[0-9]{2}`, "é12", 4},
+		{`[a-z]*`, "", 0},
+		{`(`, "", 0},
+	} {
+		got := minMatchLen(c.pattern)
+		if got != c.want {
+			t.Errorf("%s: %d, want %d", c.pattern, got, c.want)
+		}
+		if re, err := CompileReference(c.pattern); err == nil && (!re.MatchString(c.shortest) || len(c.shortest) < got) {
+			t.Errorf("%s: %q should match and be at least %d bytes", c.pattern, c.shortest, got)
+		}
+	}
+}
+
 // Redact's second look: what removing an entity uncovers is removed too and reported with
 // offsets into the original text.
 func TestRedactSecondLook(t *testing.T) {

@@ -3,6 +3,7 @@ package pii
 import (
 	"regexp/syntax"
 	"unicode"
+	"unicode/utf8"
 )
 
 // firstBytes computes which bytes a match of the RE2 pattern can start with, so a word that
@@ -63,4 +64,50 @@ func addRune(set *[256]bool, r rune, fold bool) bool {
 		set[unicode.ToLower(r)] = true
 	}
 	return true
+}
+
+// minMatchLen returns a lower bound on the length in bytes of any text the pattern matches
+// (0 when the pattern does not parse): a word shorter than that need not be looked at further,
+// which spares the context search for the short numbers of every message.
+func minMatchLen(pattern string) int {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return 0
+	}
+	return minLen(re.Simplify())
+}
+
+func minLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			n += max(1, utf8.RuneLen(r))
+		}
+		if re.Flags&syntax.FoldCase != 0 {
+			n = len(re.Rune) // a case-folded letter may be shorter in another case ("K" for "k")
+		}
+		return n
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpPlus:
+		return minLen(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min * minLen(re.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, sub := range re.Sub {
+			n += minLen(sub)
+		}
+		return n
+	case syntax.OpAlternate:
+		n := -1
+		for _, sub := range re.Sub {
+			if m := minLen(sub); n < 0 || m < n {
+				n = m
+			}
+		}
+		return max(n, 0)
+	}
+	return 0 // empty, star, quest, anchors and word boundaries match nothing or may
 }

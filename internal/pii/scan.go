@@ -34,7 +34,11 @@ type scanner struct {
 	numBuf   [32]byte // scratch for classify: digits and group lengths of a number
 	shapeBuf [maxGroups]int
 	refEnd   int        // end of the last word referenceNumber looked at
-	refOn    []bool     // scratch for references
+	refOn    []int8     // per reference: 0 not yet known, 1 a context word is in the text, 2 none is
+	order    []Entity   // scratch for pickCluster
+	chosen   []Entity   // scratch for pickCluster
+	alnum    []byte     // scratch for publicPoint
+	placeBuf []byte     // scratch for placeAt
 	lexs     []lexFlags // gazetteer flags per token, looked up on first use (names.go)
 	bare     bareState  // names.go's state as bareName walks the tokens
 	buf      [48]byte
@@ -46,7 +50,7 @@ func getScanner(text string, d *Detector) *scanner {
 	s := scannerPool.Get().(*scanner)
 	s.text, s.d = text, d
 	s.toks, s.cands, s.skips, s.lexs = s.toks[:0], s.cands[:0], s.skips[:0], s.lexs[:0]
-	s.refEnd = 0
+	s.refEnd, s.refOn = 0, s.refOn[:0]
 	s.bare = bareState{listEnd: -1}
 	return s
 }
@@ -83,8 +87,13 @@ func (s *scanner) run() {
 			s.letterCodes(i)
 			s.referenceNumber(i)
 		case tAlpha:
-			s.letterCodes(i)
-			s.monthFirstDate(i)
+			// Most words are followed by another word: the codes and dates that start with
+			// letters ("LE3 8RA", "March 12, 1956") need a number next, checked here before a
+			// call.
+			if i+1 < len(s.toks) && s.toks[i+1].kind != tAlpha {
+				s.letterCodes(i)
+				s.monthFirstDate(i)
+			}
 			s.names(i)
 			if s.toks[i].end-s.toks[i].start == 2 { // "at"
 				s.spelledEmail(i)
@@ -119,48 +128,69 @@ func upper(c byte) byte {
 	return c
 }
 
+// byteClass sorts ASCII bytes for tokenize: a digit, a letter, or neither; bytes from 0x80 on
+// start or continue a multi-byte rune, read with utf8.
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = clsRune
+		case isDigit(byte(c)):
+			t[c] = clsDigit
+		case isLetter(byte(c)):
+			t[c] = clsLetter
+		}
+	}
+	return t
+}()
+
+const (
+	clsDigit uint8 = 1 << iota
+	clsLetter
+	clsRune
+)
+
 // tokenize splits the text into maximal runs of letters and digits (non-ASCII letters count
-// as letters), with e-mail addresses and URLs as single barrier tokens.
+// as letters), with e-mail addresses and URLs as single barrier tokens. Bytes are classed by
+// one table look-up, and the next barrier's start is checked once per token, not per byte.
 func (s *scanner) tokenize() {
 	t := s.text
 	n := len(t)
 	skip := 0
 	for i := 0; i < n; {
-		if skip < len(s.skips) && i >= s.skips[skip].Start {
-			e := s.skips[skip]
-			s.toks = append(s.toks, token{e.Start, e.End, tSkip})
-			i = max(i, e.End)
-			skip++
-			continue
+		limit := n // where the next barrier starts
+		if skip < len(s.skips) {
+			limit = s.skips[skip].Start
+			if i >= limit {
+				e := s.skips[skip]
+				s.toks = append(s.toks, token{e.Start, e.End, tSkip})
+				i = max(i, e.End)
+				skip++
+				continue
+			}
 		}
-		c := t[i]
-		if c < utf8.RuneSelf && !isAlnum(c) {
+		cls := byteClass[t[i]]
+		if cls == 0 {
 			i++
 			continue
 		}
 		start := i
-		hasDigit, hasLetter := false, false
-		for i < n {
-			if skip < len(s.skips) && i >= s.skips[skip].Start {
-				break
-			}
-			c = t[i]
-			if c < utf8.RuneSelf {
-				if isDigit(c) {
-					hasDigit = true
-				} else if isLetter(c) {
-					hasLetter = true
-				} else {
-					break
-				}
+		var seen uint8
+		for i < limit {
+			cls = byteClass[t[i]]
+			if cls&(clsDigit|clsLetter) != 0 {
+				seen |= cls
 				i++
 				continue
+			}
+			if cls == 0 {
+				break
 			}
 			r, size := utf8.DecodeRuneInString(t[i:])
 			if !unicode.IsLetter(r) {
 				break
 			}
-			hasLetter = true
+			seen |= clsLetter
 			i += size
 		}
 		if i == start { // a non-letter rune
@@ -169,10 +199,10 @@ func (s *scanner) tokenize() {
 			continue
 		}
 		kind := tAlpha
-		switch {
-		case hasDigit && hasLetter:
+		switch seen {
+		case clsDigit | clsLetter:
 			kind = tMixed
-		case hasDigit:
+		case clsDigit:
 			kind = tDigit
 		}
 		s.toks = append(s.toks, token{start, i, kind})
@@ -254,13 +284,35 @@ func lowerASCII(t string, buf []byte) (string, []byte) {
 		if isUpper(t[i]) {
 			buf = append(buf[:0], t...)
 			for j := i; j < len(buf); j++ {
-				buf[j] = lower(buf[j])
+				buf[j] = lowerTable[buf[j]]
 			}
 			return unsafe.String(unsafe.SliceData(buf), len(buf)), buf
 		}
 	}
 	return t, buf
 }
+
+// lowerTable folds ASCII capitals, one look-up a byte with no branch.
+var lowerTable = func() (t [256]byte) {
+	for c := range t {
+		t[c] = lower(byte(c))
+	}
+	return t
+}()
+
+// alnumLowerTo appends the ASCII letters and digits of s, in lower case, to dst: alnumLower
+// without an allocation when dst has room (an entity fits a buffer on the caller's stack).
+func alnumLowerTo(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if isAlnum(s[i]) {
+			dst = append(dst, lower(s[i]))
+		}
+	}
+	return dst
+}
+
+// view is b as a string sharing its memory: valid only until b is written again.
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 func alnumLower(s string) string {
 	var b strings.Builder
@@ -406,14 +458,14 @@ func (s *scanner) resolve() []Entity {
 		return nil
 	}
 	sortEntities(c)
-	var out []Entity
+	out := make([]Entity, 0, len(c)) // returned: a fresh slice
 	for i := 0; i < len(c); {
 		j, end := i+1, c[i].End
 		for j < len(c) && c[j].Start < end {
 			end = max(end, c[j].End)
 			j++
 		}
-		out = pickCluster(s.text, out, c[i:j])
+		out = s.pickCluster(out, c[i:j])
 		i = j
 	}
 	kept := out[:0]
@@ -428,7 +480,8 @@ func (s *scanner) resolve() []Entity {
 	return kept
 }
 
-func pickCluster(text string, out []Entity, cl []Entity) []Entity {
+func (s *scanner) pickCluster(out []Entity, cl []Entity) []Entity {
+	text := s.text
 	switch len(cl) {
 	case 1:
 		return append(out, cl[0])
@@ -441,8 +494,8 @@ func pickCluster(text string, out []Entity, cl []Entity) []Entity {
 			return append(out, a)
 		}
 	}
-	order := make([]Entity, len(cl))
-	copy(order, cl)
+	order := append(s.order[:0], cl...)
+	s.order = order
 	slices.SortStableFunc(order, func(a, b Entity) int {
 		if a.Confidence != b.Confidence {
 			if a.Confidence > b.Confidence {
@@ -454,7 +507,8 @@ func pickCluster(text string, out []Entity, cl []Entity) []Entity {
 	})
 	// chosen stays sorted by start and non-overlapping, so one binary search finds the only
 	// neighbours a new entity could overlap.
-	var chosen []Entity
+	chosen := s.chosen[:0]
+	defer func() { s.chosen = chosen }()
 	for _, e := range order {
 		k, _ := slices.BinarySearchFunc(chosen, e.Start, func(c Entity, start int) int { return c.Start - start })
 		if k > 0 && chosen[k-1].End > e.Start {
@@ -490,25 +544,29 @@ func (s *scanner) isPublic(e Entity) bool { return s.publicPoint(e) && !s.ownCon
 func (s *scanner) publicPoint(e Entity) bool {
 	switch e.Type {
 	case Phone:
-		return len(s.d.publicPhones) > 0 && s.d.publicPhones[normalisePhone(s.text[e.Start:e.End])]
+		var nb [32]byte
+		return len(s.d.publicPhones) > 0 && s.d.publicPhones[string(normalisePhoneTo(nb[:0], s.text[e.Start:e.End]))]
 	case Postcode, Address:
 		if len(s.d.publicAddrs) == 0 {
 			return false
 		}
-		norm := alnumLower(s.text[e.Start:e.End])
+		var nb [64]byte
+		norm := view(alnumLowerTo(nb[:0], s.text[e.Start:e.End]))
 		for _, pa := range s.d.publicAddrs {
 			if !strings.Contains(pa.norm, norm) {
 				continue
 			}
 			w := len(pa.norm) * 2
-			around := alnumLower(s.text[max(0, e.Start-w):min(len(s.text), e.End+w)])
-			if strings.Contains(around, pa.norm) {
+			s.alnum = alnumLowerTo(s.alnum[:0], s.text[max(0, e.Start-w):min(len(s.text), e.End+w)])
+			if strings.Contains(view(s.alnum), pa.norm) {
 				return true
 			}
 			// "the postcode for County Hall is LE3 8RA": the postcode with the first line near.
-			if e.Type == Postcode && norm == pa.postcode && len(pa.first) >= 4 &&
-				strings.Contains(alnumLower(s.text[max(0, e.Start-60):min(len(s.text), e.End+60)]), pa.first) {
-				return true
+			if e.Type == Postcode && norm == pa.postcode && len(pa.first) >= 4 {
+				s.alnum = alnumLowerTo(s.alnum[:0], s.text[max(0, e.Start-60):min(len(s.text), e.End+60)])
+				if strings.Contains(view(s.alnum), pa.first) {
+					return true
+				}
 			}
 		}
 	}
