@@ -2,51 +2,35 @@ package api
 
 import (
 	"encoding/json"
-	"io"
+	"errors"
 	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/fail"
+	"github.com/fairline/fairline/internal/notify"
 	"github.com/fairline/fairline/internal/recording"
 )
 
 // notifyCallback takes GOV.UK Notify's delivery receipts for survey texts. Notify
 // authenticates with the bearer token set in its callback settings. A receipt also carries the
-// recipient's number: only its reference and status are decoded (readCallback), so the number
-// is never held in a value, stored, logged or echoed in an error.
+// recipient's number: notify.ReadCallback never decodes it, so the number is never held in a
+// value, stored, logged or echoed in an error.
 func (s *Server) notifyCallback(w http.ResponseWriter, r *http.Request) error {
-	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || !s.Surveys.CallbackAuthorized(bearer) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	cb, err := s.Surveys.ReadReceipt(r)
+	switch {
+	case errors.Is(err, notify.ErrCallbackUnauthorized):
 		w.Header().Set("WWW-Authenticate", `Bearer realm="notify-callback"`)
 		return Errorf(http.StatusUnauthorized, "unauthorized", "a delivery receipt must carry the callback's bearer token")
-	}
-	ref, status, err := readCallback(http.MaxBytesReader(w, r.Body, 16<<10))
-	if err != nil {
+	case err != nil:
 		return Errorf(http.StatusBadRequest, "bad_callback", "the body is not a Notify delivery receipt")
 	}
-	if err := s.Surveys.Delivered(r.Context(), ref, status); err != nil {
+	if err := s.Surveys.Delivered(r.Context(), cb.Reference, cb.Status); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// readCallback decodes the reference and status of a Notify delivery receipt and nothing
-// else. (The Notify client's notify.ReadCallback replaces it at merge.)
-func readCallback(body io.Reader) (reference, status string, err error) {
-	var cb struct {
-		Reference string `json:"reference"`
-		Status    string `json:"status"`
-	}
-	if err := json.NewDecoder(body).Decode(&cb); err != nil {
-		return "", "", err
-	}
-	if cb.Reference == "" || cb.Status == "" {
-		return "", "", io.ErrUnexpectedEOF
-	}
-	return cb.Reference, cb.Status, nil
 }
 
 // reportCall takes a call reported without its recording (JSON: the recording metadata's

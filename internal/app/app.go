@@ -88,11 +88,11 @@ type Options struct {
 	// policy (chat.WithDemoSource). Either way on start and on every reload,
 	// so the knowledge base may hold the demo pages and the notice names it.
 	Demo bool
-	// SurveySender is GOV.UK Notify for post-call surveys; nil sends none
-	// (and so seals no caller's number for one).
+	// SurveySender is GOV.UK Notify for post-call surveys; nil: the client of notify-url,
+	// and without one none is sent (and no caller's number is sealed for one).
 	SurveySender notify.Sender
-	// SurveyCallbackToken is the bearer token of Notify's delivery-status callbacks; empty
-	// refuses them all.
+	// SurveyCallbackToken is the bearer token of Notify's delivery-status callbacks; empty:
+	// notify-callback-token, and without one every receipt is refused.
 	SurveyCallbackToken string
 	// Inspect (fairline check) opens an instance whose stores or
 	// integrations the policy does not allow instead of refusing it, so
@@ -189,8 +189,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		return nil, err
 	}
 	bidx := crypt.NewBlindIndex(ring)
-	a.Surveys = surveys.New(db, a.Policy, ring.Key(surveys.KeyPurpose), surveys.Options{Sender: o.SurveySender,
-		BaseURL: cfg.BaseURL, Logger: log, Now: o.Now, CallbackToken: o.SurveyCallbackToken})
+	sender, callbackToken := o.SurveySender, o.SurveyCallbackToken
+	if sender == nil && a.Notify != nil {
+		sender = a.Notify
+	}
+	if callbackToken == "" {
+		callbackToken = cfg.NotifyCallbackToken
+	}
+	a.Surveys = surveys.New(db, a.Policy, ring.Key(surveys.KeyPurpose), surveys.Options{Sender: sender,
+		BaseURL: cfg.BaseURL, Logger: log, Now: o.Now, CallbackToken: callbackToken})
 	a.Recordings, err = recording.New(db, blobs, kek, bidx, a.Audit, a.Policy, log,
 		recording.Options{Now: o.Now, Registry: o.Registry, Calls: a.Surveys})
 	if err != nil {

@@ -55,6 +55,9 @@ type Config struct {
 	// from the environment or the -config file only: a flag would show it to anyone who can
 	// list the machine's processes.
 	NotifyAPIKey string
+	// NotifyCallbackToken is the bearer token Notify's delivery-status callbacks carry (set in
+	// Notify's callback settings); like the API key, never a flag. Empty: receipts are refused.
+	NotifyCallbackToken string
 	// NotifyProcessor is the id of the processor, declared in the policy's call-recording
 	// processors, that runs Notify (the default policy's "govuk-notify").
 	NotifyProcessor string
@@ -135,6 +138,7 @@ func (c *Config) fields() []field {
 		{name: "s3-processor", help: "id of the policy's call-recording processor that runs the bucket, or council for a server the council runs itself", str: &c.S3Processor},
 		{name: "notify-url", help: "GOV.UK Notify API address for post-call survey texts (" + notify.BaseURL + "; empty: no texts); its API key is read from " + EnvName("notify-api-key") + " or the -config file's notify_api_key, never a flag", str: &c.NotifyURL},
 		{name: "notify-api-key", help: "GOV.UK Notify API key", str: &c.NotifyAPIKey, noFlag: true},
+		{name: "notify-callback-token", help: "bearer token of GOV.UK Notify's delivery-status callbacks", str: &c.NotifyCallbackToken, noFlag: true},
 		{name: "notify-processor", help: "id of the policy's call-recording processor that runs GOV.UK Notify", str: &c.NotifyProcessor},
 		{name: "notify-location", help: "location code of where GOV.UK Notify processes the numbers (the processor's countries in the policy must include it)", str: &c.NotifyLocation},
 		{name: "widget-origins", help: "comma-separated origins of council sites that embed the chat widget", str: &c.WidgetOrigins},
@@ -168,7 +172,7 @@ var (
 	Storage = Group{"data-dir", "db", "db-location", "key-file", "blob-dir", "blob-location",
 		"s3-endpoint", "s3-region", "s3-location", "s3-bucket", "s3-prefix", "s3-access-key", "s3-secret-key", "s3-processor"}
 	// Notify is the GOV.UK Notify integration (the key is not a flag: see Config.NotifyAPIKey).
-	Notify = Group{"notify-url", "notify-api-key", "notify-processor", "notify-location"}
+	Notify = Group{"notify-url", "notify-api-key", "notify-callback-token", "notify-processor", "notify-location"}
 	// Locations are the storage settings that say where data is stored
 	// (what a notice states), without opening anything.
 	Locations = Group{"db-location", "blob-location", "s3-bucket", "s3-region", "s3-location"}

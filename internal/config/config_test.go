@@ -278,7 +278,7 @@ func TestNotifySettings(t *testing.T) {
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	Register(fs)
-	if fs.Lookup("notify-api-key") != nil || fs.Lookup("notify-url") == nil || fs.Lookup("notify-processor") == nil {
+	if fs.Lookup("notify-api-key") != nil || fs.Lookup("notify-callback-token") != nil || fs.Lookup("notify-url") == nil || fs.Lookup("notify-processor") == nil {
 		t.Fatal("notify-api-key must not be a flag; notify-url and notify-processor must")
 	}
 	if err := fs.Parse([]string{"-notify-api-key", key}); err == nil {

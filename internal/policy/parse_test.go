@@ -200,7 +200,7 @@ func TestParseRejects(t *testing.T) {
 			"systems[1].service_areas[0].survey.window", `window: "20:00`, "must start before it ends", true},
 		{"survey window malformed", edit(`window: "09:00-20:00"`, `window: "9am to 8pm"`, 1),
 			"systems[1].service_areas[0].survey.window", `window: "9am`, "is not a window of UK times", true},
-		{"survey template not a UUID", edit("template_id: 4a3c5e0c-7b1f-4c8e-9a53-2f6d2b1e7c10", "template_id: survey-template", 1),
+		{"survey template not a UUID", edit("template_id: a3f1c2d4-5b6e-4f70-8a91-b2c3d4e5f607", "template_id: survey-template", 1),
 			"systems[1].service_areas[0].survey.template_id", "template_id: survey-template", "is not a GOV.UK Notify template id", true},
 		{"survey sample out of range", edit("sample_percent: 100", "sample_percent: 0", 1),
 			"systems[1].service_areas[0].survey.sample_percent", "sample_percent: 0", "1 to 100", true},

@@ -20,7 +20,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -28,6 +27,7 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"net/http"
 	"time"
 	_ "time/tzdata" // the sending window is UK time whatever the host's zone database holds
 
@@ -68,8 +68,8 @@ type Service struct {
 	worker  string
 	detect  policy.DetectorCache
 	uk      *time.Location
-	// callback is the SHA-256 of Options.CallbackToken, compared in constant time.
-	callback []byte
+	// callbackToken is Options.CallbackToken (notify.ReadCallback compares it in constant time).
+	callbackToken string
 
 	// Lease is how long a "sending" claim lasts: a sender that has not finished by then is
 	// taken for dead, and its request is resolved by reference.
@@ -111,22 +111,15 @@ func New(db *store.DB, pol func() *policy.Policy, sealKey []byte, o Options) *Se
 		panic(err) // embedded by time/tzdata
 	}
 	s := &Service{db: db, policy: pol, seal: sealKey, sender: o.Sender, baseURL: o.BaseURL, log: o.Logger, now: o.Now,
-		rand: rand.Reader, worker: o.Worker, uk: uk, Lease: 2 * time.Minute, Batch: 200,
+		rand: rand.Reader, worker: o.Worker, uk: uk, callbackToken: o.CallbackToken, Lease: 2 * time.Minute, Batch: 200,
 		Backoff: func(n int) time.Duration { return min(time.Duration(1<<min(n, 8))*time.Minute, 6*time.Hour) }}
-	if o.CallbackToken != "" {
-		h := sha256.Sum256([]byte(o.CallbackToken))
-		s.callback = h[:]
-	}
 	return s
 }
 
-// CallbackAuthorized reports whether bearer is the delivery-status callback's token.
-func (s *Service) CallbackAuthorized(bearer string) bool {
-	if s.callback == nil || bearer == "" {
-		return false
-	}
-	h := sha256.Sum256([]byte(bearer))
-	return subtle.ConstantTimeCompare(h[:], s.callback) == 1
+// ReadReceipt authenticates and reads one of Notify's delivery receipts (notify.ReadCallback
+// with Options.CallbackToken): the recipient's number in it is never decoded.
+func (s *Service) ReadReceipt(r *http.Request) (notify.Callback, error) {
+	return notify.ReadCallback(r, s.callbackToken)
 }
 
 // Delivered keeps Notify's delivery status of a request (from its callback, which also carries

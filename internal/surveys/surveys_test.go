@@ -183,7 +183,7 @@ func TestSentDestroysNumber(t *testing.T) {
 			t.Fatalf("summary %+v, want one sent", sum)
 		}
 		m := e.notify.sent[0]
-		if m.PhoneNumber != caller || m.Reference != r.Reference || m.TemplateID != "4a3c5e0c-7b1f-4c8e-9a53-2f6d2b1e7c10" ||
+		if m.PhoneNumber != caller || m.Reference != r.Reference || m.TemplateID != "a3f1c2d4-5b6e-4f70-8a91-b2c3d4e5f607" ||
 			!strings.HasPrefix(m.Personalisation["link"], "https://fairline.example/s/") {
 			t.Errorf("sent %+v", m)
 		}
