@@ -486,10 +486,14 @@ func (s *scanner) placeAt(i, e int) bool {
 	defer func() { s.placeBuf = b }()
 	for k := i; k < len(s.toks) && k <= e+3; k++ {
 		if k > i {
-			if g := s.gap(k); g != " " && g != "-" {
-				break
+			switch g := s.gap(k); g {
+			case " ", "-":
+				b = append(b, ' ')
+			case " & ":
+				b = append(b, " and "...) // the lists write "&" as "and"
+			default:
+				return false
 			}
-			b = append(b, ' ')
 		}
 		if w := s.lowerTok(k); isASCII(w) {
 			b = append(b, w...)
