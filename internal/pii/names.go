@@ -353,7 +353,7 @@ func (s *scanner) signOffDash(i int) {
 // alone is one when a verb only people take follows ("Pam said", "Stu who"). It returns
 // the last token it consumed.
 func (s *scanner) nameRun(i int) int {
-	if s.plainWordNext(i) {
+	if s.plainWordNext(i) && !s.midCapital(i) {
 		return i // a word alone before an ordinary lower-case word: not worth a look-up
 	}
 	weak, strong := s.forename(i)
@@ -402,6 +402,8 @@ func (s *scanner) nameRun(i int) int {
 		ok = grade == 3 || grade == 1 && s.lx(last)&lexPart != 0
 	case medium:
 		ok = grade == 3
+	case strong && s.allCaps(i):
+		ok = grade >= 2 // in capitals every word is capitalised: "GARETH LAST WEEK" is no name
 	case strong:
 		ok = true
 	default: // a given name that is also a word: "Will Hartley", not "Bill Payers"
@@ -540,7 +542,7 @@ func (s *scanner) singleName(i, e int, strong bool) {
 		}
 		switch {
 		case verb, ask == askTell:
-		case strong && (before || staff || aux):
+		case strong && (before || staff || aux || s.midCapital(i)):
 		case before && (staff || aux):
 		case staff && s.opensClause(i):
 		default:
@@ -551,6 +553,21 @@ func (s *scanner) singleName(i, e int, strong bool) {
 		return
 	}
 	s.add(Name, s.toks[i].start, s.toks[e].end, 0.8)
+}
+
+// midCapital reports whether token i is capitalised against the writer's own habit in the
+// words just before it: after a lower-case word ("can someone ring Jaswinder about", "all day
+// Bernadette"), or in capitals after a word in capitals ("RENEWAL KHALID LOST"). A capital
+// there is chosen, not the start of a sentence, so a word that is only a given name is a name.
+func (s *scanner) midCapital(i int) bool {
+	if i == 0 || !s.wordGap(i) || s.toks[i-1].kind != tAlpha {
+		return false
+	}
+	c := s.text[s.toks[i-1].start]
+	if c >= 'a' && c <= 'z' {
+		return s.firstCap(i)
+	}
+	return s.allCaps(i) && s.allCaps(i-1)
 }
 
 // personVerb reports whether w is a verb (or "who") that follows a person's name.
