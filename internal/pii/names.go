@@ -565,7 +565,9 @@ func (s *scanner) midCapital(i int) bool {
 	}
 	c := s.text[s.toks[i-1].start]
 	if c >= 'a' && c <= 'z' {
-		return s.firstCap(i)
+		// After "and" that follows a capitalised word the word is the second of a pair ("Holland
+		// and Barrett"), which nameList reads as a whole.
+		return s.firstCap(i) && !(i > 1 && s.is(i-1, "and") && s.firstCap(i-2))
 	}
 	return s.allCaps(i) && s.allCaps(i-1)
 }
