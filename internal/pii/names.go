@@ -543,6 +543,10 @@ func (s *scanner) singleName(i, e int, strong bool) {
 		switch {
 		case verb, ask == askTell:
 		case strong && (before || staff || aux || s.midCapital(i)):
+		case s.midCapital(i) && !(e+1 < n && s.toks[e+1].kind == tAlpha && s.firstCap(e+1)):
+			// A given name that is also a word, capitalised by choice, alone: "the window fitter
+			// Hunter left"; before another capitalised word it starts the name of a thing
+			// ("Winter Fuel Payment").
 		case before && (staff || aux):
 		case staff && s.opensClause(i):
 		default:
