@@ -571,7 +571,8 @@ func (s *scanner) midCapital(i int) bool {
 	if c >= 'a' && c <= 'z' {
 		// After "and" that follows a capitalised word the word is the second of a pair ("Holland
 		// and Barrett"), which nameList reads as a whole.
-		return s.firstCap(i) && !(i > 1 && s.is(i-1, "and") && s.firstCap(i-2))
+		// A word in capitals there is an acronym or a code ("CAS-1234567").
+		return s.firstCap(i) && !s.allCaps(i) && !(i > 1 && s.is(i-1, "and") && s.firstCap(i-2))
 	}
 	return s.allCaps(i) && s.allCaps(i-1)
 }
