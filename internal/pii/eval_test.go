@@ -185,6 +185,39 @@ func TestNamesTargets(t *testing.T) {
 	t.Logf("look-alikes flagged %d of %d", flagged, clean)
 }
 
+// TestLookalikesAnyCase: residents write in lower case or in capitals as often as not, and a
+// name rule that reads case must not take a look-alike for a name then either. Every look-alike
+// of the sets TestNamesTargets reads (and of the fourth set's development part), lower-cased and
+// upper-cased, at most 3 % with a name found.
+func TestLookalikesAnyCase(t *testing.T) {
+	d := corpusDetector(t)
+	for _, f := range []func(string) string{strings.ToLower, strings.ToUpper} {
+		flagged, clean := 0, 0
+		for _, path := range []string{corpusPath, heldoutPath, heldout2Path, heldoutNamesPath, heldoutNames3Path, heldoutNames4Path} {
+			for _, m := range loadLabelled(t, path) {
+				if len(m.Entities) > 0 {
+					continue
+				}
+				clean++
+				x := f(m.Text)
+				for _, e := range d.detect(x) {
+					if e.Type == Name {
+						flagged++
+						if *showErrors {
+							t.Logf("FP %q in %q", x[e.Start:e.End], x)
+						}
+						break
+					}
+				}
+			}
+		}
+		if float64(flagged) > 0.03*float64(clean) {
+			t.Errorf("%s: %d of %d look-alikes with a name, want at most 3 %%", f("case"), flagged, clean)
+		}
+		t.Logf("%s: %d of %d look-alikes with a name", f("case"), flagged, clean)
+	}
+}
+
 // TestQuality measures precision and recall per type over testdata/pii and fails below the
 // thresholds. go test -run TestQuality -v prints the table (as in docs/benchmarks.md).
 func TestQuality(t *testing.T) {

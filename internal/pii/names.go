@@ -524,7 +524,10 @@ func (s *scanner) singleName(i, e int, strong bool) {
 	}
 	verb := personVerb(nx)
 	if !s.firstCap(i) {
-		if !strong || !verb {
+		// In a text its writer does not capitalise, a word of four letters or more that is only a
+		// given name (no dictionary or place list has it) is a name: "sandra at reception told
+		// me", "hi ollie here". Shorter ones are as often text-speak ("wen", "cn").
+		if !strong || !verb && (e > i || s.toks[i].end-s.toks[i].start < 4) {
 			return
 		}
 	} else {
@@ -533,6 +536,8 @@ func (s *scanner) singleName(i, e int, strong bool) {
 			ask = askVerb(s.lowerTok(i - 1))
 		}
 		before := ask > 0
+		// A chosen capital; in capitals only a plain word ("HAVEN'T" is no name).
+		mid := s.midCapital(i) && (e == i || !s.allCaps(i))
 		staff := (nx == "from" || nx == "at") && e+2 < n && s.wordGap(e+2) && s.is(e+2, "the")
 		aux := personAux(nx) || nx == "and" && e+2 < n && s.wordGap(e+2) && possessive(s.lowerTok(e+2))
 		if i > 0 && s.wordGap(i) && s.firstCap(i-1) && !s.opensClause(i-1) {
@@ -542,8 +547,8 @@ func (s *scanner) singleName(i, e int, strong bool) {
 		}
 		switch {
 		case verb, ask == askTell:
-		case strong && (before || staff || aux || s.midCapital(i)):
-		case s.midCapital(i) && !(e+1 < n && s.toks[e+1].kind == tAlpha && s.firstCap(e+1)):
+		case strong && (before || staff || aux || mid):
+		case mid && !(e+1 < n && s.toks[e+1].kind == tAlpha && s.firstCap(e+1)):
 			// A given name that is also a word, capitalised by choice, alone: "the window fitter
 			// Hunter left"; before another capitalised word it starts the name of a thing
 			// ("Winter Fuel Payment").
@@ -553,7 +558,9 @@ func (s *scanner) singleName(i, e int, strong bool) {
 			return
 		}
 	}
-	if s.firstCap(i) && !s.personPlace(i, e, false) {
+	if !s.personPlace(i, e, false) || i > 0 && s.wordGap(i) && s.toks[i-1].kind == tAlpha && s.placeAt(i-1, e) {
+		// Also the second word of a place or an organisation whose first word is not a given
+		// name: "stoney stanton", "sue ryder".
 		return
 	}
 	s.add(Name, s.toks[i].start, s.toks[e].end, 0.8)
