@@ -13,7 +13,11 @@ import (
 // knows; a single word needs more: a list of given names, a relationship word, a greeting, a
 // sign-off, or a verb that only people take ("Pam said"). Words that are also common English
 // ("Rose", "Bill", "Mark", "Hope", "Grace") need stronger evidence than words that are only
-// names, and a word before "Road", "Park", "Library" or "Council" is part of a place.
+// names, and a word before "Road", "Park", "Library" or "Council" is part of a place. How the
+// writer capitalises is evidence too: a given name capitalised right after a lower-case word, or
+// among capitals, was capitalised by choice; in text written in lower case a word that is only a
+// given name is a name. Shops, firms and charities named after people ("Ted Baker", "Sue Ryder")
+// are in the gazetteer's organisation list and are kept like places.
 
 // lx returns the gazetteer's flags for token i, looked up once per token.
 func (s *scanner) lx(i int) lexFlags {
