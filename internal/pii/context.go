@@ -741,6 +741,9 @@ func (s *scanner) nameAt(j int, lowerOK bool, c float64) {
 		if notNames[lw] || !isCap && (words > 0 && s.firstCap(j) || !(lowerOK && !commonWords[lw]) && !s.lowerNameOK(k, words == 0)) {
 			break
 		}
+		if words > 0 && s.allCaps(k) && s.allCaps(j) && s.surname(k) < 2 {
+			break // in capitals every word is capitalised: "SPOKE TO GARETH LAST WEEK"
+		}
 		end = tk.end
 		words++
 	}

@@ -47,7 +47,7 @@ const (
 // lexicon is the loaded gazetteer.
 type lexicon struct {
 	words  lexTable
-	places map[string]bool // multi-word places, normalised by placeKey ("market harborough")
+	places map[string]bool // multi-word places and organisations named after people, normalised by placeKey ("market harborough", "sue ryder")
 }
 
 // lexTable maps a lower-case word to its flags. It is an open-addressing table of 64-bit
@@ -117,6 +117,9 @@ func loadLexicon() *lexicon {
 				lx.words.add(w, lexWord)
 			}
 		}},
+		// Shops, firms and charities named after people ("Ted Baker", "Sue Ryder", "Marks and
+		// Spencer") are kept like places: a name covering one is not a person's.
+		{"organisations.txt.gz", func(orig, _ string) { lx.places[placeKey(orig)] = true }},
 		{"places.txt.gz", func(orig, _ string) {
 			k := placeKey(orig)
 			if strings.IndexByte(k, ' ') < 0 {

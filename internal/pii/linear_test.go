@@ -25,6 +25,7 @@ func TestLinearTime(t *testing.T) {
 		"Jane, ", "Jane Smith, ", "jane and ", "Mr A, ", "Hi Emma ", "my son Jack, ", "Lily (7), ", "Anne-Marie-", "Jean said ",
 		"thanks Jo - ", "Kirby Muxloe ", "\nJane",
 		"thanks, ", "Thank you Jo ", "ask Jo ", "Has Jo ", "Jo is ", "Jo from the ", "Mum (Jo) ", "my son jo is ", "1 Broadway ",
+		"ring Jaswinder ", "the fitter Hunter ", "SPOKE TO GARETH LAST ", "sandra at ", "Holland & Barrett ", "sue ryder ",
 	}
 	for _, u := range units {
 		small := strings.Repeat(u, 64000/len(u)+1)

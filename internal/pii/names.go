@@ -13,7 +13,11 @@ import (
 // knows; a single word needs more: a list of given names, a relationship word, a greeting, a
 // sign-off, or a verb that only people take ("Pam said"). Words that are also common English
 // ("Rose", "Bill", "Mark", "Hope", "Grace") need stronger evidence than words that are only
-// names, and a word before "Road", "Park", "Library" or "Council" is part of a place.
+// names, and a word before "Road", "Park", "Library" or "Council" is part of a place. How the
+// writer capitalises is evidence too: a given name capitalised right after a lower-case word, or
+// among capitals, was capitalised by choice; in text written in lower case a word that is only a
+// given name is a name. Shops, firms and charities named after people ("Ted Baker", "Sue Ryder")
+// are in the gazetteer's organisation list and are kept like places.
 
 // lx returns the gazetteer's flags for token i, looked up once per token.
 func (s *scanner) lx(i int) lexFlags {
@@ -353,7 +357,7 @@ func (s *scanner) signOffDash(i int) {
 // alone is one when a verb only people take follows ("Pam said", "Stu who"). It returns
 // the last token it consumed.
 func (s *scanner) nameRun(i int) int {
-	if s.plainWordNext(i) {
+	if s.plainWordNext(i) && !s.midCapital(i) {
 		return i // a word alone before an ordinary lower-case word: not worth a look-up
 	}
 	weak, strong := s.forename(i)
@@ -402,6 +406,8 @@ func (s *scanner) nameRun(i int) int {
 		ok = grade == 3 || grade == 1 && s.lx(last)&lexPart != 0
 	case medium:
 		ok = grade == 3
+	case strong && s.allCaps(i):
+		ok = grade >= 2 // in capitals every word is capitalised: "GARETH LAST WEEK" is no name
 	case strong:
 		ok = true
 	default: // a given name that is also a word: "Will Hartley", not "Bill Payers"
@@ -486,10 +492,14 @@ func (s *scanner) placeAt(i, e int) bool {
 	defer func() { s.placeBuf = b }()
 	for k := i; k < len(s.toks) && k <= e+3; k++ {
 		if k > i {
-			if g := s.gap(k); g != " " && g != "-" {
-				break
+			switch g := s.gap(k); g {
+			case " ", "-":
+				b = append(b, ' ')
+			case " & ":
+				b = append(b, " and "...) // the lists write "&" as "and"
+			default:
+				return false
 			}
-			b = append(b, ' ')
 		}
 		if w := s.lowerTok(k); isASCII(w) {
 			b = append(b, w...)
@@ -518,7 +528,10 @@ func (s *scanner) singleName(i, e int, strong bool) {
 	}
 	verb := personVerb(nx)
 	if !s.firstCap(i) {
-		if !strong || !verb {
+		// In a text its writer does not capitalise, a word of four letters or more that is only a
+		// given name (no dictionary or place list has it) is a name: "sandra at reception told
+		// me", "hi ollie here". Shorter ones are as often text-speak ("wen", "cn").
+		if !strong || !verb && (e > i || s.toks[i].end-s.toks[i].start < 4) {
 			return
 		}
 	} else {
@@ -527,6 +540,8 @@ func (s *scanner) singleName(i, e int, strong bool) {
 			ask = askVerb(s.lowerTok(i - 1))
 		}
 		before := ask > 0
+		// A chosen capital; in capitals only a plain word ("HAVEN'T" is no name).
+		mid := s.midCapital(i) && (e == i || !s.allCaps(i))
 		staff := (nx == "from" || nx == "at") && e+2 < n && s.wordGap(e+2) && s.is(e+2, "the")
 		aux := personAux(nx) || nx == "and" && e+2 < n && s.wordGap(e+2) && possessive(s.lowerTok(e+2))
 		if i > 0 && s.wordGap(i) && s.firstCap(i-1) && !s.opensClause(i-1) {
@@ -536,17 +551,41 @@ func (s *scanner) singleName(i, e int, strong bool) {
 		}
 		switch {
 		case verb, ask == askTell:
-		case strong && (before || staff || aux):
+		case strong && (before || staff || aux || mid):
+		case mid && !(e+1 < n && s.toks[e+1].kind == tAlpha && s.firstCap(e+1)):
+			// A given name that is also a word, capitalised by choice, alone: "the window fitter
+			// Hunter left"; before another capitalised word it starts the name of a thing
+			// ("Winter Fuel Payment").
 		case before && (staff || aux):
 		case staff && s.opensClause(i):
 		default:
 			return
 		}
 	}
-	if s.firstCap(i) && !s.personPlace(i, e, false) {
+	if !s.personPlace(i, e, false) || i > 0 && s.wordGap(i) && s.toks[i-1].kind == tAlpha && s.placeAt(i-1, e) {
+		// Also the second word of a place or an organisation whose first word is not a given
+		// name: "stoney stanton", "sue ryder".
 		return
 	}
 	s.add(Name, s.toks[i].start, s.toks[e].end, 0.8)
+}
+
+// midCapital reports whether token i is capitalised against the writer's own habit in the
+// words just before it: after a lower-case word ("can someone ring Jaswinder about", "all day
+// Bernadette"), or in capitals after a word in capitals ("RENEWAL KHALID LOST"). A capital
+// there is chosen, not the start of a sentence, so a word that is only a given name is a name.
+func (s *scanner) midCapital(i int) bool {
+	if i == 0 || !s.wordGap(i) || s.toks[i-1].kind != tAlpha {
+		return false
+	}
+	c := s.text[s.toks[i-1].start]
+	if c >= 'a' && c <= 'z' {
+		// After "and" that follows a capitalised word the word is the second of a pair ("Holland
+		// and Barrett"), which nameList reads as a whole.
+		// A word in capitals there is an acronym or a code ("CAS-1234567").
+		return s.firstCap(i) && !s.allCaps(i) && !(i > 1 && s.is(i-1, "and") && s.firstCap(i-2))
+	}
+	return s.allCaps(i) && s.allCaps(i-1)
 }
 
 // personVerb reports whether w is a verb (or "who") that follows a person's name.

@@ -40,7 +40,18 @@ func TestBareNames(t *testing.T) {
 		"Dad ([[name|Norman]]) is 90 next week",
 		"my partner [[name|rob]] is disabled",
 		"Sorry to trouble you, [[name|Gwen Hill]] needs a ramp",
+		// A given name capitalised against the writer's habit: after a lower-case word, or in
+		// capitals among capitals.
+		"the form was given to [[name|Bernadette]] last week",
+		"the van driver [[name|Clive]] was rude",
+		"FORM IS FOR [[name|MARGARET]] NOT ME",
+		"SPOKE TO [[name|DELROY]] LAST WEEK",
 		// Look-alikes: places, streets, organisations, common words.
+		"we went to Marks and Spencer after",
+		"the charity shop Sue Ryder has closed",
+		"bins by Holland & Barrett are full",
+		"is it Winter Fuel Payment this month",
+		"case ABC-12 and CAS-1234567",
 		"Is Florence Park open on Sunday?",
 		"The lights on Albert Road are out",
 		"Can I pay the bill online?",
