@@ -110,6 +110,9 @@ type Service struct {
 	// would exhaust memory long before the lock-out refuses them.
 	hashSlots chan struct{}
 	hashWait  time.Duration
+	// passwordOff and breakGlass: see Options.
+	passwordOff bool
+	breakGlass  string
 }
 
 // Options configure a Service.
@@ -125,6 +128,11 @@ type Options struct {
 	// request may wait for a free slot before ErrBusy (0: 250 ms).
 	MaxConcurrentHashes int
 	HashWait            time.Duration
+	// PasswordSignInOff refuses password sign-in (staff sign in through
+	// the identity provider) except for BreakGlass, the e-mail address of
+	// one administrator kept for when the provider is unreachable.
+	PasswordSignInOff bool
+	BreakGlass        string
 }
 
 // NewService returns a Service.
@@ -149,7 +157,8 @@ func NewService(db *store.DB, log *audit.Log, o Options) *Service {
 	}
 	s := &Service{db: db, audit: log, throttleKey: o.ThrottleKey, knownArea: o.KnownArea, params: o.Params,
 		idle: o.SessionIdle, max: o.SessionMax, now: o.Now,
-		hashSlots: make(chan struct{}, o.MaxConcurrentHashes), hashWait: o.HashWait}
+		hashSlots: make(chan struct{}, o.MaxConcurrentHashes), hashWait: o.HashWait,
+		passwordOff: o.PasswordSignInOff, breakGlass: strings.ToLower(strings.TrimSpace(o.BreakGlass))}
 	// Unknown addresses are checked against a real hash, so a wrong address
 	// takes as long as a wrong password.
 	s.dummyHash, _ = HashPassword(GeneratePassword(), o.Params)
@@ -423,6 +432,10 @@ func (s *Service) throttledCheck(ctx context.Context, key string, check func() (
 	return attemptRight, time.Time{}, s.db.Q().ClearThrottle(ctx, key)
 }
 
+// PasswordSignIn reports whether password sign-in is open to everyone
+// (false: only the break-glass administrator).
+func (s *Service) PasswordSignIn() bool { return !s.passwordOff }
+
 // SignInWithPassword checks credentials with lock-out and starts a session.
 // It returns the session cookie token. Failed attempts are counted per
 // keyed hash of the address (unknown addresses too, so the lock-out
@@ -444,7 +457,11 @@ func (s *Service) SignInWithPassword(ctx context.Context, email, password string
 			hash = u.PasswordHash
 		}
 		ok, verr := VerifyPassword(password, hash)
-		return ok && verr == nil && known && u.DisabledAt.IsZero() && u.AuthProvider == "password", nil
+		// With password sign-in off, every account but the break-glass
+		// one is refused after the same hash work, so the refusal does not
+		// tell which address is the break-glass one.
+		allowed := !s.passwordOff || (s.breakGlass != "" && u.Email == s.breakGlass)
+		return ok && verr == nil && known && allowed && u.DisabledAt.IsZero() && u.AuthProvider == "password", nil
 	})
 	if err != nil {
 		return "", nil, err
