@@ -153,6 +153,7 @@ func (c *Client) Begin(ctx context.Context, next string) (string, error) {
 // (or app-role values) in groups (roles).
 type Claims struct {
 	Nonce             string   `json:"nonce"`
+	AuthorizedParty   string   `json:"azp"`
 	TenantID          string   `json:"tid"`
 	ObjectID          string   `json:"oid"`
 	Email             string   `json:"email"`
@@ -207,6 +208,11 @@ func (c *Client) Finish(ctx context.Context, state, code, providerError string) 
 	if err := idt.Claims(&cl); err != nil {
 		return nil, fmt.Errorf("%w (claims: %v)", ErrToken, err)
 	}
+	// OpenID Connect Core 3.1.3.7: with several audiences, the token must
+	// have been issued to us (azp), not to another of them.
+	if len(idt.Audience) > 1 && cl.AuthorizedParty != c.cfg.ClientID {
+		return nil, fmt.Errorf("%w (several audiences and azp is not this client)", ErrToken)
+	}
 	if cl.Nonce != st.Nonce {
 		return nil, fmt.Errorf("%w (nonce does not match)", ErrToken)
 	}
@@ -259,4 +265,3 @@ func (c *Client) EndSessionURL(ctx context.Context, postLogout string) string {
 	}
 	return c.endSess + sep + "client_id=" + url.QueryEscape(c.cfg.ClientID) + "&post_logout_redirect_uri=" + url.QueryEscape(postLogout)
 }
-

@@ -10,6 +10,7 @@
 package oidctest
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
@@ -24,6 +25,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/oauth2"
 )
 
 // User is a person the provider can sign in.
@@ -55,12 +57,14 @@ func Start(t interface {
 	Fatal(...any)
 }, redirectURIs ...string) *Provider {
 	t.Helper()
+	main := &client{id: "fairline-test", secret: "test-secret-" + randomID(), redirects: redirectURIs, lifetime: 5 * time.Minute}
+	other := &client{id: OtherClientID, secret: "other-secret-" + randomID(), redirects: redirectURIs, lifetime: 5 * time.Minute}
 	st := &storage{requests: map[string]*authRequest{}, codes: map[string]string{}, users: map[string]User{},
-		client: &client{id: "fairline-test", secret: "test-secret-" + randomID(), redirects: redirectURIs, lifetime: 5 * time.Minute}}
+		clients: map[string]*client{main.id: main, other.id: other}}
 	if err := st.rotate(); err != nil {
 		t.Fatal(err)
 	}
-	p := &Provider{ClientID: st.client.id, ClientSecret: st.client.secret, st: st}
+	p := &Provider{ClientID: main.id, ClientSecret: main.secret, st: st}
 	var handler http.Handler
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(p.srv.Close)
@@ -107,11 +111,29 @@ func (p *Provider) SignWithUnpublishedKey(on bool) error {
 	return err
 }
 
-// SetAudience makes ID tokens name aud instead of the client (nil: the client).
-func (p *Provider) SetAudience(aud []string) {
+// OtherClientID is a second application registered at the provider, whose
+// tokens must not be accepted by the first.
+const OtherClientID = "other-app"
+
+// IDTokenForOtherApp runs a whole sign-in of user oid for the other
+// application and returns the ID token the provider issued to it: a
+// genuine token, correctly signed, for the wrong audience.
+func (p *Provider) IDTokenForOtherApp(ctx context.Context, redirectURI, oid string) (string, error) {
 	p.st.mu.Lock()
-	defer p.st.mu.Unlock()
-	p.st.audience = aud
+	c := p.st.clients[OtherClientID]
+	p.st.mu.Unlock()
+	cfg := oauth2.Config{ClientID: c.id, ClientSecret: c.secret, RedirectURL: redirectURI, Scopes: []string{"openid", "profile", "email"},
+		Endpoint: oauth2.Endpoint{AuthURL: p.op.AuthorizationEndpoint().Absolute(p.URL), TokenURL: p.op.TokenEndpoint().Absolute(p.URL)}}
+	back, err := p.Authorize(cfg.AuthCodeURL("state-"+randomID(), oauth2.SetAuthURLParam("nonce", randomID())), oid)
+	if err != nil {
+		return "", err
+	}
+	tok, err := cfg.Exchange(ctx, back.Query().Get("code"))
+	if err != nil {
+		return "", err
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	return raw, nil
 }
 
 // SetTokenLifetime sets how long ID tokens last; negative issues tokens
@@ -119,7 +141,9 @@ func (p *Provider) SetAudience(aud []string) {
 func (p *Provider) SetTokenLifetime(d time.Duration) {
 	p.st.mu.Lock()
 	defer p.st.mu.Unlock()
-	p.st.client.lifetime = d
+	for _, c := range p.st.clients {
+		c.lifetime = d
+	}
 }
 
 var loginPage = template.Must(template.New("login").Parse(`<!DOCTYPE html>

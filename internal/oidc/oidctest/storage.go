@@ -15,13 +15,12 @@ import (
 // leaves to its user.
 type storage struct {
 	mu       sync.Mutex
-	client   *client
+	clients  map[string]*client
 	users    map[string]User
 	requests map[string]*authRequest
 	codes    map[string]string // code → request id
 	key      *signingKey       // current, published
 	rogue    *signingKey       // when set, signs instead of key and is not published
-	audience []string
 }
 
 func (s *storage) rotate() error {
@@ -82,11 +81,7 @@ func (a *authRequest) Done() bool                         { return a.done }
 func (s *storage) CreateAuthRequest(_ context.Context, r *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	aud := []string{r.ClientID}
-	if s.audience != nil {
-		aud = s.audience
-	}
-	a := &authRequest{id: randomID(), req: *r, audience: aud}
+	a := &authRequest{id: randomID(), req: *r, audience: []string{r.ClientID}}
 	s.requests[a.id] = a
 	return a, nil
 }
@@ -171,14 +166,14 @@ func (s *storage) KeySet(context.Context) ([]op.Key, error) {
 }
 
 func (s *storage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
-	if id != s.client.id {
-		return nil, errNotFound
+	if c, ok := s.clients[id]; ok {
+		return c, nil
 	}
-	return s.client, nil
+	return nil, errNotFound
 }
 
 func (s *storage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
-	if id != s.client.id || secret != s.client.secret {
+	if c, ok := s.clients[id]; !ok || secret != c.secret {
 		return errors.New("invalid client")
 	}
 	return nil
