@@ -121,7 +121,7 @@ func newSite(t *testing.T, o siteOpts) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := web.Deps{API: s.api, Recordings: a.Recordings, Rights: a.Rights, Surveys: a.Surveys, Quality: a.Quality, Chat: a.Chat, KB: a.KB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
+	deps := web.Deps{API: s.api, Recordings: a.Recordings, Rights: a.Rights, Surveys: a.Surveys, Quality: a.Quality, Chat: a.Chat, KB: a.KB, Auth: a.Auth, OIDC: a.OIDC, Audit: a.Audit, Policy: s.currentPolicy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: o.secure, Setup: s.setup, Logger: log, Version: "test",
 		StoreLocations: a.StoreLocations, ChatLimiter: lim, TrustedProxies: proxies, CheckWrite: a.DB.CheckWrite, PolicyHistory: a.PolicyHistory,
 		Check: a.Check}
