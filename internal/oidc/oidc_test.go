@@ -358,3 +358,16 @@ func TestMapping(t *testing.T) {
 		t.Errorf("minimal mapping: %v %+v", err, m)
 	}
 }
+
+// An address that belongs to a password account is not taken over by a
+// provider identity: the administrator decides.
+func TestPasswordAccountNotTakenOver(t *testing.T) {
+	e := setup(t, dbtest.Open(t, store.SQLite))
+	if _, _, err := e.a.CreateUser(context.Background(), "system", auth.NewUser{Email: e.user.Email, Role: "administrator",
+		Password: "a long enough passphrase"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.signIn(t, e.user.ObjectID); !errors.Is(err, auth.ErrProviderAccount) {
+		t.Fatalf("got %v, want ErrProviderAccount", err)
+	}
+}
