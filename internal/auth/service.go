@@ -70,6 +70,9 @@ type Principal struct {
 	ServiceAreas       []string
 	SessionID          string
 	MustChangePassword bool
+	// Provider is how the account signs in: "password", or "oidc" for an account an identity
+	// provider vouches for, which has no password here.
+	Provider string
 }
 
 // Actor is the pseudonymous id used in audit entries.
@@ -518,7 +521,7 @@ func (s *Service) StartSession(ctx context.Context, u User, method string) (stri
 
 func principal(u User, sessionID string) *Principal {
 	return &Principal{UserID: u.ID, Email: u.Email, Role: Role(u.Role), ServiceAreas: u.ServiceAreas,
-		SessionID: sessionID, MustChangePassword: u.MustChangePassword}
+		SessionID: sessionID, MustChangePassword: u.MustChangePassword, Provider: u.AuthProvider}
 }
 
 func sessionID(token string) string {
@@ -585,6 +588,10 @@ func (s *Service) SignOut(ctx context.Context, p *Principal) error {
 // password, nor to run argon2 without limit. A locked check gives
 // *LockedError.
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
+	if p.Provider != "" && p.Provider != "password" {
+		// Nothing to check against, and a password set here would not be used.
+		return fail.Field("current_password", "you sign in with your Microsoft account, which has no password here; change it with Microsoft")
+	}
 	if err := CheckPasswordRules(next); err != nil {
 		return fail.Field("new_password", err.Error())
 	}

@@ -104,6 +104,15 @@ func TestOIDCSignIn(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(body, "auth.sign_in") {
 		t.Fatalf("after sign-in /console/audit: %d", status)
 	}
+	// The account page has no password form: Microsoft manages it.
+	_, body, token = s.get(c, "/console/account")
+	if !strings.Contains(body, `id="managed-by-provider"`) || strings.Contains(body, `id="current_password"`) {
+		t.Error("the account page of a Microsoft account offers a password change")
+	}
+	res = s.post(c, "/console/account", url.Values{"csrf_token": {token}, "current_password": {""}, "new_password": {"a brand new passphrase"}})
+	if b := readAll(res); !strings.Contains(b, "no password here") {
+		t.Errorf("a password change for a Microsoft account was not refused: %s", res.Status)
+	}
 	// Sign-out offers the provider's end-session endpoint.
 	res = s.post(c, "/sign-out", url.Values{"csrf_token": {token}})
 	loc := res.Header.Get("Location")
