@@ -27,6 +27,7 @@ import (
 	"github.com/fairline/fairline/internal/kb/crawl"
 	"github.com/fairline/fairline/internal/keys"
 	"github.com/fairline/fairline/internal/notify"
+	"github.com/fairline/fairline/internal/oidc"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/quality"
 	"github.com/fairline/fairline/internal/recording"
@@ -44,9 +45,11 @@ type App struct {
 	DB     *store.DB
 	Audit  *audit.Log
 	Auth   *auth.Service
-	Jobs   *jobs.Queue
-	Blobs  blob.Store
-	KEK    *crypt.FileKeyProvider
+	// OIDC signs staff in through Microsoft Entra ID; nil when oidc-issuer is not set.
+	OIDC  *oidc.Client
+	Jobs  *jobs.Queue
+	Blobs blob.Store
+	KEK   *crypt.FileKeyProvider
 	// Recordings keeps call recordings.
 	Recordings *recording.Service
 	// Rights is the register of data-subject requests.
@@ -177,13 +180,24 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	}
 	a.policy.Store(pol)
 	a.Auth = auth.NewService(db, a.Audit, auth.Options{
-		ThrottleKey: ring.Key(keys.PurposeThrottle),
-		KnownArea:   a.knownArea,
-		Params:      o.PasswordParams,
-		SessionIdle: cfg.SessionIdle,
-		SessionMax:  cfg.SessionMax,
-		Now:         o.Now,
+		ThrottleKey:       ring.Key(keys.PurposeThrottle),
+		KnownArea:         a.knownArea,
+		Params:            o.PasswordParams,
+		SessionIdle:       cfg.SessionIdle,
+		SessionMax:        cfg.SessionMax,
+		Now:               o.Now,
+		PasswordSignInOff: !cfg.PasswordSignIn,
+		BreakGlass:        cfg.BreakGlassAdmin,
 	})
+	if cfg.OIDCIssuer != "" {
+		m, err := a.oidcMapping(cfg.OIDCMapping)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		a.OIDC = oidc.New(oidc.Config{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+			TenantID: cfg.OIDCTenantID, RedirectURL: cfg.OIDCRedirectURL, Mapping: m, Now: o.Now}, db, a.Auth)
+	}
 	if err := a.recordPolicy(ctx, pol); err != nil {
 		db.Close()
 		return nil, err
@@ -435,6 +449,13 @@ func Integrations(cfg config.Config) ([]policy.Integration, error) {
 			Location: blob.NormalizeLocation(cfg.NotifyLocation), LocationField: "notify-location",
 			Stores: true, Endpoint: cfg.NotifyURL})
 	}
+	if cfg.OIDCIssuer != "" {
+		// Entra keeps the staff directory it already holds for the council's Microsoft 365.
+		out = append(out, policy.Integration{Name: "OpenID Connect sign-in", System: policy.StaffSystem,
+			Processor: cfg.OIDCProcessor, ProcessorField: "oidc-processor",
+			Location: blob.NormalizeLocation(cfg.OIDCLocation), LocationField: "oidc-location",
+			Stores: true, Endpoint: cfg.OIDCIssuer})
+	}
 	return out, nil
 }
 
@@ -490,6 +511,33 @@ func (a *App) Close() error {
 
 // Policy is the policy in force now.
 func (a *App) Policy() *policy.Policy { return a.policy.Load() }
+
+// oidcMapping loads the group mapping and refuses, at start-up, a rule
+// naming a role that does not exist or a service area the policy does not
+// have, rather than refusing the people it names at their sign-in.
+func (a *App) oidcMapping(path string) (oidc.Mapping, error) {
+	m, err := oidc.LoadMapping(path)
+	if err != nil {
+		return oidc.Mapping{}, err
+	}
+	var errs []error
+	for i, r := range m.Rules {
+		role, err := auth.ParseRole(r.Role)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("oidc-mapping: rules[%d].role: %w", i, err))
+			continue
+		}
+		if role.Scoped() != (len(r.ServiceAreas) > 0) {
+			errs = append(errs, fmt.Errorf("oidc-mapping: rules[%d]: %s needs service areas exactly when the role is scoped to them", i, role.Label()))
+		}
+		for _, area := range r.ServiceAreas {
+			if !a.knownArea(area) {
+				errs = append(errs, fmt.Errorf("oidc-mapping: rules[%d].service_areas: %q is not a service area in the policy", i, area))
+			}
+		}
+	}
+	return m, errors.Join(errs...)
+}
 
 func (a *App) knownArea(id string) bool {
 	for _, sys := range a.Policy().Systems {

@@ -327,3 +327,55 @@ func (refuseAll) SendSMS(context.Context, notify.SMS) (notify.Notification, erro
 func (refuseAll) NotificationByReference(context.Context, string) (notify.Notification, bool, error) {
 	return notify.Notification{}, false, nil
 }
+
+// Staff sign-in through Entra ID is checked against the policy's staff processors, and its
+// group mapping against the roles and the policy's service areas, before anything opens.
+func TestOIDCIntegrationAndMapping(t *testing.T) {
+	cases := []struct {
+		name, processor, location, mapping string
+		wantErr                            string // empty: opens
+	}{
+		{"declared staff processor", "microsoft-entra", "EU", "rules: [{value: g1, role: agent}]", ""},
+		{"no processor", "", "EU", "rules: [{value: g1, role: agent}]", "oidc-processor is required"},
+		{"a system's processor is not a staff processor", "govuk-notify", "UK", "rules: [{value: g1, role: agent}]", `processor "govuk-notify" is not declared in staff_processors`},
+		{"outside the processor's countries", "microsoft-entra", "US", "rules: [{value: g1, role: agent}]", "outside Microsoft Entra ID's countries"},
+		{"unknown role", "microsoft-entra", "EU", "rules: [{value: g1, role: superuser}]", "rules[0].role"},
+		{"scoped role without areas", "microsoft-entra", "EU", "rules: [{value: g1, role: team_leader}]", "needs service areas"},
+		{"unknown area", "microsoft-entra", "EU", "rules: [{value: g1, role: team_leader, service_areas: [no-such-area]}]", `"no-such-area" is not a service area`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			mapping := filepath.Join(dir, "mapping.yaml")
+			if err := os.WriteFile(mapping, []byte(c.mapping), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg := apptest.Config(dir)
+			cfg.BaseURL = "http://127.0.0.1:8080"
+			cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret = "https://login.microsoftonline.com/t/v2.0", "client", "secret"
+			cfg.OIDCRedirectURL, cfg.OIDCMapping, cfg.OIDCProcessor, cfg.OIDCLocation = cfg.BaseURL+"/auth/oidc/callback", mapping, c.processor, c.location
+			err := cfg.Validate()
+			var a *app.App
+			if err == nil {
+				a, err = app.Open(context.Background(), cfg, quiet, app.Options{})
+			}
+			if c.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer a.Close()
+				if a.OIDC == nil {
+					t.Error("no OIDC client")
+				}
+				return
+			}
+			if err == nil {
+				a.Close()
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("error %q does not say %q", err, c.wantErr)
+			}
+		})
+	}
+}

@@ -70,6 +70,9 @@ type Principal struct {
 	ServiceAreas       []string
 	SessionID          string
 	MustChangePassword bool
+	// Provider is how the account signs in: "password", or "oidc" for an account an identity
+	// provider vouches for, which has no password here.
+	Provider string
 }
 
 // Actor is the pseudonymous id used in audit entries.
@@ -110,6 +113,9 @@ type Service struct {
 	// would exhaust memory long before the lock-out refuses them.
 	hashSlots chan struct{}
 	hashWait  time.Duration
+	// passwordOff and breakGlass: see Options.
+	passwordOff bool
+	breakGlass  string
 }
 
 // Options configure a Service.
@@ -125,6 +131,11 @@ type Options struct {
 	// request may wait for a free slot before ErrBusy (0: 250 ms).
 	MaxConcurrentHashes int
 	HashWait            time.Duration
+	// PasswordSignInOff refuses password sign-in (staff sign in through
+	// the identity provider) except for BreakGlass, the e-mail address of
+	// one administrator kept for when the provider is unreachable.
+	PasswordSignInOff bool
+	BreakGlass        string
 }
 
 // NewService returns a Service.
@@ -149,7 +160,8 @@ func NewService(db *store.DB, log *audit.Log, o Options) *Service {
 	}
 	s := &Service{db: db, audit: log, throttleKey: o.ThrottleKey, knownArea: o.KnownArea, params: o.Params,
 		idle: o.SessionIdle, max: o.SessionMax, now: o.Now,
-		hashSlots: make(chan struct{}, o.MaxConcurrentHashes), hashWait: o.HashWait}
+		hashSlots: make(chan struct{}, o.MaxConcurrentHashes), hashWait: o.HashWait,
+		passwordOff: o.PasswordSignInOff, breakGlass: strings.ToLower(strings.TrimSpace(o.BreakGlass))}
 	// Unknown addresses are checked against a real hash, so a wrong address
 	// takes as long as a wrong password.
 	s.dummyHash, _ = HashPassword(GeneratePassword(), o.Params)
@@ -423,6 +435,10 @@ func (s *Service) throttledCheck(ctx context.Context, key string, check func() (
 	return attemptRight, time.Time{}, s.db.Q().ClearThrottle(ctx, key)
 }
 
+// PasswordSignIn reports whether password sign-in is open to everyone
+// (false: only the break-glass administrator).
+func (s *Service) PasswordSignIn() bool { return !s.passwordOff }
+
 // SignInWithPassword checks credentials with lock-out and starts a session.
 // It returns the session cookie token. Failed attempts are counted per
 // keyed hash of the address (unknown addresses too, so the lock-out
@@ -444,7 +460,11 @@ func (s *Service) SignInWithPassword(ctx context.Context, email, password string
 			hash = u.PasswordHash
 		}
 		ok, verr := VerifyPassword(password, hash)
-		return ok && verr == nil && known && u.DisabledAt.IsZero() && u.AuthProvider == "password", nil
+		// With password sign-in off, every account but the break-glass
+		// one is refused after the same hash work, so the refusal does not
+		// tell which address is the break-glass one.
+		allowed := !s.passwordOff || (s.breakGlass != "" && u.Email == s.breakGlass)
+		return ok && verr == nil && known && allowed && u.DisabledAt.IsZero() && u.AuthProvider == "password", nil
 	})
 	if err != nil {
 		return "", nil, err
@@ -501,7 +521,7 @@ func (s *Service) StartSession(ctx context.Context, u User, method string) (stri
 
 func principal(u User, sessionID string) *Principal {
 	return &Principal{UserID: u.ID, Email: u.Email, Role: Role(u.Role), ServiceAreas: u.ServiceAreas,
-		SessionID: sessionID, MustChangePassword: u.MustChangePassword}
+		SessionID: sessionID, MustChangePassword: u.MustChangePassword, Provider: u.AuthProvider}
 }
 
 func sessionID(token string) string {
@@ -568,6 +588,10 @@ func (s *Service) SignOut(ctx context.Context, p *Principal) error {
 // password, nor to run argon2 without limit. A locked check gives
 // *LockedError.
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
+	if p.Provider != "" && p.Provider != "password" {
+		// Nothing to check against, and a password set here would not be used.
+		return fail.Field("current_password", "you sign in with your Microsoft account, which has no password here; change it with Microsoft")
+	}
 	if err := CheckPasswordRules(next); err != nil {
 		return fail.Field("new_password", err.Error())
 	}

@@ -210,7 +210,7 @@ func openApp(ctx context.Context, env *Env, cf *config.Flags) (*app.App, error) 
 // appSettings are what a command that opens the app reads: where the data
 // is, the outbound integrations start-up checks against the policy, the
 // policy and the log (serve adds config.Server).
-var appSettings = []config.Group{config.Storage, config.Notify, config.Policy, config.Logging}
+var appSettings = []config.Group{config.Storage, config.Notify, config.OIDC, config.Policy, config.Logging}
 
 // runWithApp is the shape of most commands: configuration flags, no
 // arguments, an opened app for fn, closed afterwards.

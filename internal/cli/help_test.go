@@ -14,8 +14,10 @@ var (
 	storageFlags = []string{"data-dir", "db", "db-location", "key-file", "blob-dir", "blob-location",
 		"s3-endpoint", "s3-region", "s3-location", "s3-bucket", "s3-prefix", "s3-access-key", "s3-secret-key", "s3-processor"}
 	// A command that opens the app: storage, the policy, the log, -config.
-	// notify-api-key is a setting but never a flag (a flag shows in ps).
-	appFlags    = append([]string{"config", "policy", "log-level", "log-format", "notify-url", "notify-processor", "notify-location"}, storageFlags...)
+	// notify-api-key and oidc-client-secret are settings but never flags (a flag shows in ps).
+	oidcFlags = []string{"oidc-issuer", "oidc-client-id", "oidc-tenant-id", "oidc-redirect-url", "oidc-mapping", "oidc-processor",
+		"oidc-location", "password-sign-in", "break-glass-admin"}
+	appFlags    = append(append([]string{"config", "policy", "log-level", "log-format", "notify-url", "notify-processor", "notify-location"}, storageFlags...), oidcFlags...)
 	policyFlags = []string{"config", "policy"}
 	serverFlags = []string{"listen", "base-url", "tls-cert", "tls-key", "widget-origins", "trusted-proxies", "chat-rate",
 		"metrics-listen", "session-idle", "session-max", "demo", "other-councils", "bank-holidays", "recrawl-every", "kb-poll", "crawl-allow-private"}

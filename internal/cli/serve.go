@@ -112,7 +112,7 @@ func serve(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	site, err := web.New(web.Deps{API: apiSrv, Recordings: a.Recordings, Rights: a.Rights, Surveys: a.Surveys, Quality: a.Quality, Chat: a.Chat, KB: a.KB,
-		Auth: a.Auth, Audit: a.Audit, Policy: a.Policy, PolicyHistory: a.PolicyHistory, CheckWrite: a.DB.CheckWrite,
+		Auth: a.Auth, OIDC: a.OIDC, Audit: a.Audit, Policy: a.Policy, PolicyHistory: a.PolicyHistory, CheckWrite: a.DB.CheckWrite,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: a.Config.SecureCookies(),
 		Setup: setup, Registry: reg, Gatherer: reg, Logger: log, Version: version.String(),
 		StoreLocations: a.StoreLocations, Jobs: a.Jobs, Check: a.Check,

@@ -64,6 +64,29 @@ type Config struct {
 	// NotifyLocation declares where Notify processes the numbers, as a location code ("UK");
 	// like BlobLocation, the operator knows it (from Notify) and the policy must allow it.
 	NotifyLocation string
+	// OIDCIssuer is the OpenID Connect issuer staff sign in with, for Microsoft Entra ID
+	// https://login.microsoftonline.com/{tenant id}/v2.0; empty: no single sign-on.
+	OIDCIssuer   string
+	OIDCClientID string // the app registration's Application (client) ID
+	// OIDCClientSecret is the app registration's client secret; environment or -config file
+	// only, like NotifyAPIKey.
+	OIDCClientSecret string
+	// OIDCTenantID is the Directory (tenant) ID every token's tid must equal (Entra).
+	OIDCTenantID string
+	// OIDCRedirectURL is the redirect URI registered with the provider (empty: base-url +
+	// /auth/oidc/callback).
+	OIDCRedirectURL string
+	// OIDCMapping is the YAML file mapping groups or app roles to roles and service areas
+	// (oidc.Mapping).
+	OIDCMapping string
+	// OIDCProcessor is the id of the policy's staff processor that runs the provider
+	// ("microsoft-entra"); OIDCLocation where it holds the data, a location code.
+	OIDCProcessor, OIDCLocation string
+	// PasswordSignIn false refuses password sign-in to everyone but BreakGlassAdmin.
+	PasswordSignIn bool
+	// BreakGlassAdmin is the e-mail address of the administrator who may still sign in with
+	// a password when PasswordSignIn is false.
+	BreakGlassAdmin string
 	// WidgetOrigins are council websites allowed to embed the chat widget,
 	// comma-separated origins such as https://www.example-council.gov.uk.
 	WidgetOrigins string
@@ -141,6 +164,16 @@ func (c *Config) fields() []field {
 		{name: "notify-callback-token", help: "bearer token of GOV.UK Notify's delivery-status callbacks", str: &c.NotifyCallbackToken, noFlag: true},
 		{name: "notify-processor", help: "id of the policy's call-recording processor that runs GOV.UK Notify", str: &c.NotifyProcessor},
 		{name: "notify-location", help: "location code of where GOV.UK Notify processes the numbers (the processor's countries in the policy must include it)", str: &c.NotifyLocation},
+		{name: "oidc-issuer", help: "OpenID Connect issuer for staff sign-in, for Microsoft Entra ID https://login.microsoftonline.com/{tenant}/v2.0 (empty: none); its client secret is read from " + EnvName("oidc-client-secret") + " or the -config file's oidc_client_secret, never a flag", str: &c.OIDCIssuer},
+		{name: "oidc-client-id", help: "application (client) ID of the app registration", str: &c.OIDCClientID},
+		{name: "oidc-client-secret", help: "client secret of the app registration", str: &c.OIDCClientSecret, noFlag: true},
+		{name: "oidc-tenant-id", help: "directory (tenant) ID every ID token's tid claim must equal", str: &c.OIDCTenantID},
+		{name: "oidc-redirect-url", help: "redirect URI registered with the provider (default: base-url/auth/oidc/callback)", str: &c.OIDCRedirectURL},
+		{name: "oidc-mapping", help: "YAML file mapping Entra groups or app roles to roles and service areas", str: &c.OIDCMapping},
+		{name: "oidc-processor", help: "id of the policy's staff processor that runs the identity provider", str: &c.OIDCProcessor},
+		{name: "oidc-location", help: "location code of where the identity provider holds staff data (the processor's countries in the policy must include it)", str: &c.OIDCLocation},
+		{name: "password-sign-in", help: "allow staff to sign in with a password (false: only break-glass-admin may)", b: &c.PasswordSignIn},
+		{name: "break-glass-admin", help: "e-mail address of the administrator who may sign in with a password when password-sign-in is false", str: &c.BreakGlassAdmin},
 		{name: "widget-origins", help: "comma-separated origins of council sites that embed the chat widget", str: &c.WidgetOrigins},
 		{name: "policy", help: "policy YAML file (default: the embedded policy)", str: &c.Policy},
 		{name: "log-level", help: "log level: debug, info, warn, error", str: &c.LogLevel},
@@ -176,6 +209,9 @@ var (
 	// Locations are the storage settings that say where data is stored
 	// (what a notice states), without opening anything.
 	Locations = Group{"db-location", "blob-location", "s3-bucket", "s3-region", "s3-location"}
+	// OIDC is staff sign-in through an OpenID Connect provider (the secret is not a flag).
+	OIDC = Group{"oidc-issuer", "oidc-client-id", "oidc-client-secret", "oidc-tenant-id", "oidc-redirect-url", "oidc-mapping",
+		"oidc-processor", "oidc-location", "password-sign-in", "break-glass-admin"}
 	// Policy is the policy file.
 	Policy = Group{"policy"}
 	// Logging is the process log.
@@ -218,6 +254,9 @@ func Defaults() Config {
 		DBLocation:   "UK",
 		// GOV.UK Notify is a UK government service; see the default policy's note on Ireland.
 		NotifyLocation: "UK",
+		// A UK Entra tenant's directory is held in the EU/UK data boundary; see the default policy.
+		OIDCLocation:   "EU",
+		PasswordSignIn: true,
 		LogFormat:      "text",
 		SessionIdle:    30 * time.Minute,
 		SessionMax:     10 * time.Hour,
@@ -389,6 +428,9 @@ func (c *Config) derive() {
 		c.BaseURL = scheme + "://" + host
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.OIDCIssuer != "" && c.OIDCRedirectURL == "" {
+		c.OIDCRedirectURL = c.BaseURL + "/auth/oidc/callback"
+	}
 }
 
 // Validate checks cross-field rules so bad configuration fails before serving.
@@ -404,6 +446,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("s3-access-key and s3-secret-key must be given together"))
 	}
 	errs = append(errs, c.validateNotify()...)
+	errs = append(errs, c.validateOIDC()...)
 	for _, o := range c.Origins() {
 		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || o != u.Scheme+"://"+u.Host {
 			errs = append(errs, fmt.Errorf("widget-origins: %q must be an origin like https://www.example-council.gov.uk", o))
@@ -546,4 +589,37 @@ func (c Config) Logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func (c Config) validateOIDC() []error {
+	var errs []error
+	if !c.PasswordSignIn && c.BreakGlassAdmin == "" {
+		errs = append(errs, errors.New("password-sign-in: false needs break-glass-admin, the administrator who can still sign in when the identity provider cannot be reached"))
+	}
+	if !c.PasswordSignIn && c.OIDCIssuer == "" {
+		errs = append(errs, errors.New("password-sign-in: false needs oidc-issuer, or nobody but the break-glass administrator could sign in"))
+	}
+	if c.OIDCIssuer == "" {
+		return errs
+	}
+	u, err := url.Parse(c.OIDCIssuer)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		errs = append(errs, fmt.Errorf("oidc-issuer %q must be an https URL (http only on this machine, for tests)", c.OIDCIssuer))
+	}
+	for name, v := range map[string]string{"oidc-client-id": c.OIDCClientID, "oidc-client-secret": c.OIDCClientSecret,
+		"oidc-mapping": c.OIDCMapping, "oidc-processor": c.OIDCProcessor} {
+		if v == "" {
+			errs = append(errs, fmt.Errorf("%s is required with oidc-issuer", name))
+		}
+	}
+	if r, err := url.Parse(c.OIDCRedirectURL); err != nil || r.Host == "" || (r.Scheme != "https" && r.Scheme != "http") {
+		errs = append(errs, fmt.Errorf("oidc-redirect-url %q must be an absolute URL", c.OIDCRedirectURL))
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+	return errs
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }

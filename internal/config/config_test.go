@@ -3,6 +3,7 @@ package config
 import (
 	"flag"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -226,7 +227,7 @@ func TestRegisterGroups(t *testing.T) {
 	// Every setting belongs to a group, so some command can be given it.
 	var all Config
 	for _, fl := range all.fields() {
-		if !slices.ContainsFunc([]Group{Storage, Policy, Logging, Server, Notify}, func(g Group) bool { return slices.Contains(g, fl.name) }) {
+		if !slices.ContainsFunc([]Group{Storage, Policy, Logging, Server, Notify, OIDC}, func(g Group) bool { return slices.Contains(g, fl.name) }) {
 			t.Errorf("setting %s is in no group", fl.name)
 		}
 	}
@@ -324,6 +325,61 @@ func TestNotifySettings(t *testing.T) {
 				t.Fatalf("err = %v, want %q", err, tc.wantErr)
 			}
 			if strings.Contains(err.Error(), "3d844edf") || strings.Contains(err.Error(), "e847b4f122b") {
+				t.Errorf("the error repeats the secret: %v", err)
+			}
+		})
+	}
+}
+
+// The OpenID Connect settings: the client secret never a flag; the issuer https (http only on
+// loopback); password sign-in off only with a provider and a break-glass administrator.
+func TestOIDCSettings(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	Register(fs)
+	if fs.Lookup("oidc-client-secret") != nil || fs.Lookup("oidc-issuer") == nil || fs.Lookup("password-sign-in") == nil {
+		t.Fatal("oidc-client-secret must not be a flag; oidc-issuer and password-sign-in must")
+	}
+	full := map[string]string{"FAIRLINE_OIDC_ISSUER": "https://login.microsoftonline.com/t/v2.0", "FAIRLINE_OIDC_CLIENT_ID": "c",
+		"FAIRLINE_OIDC_CLIENT_SECRET": "s3cr3t-value", "FAIRLINE_OIDC_MAPPING": "m.yaml", "FAIRLINE_OIDC_PROCESSOR": "microsoft-entra"}
+	with := func(kv ...string) map[string]string {
+		m := maps.Clone(full)
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	cases := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+	}{
+		{"none", nil, ""},
+		{"complete", full, ""},
+		{"loopback over http", with("FAIRLINE_OIDC_ISSUER", "http://127.0.0.1:5556"), ""},
+		{"http across the network", with("FAIRLINE_OIDC_ISSUER", "http://login.example"), "must be an https URL"},
+		{"no secret", with("FAIRLINE_OIDC_CLIENT_SECRET", ""), "oidc-client-secret is required"},
+		{"no mapping", with("FAIRLINE_OIDC_MAPPING", ""), "oidc-mapping is required"},
+		{"password off without break-glass", with("FAIRLINE_PASSWORD_SIGN_IN", "false"), "needs break-glass-admin"},
+		{"password off with break-glass", with("FAIRLINE_PASSWORD_SIGN_IN", "false", "FAIRLINE_BREAK_GLASS_ADMIN", "it@example.gov.uk"), ""},
+		{"password off without a provider", map[string]string{"FAIRLINE_PASSWORD_SIGN_IN": "false", "FAIRLINE_BREAK_GLASS_ADMIN": "it@example.gov.uk"}, "needs oidc-issuer"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := resolve(t, nil, tc.env)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tc.env != nil && c.OIDCRedirectURL != c.BaseURL+"/auth/oidc/callback" {
+					t.Errorf("redirect URL %q", c.OIDCRedirectURL)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want %q", err, tc.wantErr)
+			}
+			if strings.Contains(err.Error(), "s3cr3t") {
 				t.Errorf("the error repeats the secret: %v", err)
 			}
 		})

@@ -61,21 +61,24 @@ func (e *IntegrationError) Error() string { return e.msg }
 // location is outside the processor's countries, or which stores data with a processor the
 // notice says does not store it.
 func (p *Policy) CheckIntegration(in Integration) error {
-	sysIdx := -1
-	for i := range p.Systems {
-		if p.Systems[i].ID == in.System {
-			sysIdx = i
-		}
-	}
 	fail := func(problem, field, format string, args ...any) error {
 		return &IntegrationError{Integration: in, Problem: problem, PolicyField: field,
 			msg: in.ProcessorField + ": " + in.Name + ": " + fmt.Sprintf(format, args...)}
 	}
-	if sysIdx < 0 {
-		return fail(ProblemUndeclared, "systems", "the policy has no system %q whose data it would receive", in.System)
+	// Staff data has no notice of its own: its processors are a list at the top of the policy.
+	sys, field := &System{ID: StaffSystem, Processors: p.StaffProcessors}, "staff_processors"
+	if in.System != StaffSystem {
+		sysIdx := -1
+		for i := range p.Systems {
+			if p.Systems[i].ID == in.System {
+				sysIdx = i
+			}
+		}
+		if sysIdx < 0 {
+			return fail(ProblemUndeclared, "systems", "the policy has no system %q whose data it would receive", in.System)
+		}
+		sys, field = &p.Systems[sysIdx], fmt.Sprintf("systems[%d].processors", sysIdx)
 	}
-	sys := &p.Systems[sysIdx]
-	field := fmt.Sprintf("systems[%d].processors", sysIdx)
 	if in.Processor == SelfOperated {
 		// The council's own server is a store of its own, checked against storage.locations
 		// by the storage-location check; only an explicit endpoint can be the council's own.
@@ -116,3 +119,7 @@ func (p *Policy) CheckIntegration(in Integration) error {
 	}
 	return fail(ProblemUndeclared, field, "processor %q is not declared in %s (%s data; declared: %s)", in.Processor, field, sys.ID, declared)
 }
+
+// StaffSystem is the Integration.System of integrations that receive staff data only; they are
+// checked against the policy's staff_processors.
+const StaffSystem = "staff"

@@ -24,6 +24,11 @@ type Policy struct {
 	Systems []System `yaml:"systems"`
 	// RightsRequests is about the register of requests (optional).
 	RightsRequests *RightsRequests `yaml:"rights_requests"`
+	// StaffProcessors process the council's staff's data, not the public's (an identity
+	// provider such as Microsoft Entra ID, which receives who signs in). The public notices
+	// do not list them; integrations are checked against them like a system's processors
+	// (CheckIntegration with System StaffSystem).
+	StaffProcessors []Processor `yaml:"staff_processors"`
 
 	// Source is the file name the policy came from (the name given to Parse).
 	Source string `yaml:"-"`

@@ -50,6 +50,20 @@ func (v *validator) validate() {
 		v.id(fieldPath(path, "id"), p.Systems[i].ID, ids)
 		v.system(path, &p.Systems[i])
 	}
+	staffIDs := map[string]string{}
+	for i, pr := range p.StaffProcessors {
+		path := indexPath("staff_processors", i)
+		v.id(path+".id", pr.ID, staffIDs)
+		v.required(path+".name", pr.Name)
+		v.required(path+".role", pr.Role)
+		v.required(path+".receives", pr.Receives)
+		v.list(path+".countries", len(pr.Countries), "at least one country or region where the processor handles the data is required")
+		for j, c := range pr.Countries {
+			if _, known := NormalizeLocation(c); !known {
+				v.errf(indexPath(path+".countries", j), "unknown country or region code %q (use an ISO 3166-1 alpha-2 code such as GB or FR, or UK, EU, EEA)", c)
+			}
+		}
+	}
 }
 
 func (v *validator) organisation() {

@@ -87,12 +87,12 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/console", http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, "sign_in", &page{Title: "Sign in", Values: url.Values{"next": {r.URL.Query().Get("next")}}})
+	return s.render(w, r, "sign_in", &page{Title: "Sign in", Values: url.Values{"next": {r.URL.Query().Get("next")}}, Data: s.signInView(r)})
 }
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	email, pw := r.PostForm.Get("email"), r.PostForm.Get("password")
-	pg := &page{Title: "Sign in", Values: url.Values{"email": {email}, "next": {r.PostForm.Get("next")}}}
+	pg := &page{Title: "Sign in", Values: url.Values{"email": {email}, "next": {r.PostForm.Get("next")}}, Data: s.signInView(r)}
 	switch {
 	case email == "":
 		pg.Errors = append(pg.Errors, fieldError{"email", "Enter your email address"})
@@ -137,7 +137,7 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.setCookie(w, "fairline_session", "", -1)
-	http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+	http.Redirect(w, r, s.signedOutURL(), http.StatusSeeOther)
 	return nil
 }
 

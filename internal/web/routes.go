@@ -62,6 +62,8 @@ func (s *Server) routeTable() []route {
 		// Signing in and out.
 		{pattern: "GET /sign-in", access: public, handle: s.signInPage},
 		{pattern: "POST /sign-in", access: public, handle: s.signIn},
+		{pattern: "GET /auth/oidc/start", access: public, handle: s.oidcStart},
+		{pattern: "GET /auth/oidc/callback", access: public, handle: s.oidcCallback},
 		{pattern: "POST /sign-out", access: staff, handle: s.signOut, allowMustChange: true},
 		{pattern: "GET /setup", access: public, handle: s.setupPage},
 		{pattern: "POST /setup", access: public, handle: s.setup},

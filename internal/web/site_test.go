@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -77,6 +78,9 @@ type siteOpts struct {
 	chatRate       ratelimit.Rate
 	// app adjusts the app's options (a survey callback token, a Notify sender).
 	app app.Options
+	// listener is where the site serves (nil: a fresh loopback port), for settings that
+	// must name the site's address before it opens (the OpenID Connect redirect URI).
+	listener net.Listener
 }
 
 func newSite(t *testing.T, o siteOpts) *site {
@@ -121,7 +125,7 @@ func newSite(t *testing.T, o siteOpts) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := web.Deps{API: s.api, Recordings: a.Recordings, Rights: a.Rights, Surveys: a.Surveys, Quality: a.Quality, Chat: a.Chat, KB: a.KB, Auth: a.Auth, Audit: a.Audit, Policy: s.currentPolicy,
+	deps := web.Deps{API: s.api, Recordings: a.Recordings, Rights: a.Rights, Surveys: a.Surveys, Quality: a.Quality, Chat: a.Chat, KB: a.KB, Auth: a.Auth, OIDC: a.OIDC, Audit: a.Audit, Policy: s.currentPolicy,
 		CSRFKey: a.Keys.Key(keys.PurposeCSRF), SecureCookies: o.secure, Setup: s.setup, Logger: log, Version: "test",
 		StoreLocations: a.StoreLocations, ChatLimiter: lim, TrustedProxies: proxies, CheckWrite: a.DB.CheckWrite, PolicyHistory: a.PolicyHistory,
 		Check: a.Check}
@@ -140,7 +144,12 @@ func newSite(t *testing.T, o siteOpts) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.srv = httptest.NewServer(s.web.Handler())
+	s.srv = httptest.NewUnstartedServer(s.web.Handler())
+	if o.listener != nil {
+		s.srv.Listener.Close()
+		s.srv.Listener = o.listener
+	}
+	s.srv.Start()
 	t.Cleanup(s.srv.Close)
 	return s
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/fairline/fairline/internal/clientaddr"
 	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/kb"
+	"github.com/fairline/fairline/internal/oidc"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/quality"
 	"github.com/fairline/fairline/internal/ratelimit"
@@ -45,7 +46,9 @@ var assetFS embed.FS
 
 // Deps are what the pages need.
 type Deps struct {
-	Auth          *auth.Service
+	Auth *auth.Service
+	// OIDC signs staff in through Microsoft Entra ID (OpenID Connect); nil: not configured.
+	OIDC          *oidc.Client
 	Audit         *audit.Log
 	Policy        func() *policy.Policy
 	CSRFKey       []byte
