@@ -92,6 +92,14 @@ func (req DisclosureRequest) validate() error {
 // the caller's transaction, and returns the link's token: the one way a
 // recording is released to another organisation.
 func (s *Service) issue(ctx context.Context, q *store.Q, d store.Disclosure) (store.Disclosure, string, error) {
+	// A disclosure under way keeps a recording from erasure: locked against
+	// a deletion under way (see store.LockRecording), it is refused when the
+	// recording has gone.
+	if _, err := q.LockRecording(ctx, d.RecordingID); errors.Is(err, store.ErrNotFound) {
+		return d, "", ErrRecordingGone
+	} else if err != nil {
+		return d, "", err
+	}
 	token, hash, err := NewLinkToken(DisclosureTokenPrefix)
 	if err != nil {
 		return d, "", err
