@@ -2,7 +2,6 @@ package recording
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 
@@ -67,11 +66,7 @@ func (s *Service) RequestLegalDisclosure(ctx context.Context, p *auth.Principal,
 		LawfulBasis: req.LawfulBasis, Reason: strings.TrimSpace(req.Reason), Reference: strings.TrimSpace(req.Reference),
 		RequestedBy: p.Actor(), RequestedAt: s.now()}
 	err = s.db.Tx(ctx, func(q *store.Q) error {
-		// A waiting request keeps the recording from erasure: locked against
-		// a deletion under way (see store.LockRecording).
-		if _, err := q.LockRecording(ctx, r.ID); errors.Is(err, store.ErrNotFound) {
-			return ErrRecordingGone
-		} else if err != nil {
+		if err := lockToDisclose(ctx, q, r.ID); err != nil {
 			return err
 		}
 		var err error
