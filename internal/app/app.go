@@ -211,7 +211,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		callbackToken = cfg.NotifyCallbackToken
 	}
 	a.Surveys = surveys.New(db, a.Policy, ring.Key(surveys.KeyPurpose), surveys.Options{Sender: sender,
-		BaseURL: cfg.BaseURL, Logger: log, Now: o.Now, CallbackToken: callbackToken})
+		BaseURL: cfg.BaseURL, Logger: log, Now: o.Now, CallbackToken: callbackToken, Index: bidx})
 	a.Recordings, err = recording.New(db, blobs, kek, bidx, a.Audit, a.Policy, log,
 		recording.Options{Now: o.Now, Registry: o.Registry, Calls: a.Surveys})
 	if err != nil {

@@ -92,6 +92,9 @@ func (req DisclosureRequest) validate() error {
 // the caller's transaction, and returns the link's token: the one way a
 // recording is released to another organisation.
 func (s *Service) issue(ctx context.Context, q *store.Q, d store.Disclosure) (store.Disclosure, string, error) {
+	if err := lockToDisclose(ctx, q, d.RecordingID); err != nil {
+		return d, "", err
+	}
 	token, hash, err := NewLinkToken(DisclosureTokenPrefix)
 	if err != nil {
 		return d, "", err
@@ -104,6 +107,19 @@ func (s *Service) issue(ctx context.Context, q *store.Q, d store.Disclosure) (st
 	_, err = s.audit.Append(ctx, q, audit.Entry{Actor: d.DisclosedBy, Action: "recording.disclose", Object: "recording:" + d.RecordingID,
 		Purpose: "disclosure", Outcome: audit.Success})
 	return d, token, err
+}
+
+// lockToDisclose locks live recording id in q's transaction against a
+// deletion under way (see store.LockRecording) before a disclosure or a
+// disclosure required by law is entered: either keeps the recording from
+// erasure, so either it commits before an erasure reads the exemptions or
+// it is refused with ErrRecordingGone.
+func lockToDisclose(ctx context.Context, q *store.Q, id string) error {
+	_, err := q.LockRecording(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrRecordingGone
+	}
+	return err
 }
 
 // Collection is one transfer of a disclosed recording. The link is spent

@@ -2,7 +2,6 @@ package recording
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 
@@ -67,6 +66,9 @@ func (s *Service) RequestLegalDisclosure(ctx context.Context, p *auth.Principal,
 		LawfulBasis: req.LawfulBasis, Reason: strings.TrimSpace(req.Reason), Reference: strings.TrimSpace(req.Reference),
 		RequestedBy: p.Actor(), RequestedAt: s.now()}
 	err = s.db.Tx(ctx, func(q *store.Q) error {
+		if err := lockToDisclose(ctx, q, r.ID); err != nil {
+			return err
+		}
 		var err error
 		if l.ID, err = q.CreateLegalDisclosure(ctx, l); err != nil {
 			return err
@@ -77,6 +79,9 @@ func (s *Service) RequestLegalDisclosure(ctx context.Context, p *auth.Principal,
 	})
 	return l.ID, err
 }
+
+// ErrRecordingGone refuses a disclosure of a recording destroyed meanwhile.
+var ErrRecordingGone = fail.New(fail.Conflict, "the recording no longer exists: nothing can be disclosed")
 
 // ErrSameOfficer refuses a decision by the officer who asked.
 var ErrSameOfficer = fail.New(fail.Forbidden, "a disclosure required by law needs a second officer: someone other than the one who asked must approve or refuse it")
@@ -106,13 +111,6 @@ func (s *Service) DecideLegalDisclosure(ctx context.Context, p *auth.Principal, 
 		}
 		l.Decision, l.DecidedBy, l.DecidedAt = decision, p.Actor(), s.now()
 		if decision == Approved {
-			rec, err := q.RecordingByID(ctx, l.RecordingID)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			if err != nil || !rec.DeletedAt.IsZero() {
-				return fail.New(fail.Conflict, "the recording no longer exists: nothing can be disclosed")
-			}
 			var d store.Disclosure
 			d, token, err = s.issue(ctx, q, store.Disclosure{RecordingID: l.RecordingID, ServiceArea: l.ServiceArea,
 				Recipient: l.Recipient, LawfulBasis: l.LawfulBasis, Reason: l.Reason, Reference: l.Reference,

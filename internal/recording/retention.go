@@ -67,9 +67,10 @@ func (s *Service) sweepRecordings(ctx context.Context) (SweepResult, error) {
 	}
 	for {
 		var batch []store.Recording
+		var looked int
 		err := s.db.Tx(ctx, func(q *store.Q) error {
 			var err error
-			if batch, err = q.ExpiredRecordings(ctx, s.now(), SweepBatch); err != nil || len(batch) == 0 {
+			if batch, looked, err = q.ClaimExpiredRecordings(ctx, s.now(), SweepBatch); err != nil || len(batch) == 0 {
 				return err
 			}
 			ids := make([]string, len(batch))
@@ -91,7 +92,7 @@ func (s *Service) sweepRecordings(ctx context.Context) (SweepResult, error) {
 			return res, err
 		}
 		res.Deleted += len(batch)
-		if len(batch) < SweepBatch {
+		if looked < SweepBatch {
 			return res, nil
 		}
 	}
@@ -121,7 +122,9 @@ func (s *Service) destroy(ctx context.Context, actor, id, reason string,
 	var kept string
 	err := s.db.Tx(ctx, func(q *store.Q) error {
 		var err error
-		if rec, err = q.RecordingByID(ctx, id); err != nil {
+		// The lock makes a hold, disclosure or exemption being placed now
+		// either commit before keep reads them or find the recording gone.
+		if rec, err = q.LockRecording(ctx, id); err != nil {
 			return err
 		}
 		if kept, err = keep(q, rec); err != nil || kept != "" {
@@ -259,13 +262,11 @@ func (s *Service) PlaceHold(ctx context.Context, actor, id, reason string, revie
 	}
 	var hid int64
 	err := s.db.Tx(ctx, func(q *store.Q) error {
-		rec, err := q.RecordingByID(ctx, id)
-		if err != nil {
+		// Locked against a deletion under way: see store.LockRecording.
+		if _, err := q.LockRecording(ctx, id); err != nil {
 			return err
 		}
-		if !rec.DeletedAt.IsZero() {
-			return store.ErrNotFound
-		}
+		var err error
 		if hid, err = q.PlaceLegalHold(ctx, store.LegalHold{RecordingID: id, Reason: reason, ReviewAt: reviewAt,
 			PlacedBy: actor, PlacedAt: s.now()}); err != nil {
 			return err

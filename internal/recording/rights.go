@@ -118,6 +118,10 @@ func (s *Service) AddExemption(ctx context.Context, p *auth.Principal, id, groun
 	}
 	var eid int64
 	err := s.db.Tx(ctx, func(q *store.Q) error {
+		// Locked against an erasure under way: see store.LockRecording.
+		if _, err := q.LockRecording(ctx, id); err != nil {
+			return err
+		}
 		var err error
 		if eid, err = q.AddErasureExemption(ctx, store.ErasureExemption{RecordingID: id, Ground: ground, Note: note,
 			RecordedBy: p.Actor(), RecordedAt: s.now()}); err != nil {

@@ -25,6 +25,9 @@ type Kept struct {
 type Erasure struct {
 	Erased []string
 	Kept   []Kept
+	// SurveysCancelled counts the survey texts to the requester's numbers
+	// cancelled, their numbers destroyed.
+	SurveysCancelled int
 }
 
 // ExemptionText explains an exemption in the case history and to the
@@ -89,12 +92,46 @@ func (s *Service) Erase(ctx context.Context, p *auth.Principal, id int64) (Erasu
 	}
 	events = append([]store.RightsEvent{{Detail: fmt.Sprintf("erasure: %d recordings erased, %d kept", len(res.Erased), len(res.Kept))}},
 		events...)
-	err = s.db.Tx(ctx, func(q *store.Q) error { return s.note(ctx, q, p.Actor(), id, "rights.erase", events...) })
+	err = s.db.Tx(ctx, func(q *store.Q) error {
+		n, err := s.cancelSurveys(ctx, q, f)
+		if err != nil {
+			return err
+		}
+		res.SurveysCancelled = n
+		return s.note(ctx, q, p.Actor(), id, "rights.erase", append(events, surveyEvent(res.SurveysCancelled)...)...)
+	})
 	return res, err
 }
 
+// cancelSurveys cancels the pending survey texts to the numbers f was
+// searched by, destroying each number in the statement that cancels it:
+// an erasure, a restriction and an objection all end the one use the
+// number is kept for (a restricted number may be stored but not used).
+func (s *Service) cancelSurveys(ctx context.Context, q *store.Q, f Found) (int, error) {
+	var n int64
+	for _, idx := range f.numberIndexes {
+		c, err := q.CancelSurveyRequestsOfNumber(ctx, idx, s.now())
+		if err != nil {
+			return 0, err
+		}
+		n += c
+	}
+	return int(n), nil
+}
+
+// surveyEvent is the case history line of cancelled survey texts (none
+// when there were none).
+func surveyEvent(n int) []store.RightsEvent {
+	if n == 0 {
+		return nil
+	}
+	return []store.RightsEvent{{Detail: fmt.Sprintf("%d survey texts waiting to be sent cancelled; their number destroyed", n)}}
+}
+
 // Restrict marks every recording the case finds so that it cannot be
-// opened for quality monitoring or training (restriction or objection).
+// opened for quality monitoring or training (restriction or objection),
+// takes them out of training playlists and evaluation queues, and cancels
+// survey texts waiting to be sent to the numbers given.
 func (s *Service) Restrict(ctx context.Context, p *auth.Principal, id int64) (int, error) {
 	_, f, err := s.actionable(ctx, p, id, "restriction", "objection")
 	if err != nil {
@@ -111,7 +148,11 @@ func (s *Service) Restrict(ctx context.Context, p *auth.Principal, id int64) (in
 			n++
 			events = append(events, store.RightsEvent{RecordingID: r.ID, Detail: "restricted"})
 		}
-		return s.note(ctx, q, p.Actor(), id, "rights.restrict", events...)
+		cancelled, err := s.cancelSurveys(ctx, q, f)
+		if err != nil {
+			return err
+		}
+		return s.note(ctx, q, p.Actor(), id, "rights.restrict", append(events, surveyEvent(cancelled)...)...)
 	})
 	return n, err
 }

@@ -163,7 +163,7 @@ func (p *Package) load(ctx context.Context) error {
 	if err := json.Unmarshal([]byte(p.Release.RecordingIDs), &fixed); err != nil {
 		return fmt.Errorf("rights: package %d: recording ids: %w", p.Release.ID, err)
 	}
-	p.found = Found{ChatTurns: found.ChatTurns, Stores: found.Stores}
+	p.found = Found{ChatTurns: found.ChatTurns, Surveys: found.Surveys, Stores: found.Stores}
 	for _, r := range found.Recordings {
 		for _, id := range fixed {
 			if r.ID == id {
@@ -191,7 +191,25 @@ type Manifest struct {
 	GeneratedAt time.Time          `json:"generated_at"`
 	Recordings  []ManifestRecord   `json:"recordings"`
 	ChatTurns   []ManifestChatTurn `json:"chatbot_turns"`
+	SurveyTexts []ManifestSurvey   `json:"survey_texts_waiting"`
 	Searched    []StoreResult      `json:"stores_searched"`
+}
+
+// ManifestSurvey is a post-call survey text waiting to be sent to one of
+// the requester's numbers: the number is held, encrypted, until it is sent
+// and destroyed then or at NumberDestroyedBy at the latest.
+type ManifestSurvey struct {
+	ServiceArea       string    `json:"service_area"`
+	DueAt             time.Time `json:"due_at"`
+	NumberDestroyedBy time.Time `json:"number_destroyed_by"`
+}
+
+// ManifestQualityUse is one use of a recording by quality monitoring or
+// training: an evaluation of the call or a clip in a training playlist. The
+// assessment itself is about the member of staff, so only the use is listed.
+type ManifestQualityUse struct {
+	Use  string    `json:"use"`
+	Date time.Time `json:"date"`
 }
 
 // ManifestRequest describes the request the package answers.
@@ -220,6 +238,7 @@ type ManifestRecord struct {
 	LawfulBases     []string             `json:"lawful_bases"`
 	DisclosedTo     []ManifestDisclosure `json:"disclosed_to"`
 	Corrections     []ManifestCorrection `json:"corrections,omitempty"`
+	QualityUses     []ManifestQualityUse `json:"quality_and_training_uses"`
 }
 
 // ManifestDisclosure is a release of a recording to another organisation.
@@ -253,7 +272,7 @@ func (p *Package) manifest(ctx context.Context, pol *policy.Policy) (Manifest, e
 	m := Manifest{Controller: pol.Organisation.Name, GeneratedAt: p.svc.now().UTC(),
 		Request: ManifestRequest{Reference: Object(p.req.ID), Kind: p.req.Kind, Received: p.req.ReceivedAt.Format(time.DateOnly),
 			Identifiers: p.ids},
-		Recordings: []ManifestRecord{}, ChatTurns: []ManifestChatTurn{}, Searched: p.found.Stores}
+		Recordings: []ManifestRecord{}, ChatTurns: []ManifestChatTurn{}, SurveyTexts: []ManifestSurvey{}, Searched: p.found.Stores}
 	sys, _ := pol.System(recording.System)
 	var purposes, bases []string
 	if sys != nil {
@@ -268,7 +287,13 @@ func (p *Package) manifest(ctx context.Context, pol *policy.Policy) (Manifest, e
 		mr := ManifestRecord{File: recordingFile(r.Recording), ID: r.ID, StartedAt: r.StartedAt, DurationSeconds: r.Duration.Seconds(),
 			Direction: r.Direction, ServiceArea: areaName(pol, r.ServiceArea), OtherParty: r.Number, MediaType: r.MediaType,
 			SHA256: r.SHA256, KeptUntil: r.ExpiresAt, Restricted: r.Restricted, Purposes: purposes, LawfulBases: bases,
-			DisclosedTo: []ManifestDisclosure{}}
+			DisclosedTo: []ManifestDisclosure{}, QualityUses: []ManifestQualityUse{}}
+		for _, e := range r.Evaluations {
+			mr.QualityUses = append(mr.QualityUses, ManifestQualityUse{Use: "quality evaluation of the call", Date: e.CreatedAt})
+		}
+		for _, c := range r.Clips {
+			mr.QualityUses = append(mr.QualityUses, ManifestQualityUse{Use: "clip in a staff training playlist", Date: c.AddedAt})
+		}
 		for _, h := range r.Holds {
 			mr.LegalHold = mr.LegalHold || h.ReleasedAt.IsZero()
 		}
@@ -284,6 +309,10 @@ func (p *Package) manifest(ctx context.Context, pol *policy.Policy) (Manifest, e
 			mr.Corrections = append(mr.Corrections, ManifestCorrection{Field: c.Field, Old: c.Old, New: c.New, At: c.At})
 		}
 		m.Recordings = append(m.Recordings, mr)
+	}
+	for _, sr := range p.found.Surveys {
+		m.SurveyTexts = append(m.SurveyTexts, ManifestSurvey{ServiceArea: areaName(pol, sr.ServiceArea), DueAt: sr.DueAt,
+			NumberDestroyedBy: sr.ExpiresAt})
 	}
 	for _, t := range p.found.ChatTurns {
 		m.ChatTurns = append(m.ChatTurns, ManifestChatTurn{At: t.CreatedAt, Question: t.Question, ServiceArea: t.ServiceArea,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
@@ -21,6 +22,11 @@ type FoundRecording struct {
 	// Exemption is why an erasure would keep it now ("" when it would
 	// not): recording.ErasureExemption's reason.
 	Exemption string
+	// Evaluations are the quality evaluations of the call and Clips the
+	// training clips cut from it (internal/quality): both go with the
+	// recording when it is destroyed.
+	Evaluations []store.Evaluation
+	Clips       []store.RecordingClip
 }
 
 // StoreResult is what one store held, or why it cannot hold anything.
@@ -34,7 +40,13 @@ type StoreResult struct {
 type Found struct {
 	Recordings []FoundRecording
 	ChatTurns  []store.ChatTurn
-	Stores     []StoreResult
+	// Surveys are the pending post-call survey requests holding one of the
+	// numbers given (sealed until the text is sent or the request expires).
+	Surveys []store.SurveyRequest
+	Stores  []StoreResult
+	// numberIndexes are the blind indexes (hex) of the numbers given: an
+	// erasure, restriction or objection cancels survey requests by them.
+	numberIndexes []string
 }
 
 // RecordingIDs lists the ids of the recordings found.
@@ -91,6 +103,12 @@ func (s *Service) search(ctx context.Context, r store.RightsRequest) (Found, err
 			return Found{}, err
 		}
 		filter.NumberBIdx, filter.Offset = hex.EncodeToString(idx), 0
+		f.numberIndexes = append(f.numberIndexes, filter.NumberBIdx)
+		surveys, err := q.PendingSurveyRequestsOfNumber(ctx, filter.NumberBIdx)
+		if err != nil {
+			return Found{}, err
+		}
+		f.Surveys = append(f.Surveys, surveys...)
 		for {
 			page, err := q.Recordings(ctx, filter)
 			if err != nil {
@@ -108,6 +126,12 @@ func (s *Service) search(ctx context.Context, r store.RightsRequest) (Found, err
 					return Found{}, err
 				}
 				if fr.Exemption, err = s.rec.ErasureExemption(ctx, rec); err != nil {
+					return Found{}, err
+				}
+				if fr.Evaluations, err = q.Evaluations(ctx, store.EvaluationFilter{RecordingID: rec.ID, Limit: searchPage}); err != nil {
+					return Found{}, err
+				}
+				if fr.Clips, err = q.ClipsOfRecording(ctx, rec.ID); err != nil {
 					return Found{}, err
 				}
 				f.Recordings = append(f.Recordings, fr)
@@ -130,7 +154,7 @@ func (s *Service) search(ctx context.Context, r store.RightsRequest) (Found, err
 // describeStores is the search result per store, saying for the stores
 // that hold nothing linkable why that is so.
 func describeStores(ids Identifiers, f Found) []StoreResult {
-	holds, discl := 0, 0
+	holds, discl, evals, clips := 0, 0, 0, 0
 	for _, r := range f.Recordings {
 		for _, h := range r.Holds {
 			if h.ReleasedAt.IsZero() {
@@ -138,6 +162,8 @@ func describeStores(ids Identifiers, f Found) []StoreResult {
 			}
 		}
 		discl += len(r.Disclosures)
+		evals += len(r.Evaluations)
+		clips += len(r.Clips)
 	}
 	rec := StoreResult{Store: "Call recordings", Count: len(f.Recordings),
 		Result: "Searched by the keyed hash (blind index) of each telephone number given"}
@@ -149,6 +175,10 @@ func describeStores(ids Identifiers, f Found) []StoreResult {
 	out := []StoreResult{rec,
 		{Store: "Legal holds", Count: holds, Result: "Active legal holds on the recordings found"},
 		{Store: "Disclosure register", Count: discl, Result: "Releases of the recordings found to other organisations"},
+		{Store: "Quality evaluations", Count: evals, Result: "Assessments of the recordings found, made by the council's quality " +
+			"monitoring; each is destroyed with its recording"},
+		{Store: "Training library", Count: clips, Result: "Clips of the recordings found in staff training playlists; each is " +
+			"destroyed with its recording, and a restriction or objection takes it out of its playlist"},
 	}
 	chat := StoreResult{Store: "Website chatbot", Count: len(f.ChatTurns),
 		Result: "Questions are stored only after personal data is removed from them, under a random conversation id the " +
@@ -161,12 +191,37 @@ func describeStores(ids Identifiers, f Found) []StoreResult {
 	out = append(out, chat,
 		StoreResult{Store: "Chatbot reports and feedback", Result: "Hold counts by day and service area and redacted examples only: " +
 			"nothing in them can be linked to a person"},
-		StoreResult{Store: "Post-call surveys", Result: "Fairline does not send surveys yet, so it holds no survey numbers or responses"})
+		surveyResult(ids, f.Surveys),
+		StoreResult{Store: "Post-call survey responses", Result: "Responses are stored with only the service area and the week " +
+			"they came in: no number, call, recording or agent, so none can be linked to anyone and none can be found or given"})
 	if ids.Email != "" {
 		out = append(out, StoreResult{Store: "E-mail address", Result: "No store keeps residents' e-mail addresses: the chatbot removes them " +
 			"from questions before storing them and recordings carry none; this case keeps the address only to reply"})
 	}
 	return out
+}
+
+// surveyResult says what the survey outbox holds for the numbers given:
+// each pending request holds the number sealed until the text is sent, and
+// no later than the request's expiry.
+func surveyResult(ids Identifiers, pending []store.SurveyRequest) StoreResult {
+	res := StoreResult{Store: "Post-call survey texts", Count: len(pending)}
+	if len(ids.Phones) == 0 {
+		res.Result = "Not searched: no telephone number was given; a survey text waiting to be sent is found only by its number"
+		return res
+	}
+	res.Result = "Searched by the keyed hash of each telephone number given. A survey text waiting to be sent holds the number, " +
+		"encrypted, only until the text is sent; then, or when the request expires unsent, the number is destroyed"
+	var last time.Time
+	for _, r := range pending {
+		if r.ExpiresAt.After(last) {
+			last = r.ExpiresAt
+		}
+	}
+	if !last.IsZero() {
+		res.Result += ". The number found is destroyed by " + last.In(ukTime).Format("2 January 2006 at 15:04") + " at the latest"
+	}
+	return res
 }
 
 // recordAudit is the audit entry of a package's own actions.

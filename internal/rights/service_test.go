@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,9 +26,12 @@ import (
 	"github.com/fairline/fairline/internal/crypt"
 	"github.com/fairline/fairline/internal/fail"
 	"github.com/fairline/fairline/internal/keys"
+	"github.com/fairline/fairline/internal/notify"
+	"github.com/fairline/fairline/internal/notify/notifyfake"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
+	"github.com/fairline/fairline/internal/surveys"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
 	"github.com/fairline/fairline/internal/testutil/fakeclock"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
@@ -44,6 +48,7 @@ const (
 type env struct {
 	svc   *Service
 	rec   *recording.Service
+	pol   func() *policy.Policy
 	db    *store.DB
 	log   *audit.Log
 	clock *fakeclock.Clock
@@ -78,7 +83,22 @@ func newEnv(t testing.TB, db *store.DB) *env {
 	polf := func() *policy.Policy { return pol }
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	bidx := crypt.NewBlindIndex(ring)
-	if e.rec, err = recording.New(db, blobs, kek, bidx, e.log, polf, quiet, recording.Options{Now: e.clock.Now}); err != nil {
+	e.pol = polf
+	// Surveys are wired as the app wires them (a Notify client of the local fake Notify, the
+	// recordings' blind index), so calls of areas that send surveys seal the caller's number.
+	key := notifyfake.NewKey("rights-test")
+	fake, err := notifyfake.New(notifyfake.Options{Keys: []notify.APIKey{key}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	client, err := notify.New(srv.URL, key.Name+"-"+key.ServiceID+"-"+key.Secret())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv := surveys.New(db, polf, ring.Key(surveys.KeyPurpose), surveys.Options{Sender: client, Now: e.clock.Now, Index: bidx})
+	if e.rec, err = recording.New(db, blobs, kek, bidx, e.log, polf, quiet, recording.Options{Now: e.clock.Now, Calls: sv}); err != nil {
 		t.Fatal(err)
 	}
 	e.svc = New(db, e.log, e.rec, ring, bidx, polf, quiet, Options{Now: e.clock.Now})

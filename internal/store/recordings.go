@@ -73,6 +73,52 @@ func (q *Q) RecordingByID(ctx context.Context, id string) (Recording, error) {
 	return scanRecording(q.queryRow(ctx, `SELECT `+recordingColumns+` FROM recordings r WHERE r.id = ?`, id))
 }
 
+// LockRecording returns live recording id (ErrNotFound for a missing or
+// destroyed one) and, inside a transaction, holds it against every other
+// transaction that locks it until this one ends. Deletion (destroy, erasure,
+// the retention sweep) and whatever must exist before a deletion reads its
+// exemptions (a legal hold, a disclosure, an exemption) lock the row first,
+// so the two serialise: either the hold commits before the deletion reads
+// the holds, or the hold's transaction finds the recording gone.
+//
+// On PostgreSQL the lock is its own statement: under READ COMMITTED a
+// statement's snapshot is taken before it waits for a lock, so reading the
+// holds in the locking statement itself would miss a hold committed while
+// it waited. The recording is read afresh after the lock. SQLite's
+// transactions begin IMMEDIATE and hold the single write lock already.
+func (q *Q) LockRecording(ctx context.Context, id string) (Recording, error) {
+	if err := q.lockRecordings(ctx, []string{id}); err != nil {
+		return Recording{}, err
+	}
+	r, err := q.RecordingByID(ctx, id)
+	if err == nil && !r.DeletedAt.IsZero() {
+		err = ErrNotFound
+	}
+	return r, err
+}
+
+// lockRecordings takes the rows of ids FOR UPDATE on PostgreSQL, in id
+// order so two lockers of overlapping sets cannot deadlock.
+func (q *Q) lockRecordings(ctx context.Context, ids []string) error {
+	if q.forUpdate() == "" || len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	rows, err := q.query(ctx, `SELECT id FROM recordings WHERE id IN (`+marks+`) ORDER BY id`+q.forUpdate(), args...)
+	if err != nil {
+		return fmt.Errorf("store: lock recordings: %w", err)
+	}
+	_, err = collect(rows, func(s scanner) (string, error) {
+		var id string
+		return id, s.Scan(&id)
+	})
+	return err
+}
+
 // RecordingByIdempotencyKey finds the recording an upload key produced.
 func (q *Q) RecordingByIdempotencyKey(ctx context.Context, key string) (Recording, error) {
 	return scanRecording(q.queryRow(ctx, `SELECT `+recordingColumns+` FROM recordings r WHERE r.idempotency_key = ?`, key))
@@ -162,6 +208,38 @@ func (q *Q) ExpiredRecordings(ctx context.Context, now time.Time, limit int) ([]
 		return nil, fmt.Errorf("store: find expired recordings: %w", err)
 	}
 	return collectRecordings(rows)
+}
+
+// ClaimExpiredRecordings returns, locked for deletion in the caller's
+// transaction, up to limit live recordings past expiry and not under an
+// active legal hold, and how many candidates it looked at (fewer than limit
+// means none are left). The candidates are locked (see LockRecording) and
+// then read again, so a hold placed while the sweep waited keeps its
+// recording, and a recording another sweeper took is skipped.
+func (q *Q) ClaimExpiredRecordings(ctx context.Context, now time.Time, limit int) ([]Recording, int, error) {
+	cands, err := q.ExpiredRecordings(ctx, now, limit)
+	if err != nil || len(cands) == 0 || q.forUpdate() == "" {
+		return cands, len(cands), err
+	}
+	ids := make([]string, len(cands))
+	args := []any{toMicros(now)}
+	for i, r := range cands {
+		ids[i] = r.ID
+		args = append(args, r.ID)
+	}
+	if err := q.lockRecordings(ctx, ids); err != nil {
+		return nil, 0, err
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	rows, err := q.query(ctx, `SELECT `+recordingColumns+` FROM recordings r
+		WHERE r.deleted_at = 0 AND r.expires_at <= ? AND r.id IN (`+marks+`)
+		AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.recording_id = r.id AND h.released_at = 0)
+		ORDER BY r.expires_at`, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: claim expired recordings: %w", err)
+	}
+	batch, err := collectRecordings(rows)
+	return batch, len(cands), err
 }
 
 // ShredRecording destroys a recording's wrapped key and encrypted number

@@ -321,12 +321,25 @@ func (q *Q) ReleaseLink(ctx context.Context, table LinkTable, id int64, claim st
 
 // SetRecordingRestricted marks (or unmarks, at zero) a live recording as
 // restricted: it may not be played for quality monitoring or training.
+// Marking it also takes it out of what would play it for those purposes
+// later: its training clips leave their playlists and a call waiting in an
+// evaluation queue leaves the queue (evaluations already made stay, as a
+// record, and go with the recording). Unmarking does not bring them back.
 func (q *Q) SetRecordingRestricted(ctx context.Context, id string, at time.Time) error {
 	res, err := q.exec(ctx, `UPDATE recordings SET restricted_at = ? WHERE id = ? AND deleted_at = 0`, toMicros(at), id)
 	if err != nil {
 		return fmt.Errorf("store: restrict recording: %w", err)
 	}
-	return mustAffect(res)
+	if err := mustAffect(res); err != nil || at.IsZero() {
+		return err
+	}
+	for _, stmt := range []string{`DELETE FROM quality_clips WHERE recording_id = ?`,
+		`DELETE FROM quality_queue WHERE recording_id = ? AND done_at = 0`} {
+		if _, err := q.exec(ctx, stmt, id); err != nil {
+			return fmt.Errorf("store: take a restricted recording out of training and sampling: %w", err)
+		}
+	}
+	return nil
 }
 
 // RecordingRestricted reports whether a recording is restricted.

@@ -29,6 +29,7 @@ type SurveyRequest struct {
 	ExpiresAt      time.Time
 	State          string
 	NumberCT       string // the sealed number; empty once destroyed
+	NumberBIdx     string // the number's blind index (hex); empty with NumberCT
 	Attempts       int
 	ClaimedBy      string
 	ClaimedUntil   time.Time
@@ -37,21 +38,26 @@ type SurveyRequest struct {
 }
 
 const surveyRequestColumns = `reference, service_area, due_at, expires_at, state, number_ct, attempts, claimed_by,
-	claimed_until, delivery_status, finished_at`
+	claimed_until, delivery_status, finished_at, number_bidx`
+
+// destroyNumber is the SET clause that destroys a request's number and its
+// blind index together: every change to a final state uses it.
+const destroyNumber = `number_ct = '', number_bidx = ''`
 
 func scanSurveyRequest(s scanner) (SurveyRequest, error) {
 	var r SurveyRequest
 	var due, exp, until, fin int64
 	err := s.Scan(&r.Reference, &r.ServiceArea, &due, &exp, &r.State, &r.NumberCT, &r.Attempts, &r.ClaimedBy,
-		&until, &r.DeliveryStatus, &fin)
+		&until, &r.DeliveryStatus, &fin, &r.NumberBIdx)
 	r.DueAt, r.ExpiresAt, r.ClaimedUntil, r.FinishedAt = fromMicros(due), fromMicros(exp), fromMicros(until), fromMicros(fin)
 	return r, err
 }
 
 // CreateSurveyRequest adds a due request holding its sealed number.
 func (q *Q) CreateSurveyRequest(ctx context.Context, r SurveyRequest) error {
-	_, err := q.exec(ctx, `INSERT INTO survey_requests (reference, service_area, due_at, expires_at, state, number_ct)
-		VALUES (?, ?, ?, ?, ?, ?)`, r.Reference, r.ServiceArea, toMicros(r.DueAt), toMicros(r.ExpiresAt), SurveyDue, r.NumberCT)
+	_, err := q.exec(ctx, `INSERT INTO survey_requests (reference, service_area, due_at, expires_at, state, number_ct, number_bidx)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Reference, r.ServiceArea, toMicros(r.DueAt), toMicros(r.ExpiresAt), SurveyDue, r.NumberCT,
+		r.NumberBIdx)
 	if err != nil {
 		return fmt.Errorf("store: create survey request: %w", err)
 	}
@@ -108,7 +114,7 @@ func (q *Q) FinishSurveyRequest(ctx context.Context, ref, worker, state string, 
 	if state == SurveyDue || state == SurveySending {
 		return fmt.Errorf("store: %q is not a final survey request state", state)
 	}
-	res, err := q.exec(ctx, `UPDATE survey_requests SET state = ?, number_ct = '', claimed_by = '', claimed_until = 0, finished_at = ?
+	res, err := q.exec(ctx, `UPDATE survey_requests SET state = ?, `+destroyNumber+`, claimed_by = '', claimed_until = 0, finished_at = ?
 		WHERE reference = ? AND state = ? AND claimed_by = ?`, state, toMicros(at), ref, SurveySending, worker)
 	if err != nil {
 		return fmt.Errorf("store: finish survey request: %w", err)
@@ -131,7 +137,7 @@ func (q *Q) RetrySurveyRequest(ctx context.Context, ref, worker string, dueAt ti
 // its number, and returns how many. A "sending" one is left to the sender,
 // which must first ask Notify whether it went.
 func (q *Q) ExpireSurveyRequests(ctx context.Context, now time.Time) (int64, error) {
-	res, err := q.exec(ctx, `UPDATE survey_requests SET state = ?, number_ct = '', finished_at = ?
+	res, err := q.exec(ctx, `UPDATE survey_requests SET state = ?, `+destroyNumber+`, finished_at = ?
 		WHERE state = ? AND expires_at <= ?`, SurveyExpired, toMicros(now), SurveyDue, toMicros(now))
 	if err != nil {
 		return 0, fmt.Errorf("store: expire survey requests: %w", err)
@@ -142,7 +148,7 @@ func (q *Q) ExpireSurveyRequests(ctx context.Context, now time.Time) (int64, err
 // CancelSurveyRequests ends the due requests of service areas that no
 // longer send surveys, destroying their numbers.
 func (q *Q) CancelSurveyRequests(ctx context.Context, keepAreas []string, now time.Time) (int64, error) {
-	query, args := `UPDATE survey_requests SET state = ?, number_ct = '', finished_at = ? WHERE state = ?`,
+	query, args := `UPDATE survey_requests SET state = ?, `+destroyNumber+`, finished_at = ? WHERE state = ?`,
 		[]any{SurveyCancelled, toMicros(now), SurveyDue}
 	if len(keepAreas) > 0 {
 		query += ` AND service_area NOT IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(keepAreas)), ", ") + `)`
@@ -153,6 +159,38 @@ func (q *Q) CancelSurveyRequests(ctx context.Context, keepAreas []string, now ti
 	res, err := q.exec(ctx, query, args...)
 	if err != nil {
 		return 0, fmt.Errorf("store: cancel survey requests: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// PendingSurveyRequestsOfNumber lists the requests still holding the
+// number whose blind index is bidx (due or sending), soonest expiry first:
+// what a subject-access search by number finds in the outbox.
+func (q *Q) PendingSurveyRequestsOfNumber(ctx context.Context, bidx string) ([]SurveyRequest, error) {
+	if bidx == "" {
+		return nil, nil
+	}
+	rows, err := q.query(ctx, `SELECT `+surveyRequestColumns+` FROM survey_requests
+		WHERE number_bidx = ? AND state IN (?, ?) ORDER BY expires_at, reference`, bidx, SurveyDue, SurveySending)
+	if err != nil {
+		return nil, fmt.Errorf("store: survey requests of a number: %w", err)
+	}
+	return collect(rows, scanSurveyRequest)
+}
+
+// CancelSurveyRequestsOfNumber cancels every pending request for the number
+// whose blind index is bidx, destroying the number in the same statement,
+// and returns how many (an erasure, restriction or objection). A request
+// "sending" is cancelled too: its sender's FinishSurveyRequest then finds
+// nothing to finish; a text Notify had already accepted may still arrive.
+func (q *Q) CancelSurveyRequestsOfNumber(ctx context.Context, bidx string, now time.Time) (int64, error) {
+	if bidx == "" {
+		return 0, nil
+	}
+	res, err := q.exec(ctx, `UPDATE survey_requests SET state = ?, `+destroyNumber+`, claimed_by = '', claimed_until = 0, finished_at = ?
+		WHERE number_bidx = ? AND state IN (?, ?)`, SurveyCancelled, toMicros(now), bidx, SurveyDue, SurveySending)
+	if err != nil {
+		return 0, fmt.Errorf("store: cancel survey requests of a number: %w", err)
 	}
 	return res.RowsAffected()
 }
@@ -181,7 +219,7 @@ func (q *Q) SetSurveyDeliveryStatus(ctx context.Context, ref, status string) err
 // that still hold a number: the promise is that there are none.
 func (q *Q) CountFinishedSurveyRequestsWithNumber(ctx context.Context) (int64, error) {
 	var n int64
-	err := q.queryRow(ctx, `SELECT COUNT(*) FROM survey_requests WHERE state NOT IN (?, ?) AND number_ct <> ''`,
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM survey_requests WHERE state NOT IN (?, ?) AND (number_ct <> '' OR number_bidx <> '')`,
 		SurveyDue, SurveySending).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count finished survey requests with a number: %w", err)

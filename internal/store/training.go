@@ -107,6 +107,29 @@ func (q *Q) Clips(ctx context.Context, playlistID int64) ([]Clip, error) {
 	})
 }
 
+// RecordingClip is a clip of one recording with its playlist's name.
+type RecordingClip struct {
+	Clip
+	Playlist string
+}
+
+// ClipsOfRecording lists the training clips cut from recording id, oldest
+// first: what a subject-access search reports of training use.
+func (q *Q) ClipsOfRecording(ctx context.Context, id string) ([]RecordingClip, error) {
+	rows, err := q.query(ctx, `SELECT c.id, c.playlist_id, c.recording_id, c.start_ms, c.end_ms, c.reason, c.added_by, c.added_at, p.name
+		FROM quality_clips c JOIN quality_playlists p ON p.id = c.playlist_id WHERE c.recording_id = ? ORDER BY c.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: list clips of recording: %w", err)
+	}
+	return collect(rows, func(s scanner) (RecordingClip, error) {
+		var c RecordingClip
+		var start, end, at int64
+		err := s.Scan(&c.ID, &c.PlaylistID, &c.RecordingID, &start, &end, &c.Reason, &c.AddedBy, &at, &c.Playlist)
+		c.Start, c.End, c.AddedAt = time.Duration(start)*time.Millisecond, time.Duration(end)*time.Millisecond, fromMicros(at)
+		return c, err
+	})
+}
+
 // SampleCandidate is a call that may be drawn for evaluation.
 type SampleCandidate struct {
 	ID, AgentID, Direction string

@@ -60,6 +60,7 @@ type Service struct {
 	db      *store.DB
 	policy  func() *policy.Policy
 	seal    []byte
+	index   *crypt.BlindIndex
 	sender  notify.Sender
 	baseURL string
 	log     *slog.Logger
@@ -90,6 +91,10 @@ type Options struct {
 	Now     func() time.Time
 	// Worker names this instance in claims (default random).
 	Worker string
+	// Index is the blind index recordings use (crypt.NewBlindIndex of the same ring): a
+	// request keeps its number's index beside the sealed number, so a subject-access search
+	// by number finds it and an erasure or objection cancels it. Nil stores no index.
+	Index *crypt.BlindIndex
 	// CallbackToken is the bearer token Notify's delivery-status callbacks must carry (set
 	// in Notify's callback settings); empty refuses every callback.
 	CallbackToken string
@@ -110,7 +115,7 @@ func New(db *store.DB, pol func() *policy.Policy, sealKey []byte, o Options) *Se
 	if err != nil {
 		panic(err) // embedded by time/tzdata
 	}
-	s := &Service{db: db, policy: pol, seal: sealKey, sender: o.Sender, baseURL: o.BaseURL, log: o.Logger, now: o.Now,
+	s := &Service{db: db, policy: pol, seal: sealKey, index: o.Index, sender: o.Sender, baseURL: o.BaseURL, log: o.Logger, now: o.Now,
 		rand: rand.Reader, worker: o.Worker, uk: uk, callbackToken: o.CallbackToken, Lease: 2 * time.Minute, Batch: 200,
 		Backoff: func(n int) time.Duration { return min(time.Duration(1<<min(n, 8))*time.Minute, 6*time.Hour) }}
 	return s
@@ -175,8 +180,16 @@ func (s *Service) CallStored(ctx context.Context, q *store.Q, area, e164 string,
 	if err != nil {
 		return err
 	}
+	var bidx string
+	if s.index != nil {
+		idx, err := s.index.Phone(e164)
+		if err != nil {
+			return err
+		}
+		bidx = hex.EncodeToString(idx)
+	}
 	return q.CreateSurveyRequest(ctx, store.SurveyRequest{Reference: ref, ServiceArea: area, DueAt: due, ExpiresAt: expires,
-		NumberCT: base64.StdEncoding.EncodeToString(ct)})
+		NumberCT: base64.StdEncoding.EncodeToString(ct), NumberBIdx: bidx})
 }
 
 // NumbersHeld counts the requests that break the notice's promise: finished (sent, refused,
