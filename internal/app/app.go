@@ -97,6 +97,10 @@ type Options struct {
 	// SurveyCallbackToken is the bearer token of Notify's delivery-status callbacks; empty:
 	// notify-callback-token, and without one every receipt is refused.
 	SurveyCallbackToken string
+	// JobLease and SurveyLease, when set, replace the job queue's lease (jobs.Queue.Lease) and
+	// the survey sender's claim (surveys.Service.Lease): tests that SIGKILL a serve process
+	// wait for its claims to lapse, and the production five and two minutes would make them slow.
+	JobLease, SurveyLease time.Duration
 	// Inspect (fairline check) opens an instance whose stores or
 	// integrations the policy does not allow instead of refusing it, so
 	// the check can report every broken promise rather than the first.
@@ -212,6 +216,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	}
 	a.Surveys = surveys.New(db, a.Policy, ring.Key(surveys.KeyPurpose), surveys.Options{Sender: sender,
 		BaseURL: cfg.BaseURL, Logger: log, Now: o.Now, CallbackToken: callbackToken, Index: bidx})
+	if o.SurveyLease > 0 {
+		a.Surveys.Lease = o.SurveyLease
+	}
 	a.Recordings, err = recording.New(db, blobs, kek, bidx, a.Audit, a.Policy, log,
 		recording.Options{Now: o.Now, Registry: o.Registry, Calls: a.Surveys})
 	if err != nil {
@@ -221,6 +228,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	a.Rights = rights.New(db, a.Audit, a.Recordings, ring, bidx, a.Policy, log, rights.Options{Now: o.Now})
 	a.Quality = quality.New(db, a.Recordings, a.Audit, a.Policy, o.Now)
 	a.Jobs = jobs.New(db, log)
+	if o.JobLease > 0 {
+		a.Jobs.Lease = o.JobLease
+	}
 	if o.Now != nil {
 		a.Jobs.SetClock(o.Now)
 	}

@@ -103,6 +103,17 @@ func TestIngest(t *testing.T) {
 		"uploads/s of 256 KB with 2 clients")
 }
 
+// Surveys sends every queued request through the fake Notify (Surveys itself fails when a
+// request is not sent or a sent one keeps its number) and prints each figure.
+func TestSurveys(t *testing.T) {
+	var out bytes.Buffer
+	if err := Surveys(context.Background(), &out, SurveysOptions{Requests: 300, Baseline: 50, Destroy: 40}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, out.String(), "300 requests queued", "baseline (client straight to the fake, one at a time, 50 messages):",
+		"sends/s,", "of the baseline", "destroy step (one committed UPDATE: sent, number blanked), 40 requests:", "WAL scrub")
+}
+
 // Sweep on both databases; the PostgreSQL one is left as empty as it came,
 // and one that holds recordings is refused and keeps them.
 func TestSweep(t *testing.T) {

@@ -31,7 +31,7 @@ import (
 
 // tempApp opens a throw-away Fairline in a temporary folder (SQLite unless
 // db is a postgres:// URL).
-func tempApp(ctx context.Context, db string) (*app.App, func(), error) {
+func tempApp(ctx context.Context, db string, o app.Options) (*app.App, func(), error) {
 	dir, err := os.MkdirTemp("", "fairline-bench-")
 	if err != nil {
 		return nil, nil, err
@@ -42,7 +42,7 @@ func tempApp(ctx context.Context, db string) (*app.App, func(), error) {
 	if db != "" {
 		cfg.DB = db
 	}
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
+	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), o)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
@@ -91,7 +91,7 @@ type IngestOptions struct {
 // file copy of the same data, and uploads per second through the HTTP API,
 // and writes the figures to w.
 func Ingest(ctx context.Context, w io.Writer, o IngestOptions) error {
-	a, done, err := tempApp(ctx, "")
+	a, done, err := tempApp(ctx, "", app.Options{})
 	if err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ func Sweep(ctx context.Context, w io.Writer, o SweepOptions) error {
 }
 
 func sweepOnce(ctx context.Context, w io.Writer, name, db string, n int, pct float64) error {
-	a, done, err := tempApp(ctx, db)
+	a, done, err := tempApp(ctx, db, app.Options{})
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ func benchCmd(ctx context.Context, env *Env, args []string) error {
 		"chat-load": benchChatLoad,
 		"ingest":    benchIngest,
 		"sweep":     benchSweep,
+		"surveys":   benchSurveys,
 	})
 }
 
@@ -43,4 +44,26 @@ func benchRedact(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	return bench.Redact(ctx, env.Stdout, bench.RedactOptions{Detector: pii.New(p.PIIConfig()), File: *file, Size: *size, Time: *dur})
+}
+
+// benchSurveys reads the flags of bench surveys and runs bench.Surveys.
+func benchSurveys(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "bench surveys", "bench surveys [--requests N] [--baseline N] [--destroy N]\n\n"+
+		"Survey requests sent per second: N calls' requests queued (each number sealed), then one pass of\n"+
+		"the sender through the real Notify client to the fake Notify over loopback, rate limit off, on\n"+
+		"SQLite; against a baseline of the same client sending straight to the fake, and the cost of the\n"+
+		"destroy step (mark sent and blank the number) timed apart.")
+	n := fs.Int("requests", 1000000, "survey requests queued and sent")
+	baseline := fs.Int("baseline", 20000, "messages sent straight through the client for the baseline")
+	destroy := fs.Int("destroy", 20000, "requests destroyed one by one for the destroy step's cost")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &UsageError{"bench surveys takes no arguments"}
+	}
+	if *n < 1 || *baseline < 1 || *destroy < 1 {
+		return &UsageError{"--requests, --baseline and --destroy must be positive"}
+	}
+	return bench.Surveys(ctx, env.Stdout, bench.SurveysOptions{Requests: *n, Baseline: *baseline, Destroy: *destroy})
 }

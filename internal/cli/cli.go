@@ -84,6 +84,7 @@ var index = []struct{ name, summary string }{
 	{"bench chat", "measure chatbot answer quality and answers per second against SQLite FTS5"},
 	{"bench ingest", "measure encrypted ingest against a plain file copy, and API uploads per second"},
 	{"bench sweep", "measure the retention sweep and phone-number look-up on SQLite and PostgreSQL"},
+	{"bench surveys", "measure survey texts sent per second through the fake Notify, and the destroy step"},
 	{"version", "print the version"},
 }
 

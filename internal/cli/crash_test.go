@@ -25,7 +25,9 @@ import (
 // childServe runs `fairline serve` when the test binary is started as a
 // child by TestUploadSurvivesKill.
 func childServe() {
-	os.Exit(Main(context.Background(), OSEnv(), childArgs()))
+	env := OSEnv()
+	env.AppOptions = childAppOptions()
+	os.Exit(Main(context.Background(), env, childArgs()))
 }
 
 // TestUploadSurvivesKill kills the server with SIGKILL in the middle of an

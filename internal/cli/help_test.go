@@ -81,6 +81,7 @@ func TestHelpListsOnlyItsFlags(t *testing.T) {
 		{[]string{"bench", "chat"}, []string{"pages", "queries", "requests", "time", "clients", "seed", "cache", "postgres", "client-process", "warm"}, with(policyFlags, "other-councils")},
 		{[]string{"bench", "ingest"}, []string{"size-mb", "uploads", "clients", "rounds"}, nil},
 		{[]string{"bench", "sweep"}, []string{"recordings", "expired", "postgres"}, nil},
+		{[]string{"bench", "surveys"}, []string{"requests", "baseline", "destroy"}, nil},
 		{[]string{"notify-fake"}, []string{"addr", "template", "callback-url", "rate-limit"}, nil},
 		{[]string{"version"}, nil, nil},
 	} {
@@ -129,7 +130,7 @@ func TestGroupHelpListsSubcommands(t *testing.T) {
 		{"keys", []string{"rotate"}},
 		{"policy", []string{"init", "validate", "notice", "ropa"}},
 		{"recordings", []string{"import"}},
-		{"bench", []string{"redact", "chat", "ingest", "sweep"}},
+		{"bench", []string{"redact", "chat", "ingest", "sweep", "surveys"}},
 	} {
 		t.Run(tt.group, func(t *testing.T) {
 			alone := run(t, nil, "", tt.group)
@@ -182,7 +183,7 @@ func TestTopLevelHelp(t *testing.T) {
 		}
 		names = append(names, m[1])
 	}
-	for _, want := range []string{"bench redact", "bench chat", "bench ingest", "bench sweep", "serve", "redact", "ask", "policy init"} {
+	for _, want := range []string{"bench redact", "bench chat", "bench ingest", "bench sweep", "bench surveys", "serve", "redact", "ask", "policy init"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("top-level help does not list %q", want)
 		}

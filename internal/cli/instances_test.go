@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fairline/fairline/internal/app"
 	"github.com/fairline/fairline/internal/chat"
 	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/testutil/pgtest"
@@ -24,6 +26,12 @@ import (
 // binary; see TestMain) with FAIRLINE_* settings from env, and returns it
 // with the URL it serves. The child is killed when the test ends.
 func startServe(t *testing.T, env map[string]string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	return startServeLogged(t, env, io.Discard, args...)
+}
+
+// startServeLogged is startServe with the child's log (its stderr) written to logs.
+func startServeLogged(t *testing.T, env map[string]string, logs io.Writer, args ...string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "FAIRLINE_TEST_CHILD_SERVE=1", "FAIRLINE_LISTEN=127.0.0.1:0", "FAIRLINE_METRICS_LISTEN=off",
@@ -35,21 +43,45 @@ func startServe(t *testing.T, env map[string]string, args ...string) (*exec.Cmd,
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = io.Discard
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	sc := bufio.NewScanner(out)
-	re := regexp.MustCompile(`running at (http://\S+)/`)
+	re := regexp.MustCompile(`running at (https?://\S+)/`)
 	for sc.Scan() {
 		if m := re.FindStringSubmatch(sc.Text()); m != nil {
 			go io.Copy(io.Discard, out)
 			return cmd, m[1]
 		}
 	}
-	t.Fatal("child server did not start")
+	cmd.Wait()
+	t.Fatalf("child server did not start%s", childLog(logs))
 	return nil, ""
+}
+
+// childLog is ": " and the child's log when the caller keeps it.
+func childLog(w io.Writer) string {
+	if s, ok := w.(fmt.Stringer); ok {
+		return ":\n" + s.String()
+	}
+	return ""
+}
+
+// childAppOptions are the app.Options a child serve runs with: the clock
+// shifted by FAIRLINE_TEST_CLOCK_SHIFT (so texts fall inside the sending
+// window whatever the hour the test runs) and the leases of
+// FAIRLINE_TEST_JOB_LEASE and FAIRLINE_TEST_SURVEY_LEASE (so the claims a
+// killed child held lapse in seconds). Unset, it is serve as shipped.
+func childAppOptions() app.Options {
+	var o app.Options
+	if d, err := time.ParseDuration(os.Getenv("FAIRLINE_TEST_CLOCK_SHIFT")); err == nil {
+		o.Now = func() time.Time { return time.Now().Add(d) }
+	}
+	o.JobLease, _ = time.ParseDuration(os.Getenv("FAIRLINE_TEST_JOB_LEASE"))
+	o.SurveyLease, _ = time.ParseDuration(os.Getenv("FAIRLINE_TEST_SURVEY_LEASE"))
+	return o
 }
 
 // childArgs are the serve arguments startServe passed.
