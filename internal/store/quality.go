@@ -24,7 +24,8 @@ import (
 //     quality.StatsRetention.
 
 func init() {
-	recordingDerived = append(recordingDerived, "quality_comments", "quality_evaluations", "quality_calibrations")
+	recordingDerived = append(recordingDerived, derived{"quality_comments", ""}, derived{"quality_evaluations", ""},
+		derived{"quality_calibrations", ""})
 }
 
 // Scorecard is one version of a service area's scorecard.
@@ -367,12 +368,16 @@ func (q *Q) DeleteQualityScoresBefore(ctx context.Context, month time.Time) (int
 	return res.RowsAffected()
 }
 
-// CountQualityOrphans counts evaluations and training clips whose
-// recording is destroyed or gone: what dropRecordingDerived should have
-// deleted with it.
+// CountQualityOrphans counts evaluations and training clips without their
+// own copy whose recording is destroyed or gone: what dropRecordingDerived
+// should have deleted with it.
 func (q *Q) CountQualityOrphans(ctx context.Context) (evaluations, clips int64, err error) {
-	for table, n := range map[string]*int64{"quality_evaluations": &evaluations, "quality_clips": &clips} {
-		err := q.queryRow(ctx, `SELECT COUNT(*) FROM `+table+` x WHERE NOT EXISTS
+	for table, n := range map[string]*int64{"quality_evaluations x": &evaluations, "quality_clips x": &clips} {
+		where := ""
+		if table == "quality_clips x" {
+			where = "x.copy_blob_key = '' AND "
+		}
+		err := q.queryRow(ctx, `SELECT COUNT(*) FROM `+table+` WHERE `+where+`NOT EXISTS
 			(SELECT 1 FROM recordings r WHERE r.id = x.recording_id AND r.deleted_at = 0)`).Scan(n)
 		if err != nil {
 			return 0, 0, fmt.Errorf("store: count %s without recording: %w", table, mapErr(err))
