@@ -158,13 +158,28 @@ func (s *Service) SweepStats(ctx context.Context) (int64, error) {
 }
 
 // Check counts evaluations (with their comments and calibrations, which
-// go with them) and training clips whose recording is destroyed or gone:
-// fairline check's quality-without-recording promise. Counts only.
+// go with them) and training clips without their own copy whose recording
+// is destroyed or gone, training copies past their own expiry, and
+// training/ blobs no clip owns: fairline check's quality-without-recording
+// promise. Counts only.
 func (s *Service) Check(ctx context.Context, _ time.Time) (check.Outcome, error) {
 	evals, clips, err := s.db.Q().CountQualityOrphans(ctx)
-	if err != nil || evals+clips == 0 {
-		return check.Outcome{Result: check.OK}, err
+	if err != nil {
+		return check.Outcome{}, err
 	}
-	return check.Outcome{Result: check.Broken, Count: evals + clips,
-		Detail: fmt.Sprintf("%d evaluations and %d training clips outlive their recording", evals, clips)}, nil
+	expired, err := s.rec.OverdueTrainingCopies(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	blobs, err := s.rec.TrainingBlobsWithoutRow(ctx, time.Hour)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	n := evals + clips + expired + int64(blobs)
+	if n == 0 {
+		return check.Outcome{Result: check.OK}, nil
+	}
+	return check.Outcome{Result: check.Broken, Count: n,
+		Detail: fmt.Sprintf("%d evaluations and %d training clips outlive their recording; %d training copies past their own retention; %d training copies without their clip",
+			evals, clips, expired, blobs)}, nil
 }

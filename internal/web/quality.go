@@ -403,6 +403,7 @@ type clipView struct {
 	quality.Clip
 	Span     string
 	Fragment string // t=2,5
+	AudioURL string // the copy's player, once authorised
 }
 
 func (s *Server) playlistPage(w http.ResponseWriter, r *http.Request) error {
@@ -420,13 +421,58 @@ func (s *Server) playlistPage(w http.ResponseWriter, r *http.Request) error {
 		if c.End > 0 {
 			span = clock(c.Start) + " to " + clock(c.End)
 		}
-		v.Clips = append(v.Clips, clipView{Clip: c, Span: span, Fragment: strings.TrimPrefix(quality.ClipFragment(c), "#")})
+		cv := clipView{Clip: c, Span: span, Fragment: strings.TrimPrefix(quality.ClipFragment(c), "#")}
+		q, cid := r.URL.Query(), strconv.FormatInt(c.ID, 10)
+		if c.HasCopy() && q.Get("play") == cid && s.validGrant(r, "clip:"+cid, quality.PurposeTraining, q.Get("exp"), q.Get("grant")) {
+			cv.AudioURL = "/console/quality/clips/" + cid + "/audio?" + url.Values{"exp": {q.Get("exp")}, "grant": {q.Get("grant")}}.Encode()
+		}
+		v.Clips = append(v.Clips, cv)
 	}
 	staff, err := s.Auth.StaffNames(r.Context())
 	if err != nil {
 		return err
 	}
 	return s.render(w, r, "playlist", &page{Title: pl.Name, Data: v, Staff: staff})
+}
+
+// playClip authorises (and audits) playing a clip's own training copy,
+// then shows the playlist with its player under a short-lived grant.
+func (s *Server) playClip(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.Quality.AuthorizeClip(r.Context(), principalFrom(r), id)
+	if err != nil {
+		return err
+	}
+	cid := strconv.FormatInt(id, 10)
+	exp := time.Now().Add(grantTTL).Unix()
+	v := url.Values{"play": {cid}, "exp": {strconv.FormatInt(exp, 10)},
+		"grant": {s.grant(r, "clip:"+cid, quality.PurposeTraining, exp)}}
+	http.Redirect(w, r, fmt.Sprintf("/console/quality/playlists/%d?%s", c.PlaylistID, v.Encode()), http.StatusSeeOther)
+	return nil
+}
+
+// clipAudio streams a clip's copy to the player a grant covers.
+func (s *Server) clipAudio(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	if !s.validGrant(r, "clip:"+strconv.FormatInt(id, 10), quality.PurposeTraining, q.Get("exp"), q.Get("grant")) {
+		return &statusError{http.StatusForbidden, "The link to listen has expired or is not yours. Play the clip again from its playlist."}
+	}
+	pb, err := s.Quality.ClipPlayback(r.Context(), principalFrom(r), id)
+	if err != nil {
+		return err
+	}
+	defer pb.Close()
+	w.Header().Set("Content-Type", pb.MediaType)
+	w.Header().Set("Cache-Control", "no-store")
+	http.ServeContent(w, r, "", pb.ModTime, pb)
+	return nil
 }
 
 func (s *Server) drawCalls(w http.ResponseWriter, r *http.Request) error {
