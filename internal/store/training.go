@@ -204,17 +204,6 @@ func (q *Q) RestrictClipCopies(ctx context.Context, bidx string, at time.Time) (
 	return res.RowsAffected()
 }
 
-// RestrictClipCopiesOf marks the copies of a recording restricted, in the
-// transaction that restricts the recording.
-func (q *Q) RestrictClipCopiesOf(ctx context.Context, recordingID string, at time.Time) error {
-	_, err := q.exec(ctx, `UPDATE quality_clips SET restricted_at = ? WHERE recording_id = ? AND copy_blob_key <> '' AND restricted_at = 0`,
-		toMicros(at), recordingID)
-	if err != nil {
-		return fmt.Errorf("store: restrict clip copies: %w", err)
-	}
-	return nil
-}
-
 // ClipCopyBlobExists reports whether a clip row owns blobKey: the orphan
 // sweep deletes training/ blobs no row owns.
 func (q *Q) ClipCopyBlobExists(ctx context.Context, blobKey string) (bool, error) {
