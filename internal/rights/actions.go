@@ -191,6 +191,11 @@ func (s *Service) Rectify(ctx context.Context, p *auth.Principal, id int64, c Co
 		if err != nil {
 			return err
 		}
+		if s.fixed != nil {
+			if err := s.fixed.RecordingCorrected(ctx, q, rec.Recording, c.Field, c.Value, p.Actor()); err != nil {
+				return err
+			}
+		}
 		if c.Field == "service_area" {
 			ret, err := pol.Retention(recording.System, recording.DataKind, c.Value)
 			if err != nil {

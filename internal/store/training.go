@@ -204,6 +204,29 @@ func (q *Q) RestrictClipCopies(ctx context.Context, bidx string, at time.Time) (
 	return res.RowsAffected()
 }
 
+// MoveClips moves a recording's clips to the playlists of the same names
+// in area (created as needed), when a rectification moves the call there.
+func (q *Q) MoveClips(ctx context.Context, recordingID, area, by string, at time.Time) error {
+	clips, err := q.clipsWhere(ctx, `recording_id = ? ORDER BY id`, recordingID)
+	if err != nil {
+		return err
+	}
+	for _, c := range clips {
+		from, err := q.PlaylistByID(ctx, c.PlaylistID)
+		if err != nil {
+			return err
+		}
+		to, err := q.PlaylistID(ctx, area, from.Name, by, at)
+		if err != nil {
+			return err
+		}
+		if _, err := q.exec(ctx, `UPDATE quality_clips SET playlist_id = ? WHERE id = ?`, to, c.ID); err != nil {
+			return fmt.Errorf("store: move clip: %w", err)
+		}
+	}
+	return nil
+}
+
 // ClipCopyBlobExists reports whether a clip row owns blobKey: the orphan
 // sweep deletes training/ blobs no row owns.
 func (q *Q) ClipCopyBlobExists(ctx context.Context, blobKey string) (bool, error) {
