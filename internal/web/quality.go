@@ -593,7 +593,10 @@ type qualityReportView struct {
 	Report   *quality.Report
 	Chart    barChart
 	Months   table
-	Agents   table
+	// Satisfaction is the post-call survey's, by month (chart and table).
+	SurveyChart barChart
+	Survey      table
+	Agents      table
 	Criteria table
 	CSV      string
 }
@@ -662,9 +665,38 @@ func (s *Server) qualityReport(r *http.Request) (qualityReportView, *page, error
 	v.Chart = newBarChart("scores", "Average evaluation score by month", "Average score out of 100 of the calls evaluated each month; the table below has the figures.",
 		labels, values, tips)
 	v.Chart.EmptyText = "No calls were evaluated in this period."
+	var shares []int
+	var shareTips []string
+	v.Survey = table{ID: "survey", Caption: "Caller satisfaction by month (post-call survey)", CaptionClass: "govuk-table__caption--m",
+		Scroll: true, Cols: []column{{Label: "Month"}, {Label: "Responses", Numeric: true}, {Label: "Answered satisfaction", Numeric: true},
+			{Label: "Satisfied or very satisfied", Numeric: true}, {Label: "Average (1 to 5)", Numeric: true}}}
+	for _, m := range rep.Months {
+		shares = append(shares, int(math.Round(m.Survey.SatisfiedShare())))
+		shareTips = append(shareTips, m.Label+": "+satisfied(m.Survey))
+		v.Survey.Rows = append(v.Survey.Rows, []cell{{Text: m.Label, Header: true}, num(int(m.Survey.Responses)),
+			num(int(m.Survey.Answered)), {Text: satisfied(m.Survey), Numeric: true}, {Text: meanSatisfaction(m.Survey), Numeric: true}})
+	}
+	v.SurveyChart = newBarChart("satisfaction", "Satisfied callers by month",
+		"Share of survey respondents who were satisfied or very satisfied each month; the table below has the figures.", labels, shares, shareTips)
+	v.SurveyChart.EmptyText = "No survey responses in this period."
 	v.Agents = rowTable("agents", "Average score by agent", "Agent", rep.Agents)
 	v.Criteria = rowTable("criteria", "Average score by criterion", "Criterion", rep.Criteria)
 	return v, pg, nil
+}
+
+// satisfied is the satisfied share of a month's answers ("–" for none).
+func satisfied(r quality.SurveyRow) string {
+	if r.Answered == 0 {
+		return "–"
+	}
+	return pct(r.SatisfiedShare())
+}
+
+func meanSatisfaction(r quality.SurveyRow) string {
+	if r.Answered == 0 {
+		return "–"
+	}
+	return strconv.FormatFloat(r.Average, 'f', 1, 64)
 }
 
 func average(r quality.Row) string {
@@ -705,7 +737,8 @@ func (s *Server) qualityReportCSV(w http.ResponseWriter, r *http.Request) error 
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="quality-%s-%s.csv"`, rep.ServiceArea, rep.From.Format("2006-01")))
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"section", "label", "calls_in", "calls_out", "evaluations", "average_score"})
+	cw.Write([]string{"section", "label", "calls_in", "calls_out", "evaluations", "average_score",
+		"survey_responses", "satisfaction_answers", "satisfied_percent", "average_satisfaction"})
 	score := func(r quality.Row) string {
 		if r.Evaluations == 0 {
 			return ""
@@ -713,8 +746,14 @@ func (s *Server) qualityReportCSV(w http.ResponseWriter, r *http.Request) error 
 		return strconv.FormatFloat(r.Average, 'f', 2, 64)
 	}
 	for _, m := range rep.Months {
+		sv := m.Survey
+		share, mean := "", ""
+		if sv.Answered > 0 {
+			share, mean = strconv.FormatFloat(sv.SatisfiedShare(), 'f', 2, 64), strconv.FormatFloat(sv.Average, 'f', 2, 64)
+		}
 		cw.Write([]string{"month", m.Month.Format("2006-01"), strconv.FormatInt(m.Inbound, 10), strconv.FormatInt(m.Outbound, 10),
-			strconv.FormatInt(m.Evaluations, 10), score(m.Row)})
+			strconv.FormatInt(m.Evaluations, 10), score(m.Row), strconv.FormatInt(sv.Responses, 10), strconv.FormatInt(sv.Answered, 10),
+			share, mean})
 	}
 	for _, sec := range []struct {
 		name string
