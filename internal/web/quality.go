@@ -589,16 +589,16 @@ func (s *Server) linkAgent(w http.ResponseWriter, r *http.Request) error {
 // Reports.
 
 type qualityReportView struct {
-	Areas    []policy.ServiceArea
-	Report   *quality.Report
-	Chart    barChart
-	Months   table
+	Areas  []policy.ServiceArea
+	Report *quality.Report
+	Chart  barChart
+	Months table
 	// Satisfaction is the post-call survey's, by month (chart and table).
 	SurveyChart barChart
 	Survey      table
 	Agents      table
-	Criteria table
-	CSV      string
+	Criteria    table
+	CSV         string
 }
 
 // reportMonths reads ?service_area=&from=YYYY-MM&to=YYYY-MM (to included;
