@@ -468,10 +468,7 @@ func (s *Server) clipAudio(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	defer pb.Close()
-	w.Header().Set("Content-Type", pb.MediaType)
-	w.Header().Set("Cache-Control", "no-store")
-	http.ServeContent(w, r, "", pb.ModTime, pb)
+	servePlayback(w, r, pb)
 	return nil
 }
 
