@@ -81,6 +81,16 @@ func TestTrainingCopyOutlivesRecording(t *testing.T) {
 				t.Errorf("the erased call's copy is still there: %v", err)
 			}
 		})
+		scenario.Step(t, "a shorter training period applies to copies already made", func(t *testing.T) {
+			area.Retention[policy.TrainingKey] = policy.Retention{Months: 6}
+			if _, err := e.rec.ApplyRetention(ctx); err != nil {
+				t.Fatal(err)
+			}
+			c, err := db.Q().ClipByID(ctx, clipID)
+			if err != nil || !c.CopyExpiresAt.Equal(c.AddedAt.AddDate(0, 6, 0)) {
+				t.Errorf("copy expires %s, want 6 months after %s (%v)", c.CopyExpiresAt, c.AddedAt, err)
+			}
+		})
 		scenario.Step(t, "the recording's sweep keeps the clip and its copy", func(t *testing.T) {
 			e.clock.Add(100 * 24 * time.Hour)
 			res, err := e.rec.Sweep(ctx)

@@ -224,8 +224,8 @@ func (s *Service) orphans(ctx context.Context, prefix string, grace time.Duratio
 	})
 }
 
-// ApplyRetention recomputes the expiry of every live recording from the
-// policy in force, so shortening (or lengthening) a period applies to
+// ApplyRetention recomputes the expiry of every live recording (and
+// training copy) from the policy in force, so shortening (or lengthening) a period applies to
 // recordings already stored, and removes sealed numbers from recordings of
 // areas that no longer keep them (keep_sealed_number). Run after a policy
 // change.
@@ -250,6 +250,11 @@ func (s *Service) ApplyRetention(ctx context.Context) (int, error) {
 			}
 			changed += int(n)
 		}
+		n, err := s.applyTrainingRetention(ctx, area.ID)
+		if err != nil {
+			return changed, err
+		}
+		changed += n
 		after := ""
 		for {
 			batch, err := s.db.Q().RecordingsOfArea(ctx, area.ID, after, SweepBatch)
@@ -328,13 +333,18 @@ func (s *Service) ReleaseHold(ctx context.Context, actor string, holdID int64, r
 	})
 }
 
-// RewrapAll re-wraps every live recording's data key under the key
+// RewrapAll re-wraps every live recording's (and training copy's) data key under the key
 // provider's current KEK version, after a rotation. Audio is not
 // re-encrypted: only the small wrapped keys change. It returns how many
 // keys were re-wrapped.
 func (s *Service) RewrapAll(ctx context.Context) (int, error) {
 	n := 0
 	for _, area := range s.areas() {
+		copies, err := s.rewrapTrainingCopies(ctx, area)
+		if err != nil {
+			return n, err
+		}
+		n += copies
 		after := ""
 		for {
 			batch, err := s.db.Q().RecordingsOfArea(ctx, area, after, SweepBatch)

@@ -217,3 +217,61 @@ func (s *Service) TrainingBlobsWithoutRow(ctx context.Context, grace time.Durati
 	err := s.orphans(ctx, TrainingPrefix, grace, func(string) { n++ })
 	return n, err
 }
+
+// applyTrainingRetention recomputes the expiry of area's training copies
+// from the policy in force: added + the area's training period, or, when
+// the area no longer sets one, when they were added, so the next sweep
+// destroys them (the notice no longer says they are kept). It returns how
+// many changed.
+func (s *Service) applyTrainingRetention(ctx context.Context, area string) (int, error) {
+	clips, err := s.db.Q().ClipCopiesOfArea(ctx, area)
+	if err != nil || len(clips) == 0 {
+		return 0, err
+	}
+	ret, keeps := s.policy().TrainingRetention(System, area)
+	n := 0
+	err = s.db.Tx(ctx, func(q *store.Q) error {
+		for _, c := range clips {
+			exp := c.AddedAt
+			if keeps {
+				exp = ret.ExpiresAt(c.AddedAt)
+			}
+			if !exp.Equal(c.CopyExpiresAt) {
+				if err := q.SetClipCopyExpiry(ctx, c.ID, exp); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// rewrapTrainingCopies re-wraps area's training copy keys under the key
+// provider's current KEK version (RewrapAll).
+func (s *Service) rewrapTrainingCopies(ctx context.Context, area string) (int, error) {
+	clips, err := s.db.Q().ClipCopiesOfArea(ctx, area)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range clips {
+		wk, err := crypt.ParseWrappedKey(c.CopyWrappedKey)
+		if err != nil {
+			return n, fmt.Errorf("clip %d: %w", c.ID, err)
+		}
+		if !crypt.NeedsRewrap(s.keys, wk) {
+			continue
+		}
+		nwk, err := crypt.Rewrap(ctx, s.keys, wk)
+		if err != nil {
+			return n, fmt.Errorf("clip %d: %w", c.ID, err)
+		}
+		if err := s.db.Q().RewrapClipKey(ctx, c.ID, c.CopyWrappedKey, nwk.String()); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

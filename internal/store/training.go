@@ -227,6 +227,28 @@ func (q *Q) MoveClips(ctx context.Context, recordingID, area, by string, at time
 	return nil
 }
 
+// ClipCopiesOfArea lists the clips with a copy in area's playlists, so a
+// policy change can recompute their expiry and a KEK rotation rewrap them.
+func (q *Q) ClipCopiesOfArea(ctx context.Context, area string) ([]Clip, error) {
+	return q.clipsWhere(ctx, `copy_blob_key <> '' AND playlist_id IN (SELECT id FROM quality_playlists WHERE service_area = ?)
+		ORDER BY id`, area)
+}
+
+// SetClipCopyExpiry sets a copy's expiry.
+func (q *Q) SetClipCopyExpiry(ctx context.Context, id int64, at time.Time) error {
+	_, err := q.exec(ctx, `UPDATE quality_clips SET copy_expires_at = ? WHERE id = ? AND copy_blob_key <> ''`, toMicros(at), id)
+	return err
+}
+
+// RewrapClipKey replaces a copy's wrapped key (KEK rotation).
+func (q *Q) RewrapClipKey(ctx context.Context, id int64, oldWrapped, newWrapped string) error {
+	res, err := q.exec(ctx, `UPDATE quality_clips SET copy_wrapped_key = ? WHERE id = ? AND copy_wrapped_key = ?`, newWrapped, id, oldWrapped)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res)
+}
+
 // ClipCopyBlobExists reports whether a clip row owns blobKey: the orphan
 // sweep deletes training/ blobs no row owns.
 func (q *Q) ClipCopyBlobExists(ctx context.Context, blobKey string) (bool, error) {
