@@ -225,8 +225,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		db.Close()
 		return nil, err
 	}
-	a.Rights = rights.New(db, a.Audit, a.Recordings, ring, bidx, a.Policy, log, rights.Options{Now: o.Now})
 	a.Quality = quality.New(db, a.Recordings, a.Audit, a.Policy, o.Now)
+	a.Rights = rights.New(db, a.Audit, a.Recordings, ring, bidx, a.Policy, log, rights.Options{Now: o.Now, Corrected: a.Quality})
 	a.Jobs = jobs.New(db, log)
 	if o.JobLease > 0 {
 		a.Jobs.Lease = o.JobLease

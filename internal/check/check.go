@@ -342,8 +342,8 @@ func (s *Service) promises() []Promise {
 				}
 				return s.src.Surveys.Check(ctx, s.src.Now())
 			}},
-		{QualityWithoutRecording, "No evaluation or training clip kept after its recording",
-			q.quote(rec, "retention", "depends on the service area"),
+		{QualityWithoutRecording, "No evaluation or training clip kept after its recording or its training period",
+			q.quote(rec, "retention", "chosen for training", "depends on the service area"),
 			func(ctx context.Context) (Outcome, error) {
 				if s.src.Quality == nil {
 					return Outcome{Result: Skipped, Detail: "quality monitoring is not wired in"}, nil

@@ -349,8 +349,37 @@ func (b *builder) retention() []block {
 			ss = append(ss, fmt.Sprintf("%s will normally be kept for no longer than %s.", capitalise(clean(k.Name)), k.Retention))
 		}
 	}
+	ss = append(ss, trainingRetention(s)...)
 	if len(ss) > 0 {
 		out = append(out, sentences(ss...))
+	}
+	return out
+}
+
+// trainingRetention states service_areas[].retention.training, only for the areas that set
+// it: a call chosen for training keeps its own copy for that long from when it was chosen,
+// beyond the recording's period (internal/quality). Areas with the same period share a
+// sentence; when every area has it, the sentence names none.
+func trainingRetention(s *policy.System) []string {
+	var periods []policy.Retention
+	areas := map[policy.Retention][]string{}
+	for _, a := range s.ServiceAreas {
+		r, ok := s.TrainingRetention(a.ID)
+		if !ok {
+			continue
+		}
+		if areas[r] == nil {
+			periods = append(periods, r)
+		}
+		areas[r] = append(areas[r], a.Name)
+	}
+	var out []string
+	for _, r := range periods {
+		if len(periods) == 1 && len(areas[r]) == len(s.ServiceAreas) {
+			return []string{fmt.Sprintf("Recordings chosen for training are kept for %s from when they are chosen.", r)}
+		}
+		out = append(out, fmt.Sprintf("For calls about %s, recordings chosen for training are kept for %s from when they are chosen.",
+			policy.JoinAnd(areas[r]), r))
 	}
 	return out
 }

@@ -523,3 +523,42 @@ func TestKeptNumbers(t *testing.T) {
 		})
 	}
 }
+
+// A training retention (service_areas[].retention.training) is stated only for the areas that
+// set it, in the retention section; the Article 30 record lists it too.
+func TestTrainingRetentionSentence(t *testing.T) {
+	defaultDoc := string(policy.DefaultYAML())
+	one := strings.Replace(defaultDoc, "recording: {months: 9}", "recording: {months: 9}\n          training: {months: 24}", 1)
+	all := strings.ReplaceAll(defaultDoc, "        retention:\n          recording:", "        retention:\n          training: {months: 18}\n          recording:")
+	for _, c := range []struct {
+		name, doc string
+		want      []string
+	}{
+		{"default", defaultDoc, nil},
+		{"one area", one, []string{"For calls about Adult Social Care, recordings chosen for training are kept for 24 months from when they are chosen."}},
+		{"every area", all, []string{"Recordings chosen for training are kept for 18 months from when they are chosen."}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.doc == defaultDoc && c.want != nil {
+				t.Fatal("the edit did not apply")
+			}
+			pol := loadPolicy(t, c.doc)
+			ss, err := Sentences(pol, "call-recording", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range ss {
+				if strings.Contains(s.Text, "chosen for training") {
+					if s.Section != "retention" {
+						t.Errorf("in section %s: %q", s.Section, s.Text)
+					}
+					got = append(got, s.Text)
+				}
+			}
+			if strings.Join(got, "|") != strings.Join(c.want, "|") {
+				t.Errorf("training sentences %q, want %q", got, c.want)
+			}
+		})
+	}
+}

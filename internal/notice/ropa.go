@@ -149,6 +149,11 @@ func systemCells(s *policy.System) [][]string {
 			retention = append(retention, label+": no personal data")
 		}
 	}
+	for _, a := range s.ServiceAreas {
+		if r, ok := s.TrainingRetention(a.ID); ok {
+			retention = append(retention, fmt.Sprintf("copies of calls chosen for training (retention.training), %s: %s from when chosen", a.Name, r))
+		}
+	}
 	if s.DropFolder != nil {
 		retention = append(retention, "files that could not be imported from the drop folder (drop_folder.failed_retention): "+
 			s.FailedImportRetention().String())

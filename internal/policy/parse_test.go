@@ -131,6 +131,12 @@ func TestParseRejects(t *testing.T) {
 		{"service area missing a period", edit("        retention:\n          recording: {months: 12}\n", "", 3),
 			"systems[1].data_kinds[0].retention", "- id: recording", "missing in trading-standards", true},
 
+		{"training retention over the cap", edit("recording: {months: 9}", "recording: {months: 9}\n          training: {months: 30}", 1),
+			"systems[1].service_areas[0].retention.training", "training: {months: 30}", "longer than the 24-month limit", true},
+		{"training retention in days over the cap", edit("recording: {months: 9}", "recording: {months: 9}\n          training: {days: 740}", 1),
+			"systems[1].service_areas[0].retention.training", "training: {days: 740}", "longer than the 24-month limit", true},
+		{"training retention as an event", edit("recording: {months: 9}", "recording: {months: 9}\n          training: {until_event: survey_request_sent}", 1),
+			"systems[1].service_areas[0].retention.training.until_event", "training: {until_event", "must be a period", true},
 		{"drop folder retention as an event", edit("failed_retention: {days: 7}", "failed_retention: {until_event: survey_request_sent}", 1),
 			"systems[1].drop_folder.failed_retention", "failed_retention: {until_event", "must be a period", true},
 		{"drop folder retention of no days", edit("failed_retention: {days: 7}", "failed_retention: {days: 0}", 1),

@@ -272,8 +272,12 @@ func (v *validator) serviceAreas(path string, s *System) {
 		v.areaSurvey(p+".survey", s, &s.ServiceAreas[i])
 		for _, kind := range sortedKeys(a.Retention) {
 			rp := fieldPath(p+".retention", kind)
+			if kind == TrainingKey {
+				v.trainingRetention(rp, a.Retention[kind])
+				continue
+			}
 			if !slices.Contains(kinds, kind) {
-				v.errf(rp, "unknown data kind %q (this system's data kinds: %s)", kind, strings.Join(kinds, ", "))
+				v.errf(rp, "unknown data kind %q (this system's data kinds: %s, or training)", kind, strings.Join(kinds, ", "))
 				continue
 			}
 			if v.d.has(rp) {

@@ -32,13 +32,60 @@ type Report struct {
 	Agents      []Row
 	Criteria    []Row
 	Total       Row
+	Survey      SurveyRow // the whole period's survey responses
 }
 
-// MonthRow is one month's calls and evaluations.
+// MonthRow is one month's calls, evaluations and survey responses.
 type MonthRow struct {
 	Month             time.Time
 	Inbound, Outbound int64
 	Row
+	Survey SurveyRow
+}
+
+// SurveyRow is the post-call survey's satisfaction (internal/surveys):
+// responses, those that answered the five-point question, how many of
+// those were satisfied or very satisfied (4 or 5), and the mean answer.
+type SurveyRow struct {
+	Responses, Answered, Satisfied int64
+	Average                        float64 // 1 (very dissatisfied) to 5 (very satisfied)
+	sum                            int64
+}
+
+// SatisfiedShare is the satisfied share of those who answered, in percent.
+func (r SurveyRow) SatisfiedShare() float64 {
+	if r.Answered == 0 {
+		return 0
+	}
+	return float64(r.Satisfied) * 100 / float64(r.Answered)
+}
+
+func (r *SurveyRow) add(w store.SurveyWeek) {
+	r.Responses += int64(w.Responses)
+	for answer := 1; answer <= 5; answer++ {
+		n := int64(w.Satisfaction[answer])
+		r.Answered += n
+		r.sum += n * int64(answer)
+		if answer >= 4 {
+			r.Satisfied += n
+		}
+	}
+	if r.Answered > 0 {
+		r.Average = float64(r.sum) / float64(r.Answered)
+	}
+}
+
+// weekMonth is the month an ISO week ("2026-W48") is counted in: the
+// month of its Thursday, as ISO 8601 gives a week to the year of its
+// Thursday, so each week falls in exactly one month.
+func weekMonth(week string) (time.Time, bool) {
+	var year, w int
+	if _, err := fmt.Sscanf(week, "%d-W%d", &year, &w); err != nil || w < 1 || w > 53 {
+		return time.Time{}, false
+	}
+	jan4 := time.Date(year, 1, 4, 0, 0, 0, 0, time.UTC)
+	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday()) + 6) % 7))
+	return store.MonthOf(monday.AddDate(0, 0, (w-1)*7+3)), true
 }
 
 // Row is a count of evaluations and their average score (percent).
@@ -127,6 +174,19 @@ func (s *Service) Report(ctx context.Context, p *auth.Principal, area string, fr
 			row(agents, st.AgentID, st.AgentID).add(st.N, st.SumBP)
 		}
 	}
+	// Survey responses hold only their area and ISO week (internal/surveys),
+	// so satisfaction is counted by the month of each week; one area's
+	// weekly counts are a few rows a week, whatever the recordings stored.
+	weeks, err := s.db.Q().SurveyWeeks(ctx, areas)
+	if err != nil {
+		return rep, err
+	}
+	for _, w := range weeks {
+		if m, ok := weekMonth(w.Week); ok && !m.Before(from) && m.Before(to) {
+			month(m).Survey.add(w)
+			rep.Survey.add(w)
+		}
+	}
 	for _, m := range months {
 		rep.Months = append(rep.Months, *m)
 	}
@@ -158,13 +218,28 @@ func (s *Service) SweepStats(ctx context.Context) (int64, error) {
 }
 
 // Check counts evaluations (with their comments and calibrations, which
-// go with them) and training clips whose recording is destroyed or gone:
-// fairline check's quality-without-recording promise. Counts only.
+// go with them) and training clips without their own copy whose recording
+// is destroyed or gone, training copies past their own expiry, and
+// training/ blobs no clip owns: fairline check's quality-without-recording
+// promise. Counts only.
 func (s *Service) Check(ctx context.Context, _ time.Time) (check.Outcome, error) {
 	evals, clips, err := s.db.Q().CountQualityOrphans(ctx)
-	if err != nil || evals+clips == 0 {
-		return check.Outcome{Result: check.OK}, err
+	if err != nil {
+		return check.Outcome{}, err
 	}
-	return check.Outcome{Result: check.Broken, Count: evals + clips,
-		Detail: fmt.Sprintf("%d evaluations and %d training clips outlive their recording", evals, clips)}, nil
+	expired, err := s.rec.OverdueTrainingCopies(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	blobs, err := s.rec.TrainingBlobsWithoutRow(ctx, time.Hour)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	n := evals + clips + expired + int64(blobs)
+	if n == 0 {
+		return check.Outcome{Result: check.OK}, nil
+	}
+	return check.Outcome{Result: check.Broken, Count: n,
+		Detail: fmt.Sprintf("%d evaluations and %d training clips outlive their recording; %d training copies past their own retention; %d training copies without their clip",
+			evals, clips, expired, blobs)}, nil
 }

@@ -35,14 +35,15 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 // env is a quality service over a real recording service, database, blob
 // folder and audit log.
 type env struct {
-	q     *Service
-	rec   *recording.Service
-	db    *store.DB
-	clock *fakeclock.Clock
-	pol   *policy.Policy
-	log   *audit.Log
-	audio []byte
-	n     int
+	q      *Service
+	rec    *recording.Service
+	db     *store.DB
+	clock  *fakeclock.Clock
+	pol    *policy.Policy
+	log    *audit.Log
+	audio  []byte
+	n      int
+	number string // the other party of the calls stored ("" none)
 }
 
 func newEnv(t *testing.T, db *store.DB) *env {
@@ -82,7 +83,7 @@ func (e *env) call(t *testing.T, area, agent string) recording.Recording {
 	sum := sha256.Sum256(e.audio)
 	key := "call-" + string(rune('a'+e.n))
 	got, err := e.rec.Ingest(context.Background(), "token:1", key, recording.Metadata{ExternalID: key, Direction: "inbound",
-		ServiceArea: area, AgentID: agent, StartedAt: e.clock.Now().Add(-time.Hour), DurationSeconds: 8,
+		ServiceArea: area, AgentID: agent, StartedAt: e.clock.Now().Add(-time.Hour), DurationSeconds: 8, OtherParty: e.number,
 		SHA256: hex.EncodeToString(sum[:])}, bytes.NewReader(e.audio))
 	if err != nil {
 		t.Fatal(err)

@@ -9,15 +9,20 @@ import (
 	"github.com/fairline/fairline/internal/audit"
 	"github.com/fairline/fairline/internal/auth"
 	"github.com/fairline/fairline/internal/fail"
+	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 )
 
 // The training library: team leaders add a call, or a clip of it, to a
-// playlist of their area with the reason it is worth hearing. A clip is a
-// pointer into the recording (start and end), not a copy: it is destroyed
-// with its recording when the area's retention ends, and playing it opens
-// the recording for the "training" purpose (recording.Service.Authorize:
-// audited, refused for a restricted recording).
+// playlist of their area with the reason it is worth hearing. By default a
+// clip is a pointer into the recording (start and end), not a copy: it is
+// destroyed with its recording when the area's retention ends, and playing
+// it opens the recording for the "training" purpose
+// (recording.Service.Authorize: audited, refused for a restricted
+// recording). When the area sets a training retention, the clip gets its
+// own encrypted copy of its segment (recording.Service.TrainingCopy),
+// kept for that period from when it was added, and playing it opens the
+// copy (OpenClip: audited, refused once restricted).
 
 // ClipInput is what a team leader submits.
 type ClipInput struct {
@@ -46,21 +51,80 @@ func (s *Service) AddClip(ctx context.Context, p *auth.Principal, recordingID st
 	case in.End != 0 && (in.End <= in.Start || in.End > rec.Duration+time.Second):
 		return 0, fail.Field("clip_end", "the clip must end after it starts and by the end of the call")
 	}
+	clip, copied, err := s.rec.TrainingCopy(ctx, rec, in.Start, in.End)
+	if err != nil {
+		return 0, err
+	}
+	clip.RecordingID, clip.Start, clip.End, clip.Reason, clip.AddedBy, clip.AddedAt = rec.ID, in.Start, in.End, in.Reason, p.Actor(), s.now()
 	var id int64
 	err = s.db.Tx(ctx, func(q *store.Q) error {
-		pl, err := q.PlaylistID(ctx, rec.ServiceArea, in.Playlist, p.Actor(), s.now())
-		if err != nil {
+		var err error
+		if clip.PlaylistID, err = q.PlaylistID(ctx, rec.ServiceArea, in.Playlist, p.Actor(), s.now()); err != nil {
 			return err
 		}
-		if id, err = q.AddClip(ctx, store.Clip{PlaylistID: pl, RecordingID: rec.ID, Start: in.Start, End: in.End,
-			Reason: in.Reason, AddedBy: p.Actor(), AddedAt: s.now()}); err != nil {
+		if id, err = q.AddClip(ctx, clip); err != nil {
 			return err
 		}
 		_, err = s.audit.Append(ctx, q, audit.Entry{Actor: p.Actor(), Action: "quality.clip_add", Object: "recording:" + rec.ID,
 			Purpose: PurposeTraining, Outcome: audit.Success})
 		return err
 	})
+	if err != nil && copied {
+		s.rec.DiscardTrainingCopy(clip.CopyBlobKey)
+	}
 	return id, err
+}
+
+// ErrClipRestricted refuses playing a training copy whose caller restricted
+// its use or objected.
+var ErrClipRestricted = fail.New(fail.Forbidden,
+	"the caller has restricted the use of this call or objected to it: it may not be played for training")
+
+// AuthorizeClip records that p plays a clip's own copy for training,
+// after checking p may: a team leader or quality assessor of its
+// playlist's area, and the caller has not restricted it. The web player
+// calls it once, then streams Range requests through ClipPlayback under a
+// short-lived grant. A clip without a copy is played through its recording
+// (recording.Service.Authorize).
+func (s *Service) AuthorizeClip(ctx context.Context, p *auth.Principal, id int64) (store.Clip, error) {
+	c, err := s.clip(ctx, p, id)
+	if err != nil {
+		return c, err
+	}
+	if !c.RestrictedAt.IsZero() {
+		return store.Clip{}, ErrClipRestricted
+	}
+	return c, s.audit.Record(ctx, audit.Entry{Actor: p.Actor(), Action: "quality.clip_play", Object: "clip:" + strconv.FormatInt(id, 10),
+		Purpose: PurposeTraining, Outcome: audit.Success})
+}
+
+// ClipPlayback decrypts a clip's copy that p may play; callers must have
+// called AuthorizeClip for this access (it is what audits it).
+func (s *Service) ClipPlayback(ctx context.Context, p *auth.Principal, id int64) (*recording.Playback, error) {
+	c, err := s.clip(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !c.RestrictedAt.IsZero() {
+		return nil, ErrClipRestricted
+	}
+	return s.rec.OpenTrainingCopy(ctx, c)
+}
+
+// clip returns a clip with its own copy whose playlist p may see.
+func (s *Service) clip(ctx context.Context, p *auth.Principal, id int64) (store.Clip, error) {
+	c, err := s.db.Q().ClipByID(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	pl, err := s.db.Q().PlaylistByID(ctx, c.PlaylistID)
+	if err != nil {
+		return store.Clip{}, err
+	}
+	if !assesses(p, pl.ServiceArea) || !c.HasCopy() {
+		return store.Clip{}, store.ErrNotFound
+	}
+	return c, nil
 }
 
 // Playlists lists the playlists of p's areas.

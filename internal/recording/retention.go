@@ -23,6 +23,9 @@ type SweepResult struct {
 	// DropFolderFiles are files deleted from drop folders' failed/ after
 	// the policy's drop_folder.failed_retention.
 	DropFolderFiles int
+	// TrainingCopies are clips' own copies destroyed because their
+	// training retention ended.
+	TrainingCopies int
 	// RightsIdentifiers are closed rights cases whose identifiers the same
 	// pass destroyed (app.Sweep fills it from internal/rights).
 	RightsIdentifiers int
@@ -41,6 +44,9 @@ const SweepBatch = 500
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	res, err := s.sweepRecordings(ctx)
 	if err != nil {
+		return res, err
+	}
+	if res.TrainingCopies, err = s.sweepTrainingCopies(ctx); err != nil {
 		return res, err
 	}
 	res.DropFolderFiles, err = s.SweepDropFolders(ctx)
@@ -120,6 +126,7 @@ func (s *Service) destroy(ctx context.Context, actor, id, reason string,
 	keep func(q *store.Q, rec store.Recording) (string, error)) (string, error) {
 	var rec store.Recording
 	var kept string
+	var copies []store.Clip
 	err := s.db.Tx(ctx, func(q *store.Q) error {
 		var err error
 		// The lock makes a hold, disclosure or exemption being placed now
@@ -130,12 +137,27 @@ func (s *Service) destroy(ctx context.Context, actor, id, reason string,
 		if kept, err = keep(q, rec); err != nil || kept != "" {
 			return err
 		}
+		// Only the retention sweep leaves training copies to their own
+		// period: a recording destroyed on purpose (erasure) takes them.
+		if copies, err = q.DropClipCopiesOf(ctx, []string{id}); err != nil {
+			return err
+		}
+		entries := make([]audit.Entry, len(copies))
+		for i, c := range copies {
+			entries[i] = copyDeleteEntry(actor, c, reason)
+		}
+		if err := s.audit.AppendMany(ctx, q, entries); err != nil {
+			return err
+		}
 		return s.shred(ctx, q, actor, id, reason)
 	})
 	if err != nil || kept != "" {
 		return kept, err
 	}
 	s.deleted.WithLabelValues(reason).Inc()
+	if err := s.deleteCopyBlobs(ctx, copies); err != nil {
+		return "", err
+	}
 	return "", s.finishDeletes(ctx, []store.Recording{rec})
 }
 
@@ -167,26 +189,15 @@ func (s *Service) finishDeletes(ctx context.Context, rs []store.Recording) error
 	return s.db.Q().DeleteRecordingRows(ctx, ids)
 }
 
-// SweepOrphans deletes blobs under recordings/ that no row owns and that are
-// older than grace (an upload in flight has a blob before its row).
+// SweepOrphans deletes blobs under recordings/ and training/ that no row
+// owns and that are older than grace (an upload or a training copy in
+// flight has a blob before its row).
 func (s *Service) SweepOrphans(ctx context.Context, grace time.Duration) (int, error) {
-	cutoff := s.now().Add(-grace)
 	var orphans []string
-	err := s.blobs.List(ctx, "recordings/", func(info blob.Info) error {
-		if info.ModTime.After(cutoff) {
-			return nil
+	for _, prefix := range []string{"recordings/", TrainingPrefix} {
+		if err := s.orphans(ctx, prefix, grace, func(k string) { orphans = append(orphans, k) }); err != nil {
+			return 0, err
 		}
-		owned, err := s.db.Q().RecordingBlobKeyExists(ctx, info.Key)
-		if err != nil {
-			return err
-		}
-		if !owned {
-			orphans = append(orphans, info.Key)
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
 	}
 	for _, k := range orphans {
 		if err := s.blobs.Delete(ctx, k); err != nil {
@@ -196,8 +207,28 @@ func (s *Service) SweepOrphans(ctx context.Context, grace time.Duration) (int, e
 	return len(orphans), nil
 }
 
-// ApplyRetention recomputes the expiry of every live recording from the
-// policy in force, so shortening (or lengthening) a period applies to
+// orphans calls found with each blob under prefix (recordings/ or
+// training/) older than grace that no row owns.
+func (s *Service) orphans(ctx context.Context, prefix string, grace time.Duration, found func(key string)) error {
+	cutoff := s.now().Add(-grace)
+	owns := s.db.Q().RecordingBlobKeyExists
+	if prefix == TrainingPrefix {
+		owns = s.db.Q().ClipCopyBlobExists
+	}
+	return s.blobs.List(ctx, prefix, func(info blob.Info) error {
+		if info.ModTime.After(cutoff) {
+			return nil
+		}
+		owned, err := owns(ctx, info.Key)
+		if err == nil && !owned {
+			found(info.Key)
+		}
+		return err
+	})
+}
+
+// ApplyRetention recomputes the expiry of every live recording (and
+// training copy) from the policy in force, so shortening (or lengthening) a period applies to
 // recordings already stored, and removes sealed numbers from recordings of
 // areas that no longer keep them (keep_sealed_number). Run after a policy
 // change.
@@ -222,6 +253,11 @@ func (s *Service) ApplyRetention(ctx context.Context) (int, error) {
 			}
 			changed += int(n)
 		}
+		n, err := s.applyTrainingRetention(ctx, area.ID)
+		if err != nil {
+			return changed, err
+		}
+		changed += n
 		after := ""
 		for {
 			batch, err := s.db.Q().RecordingsOfArea(ctx, area.ID, after, SweepBatch)
@@ -298,13 +334,18 @@ func (s *Service) ReleaseHold(ctx context.Context, actor string, holdID int64, r
 	})
 }
 
-// RewrapAll re-wraps every live recording's data key under the key
+// RewrapAll re-wraps every live recording's (and training copy's) data key under the key
 // provider's current KEK version, after a rotation. Audio is not
 // re-encrypted: only the small wrapped keys change. It returns how many
 // keys were re-wrapped.
 func (s *Service) RewrapAll(ctx context.Context) (int, error) {
 	n := 0
 	for _, area := range s.areas() {
+		copies, err := s.rewrapTrainingCopies(ctx, area)
+		if err != nil {
+			return n, err
+		}
+		n += copies
 		after := ""
 		for {
 			batch, err := s.db.Q().RecordingsOfArea(ctx, area, after, SweepBatch)

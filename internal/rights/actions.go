@@ -71,12 +71,28 @@ func (s *Service) actionable(ctx context.Context, p *auth.Principal, id int64, k
 // one deletion path, except those an exemption keeps, and records what
 // happened to each in the case history.
 func (s *Service) Erase(ctx context.Context, p *auth.Principal, id int64) (Erasure, error) {
-	_, f, err := s.actionable(ctx, p, id, "erasure")
+	req, f, err := s.actionable(ctx, p, id, "erasure")
 	if err != nil {
 		return Erasure{}, err
 	}
 	var res Erasure
 	var events []store.RightsEvent
+	// Copies kept for training outlive their recording (the area's
+	// retention.training): the number's fingerprint finds those whose
+	// recording is gone; the others go with their recording below.
+	bidxs, err := s.numberIndexes(req)
+	if err != nil {
+		return res, err
+	}
+	for _, b := range bidxs {
+		n, err := s.rec.EraseTrainingCopies(ctx, p.Actor(), b)
+		if err != nil {
+			return res, err
+		}
+		if n > 0 {
+			events = append(events, store.RightsEvent{Detail: fmt.Sprintf("%d copies kept for training erased", n)})
+		}
+	}
 	for _, r := range f.Recordings {
 		ex, err := s.rec.Erase(ctx, p.Actor(), r.Recording)
 		if err != nil {
@@ -133,12 +149,23 @@ func surveyEvent(n int) []store.RightsEvent {
 // takes them out of training playlists and evaluation queues, and cancels
 // survey texts waiting to be sent to the numbers given.
 func (s *Service) Restrict(ctx context.Context, p *auth.Principal, id int64) (int, error) {
-	_, f, err := s.actionable(ctx, p, id, "restriction", "objection")
+	req, f, err := s.actionable(ctx, p, id, "restriction", "objection")
+	if err != nil {
+		return 0, err
+	}
+	bidxs, err := s.numberIndexes(req)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	err = s.db.Tx(ctx, func(q *store.Q) error {
+		// Copies kept for training carry the number's fingerprint, so
+		// they are refused too, even after their recording is gone.
+		for _, b := range bidxs {
+			if _, err := q.RestrictClipCopies(ctx, b, s.now()); err != nil {
+				return err
+			}
+		}
 		events := []store.RightsEvent{{Detail: fmt.Sprintf("%d recordings restricted: not to be used for quality monitoring or training",
 			len(f.Recordings))}}
 		for _, r := range f.Recordings {
@@ -204,6 +231,11 @@ func (s *Service) Rectify(ctx context.Context, p *auth.Principal, id int64, c Co
 			RequestID: id, By: p.Actor(), At: s.now()})
 		if err != nil {
 			return err
+		}
+		if s.fixed != nil {
+			if err := s.fixed.RecordingCorrected(ctx, q, rec.Recording, c.Field, c.Value, p.Actor()); err != nil {
+				return err
+			}
 		}
 		if c.Field == "service_area" {
 			ret, err := pol.Retention(recording.System, recording.DataKind, c.Value)

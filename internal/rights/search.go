@@ -151,6 +151,23 @@ func (s *Service) search(ctx context.Context, r store.RightsRequest) (Found, err
 	return f, nil
 }
 
+// numberIndexes are the fingerprints (hex) of the case's phone numbers.
+func (s *Service) numberIndexes(r store.RightsRequest) ([]string, error) {
+	ids, err := s.openIdentifiers(r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(ids.Phones))
+	for _, phone := range ids.Phones {
+		idx, err := s.bidx.Phone(phone)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, hex.EncodeToString(idx))
+	}
+	return out, nil
+}
+
 // describeStores is the search result per store, saying for the stores
 // that hold nothing linkable why that is so.
 func describeStores(ids Identifiers, f Found) []StoreResult {

@@ -111,12 +111,22 @@ type Service struct {
 	policy func() *policy.Policy
 	log    *slog.Logger
 	now    func() time.Time
+	fixed  CorrectionHook
+}
+
+// CorrectionHook is told of each rectification of a recording's metadata
+// (before: the recording as it was) in the transaction that makes it:
+// internal/quality moves its evaluations, clips and report aggregates.
+type CorrectionHook interface {
+	RecordingCorrected(ctx context.Context, q *store.Q, before store.Recording, field, value, by string) error
 }
 
 // Options configure a Service.
 type Options struct {
 	Calendar *Calendar // nil: the embedded England and Wales list
 	Now      func() time.Time
+	// Corrected is told of each rectification (nil: nobody).
+	Corrected CorrectionHook
 }
 
 // New returns a Service.
@@ -129,7 +139,7 @@ func New(db *store.DB, log *audit.Log, rec *recording.Service, ring *keys.Ring, 
 		o.Now = time.Now
 	}
 	return &Service{db: db, audit: log, rec: rec, seal: ring.Key(keys.PurposeRightsIdentifiers), bidx: bidx, cal: o.Calendar,
-		policy: pol, log: logger, now: o.Now}
+		policy: pol, log: logger, now: o.Now, fixed: o.Corrected}
 }
 
 // SetCalendar replaces the working-day calendar (a council's GOV.UK file);

@@ -29,6 +29,7 @@ import (
 	"github.com/fairline/fairline/internal/notify"
 	"github.com/fairline/fairline/internal/notify/notifyfake"
 	"github.com/fairline/fairline/internal/policy"
+	"github.com/fairline/fairline/internal/quality"
 	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/surveys"
@@ -46,14 +47,15 @@ const (
 )
 
 type env struct {
-	svc   *Service
-	rec   *recording.Service
-	pol   func() *policy.Policy
-	db    *store.DB
-	log   *audit.Log
-	clock *fakeclock.Clock
-	audio []byte
-	n     int
+	svc     *Service
+	rec     *recording.Service
+	pol     func() *policy.Policy
+	db      *store.DB
+	log     *audit.Log
+	clock   *fakeclock.Clock
+	audio   []byte
+	n       int
+	quality *quality.Service // told of rectifications, as app wires it
 }
 
 var (
@@ -101,7 +103,8 @@ func newEnv(t testing.TB, db *store.DB) *env {
 	if e.rec, err = recording.New(db, blobs, kek, bidx, e.log, polf, quiet, recording.Options{Now: e.clock.Now, Calls: sv}); err != nil {
 		t.Fatal(err)
 	}
-	e.svc = New(db, e.log, e.rec, ring, bidx, polf, quiet, Options{Now: e.clock.Now})
+	e.quality = quality.New(db, e.rec, e.log, polf, e.clock.Now)
+	e.svc = New(db, e.log, e.rec, ring, bidx, polf, quiet, Options{Now: e.clock.Now, Corrected: e.quality})
 	if e.audio, err = os.ReadFile("../../testdata/audio/speech-pcm16.wav"); err != nil {
 		t.Fatal(err)
 	}

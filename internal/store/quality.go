@@ -24,7 +24,8 @@ import (
 //     quality.StatsRetention.
 
 func init() {
-	recordingDerived = append(recordingDerived, "quality_comments", "quality_evaluations", "quality_calibrations")
+	recordingDerived = append(recordingDerived, derived{"quality_comments", ""}, derived{"quality_evaluations", ""},
+		derived{"quality_calibrations", ""})
 }
 
 // Scorecard is one version of a service area's scorecard.
@@ -296,15 +297,60 @@ func (q *Q) countCalls(ctx context.Context, area, direction string, month time.T
 // score (criterion "") and each criterion's share (basis points), for the
 // agent and for the whole area (agent "").
 func (q *Q) AddScores(ctx context.Context, area, agentID string, month time.Time, scores map[string]int) error {
+	return q.addScores(ctx, area, agentID, month, scores, 1)
+}
+
+// RemoveScores takes one evaluation back out of its month's aggregates
+// (its call moved to another area or agent), dropping rows left empty.
+func (q *Q) RemoveScores(ctx context.Context, area, agentID string, month time.Time, scores map[string]int) error {
+	if err := q.addScores(ctx, area, agentID, month, scores, -1); err != nil {
+		return err
+	}
+	_, err := q.exec(ctx, `DELETE FROM quality_scores WHERE service_area = ? AND month = ? AND n <= 0`, area, toMicros(month))
+	return err
+}
+
+func (q *Q) addScores(ctx context.Context, area, agentID string, month time.Time, scores map[string]int, sign int) error {
 	for crit, bp := range scores {
 		for _, agent := range []string{agentID, ""} {
-			_, err := q.exec(ctx, `INSERT INTO quality_scores (service_area, month, agent_id, criterion, n, sum_bp) VALUES (?, ?, ?, ?, 1, ?)
-				ON CONFLICT (service_area, month, agent_id, criterion) DO UPDATE SET n = quality_scores.n + 1,
-				sum_bp = quality_scores.sum_bp + excluded.sum_bp`, area, toMicros(month), agent, crit, bp)
+			_, err := q.exec(ctx, `INSERT INTO quality_scores (service_area, month, agent_id, criterion, n, sum_bp) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (service_area, month, agent_id, criterion) DO UPDATE SET n = quality_scores.n + excluded.n,
+				sum_bp = quality_scores.sum_bp + excluded.sum_bp`, area, toMicros(month), agent, crit, sign, sign*bp)
 			if err != nil {
 				return fmt.Errorf("store: add scores: %w", err)
 			}
 		}
+	}
+	return nil
+}
+
+// MoveCall moves one call between the monthly call counts (a rectified
+// service area or direction), dropping a count left at zero.
+func (q *Q) MoveCall(ctx context.Context, fromArea, fromDir, toArea, toDir string, month time.Time) error {
+	if err := q.countCalls(ctx, fromArea, fromDir, month, -1); err != nil {
+		return err
+	}
+	if _, err := q.exec(ctx, `DELETE FROM quality_calls WHERE service_area = ? AND month = ? AND direction = ? AND calls <= 0`,
+		fromArea, toMicros(month), fromDir); err != nil {
+		return fmt.Errorf("store: move call: %w", err)
+	}
+	return q.countCalls(ctx, toArea, toDir, month, 1)
+}
+
+// MoveQualityRecording gives a recording's evaluations, calibrations and
+// queue item its rectified service area and agent, in the rectification's
+// transaction.
+func (q *Q) MoveQualityRecording(ctx context.Context, recordingID, area, agentID string) error {
+	for _, stmt := range []string{
+		`UPDATE quality_evaluations SET service_area = ?, agent_id = ? WHERE recording_id = ?`,
+		`UPDATE quality_queue SET service_area = ?, agent_id = ? WHERE recording_id = ?`,
+	} {
+		if _, err := q.exec(ctx, stmt, area, agentID, recordingID); err != nil {
+			return fmt.Errorf("store: move quality records: %w", err)
+		}
+	}
+	if _, err := q.exec(ctx, `UPDATE quality_calibrations SET service_area = ? WHERE recording_id = ?`, area, recordingID); err != nil {
+		return fmt.Errorf("store: move calibrations: %w", err)
 	}
 	return nil
 }
@@ -367,12 +413,16 @@ func (q *Q) DeleteQualityScoresBefore(ctx context.Context, month time.Time) (int
 	return res.RowsAffected()
 }
 
-// CountQualityOrphans counts evaluations and training clips whose
-// recording is destroyed or gone: what dropRecordingDerived should have
-// deleted with it.
+// CountQualityOrphans counts evaluations and training clips without their
+// own copy whose recording is destroyed or gone: what dropRecordingDerived
+// should have deleted with it.
 func (q *Q) CountQualityOrphans(ctx context.Context) (evaluations, clips int64, err error) {
-	for table, n := range map[string]*int64{"quality_evaluations": &evaluations, "quality_clips": &clips} {
-		err := q.queryRow(ctx, `SELECT COUNT(*) FROM `+table+` x WHERE NOT EXISTS
+	for table, n := range map[string]*int64{"quality_evaluations x": &evaluations, "quality_clips x": &clips} {
+		where := ""
+		if table == "quality_clips x" {
+			where = "x.copy_blob_key = '' AND "
+		}
+		err := q.queryRow(ctx, `SELECT COUNT(*) FROM `+table+` WHERE `+where+`NOT EXISTS
 			(SELECT 1 FROM recordings r WHERE r.id = x.recording_id AND r.deleted_at = 0)`).Scan(n)
 		if err != nil {
 			return 0, 0, fmt.Errorf("store: count %s without recording: %w", table, mapErr(err))

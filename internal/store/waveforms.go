@@ -34,10 +34,15 @@ func (q *Q) Waveform(ctx context.Context, recordingID string) ([]byte, error) {
 }
 
 // recordingDerived lists the tables holding data derived from a recording
-// that must go when its audio goes: each is deleted by recording id in
-// the transaction that shreds it. Later tables of issue 16 add themselves
-// here, so there is one place that says what a recording takes with it.
-var recordingDerived = []string{"recording_waveforms"}
+// that must go when its audio goes: each is deleted by recording id (and
+// its condition, when it has one) in the transaction that shreds it. Later
+// tables of issue 16 add themselves here, so there is one place that says
+// what a recording takes with it.
+var recordingDerived = []derived{{"recording_waveforms", ""}}
+
+// derived is a table of recordingDerived; rows matching where (SQL, ""
+// for all) go with the recording.
+type derived struct{ table, where string }
 
 // dropRecordingDerived deletes the derived rows of the given recordings.
 func (q *Q) dropRecordingDerived(ctx context.Context, ids []string) error {
@@ -46,9 +51,13 @@ func (q *Q) dropRecordingDerived(ctx context.Context, ids []string) error {
 	for i, id := range ids {
 		args[i] = id
 	}
-	for _, table := range recordingDerived {
-		if _, err := q.exec(ctx, `DELETE FROM `+table+` WHERE recording_id IN (`+marks+`)`, args...); err != nil {
-			return fmt.Errorf("store: delete %s of destroyed recordings: %w", table, err)
+	for _, d := range recordingDerived {
+		where := "recording_id IN (" + marks + ")"
+		if d.where != "" {
+			where += " AND " + d.where
+		}
+		if _, err := q.exec(ctx, `DELETE FROM `+d.table+` WHERE `+where, args...); err != nil {
+			return fmt.Errorf("store: delete %s of destroyed recordings: %w", d.table, err)
 		}
 	}
 	return nil

@@ -114,6 +114,8 @@ var (
 		"POST /console/quality/evaluations/{id}/respond":                {"agent"},
 		"POST /console/quality/draw":                                    {"team_leader"},
 		"GET /console/quality/playlists/{id}":                           {"team_leader", "quality_assessor"},
+		"POST /console/quality/clips/{id}/play":                         {"team_leader", "quality_assessor"},
+		"GET /console/quality/clips/{id}/audio":                         {"team_leader", "quality_assessor"},
 		"GET /console/quality/calibrations/{id}":                        {"team_leader", "quality_assessor"},
 		"GET /console/quality/report":                                   {"team_leader"},
 		"GET /console/quality/report.csv":                               {"team_leader"},

@@ -403,6 +403,7 @@ type clipView struct {
 	quality.Clip
 	Span     string
 	Fragment string // t=2,5
+	AudioURL string // the copy's player, once authorised
 }
 
 func (s *Server) playlistPage(w http.ResponseWriter, r *http.Request) error {
@@ -420,13 +421,55 @@ func (s *Server) playlistPage(w http.ResponseWriter, r *http.Request) error {
 		if c.End > 0 {
 			span = clock(c.Start) + " to " + clock(c.End)
 		}
-		v.Clips = append(v.Clips, clipView{Clip: c, Span: span, Fragment: strings.TrimPrefix(quality.ClipFragment(c), "#")})
+		cv := clipView{Clip: c, Span: span, Fragment: strings.TrimPrefix(quality.ClipFragment(c), "#")}
+		q, cid := r.URL.Query(), strconv.FormatInt(c.ID, 10)
+		if c.HasCopy() && q.Get("play") == cid && s.validGrant(r, "clip:"+cid, quality.PurposeTraining, q.Get("exp"), q.Get("grant")) {
+			cv.AudioURL = "/console/quality/clips/" + cid + "/audio?" + url.Values{"exp": {q.Get("exp")}, "grant": {q.Get("grant")}}.Encode()
+		}
+		v.Clips = append(v.Clips, cv)
 	}
 	staff, err := s.Auth.StaffNames(r.Context())
 	if err != nil {
 		return err
 	}
 	return s.render(w, r, "playlist", &page{Title: pl.Name, Data: v, Staff: staff})
+}
+
+// playClip authorises (and audits) playing a clip's own training copy,
+// then shows the playlist with its player under a short-lived grant.
+func (s *Server) playClip(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.Quality.AuthorizeClip(r.Context(), principalFrom(r), id)
+	if err != nil {
+		return err
+	}
+	cid := strconv.FormatInt(id, 10)
+	exp := time.Now().Add(grantTTL).Unix()
+	v := url.Values{"play": {cid}, "exp": {strconv.FormatInt(exp, 10)},
+		"grant": {s.grant(r, "clip:"+cid, quality.PurposeTraining, exp)}}
+	http.Redirect(w, r, fmt.Sprintf("/console/quality/playlists/%d?%s", c.PlaylistID, v.Encode()), http.StatusSeeOther)
+	return nil
+}
+
+// clipAudio streams a clip's copy to the player a grant covers.
+func (s *Server) clipAudio(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	if !s.validGrant(r, "clip:"+strconv.FormatInt(id, 10), quality.PurposeTraining, q.Get("exp"), q.Get("grant")) {
+		return &statusError{http.StatusForbidden, "The link to listen has expired or is not yours. Play the clip again from its playlist."}
+	}
+	pb, err := s.Quality.ClipPlayback(r.Context(), principalFrom(r), id)
+	if err != nil {
+		return err
+	}
+	servePlayback(w, r, pb)
+	return nil
 }
 
 func (s *Server) drawCalls(w http.ResponseWriter, r *http.Request) error {
@@ -543,13 +586,16 @@ func (s *Server) linkAgent(w http.ResponseWriter, r *http.Request) error {
 // Reports.
 
 type qualityReportView struct {
-	Areas    []policy.ServiceArea
-	Report   *quality.Report
-	Chart    barChart
-	Months   table
-	Agents   table
-	Criteria table
-	CSV      string
+	Areas  []policy.ServiceArea
+	Report *quality.Report
+	Chart  barChart
+	Months table
+	// Satisfaction is the post-call survey's, by month (chart and table).
+	SurveyChart barChart
+	Survey      table
+	Agents      table
+	Criteria    table
+	CSV         string
 }
 
 // reportMonths reads ?service_area=&from=YYYY-MM&to=YYYY-MM (to included;
@@ -616,9 +662,38 @@ func (s *Server) qualityReport(r *http.Request) (qualityReportView, *page, error
 	v.Chart = newBarChart("scores", "Average evaluation score by month", "Average score out of 100 of the calls evaluated each month; the table below has the figures.",
 		labels, values, tips)
 	v.Chart.EmptyText = "No calls were evaluated in this period."
+	var shares []int
+	var shareTips []string
+	v.Survey = table{ID: "survey", Caption: "Caller satisfaction by month (post-call survey)", CaptionClass: "govuk-table__caption--m",
+		Scroll: true, Cols: []column{{Label: "Month"}, {Label: "Responses", Numeric: true}, {Label: "Answered satisfaction", Numeric: true},
+			{Label: "Satisfied or very satisfied", Numeric: true}, {Label: "Average (1 to 5)", Numeric: true}}}
+	for _, m := range rep.Months {
+		shares = append(shares, int(math.Round(m.Survey.SatisfiedShare())))
+		shareTips = append(shareTips, m.Label+": "+satisfied(m.Survey))
+		v.Survey.Rows = append(v.Survey.Rows, []cell{{Text: m.Label, Header: true}, num(int(m.Survey.Responses)),
+			num(int(m.Survey.Answered)), {Text: satisfied(m.Survey), Numeric: true}, {Text: meanSatisfaction(m.Survey), Numeric: true}})
+	}
+	v.SurveyChart = newBarChart("satisfaction", "Satisfied callers by month",
+		"Share of survey respondents who were satisfied or very satisfied each month; the table below has the figures.", labels, shares, shareTips)
+	v.SurveyChart.EmptyText = "No survey responses in this period."
 	v.Agents = rowTable("agents", "Average score by agent", "Agent", rep.Agents)
 	v.Criteria = rowTable("criteria", "Average score by criterion", "Criterion", rep.Criteria)
 	return v, pg, nil
+}
+
+// satisfied is the satisfied share of a month's answers ("–" for none).
+func satisfied(r quality.SurveyRow) string {
+	if r.Answered == 0 {
+		return "–"
+	}
+	return pct(r.SatisfiedShare())
+}
+
+func meanSatisfaction(r quality.SurveyRow) string {
+	if r.Answered == 0 {
+		return "–"
+	}
+	return strconv.FormatFloat(r.Average, 'f', 1, 64)
 }
 
 func average(r quality.Row) string {
@@ -659,7 +734,8 @@ func (s *Server) qualityReportCSV(w http.ResponseWriter, r *http.Request) error 
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="quality-%s-%s.csv"`, rep.ServiceArea, rep.From.Format("2006-01")))
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"section", "label", "calls_in", "calls_out", "evaluations", "average_score"})
+	cw.Write([]string{"section", "label", "calls_in", "calls_out", "evaluations", "average_score",
+		"survey_responses", "satisfaction_answers", "satisfied_percent", "average_satisfaction"})
 	score := func(r quality.Row) string {
 		if r.Evaluations == 0 {
 			return ""
@@ -667,8 +743,14 @@ func (s *Server) qualityReportCSV(w http.ResponseWriter, r *http.Request) error 
 		return strconv.FormatFloat(r.Average, 'f', 2, 64)
 	}
 	for _, m := range rep.Months {
+		sv := m.Survey
+		share, mean := "", ""
+		if sv.Answered > 0 {
+			share, mean = strconv.FormatFloat(sv.SatisfiedShare(), 'f', 2, 64), strconv.FormatFloat(sv.Average, 'f', 2, 64)
+		}
 		cw.Write([]string{"month", m.Month.Format("2006-01"), strconv.FormatInt(m.Inbound, 10), strconv.FormatInt(m.Outbound, 10),
-			strconv.FormatInt(m.Evaluations, 10), score(m.Row)})
+			strconv.FormatInt(m.Evaluations, 10), score(m.Row), strconv.FormatInt(sv.Responses, 10), strconv.FormatInt(sv.Answered, 10),
+			share, mean})
 	}
 	for _, sec := range []struct {
 		name string

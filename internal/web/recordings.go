@@ -245,11 +245,16 @@ func (s *Server) recordingAudio(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	servePlayback(w, r, pb)
+	return nil
+}
+
+// servePlayback streams decrypted audio with Range support, never cached.
+func servePlayback(w http.ResponseWriter, r *http.Request, pb *recording.Playback) {
 	defer pb.Close()
 	w.Header().Set("Content-Type", pb.MediaType)
 	w.Header().Set("Cache-Control", "no-store")
 	http.ServeContent(w, r, "", pb.ModTime, pb)
-	return nil
 }
 
 func (s *Server) placeHold(w http.ResponseWriter, r *http.Request) error {

@@ -102,6 +102,8 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /console/quality/evaluations/{id}/respond", sample: "/console/quality/evaluations/1/respond", access: roles(agent), handle: s.respondToEvaluation},
 		{pattern: "POST /console/quality/draw", access: roles(tl), handle: s.drawCalls},
 		{pattern: "GET /console/quality/playlists/{id}", sample: "/console/quality/playlists/1", access: roles(tl, qa), handle: s.playlistPage},
+		{pattern: "POST /console/quality/clips/{id}/play", sample: "/console/quality/clips/1/play", access: roles(tl, qa), handle: s.playClip},
+		{pattern: "GET /console/quality/clips/{id}/audio", sample: "/console/quality/clips/1/audio", access: roles(tl, qa), handle: s.clipAudio},
 		{pattern: "GET /console/quality/calibrations/{id}", sample: "/console/quality/calibrations/1", access: roles(tl, qa), handle: s.calibrationPage},
 		{pattern: "GET /console/quality/report", access: roles(tl), handle: s.qualityReportPage, nav: "Quality reports",
 			help: "Calls, evaluations and average scores of your service areas, by month, agent and criterion."},
