@@ -163,7 +163,7 @@ func (p *Package) load(ctx context.Context) error {
 	if err := json.Unmarshal([]byte(p.Release.RecordingIDs), &fixed); err != nil {
 		return fmt.Errorf("rights: package %d: recording ids: %w", p.Release.ID, err)
 	}
-	p.found = Found{ChatTurns: found.ChatTurns, Surveys: found.Surveys, Stores: found.Stores}
+	p.found = Found{ChatTurns: found.ChatTurns, Surveys: found.Surveys, TrainingCopies: found.TrainingCopies, Stores: found.Stores}
 	for _, r := range found.Recordings {
 		for _, id := range fixed {
 			if r.ID == id {
@@ -192,7 +192,21 @@ type Manifest struct {
 	Recordings  []ManifestRecord   `json:"recordings"`
 	ChatTurns   []ManifestChatTurn `json:"chatbot_turns"`
 	SurveyTexts []ManifestSurvey   `json:"survey_texts_waiting"`
-	Searched    []StoreResult      `json:"stores_searched"`
+	// TrainingCopies are clips kept for staff training after their call's
+	// recording was destroyed; their audio is in the package too.
+	TrainingCopies []ManifestTrainingCopy `json:"training_copies"`
+	Searched       []StoreResult          `json:"stores_searched"`
+}
+
+// ManifestTrainingCopy is a training clip's own copy of part of a call with
+// one of the requester's numbers, kept past the call's recording.
+type ManifestTrainingCopy struct {
+	File         string    `json:"file"`
+	AddedAt      time.Time `json:"added_to_training"`
+	StartSeconds float64   `json:"start_seconds"`
+	EndSeconds   float64   `json:"end_seconds,omitempty"`
+	KeptUntil    time.Time `json:"kept_until"`
+	Restricted   bool      `json:"restricted"`
 }
 
 // ManifestSurvey is a post-call survey text waiting to be sent to one of
@@ -272,7 +286,8 @@ func (p *Package) manifest(ctx context.Context, pol *policy.Policy) (Manifest, e
 	m := Manifest{Controller: pol.Organisation.Name, GeneratedAt: p.svc.now().UTC(),
 		Request: ManifestRequest{Reference: Object(p.req.ID), Kind: p.req.Kind, Received: p.req.ReceivedAt.Format(time.DateOnly),
 			Identifiers: p.ids},
-		Recordings: []ManifestRecord{}, ChatTurns: []ManifestChatTurn{}, SurveyTexts: []ManifestSurvey{}, Searched: p.found.Stores}
+		Recordings: []ManifestRecord{}, ChatTurns: []ManifestChatTurn{}, SurveyTexts: []ManifestSurvey{},
+		TrainingCopies: []ManifestTrainingCopy{}, Searched: p.found.Stores}
 	sys, _ := pol.System(recording.System)
 	var purposes, bases []string
 	if sys != nil {
@@ -313,6 +328,12 @@ func (p *Package) manifest(ctx context.Context, pol *policy.Policy) (Manifest, e
 	for _, sr := range p.found.Surveys {
 		m.SurveyTexts = append(m.SurveyTexts, ManifestSurvey{ServiceArea: areaName(pol, sr.ServiceArea), DueAt: sr.DueAt,
 			NumberDestroyedBy: sr.ExpiresAt})
+	}
+	for _, c := range p.found.TrainingCopies {
+		m.TrainingCopies = append(m.TrainingCopies, ManifestTrainingCopy{
+			File:    fmt.Sprintf("training/%s-clip-%d.wav", c.AddedAt.UTC().Format("2006-01-02T150405Z"), c.ID),
+			AddedAt: c.AddedAt, StartSeconds: c.Start.Seconds(), EndSeconds: c.End.Seconds(), KeptUntil: c.CopyExpiresAt,
+			Restricted: !c.RestrictedAt.IsZero()})
 	}
 	for _, t := range p.found.ChatTurns {
 		m.ChatTurns = append(m.ChatTurns, ManifestChatTurn{At: t.CreatedAt, Question: t.Question, ServiceArea: t.ServiceArea,
@@ -404,7 +425,35 @@ func (p *Package) WriteZIP(ctx context.Context, w io.Writer) error {
 			return err
 		}
 	}
+	for i, c := range p.found.TrainingCopies {
+		if err := p.writeTrainingCopy(ctx, create, actor, c, m.TrainingCopies[i].File); err != nil {
+			return err
+		}
+	}
 	return zw.Close()
+}
+
+// writeTrainingCopy adds a training copy's audio to the package, audited as
+// the release's access for the subject like the recordings'.
+func (p *Package) writeTrainingCopy(ctx context.Context, create func(string, uint16) (io.Writer, error), actor string, c store.Clip, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	pb, err := p.svc.rec.OpenTrainingCopy(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer pb.Close()
+	if err := p.svc.audit.Record(ctx, audit.Entry{Actor: actor, Action: "training.copy.open",
+		Object: fmt.Sprintf("clip:%d", c.ID), Purpose: "subject-request", Outcome: audit.Success}); err != nil {
+		return err
+	}
+	fw, err := create(name, zip.Store)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(fw, pb)
+	return err
 }
 
 //go:embed letter.html

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/fairline/fairline/internal/audit"
@@ -43,7 +44,11 @@ type Found struct {
 	// Surveys are the pending post-call survey requests holding one of the
 	// numbers given (sealed until the text is sent or the request expires).
 	Surveys []store.SurveyRequest
-	Stores  []StoreResult
+	// TrainingCopies are training clips' own copies of a call with one of the
+	// numbers whose recording was not found (destroyed at the end of its
+	// retention, or outside the dates given): kept until their own expiry.
+	TrainingCopies []store.Clip
+	Stores         []StoreResult
 	// numberIndexes are the blind indexes (hex) of the numbers given: an
 	// erasure, restriction or objection cancels survey requests by them.
 	numberIndexes []string
@@ -109,6 +114,11 @@ func (s *Service) search(ctx context.Context, r store.RightsRequest) (Found, err
 			return Found{}, err
 		}
 		f.Surveys = append(f.Surveys, surveys...)
+		copies, err := q.ClipCopiesByNumber(ctx, filter.NumberBIdx)
+		if err != nil {
+			return Found{}, err
+		}
+		f.TrainingCopies = append(f.TrainingCopies, copies...)
 		for {
 			page, err := q.Recordings(ctx, filter)
 			if err != nil {
@@ -147,6 +157,12 @@ func (s *Service) search(ctx context.Context, r store.RightsRequest) (Found, err
 			return Found{}, err
 		}
 	}
+	// A copy of a recording found is listed with that recording's clips.
+	found := make(map[string]bool, len(f.Recordings))
+	for _, r := range f.Recordings {
+		found[r.ID] = true
+	}
+	f.TrainingCopies = slices.DeleteFunc(f.TrainingCopies, func(c store.Clip) bool { return found[c.RecordingID] })
 	f.Stores = describeStores(ids, f)
 	return f, nil
 }
@@ -196,6 +212,9 @@ func describeStores(ids Identifiers, f Found) []StoreResult {
 			"monitoring; each is destroyed with its recording"},
 		{Store: "Training library", Count: clips, Result: "Clips of the recordings found in staff training playlists; each is " +
 			"destroyed with its recording, and a restriction or objection takes it out of its playlist"},
+		{Store: "Training copies", Count: len(f.TrainingCopies), Result: "Clips a service area keeps for staff training longer " +
+			"than the call's recording (policy retention.training), found by the keyed hash of each telephone number given; each " +
+			"is destroyed at the end of its own period, or by an erasure"},
 	}
 	chat := StoreResult{Store: "Website chatbot", Count: len(f.ChatTurns),
 		Result: "Questions are stored only after personal data is removed from them, under a random conversation id the " +

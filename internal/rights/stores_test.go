@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fairline/fairline/internal/audio"
 	"github.com/fairline/fairline/internal/auth"
+	"github.com/fairline/fairline/internal/policy"
 	"github.com/fairline/fairline/internal/quality"
+	"github.com/fairline/fairline/internal/recording"
 	"github.com/fairline/fairline/internal/store"
 	"github.com/fairline/fairline/internal/testutil/dbtest"
 )
@@ -186,5 +189,91 @@ func TestSurveysAndQualityInRights(t *testing.T) {
 			t.Errorf("the case history does not say the survey text was cancelled: %+v", got.Events)
 		}
 		e.checkAudit(t, "7911", "123456", "654321")
+	})
+}
+
+// A training clip's own copy outlives its call's recording (retention.training): an access
+// request by the number still finds it, lists it in the manifest and the letter, and puts its
+// audio in the package.
+func TestTrainingCopyInAccessPackage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		area, _ := e.pol().ServiceArea(recording.System, "environment-and-transport")
+		area.Retention[policy.TrainingKey] = policy.Retention{Months: 24}
+		call := e.call(t, callerA, time.Hour)
+		lead := &auth.Principal{UserID: 9, Role: auth.TeamLeader, ServiceAreas: []string{"environment-and-transport"}}
+		clipID, err := e.quality.AddClip(ctx, lead, call.ID, quality.ClipInput{Playlist: "Greetings", Start: time.Second,
+			End: 3 * time.Second, Reason: "a good greeting"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The recording's retention ends; the copy has its own, 24 months from its choice.
+		e.clock.Set(call.ExpiresAt.Add(time.Minute))
+		if res, err := e.rec.Sweep(ctx); err != nil || res.Deleted != 1 {
+			t.Fatalf("sweep: %+v %v, want the recording destroyed", res, err)
+		}
+
+		access := e.record(t, "access", "verified", Identifiers{Phones: []string{callerA}})
+		f, err := e.svc.Search(ctx, ig, access)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Recordings) != 0 || len(f.TrainingCopies) != 1 || f.TrainingCopies[0].ID != clipID {
+			t.Fatalf("search: %d recordings, copies %+v; want none and the clip's copy", len(f.Recordings), f.TrainingCopies)
+		}
+		if r := storeResult(t, f, "Training copies"); r.Count != 1 {
+			t.Errorf("training copies store: %+v", r)
+		}
+		other := e.record(t, "access", "verified", Identifiers{Phones: []string{callerC}})
+		if g, err := e.svc.Search(ctx, ig, other); err != nil || len(g.TrainingCopies) != 0 {
+			t.Errorf("another number's search found copies %+v (%v)", g.TrainingCopies, err)
+		}
+
+		token, err := e.svc.Release(ctx, ig, access)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkg, err := e.svc.Collect(ctx, token, func(int64) time.Duration { return time.Minute })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var zipped bytes.Buffer
+		if err := pkg.WriteZIP(ctx, &zipped); err != nil {
+			t.Fatal(err)
+		}
+		if err := pkg.Complete(ctx); err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string][]byte{}
+		for _, zf := range zr.File {
+			rc, _ := zf.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			files[zf.Name] = b
+		}
+		var m Manifest
+		if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
+			t.Fatal(err)
+		}
+		if len(m.TrainingCopies) != 1 || m.TrainingCopies[0].StartSeconds != 1 || m.TrainingCopies[0].EndSeconds != 3 {
+			t.Fatalf("manifest training copies: %+v", m.TrainingCopies)
+		}
+		wav := files[m.TrainingCopies[0].File]
+		l, err := audio.ParseWAVLayout(wav)
+		if err != nil {
+			t.Fatalf("%s: %v", m.TrainingCopies[0].File, err)
+		}
+		if l.DataSize != 2*int64(l.SampleRate)*int64(l.Channels*l.Bits/8) {
+			t.Errorf("the copy in the package holds %d sample bytes, want 2 s", l.DataSize)
+		}
+		if !strings.Contains(string(files["letter.html"]), "short part of your calls to train our staff") {
+			t.Error("the letter does not mention the training copy")
+		}
+		e.checkAudit(t, callerA)
 	})
 }
