@@ -61,7 +61,7 @@ func TestBrowserLegalDisclosure(t *testing.T) {
 	if got := text("#exemptions + p + .govuk-inset-text"); !strings.Contains(got, "Active") || !strings.Contains(got, "legal claims") {
 		t.Errorf("exemption shown as %q", got)
 	}
-	do("sign out", chromedp.Click(".app-account-bar__form button"), chromedp.WaitVisible("main h1"))
+	do("sign out", chromedp.Click(".app-account-bar__form button"), chromedp.WaitVisible("#email"))
 
 	w.signIn(s, "ig2@example.gov.uk")
 	do("waiting list", chromedp.Navigate(s.srv.URL+"/console/disclosures/required-by-law"), chromedp.WaitVisible(`form[action$="/approve"]`))
