@@ -93,34 +93,9 @@ func TestSurveysAndQualityInRights(t *testing.T) {
 			}
 		}
 
-		token, err := e.svc.Release(ctx, ig, access)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pkg, err := e.svc.Collect(ctx, token, func(int64) time.Duration { return time.Minute })
-		if err != nil {
-			t.Fatal(err)
-		}
-		var zipped bytes.Buffer
-		if err := pkg.WriteZIP(ctx, &zipped); err != nil {
-			t.Fatal(err)
-		}
-		if err := pkg.Complete(ctx); err != nil {
-			t.Fatal(err)
-		}
-		zr, err := zip.NewReader(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files := map[string]string{}
-		for _, zf := range zr.File {
-			rc, _ := zf.Open()
-			b, _ := io.ReadAll(rc)
-			rc.Close()
-			files[zf.Name] = string(b)
-		}
+		files := e.collectPackage(t, access)
 		var m Manifest
-		if err := json.Unmarshal([]byte(files["manifest.json"]), &m); err != nil {
+		if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
 			t.Fatal(err)
 		}
 		if len(m.SurveyTexts) != 2 || m.SurveyTexts[0].NumberDestroyedBy.IsZero() {
@@ -135,7 +110,7 @@ func TestSurveysAndQualityInRights(t *testing.T) {
 		}
 		for _, want := range []string{"to send you 2 text messages", "used 2 times to check and train our staff",
 			"Survey answers are kept without your number"} {
-			if !strings.Contains(files["letter.html"], want) {
+			if !strings.Contains(string(files["letter.html"]), want) {
 				t.Errorf("letter lacks %q", want)
 			}
 		}
@@ -230,32 +205,7 @@ func TestTrainingCopyInAccessPackage(t *testing.T) {
 			t.Errorf("another number's search found copies %+v (%v)", g.TrainingCopies, err)
 		}
 
-		token, err := e.svc.Release(ctx, ig, access)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pkg, err := e.svc.Collect(ctx, token, func(int64) time.Duration { return time.Minute })
-		if err != nil {
-			t.Fatal(err)
-		}
-		var zipped bytes.Buffer
-		if err := pkg.WriteZIP(ctx, &zipped); err != nil {
-			t.Fatal(err)
-		}
-		if err := pkg.Complete(ctx); err != nil {
-			t.Fatal(err)
-		}
-		zr, err := zip.NewReader(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files := map[string][]byte{}
-		for _, zf := range zr.File {
-			rc, _ := zf.Open()
-			b, _ := io.ReadAll(rc)
-			rc.Close()
-			files[zf.Name] = b
-		}
+		files := e.collectPackage(t, access)
 		var m Manifest
 		if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
 			t.Fatal(err)
@@ -276,4 +226,44 @@ func TestTrainingCopyInAccessPackage(t *testing.T) {
 		}
 		e.checkAudit(t, callerA)
 	})
+}
+
+// collectPackage releases case id's access package, collects it through its link, writes the
+// ZIP, completes the transfer and returns the files in it by name.
+func (e *env) collectPackage(t *testing.T, id int64) map[string][]byte {
+	t.Helper()
+	ctx := context.Background()
+	token, err := e.svc.Release(ctx, ig, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := e.svc.Collect(ctx, token, func(int64) time.Duration { return time.Minute })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zipped bytes.Buffer
+	if err := pkg.WriteZIP(ctx, &zipped); err != nil {
+		t.Fatal(err)
+	}
+	if err := pkg.Complete(ctx); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[zf.Name] = b
+	}
+	return files
 }
